@@ -1,0 +1,18 @@
+# GOcotrain: predict GO functions of unannotated genes by co-training a sequence view
+# and an expression view. The rules live in workflow/rules; the logic in src/gocotrain.
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/inputs.smk"
+include: "workflow/rules/features.smk"
+include: "workflow/rules/cotrain.smk"
+include: "workflow/rules/export.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True

@@ -1,0 +1,215 @@
+"""GO annotation files (GAF 2.x or a plain gene/term table) and the labels built from them."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from gocotrain.errors import InputError
+from gocotrain.ids import IdMatcher
+from gocotrain.ontology import Ontology
+from gocotrain.textio import iter_lines
+
+GAF_COLUMNS = 17
+GAF_MIN_COLUMNS = 15  # GAF 1.0 had 15; the two last columns of 2.x are optional in practice
+GO_ID = re.compile(r"^GO:\d{7}$")
+ASPECT_LETTERS = {"P", "F", "C"}
+DEFAULT_EVIDENCE_CODES = (
+    "EXP IDA IPI IMP IGI IEP HTP HDA HMP HGI HEP TAS IC".split()
+)
+
+
+@dataclass
+class Annotations:
+    """Raw annotation rows: gene_id, go_id, evidence ('' for a plain table), negated."""
+
+    table: pd.DataFrame
+    file_format: str
+    lines_read: int
+    warnings: Counter = field(default_factory=Counter)
+
+    def gaf_identity(self, genes: list[str]) -> dict:
+        """The database, taxon and gene symbols the input GAF uses, to reuse in exported GAF."""
+        if "db" not in self.table:
+            return {"db": None, "taxon": None, "symbols": {}}
+        matcher = IdMatcher(genes)
+        symbols = {}
+        for gene, symbol in zip(self.table["gene_id"], self.table["symbol"], strict=True):
+            for known in matcher.match(gene):
+                symbols.setdefault(known, symbol)
+        def most_common(column: str) -> str | None:
+            values = self.table[column][self.table[column] != ""]
+            return str(values.mode().iloc[0]) if len(values) else None
+        return {"db": most_common("db"), "taxon": most_common("taxon"), "symbols": symbols}
+
+
+def read_annotations(path: str | Path) -> Annotations:
+    lines = [(number, line) for number, line in iter_lines(path) if line.strip()]
+    header = [line for _, line in lines if line.startswith("!")]
+    body = [(number, line) for number, line in lines if not line.startswith("!")]
+    version = next(
+        (line.split(":", 1)[1].strip() for line in header if line.startswith("!gaf-version")),
+        None,
+    )
+    if not body:
+        raise InputError(path, "no annotation lines", "give a GAF file or a gene<TAB>GO table")
+    is_gaf = version is not None or len(body[0][1].split("\t")) >= GAF_MIN_COLUMNS
+    if is_gaf:
+        return _read_gaf(path, body, version)
+    return _read_table(path, body)
+
+
+def _read_gaf(path, body, version) -> Annotations:
+    dbs, genes, symbols, terms, evidence, negated, taxa = [], [], [], [], [], [], []
+    warnings: Counter = Counter()
+    for number, line in body:
+        columns = line.split("\t")
+        if len(columns) < GAF_MIN_COLUMNS or len(columns) > GAF_COLUMNS:
+            raise InputError(
+                path,
+                f"a GAF line has {len(columns)} tab-separated columns; GAF 2.x has {GAF_COLUMNS}",
+                "check that the columns are separated by tabs, not spaces, and none is missing",
+                line=number,
+            )
+        if not columns[1] or not columns[4]:
+            raise InputError(
+                path,
+                "a GAF line has an empty DB_Object_ID (column 2) or GO ID (column 5)",
+                "fill in or remove the line",
+                line=number,
+            )
+        if columns[8] not in ASPECT_LETTERS:
+            warnings["unknown aspect letter (aspect taken from the ontology)"] += 1
+        dbs.append(columns[0])
+        genes.append(columns[1])
+        symbols.append(columns[2])
+        terms.append(columns[4])
+        evidence.append(columns[6])
+        negated.append("NOT" in columns[3].split("|"))
+        taxa.append(columns[12].split("|")[0])
+    table = pd.DataFrame(
+        {"gene_id": genes, "go_id": terms, "evidence": evidence, "negated": negated,
+         "db": dbs, "symbol": symbols, "taxon": taxa}
+    )
+    file_format = f"GAF {version}" if version else "GAF (no version header)"
+    return Annotations(table, file_format, len(body), warnings)
+
+
+def _read_table(path, body) -> Annotations:
+    rows = []
+    for index, (number, line) in enumerate(body):
+        columns = line.split("\t") if "\t" in line else line.split()
+        if len(columns) < 2:
+            raise InputError(
+                path,
+                f"expected gene_id<TAB>go_id, found {len(columns)} column",
+                "give two tab-separated columns, or a GAF file with a !gaf-version header",
+                line=number,
+            )
+        if index == 0 and not columns[1].strip().startswith("GO:"):
+            continue  # a header line
+        rows.append((columns[0].strip(), columns[1].strip()))
+    table = pd.DataFrame(rows, columns=["gene_id", "go_id"])
+    table["evidence"] = ""
+    table["negated"] = False
+    return Annotations(table, "gene/term table", len(body))
+
+
+@dataclass
+class Labels:
+    """Propagated labels per aspect: a gene with any label in an aspect is labeled there."""
+
+    table: pd.DataFrame  # gene_id, aspect, go_id (roots excluded), sorted
+    report: dict
+
+    def genes_labeled(self, aspect: str) -> set[str]:
+        return set(self.table.loc[self.table["aspect"] == aspect, "gene_id"])
+
+    def to_tsv(self, path: str | Path) -> None:
+        self.table.to_csv(path, sep="\t", index=False)
+
+    @classmethod
+    def from_tsv(cls, path: str | Path) -> Labels:
+        return cls(pd.read_csv(path, sep="\t", dtype=str), report={})
+
+
+def build_labels(
+    annotations: Annotations,
+    ontology: Ontology,
+    genes: list[str],
+    evidence_codes: list[str],
+    aspects: list[str],
+    path: str | Path = "annotations",
+) -> Labels:
+    """Filter, map and propagate annotations to labels over the known genes."""
+    table = annotations.table
+    report: dict = {"annotation_format": annotations.file_format}
+    report["annotation_lines"] = annotations.lines_read
+    report["annotation_warnings"] = dict(annotations.warnings)
+    if annotations.file_format != "gene/term table":
+        kept = table["evidence"].isin(set(evidence_codes))
+        report["annotations_other_evidence"] = int((~kept).sum())
+        table = table[kept]
+    report["annotations_negated_not_used"] = int(table["negated"].sum())
+    table = table[~table["negated"]]
+
+    term_status: Counter = Counter()
+    examples: dict[str, list[str]] = defaultdict(list)
+    resolved: dict[str, str | None] = {}
+    for term, count in table["go_id"].value_counts().items():
+        primary, status = ontology.resolve(term)
+        resolved[term] = primary
+        term_status[status] += int(count)
+        if status in ("obsolete", "unknown") and len(examples[status]) < 5:
+            examples[status].append(term)
+    report["annotations_alt_id_mapped"] = term_status["alt_id"]
+    report["annotations_obsolete_term_dropped"] = term_status["obsolete"]
+    report["annotations_unknown_term_dropped"] = term_status["unknown"]
+    report["obsolete_term_examples"] = examples["obsolete"]
+    report["unknown_term_examples"] = examples["unknown"]
+
+    matcher = IdMatcher(genes)
+    gene_of = {gene: (matcher.match(gene) or [None])[0] for gene in table["gene_id"].unique()}
+    unmatched = sorted(gene for gene, found in gene_of.items() if found is None)
+    report["annotation_genes"] = len(gene_of)
+    report["annotation_genes_not_in_sequences"] = len(unmatched)
+    report["annotation_genes_not_in_sequences_examples"] = unmatched[:5]
+    if len(unmatched) == len(gene_of):
+        raise InputError(
+            path,
+            f"none of the {len(gene_of)} annotated gene IDs matches a sequence ID "
+            f"(e.g. {unmatched[:3]})",
+            "use the same gene IDs in the annotation file (GAF column 2) and the sequence file",
+        )
+
+    direct: dict[tuple[str, str], set[str]] = defaultdict(set)
+    wanted = set(aspects)
+    for gene, term in zip(table["gene_id"], table["go_id"], strict=True):
+        primary, gene_id = resolved[term], gene_of[gene]
+        if primary is None or gene_id is None:
+            continue
+        aspect = ontology.aspects[primary]
+        if aspect in wanted:
+            direct[(gene_id, aspect)].add(primary)
+    roots = ontology.roots
+    rows = []
+    for (gene_id, aspect), terms in direct.items():
+        for term in ontology.propagate(terms) - roots:
+            rows.append((gene_id, aspect, term))
+    labels = pd.DataFrame(rows, columns=["gene_id", "aspect", "go_id"])
+    labels = labels.sort_values(["aspect", "gene_id", "go_id"], ignore_index=True)
+    for aspect in aspects:
+        in_aspect = labels[labels["aspect"] == aspect]
+        report[f"labeled_genes_{aspect}"] = int(in_aspect["gene_id"].nunique())
+        report[f"labels_propagated_{aspect}"] = len(in_aspect)
+    if labels.empty:
+        raise InputError(
+            path,
+            "no usable labels are left after filtering by evidence code, aspect and gene ID",
+            f"check evidence_codes (now {evidence_codes}) and aspects (now {aspects})",
+        )
+    return Labels(labels, report)

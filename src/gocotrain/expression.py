@@ -1,0 +1,194 @@
+"""Expression matrices (genes × samples) and their join to sequence gene IDs."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gocotrain.errors import InputError
+from gocotrain.ids import IdMatcher, strip_version
+from gocotrain.textio import read_text
+
+EXPRESSION_KINDS = ("counts", "tpm", "fpkm")
+
+
+def _separator(path: Path, first_line: str) -> str:
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith(".csv"):
+        return ","
+    if name.endswith((".tsv", ".tab", ".txt")) or "\t" in first_line:
+        return "\t"
+    return "," if "," in first_line else "\t"
+
+
+def read_expression(path: str | Path) -> pd.DataFrame:
+    """Read a genes × samples matrix; the first column holds gene IDs, the first row sample names."""
+    path = Path(path)
+    text = read_text(path)
+    first_line = text.split("\n", 1)[0]
+    separator = _separator(path, first_line)
+    header = first_line.split(separator)
+    if len(header) < 2:
+        raise InputError(
+            path,
+            "the header has fewer than two columns (gene ID and at least one sample)",
+            "write a genes × samples matrix separated by tabs (.tsv) or commas (.csv)",
+            line=1,
+        )
+    duplicated = sorted({name for name, n in Counter(header[1:]).items() if n > 1})
+    if duplicated:
+        raise InputError(
+            path,
+            f"duplicate sample names in the header: {duplicated[:5]}",
+            "give every sample column a unique name",
+            line=1,
+        )
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=separator, index_col=0, dtype={header[0]: str},
+            na_values=["", "NA", "NaN", "nan", "NULL"], keep_default_na=False,
+        )
+    except (pd.errors.ParserError, ValueError) as error:
+        raise InputError(
+            path, f"cannot be read as a table: {error}", "check the separators on each line"
+        ) from None
+    frame.index = frame.index.astype(str)
+    duplicated_genes = frame.index[frame.index.duplicated()].unique()
+    if len(duplicated_genes):
+        line = int(np.flatnonzero(frame.index == duplicated_genes[0])[1]) + 2
+        raise InputError(
+            path,
+            f"duplicate gene IDs ({len(duplicated_genes)}, e.g. {list(duplicated_genes[:3])})",
+            "give each gene one row (sum or average duplicates first)",
+            line=line,
+            record=duplicated_genes[0],
+        )
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            numeric = pd.to_numeric(frame[column], errors="coerce")
+            bad = numeric.isna() & frame[column].notna()
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(
+                path,
+                f"non-numeric value {frame[column].iloc[row]!r} in sample {column!r}",
+                "expression values must be numbers",
+                line=row + 2,
+                record=frame.index[row],
+            )
+    values = frame.to_numpy(dtype=float)
+    for problem, mask, fix in (
+        ("a missing value (NA or empty)", np.isnan(values), "fill in or remove the gene"),
+        ("an infinite value", np.isinf(values), "replace it with a finite number"),
+        ("a negative value", values < 0, "give raw counts, TPM or FPKM (not log or centred)"),
+    ):
+        if mask.any():
+            row, column = (int(axis[0]) for axis in np.nonzero(mask))
+            raise InputError(
+                path,
+                f"{problem} in sample {frame.columns[column]!r}",
+                fix,
+                line=row + 2,
+                record=frame.index[row],
+            )
+    return frame.astype(float)
+
+
+def normalise(frame: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, dict]:
+    """Depth-normalise per sample (counts → CPM, FPKM → TPM; TPM as is) and take log2(x + 1)."""
+    if kind not in EXPRESSION_KINDS:
+        raise InputError(None, f"unknown expression_kind {kind!r}", f"use one of {EXPRESSION_KINDS}")
+    totals = frame.sum(axis=0)
+    empty = totals <= 0
+    frame = frame.loc[:, ~empty]
+    report = {"expression_samples_empty_dropped": int(empty.sum())}
+    if kind in ("counts", "fpkm"):
+        frame = frame / totals[~empty] * 1e6
+    return np.log2(frame + 1.0), report
+
+
+def read_id_map(path: str | Path) -> list[tuple[str, str, int]]:
+    """(sequence ID, expression ID, line) pairs from a two-column table; header optional."""
+    rows = []
+    for number, line in enumerate(read_text(path).split("\n"), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        columns = line.split("\t") if "\t" in line else line.replace(",", " ").split()
+        if len(columns) < 2 or not columns[0].strip() or not columns[1].strip():
+            raise InputError(
+                path,
+                "expected two columns: sequence ID and expression ID",
+                "write one sequence-ID/expression-ID pair per line, separated by a tab",
+                line=number,
+            )
+        rows.append((columns[0].strip(), columns[1].strip(), number))
+    if not rows:
+        raise InputError(path, "the ID map is empty", "give pairs of sequence and expression IDs")
+    return rows
+
+
+def join_to_genes(
+    log_expression: pd.DataFrame,
+    genes: list[str],
+    id_map_rows: list[tuple[str, str, int]] | None,
+    expression_path: str | Path = "expression",
+    id_map_path: str | Path | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """Expression profile per sequence gene; a gene mapped to several rows gets their mean."""
+    rows_of_expression = IdMatcher(log_expression.index)
+    report: dict = {"expression_rows": len(log_expression)}
+    if id_map_rows is None:
+        pairs = {gene: rows_of_expression.match(gene) for gene in genes}
+    else:
+        gene_matcher = IdMatcher(genes)
+        forward = _count_matches(id_map_rows, gene_matcher, rows_of_expression)
+        backward = _count_matches(
+            [(b, a, n) for a, b, n in id_map_rows], gene_matcher, rows_of_expression
+        )
+        if backward > forward:
+            id_map_rows = [(b, a, n) for a, b, n in id_map_rows]
+            report["id_map_columns_swapped"] = True
+        pairs = defaultdict(list)
+        unused = 0
+        for sequence_id, expression_id, _ in id_map_rows:
+            targets = gene_matcher.match(sequence_id)
+            rows = rows_of_expression.match(expression_id)
+            if not targets or not rows:
+                unused += 1
+            for gene in targets:
+                pairs[gene].extend(rows)
+        report["id_map_rows"] = len(id_map_rows)
+        report["id_map_rows_unmatched"] = unused
+    pairs = {gene: sorted(set(rows)) for gene, rows in pairs.items() if rows}
+    used_rows = {row for rows in pairs.values() for row in rows}
+    unmatched = sorted(set(log_expression.index) - used_rows)
+    report["expression_rows_not_matched"] = len(unmatched)
+    report["expression_rows_not_matched_examples"] = unmatched[:5]
+    report["genes_with_expression"] = len(pairs)
+    if not pairs:
+        source = id_map_path if id_map_rows is not None else expression_path
+        raise InputError(
+            source,
+            "no expression row matches any sequence ID "
+            f"(e.g. expression {list(log_expression.index[:2])}, sequences {genes[:2]})",
+            "give id_map, a table from sequence IDs to expression IDs"
+            if id_map_rows is None
+            else "check that the ID map's columns hold sequence IDs and expression IDs",
+        )
+    ordered = [gene for gene in genes if gene in pairs]
+    position = {row: index for index, row in enumerate(log_expression.index)}
+    matrix = log_expression.to_numpy()
+    profiles = np.vstack([matrix[[position[row] for row in pairs[gene]]].mean(axis=0) for gene in ordered])
+    return pd.DataFrame(profiles, index=ordered, columns=log_expression.columns), report
+
+
+def _count_matches(rows, gene_matcher: IdMatcher, expression_matcher: IdMatcher) -> int:
+    return sum(
+        bool(gene_matcher.match(a)) and bool(expression_matcher.match(b)) for a, b, _ in rows
+    )
+
+
+__all__ = ["read_expression", "normalise", "read_id_map", "join_to_genes", "strip_version"]

@@ -1,0 +1,209 @@
+"""The two views of a gene: features from its protein sequence and from its expression.
+
+Sequence features are computed for the whole proteome at once with NumPy (bincount over
+an integer-encoded concatenation) using Biopython's own property tables, because per-protein
+ProtParam objects take minutes on a proteome; tests check the values against ProtParam.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from Bio.Data import IUPACData
+from Bio.SeqUtils import IsoelectricPoint, ProtParamData
+from sklearn.decomposition import PCA
+
+AMINO_ACIDS = "ACDEFGHIKLMNPQRSTVWY"
+OTHER = len(AMINO_ACIDS)  # code for B, Z, J, U, O, X
+HELIX, TURN, SHEET = "EMALK", "NPGSD", "VIYFWLT"  # ProtParam's secondary_structure_fraction
+WATER = 18.0153
+
+
+@dataclass
+class FeatureMatrix:
+    """A gene × feature matrix with its row and column names, saved as .npz."""
+
+    genes: np.ndarray
+    columns: np.ndarray
+    values: np.ndarray
+
+    def to_npz(self, path: str | Path) -> None:
+        # np.savez appends .npz unless the name already ends with it; write through a handle.
+        with open(path, "wb") as handle:
+            np.savez_compressed(
+                handle, genes=self.genes, columns=self.columns, values=self.values
+            )
+
+    @classmethod
+    def from_npz(cls, path: str | Path) -> FeatureMatrix:
+        with np.load(path, allow_pickle=False) as data:
+            return cls(data["genes"], data["columns"], data["values"])
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.values, index=self.genes, columns=self.columns)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> FeatureMatrix:
+        return cls(
+            np.asarray(frame.index, dtype=str),
+            np.asarray(frame.columns, dtype=str),
+            frame.to_numpy(dtype=np.float32),
+        )
+
+
+def _encode(proteins: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate proteins as codes 0..20 and return (codes, per-residue protein index)."""
+    lookup = np.full(256, OTHER, dtype=np.int64)
+    for code, letter in enumerate(AMINO_ACIDS):
+        lookup[ord(letter)] = code
+    joined = np.frombuffer("".join(proteins).encode("ascii"), dtype=np.uint8)
+    lengths = np.array([len(protein) for protein in proteins])
+    return lookup[joined], np.repeat(np.arange(len(proteins)), lengths)
+
+
+def _residue_table(values: dict[str, float], default: float) -> np.ndarray:
+    return np.array([values.get(letter, default) for letter in AMINO_ACIDS] + [default])
+
+
+def _charge(counts: np.ndarray, nterm_pk: np.ndarray, cterm_pk: np.ndarray, ph):
+    """Net charge at pH for every protein, as Bio.SeqUtils.IsoelectricPoint computes it."""
+    ph = np.asarray(ph, dtype=float)
+    positive = 1.0 / (10 ** (ph - nterm_pk) + 1.0)
+    negative = -1.0 / (10 ** (cterm_pk - ph) + 1.0)
+    for letter, pk in IsoelectricPoint.positive_pKs.items():
+        if letter != "Nterm":
+            positive = positive + counts[:, AMINO_ACIDS.index(letter)] / (10 ** (ph - pk) + 1)
+    for letter, pk in IsoelectricPoint.negative_pKs.items():
+        if letter != "Cterm":
+            negative = negative - counts[:, AMINO_ACIDS.index(letter)] / (10 ** (pk - ph) + 1)
+    return positive + negative
+
+
+def _isoelectric_point(counts, nterm_pk, cterm_pk) -> np.ndarray:
+    """Bisection for all proteins at once, over Biopython's interval and tolerance."""
+    low = np.full(len(counts), 4.05)
+    high = np.full(len(counts), 12.0)
+    ph = np.full(len(counts), 7.775)
+    for _ in range(40):  # (12 - 4.05) / 2**17 < 1e-4, Biopython's stopping width
+        charge = _charge(counts, nterm_pk, cterm_pk, ph)
+        active = high - low > 0.0001
+        low = np.where(active & (charge > 0), ph, low)
+        high = np.where(active & (charge <= 0), ph, high)
+        ph = np.where(active, (low + high) / 2, ph)
+    return ph
+
+
+def sequence_features(proteins: dict[str, str]) -> FeatureMatrix:
+    """Composition, dipeptides, length and physicochemical properties of each protein."""
+    genes = list(proteins)
+    sequences = [proteins[gene] for gene in genes]
+    codes, owner = _encode(sequences)
+    n_genes, n_letters = len(genes), OTHER + 1
+    lengths = np.array([len(sequence) for sequence in sequences], dtype=float)
+    counts = np.bincount(owner * n_letters + codes, minlength=n_genes * n_letters)
+    counts = counts.reshape(n_genes, n_letters).astype(float)
+    composition = counts / lengths[:, None]
+
+    same_protein = owner[1:] == owner[:-1]
+    pair_codes = codes[:-1][same_protein] * n_letters + codes[1:][same_protein]
+    pair_owner = owner[:-1][same_protein]
+    pairs = np.bincount(
+        pair_owner * n_letters**2 + pair_codes, minlength=n_genes * n_letters**2
+    ).reshape(n_genes, n_letters, n_letters)[:, :OTHER, :OTHER].astype(float)
+    pair_total = np.maximum(lengths - 1, 1)
+
+    diwv = np.array([[ProtParamData.DIWV[a][b] for b in AMINO_ACIDS] for a in AMINO_ACIDS])
+    instability = 10.0 / lengths * np.einsum("gab,ab->g", pairs, diwv)
+    hydropathy = composition @ _residue_table(ProtParamData.kd, 0.0)
+    weights = _residue_table(IUPACData.protein_weights, 110.0)
+    molecular_weight = counts @ weights - (lengths - 1) * WATER
+
+    first = np.array([sequence[0] for sequence in sequences])
+    last = np.array([sequence[-1] for sequence in sequences])
+    nterm_pk = np.array(
+        [IsoelectricPoint.pKnterminal.get(letter, IsoelectricPoint.positive_pKs["Nterm"])
+         for letter in first]
+    )
+    cterm_pk = np.array(
+        [IsoelectricPoint.pKcterminal.get(letter, IsoelectricPoint.negative_pKs["Cterm"])
+         for letter in last]
+    )
+    standard_counts = counts[:, :OTHER]
+    isoelectric = _isoelectric_point(standard_counts, nterm_pk, cterm_pk)
+    charge_ph7 = _charge(standard_counts, nterm_pk, cterm_pk, 7.0)
+
+    def fraction(letters: str) -> np.ndarray:
+        return composition[:, [AMINO_ACIDS.index(letter) for letter in letters]].sum(axis=1)
+
+    column = AMINO_ACIDS.index
+    extinction = standard_counts[:, column("W")] * 5500 + standard_counts[:, column("Y")] * 1490
+    properties = {
+        "log10_length": np.log10(lengths),
+        "molecular_weight_kda": molecular_weight / 1000,
+        "isoelectric_point": isoelectric,
+        "charge_ph7_per_residue": charge_ph7 / lengths,
+        "gravy": hydropathy,
+        "instability_index": instability,
+        "aromaticity": fraction("FWY"),
+        "helix_fraction": fraction(HELIX),
+        "turn_fraction": fraction(TURN),
+        "sheet_fraction": fraction(SHEET),
+        "extinction_per_residue": extinction / lengths,
+        "unknown_residue_fraction": composition[:, OTHER],
+    }
+    columns = (
+        [f"aac_{letter}" for letter in AMINO_ACIDS]
+        + [f"dpc_{a}{b}" for a in AMINO_ACIDS for b in AMINO_ACIDS]
+        + list(properties)
+    )
+    values = np.column_stack(
+        [composition[:, :OTHER], (pairs / pair_total[:, None, None]).reshape(n_genes, -1)]
+        + list(properties.values())
+    )
+    return FeatureMatrix(np.array(genes, dtype=str), np.array(columns), values.astype(np.float32))
+
+
+def expression_features(
+    log_expression: pd.DataFrame, n_components: int = 50, seed: int = 0
+) -> tuple[FeatureMatrix, dict]:
+    """Summaries and (optionally PCA-reduced) standardised profiles of log expression.
+
+    Samples with no variance across genes carry no information and are dropped; genes with
+    no variance across samples keep their summaries and get an all-zero profile.
+    """
+    values = log_expression.to_numpy(dtype=float)
+    sample_sd = values.std(axis=0)
+    informative = sample_sd > 1e-8
+    report = {
+        "expression_samples_used": int(informative.sum()),
+        "expression_samples_constant_dropped": int((~informative).sum()),
+    }
+    values = values[:, informative]
+    mean = values.mean(axis=1)
+    sd = values.std(axis=1)
+    expressed = (values > 0).mean(axis=1)
+    flat = sd <= 1e-8
+    report["expression_genes_constant"] = int(flat.sum())
+    profiles = np.zeros_like(values)
+    profiles[~flat] = (values[~flat] - mean[~flat, None]) / sd[~flat, None]
+    if values.shape[1] > n_components > 0 and len(values) > n_components:
+        pca = PCA(n_components=n_components, svd_solver="randomized", random_state=seed)
+        profiles = pca.fit_transform(profiles)
+        names = [f"expr_pc{index + 1}" for index in range(n_components)]
+        report["expression_pca_components"] = n_components
+        report["expression_pca_variance_explained"] = round(
+            float(pca.explained_variance_ratio_.sum()), 4
+        )
+    else:
+        names = [f"expr_sample_{name}" for name in log_expression.columns[informative]]
+        report["expression_pca_components"] = 0
+    summary = np.column_stack([mean, sd, expressed])
+    frame = pd.DataFrame(
+        np.column_stack([summary, profiles]),
+        index=log_expression.index,
+        columns=["expr_mean", "expr_sd", "expr_fraction_expressed", *names],
+    )
+    return FeatureMatrix.from_frame(frame), report

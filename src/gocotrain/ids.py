@@ -1,0 +1,30 @@
+"""Matching gene IDs across files that spell them slightly differently."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+# A trailing ".<digits>" is a version (Ensembl ENSG….10, RefSeq NP_….2) on IDs with a letter.
+VERSION_SUFFIX = re.compile(r"^(?=.*[A-Za-z])(.+)\.\d+$")
+
+
+def strip_version(gene_id: str) -> str:
+    match = VERSION_SUFFIX.match(gene_id)
+    return match.group(1) if match else gene_id
+
+
+class IdMatcher:
+    """Finds a known ID for a query: exactly, or else with version suffixes ignored on both sides."""
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self.known = set(known)
+        self.by_unversioned: dict[str, list[str]] = defaultdict(list)
+        for gene_id in sorted(self.known):
+            self.by_unversioned[strip_version(gene_id)].append(gene_id)
+
+    def match(self, query: str) -> list[str]:
+        if query in self.known:
+            return [query]
+        return self.by_unversioned.get(strip_version(query), [])

@@ -1,0 +1,162 @@
+"""The Gene Ontology: names, aspects, alt_ids, obsolete terms and the is_a/part_of hierarchy."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx
+import obonet
+
+from gocotrain.errors import InputError
+from gocotrain.textio import read_text
+
+ASPECT_OF_NAMESPACE = {
+    "biological_process": "P",
+    "molecular_function": "F",
+    "cellular_component": "C",
+}
+ASPECT_NAMES = {letter: name for name, letter in ASPECT_OF_NAMESPACE.items()}
+# The true-path rule holds over these relations only; regulates does not imply membership.
+PROPAGATED_RELATIONS = ("is_a", "part_of")
+
+
+@dataclass
+class Ontology:
+    names: dict[str, str]
+    aspects: dict[str, str]
+    obsolete: set[str]
+    replaced_by: dict[str, str]
+    alt_ids: dict[str, str]
+    parents: dict[str, tuple[str, ...]]
+    data_version: str = ""
+    _ancestor_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def roots(self) -> set[str]:
+        return {
+            term
+            for term in self.names
+            if term not in self.obsolete and not self.parents.get(term)
+        }
+
+    def resolve(self, term: str) -> tuple[str | None, str]:
+        """Map a term ID to its current primary ID: (ID or None, 'ok'|'alt_id'|'obsolete'|'unknown')."""
+        if term in self.alt_ids:
+            return self.alt_ids[term], "alt_id"
+        if term not in self.names:
+            return None, "unknown"
+        if term in self.obsolete:
+            return None, "obsolete"
+        return term, "ok"
+
+    def ancestors(self, term: str) -> frozenset[str]:
+        """The term and every ancestor over is_a and part_of."""
+        cached = self._ancestor_cache.get(term)
+        if cached is None:
+            result = {term}
+            for parent in self.parents.get(term, ()):
+                result |= self.ancestors(parent)
+            cached = frozenset(result)
+            self._ancestor_cache[term] = cached
+        return cached
+
+    def propagate(self, terms) -> set[str]:
+        closed: set[str] = set()
+        for term in terms:
+            closed |= self.ancestors(term)
+        return closed
+
+    def to_json(self, path: str | Path) -> None:
+        payload = {
+            "data_version": self.data_version,
+            "names": self.names,
+            "aspects": self.aspects,
+            "obsolete": sorted(self.obsolete),
+            "replaced_by": self.replaced_by,
+            "alt_ids": self.alt_ids,
+            "parents": {term: list(parents) for term, parents in self.parents.items()},
+        }
+        Path(path).write_text(json.dumps(payload, sort_keys=True))
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> Ontology:
+        payload = json.loads(Path(path).read_text())
+        return cls(
+            names=payload["names"],
+            aspects=payload["aspects"],
+            obsolete=set(payload["obsolete"]),
+            replaced_by=payload["replaced_by"],
+            alt_ids=payload["alt_ids"],
+            parents={term: tuple(parents) for term, parents in payload["parents"].items()},
+            data_version=payload["data_version"],
+        )
+
+
+def read_obo(path: str | Path) -> Ontology:
+    """Parse an OBO file with obonet and check that the hierarchy can be propagated over."""
+    text = read_text(path)
+    if "[Term]" not in text:
+        raise InputError(
+            path, "no [Term] stanzas: this is not an OBO ontology", "give go-basic.obo (OBO 1.2)"
+        )
+    try:
+        graph = obonet.read_obo(io.StringIO(text), ignore_obsolete=False)
+    except Exception as error:  # obonet raises bare Exceptions on malformed stanzas
+        raise InputError(
+            path, f"OBO parse error: {error}", "check the file is complete OBO 1.2"
+        ) from None
+    names, aspects, obsolete, replaced_by, alt_ids = {}, {}, set(), {}, {}
+    for term, data in graph.nodes(data=True):
+        if "name" not in data:
+            continue  # a dangling reference, reported below
+        names[term] = data["name"]
+        namespace = data.get("namespace", "")
+        aspects[term] = ASPECT_OF_NAMESPACE.get(namespace, namespace)
+        if str(data.get("is_obsolete", "false")).lower() == "true":
+            obsolete.add(term)
+            if data.get("replaced_by"):
+                replaced_by[term] = data["replaced_by"][0]
+        for alt in data.get("alt_id", []):
+            alt_ids[alt] = term
+    parents: dict[str, list[str]] = {term: [] for term in names}
+    hierarchy = networkx.DiGraph()
+    for child, parent, relation in graph.edges(keys=True):
+        if relation not in PROPAGATED_RELATIONS:
+            continue
+        if parent not in names:
+            raise InputError(
+                path,
+                f"term {child} has a {relation} parent {parent} that is not defined in the file",
+                "use a complete ontology file (go-basic.obo), not an excerpt",
+                record=child,
+            )
+        # Cross-namespace links would leak labels between aspects; go-basic has none.
+        if aspects.get(child) != aspects.get(parent):
+            continue
+        parents[child].append(parent)
+        hierarchy.add_edge(child, parent)
+    try:
+        cycle = networkx.find_cycle(hierarchy)
+    except networkx.NetworkXNoCycle:
+        cycle = None
+    if cycle:
+        loop = " -> ".join([edge[0] for edge in cycle] + [cycle[0][0]])
+        raise InputError(
+            path,
+            f"the is_a/part_of hierarchy has a cycle: {loop}",
+            "use go-basic.obo, which is acyclic, or fix the listed parents",
+        )
+    return Ontology(
+        names=names,
+        aspects=aspects,
+        obsolete=obsolete,
+        replaced_by=replaced_by,
+        alt_ids=alt_ids,
+        parents={term: tuple(sorted(found)) for term, found in parents.items()},
+        data_version=str(graph.graph.get("data-version", "")),
+    )
+
+

@@ -1,0 +1,136 @@
+"""Score every modelled GO term of one aspect for the genes unlabeled in that aspect."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone
+
+from gocotrain.cotraining import CoTrainingClassifier
+from gocotrain.features import FeatureMatrix
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AspectScores:
+    """Scores of unlabeled genes (rows) for modelled terms (columns), combined and per view."""
+
+    genes: np.ndarray
+    terms: np.ndarray
+    score: np.ndarray
+    score_sequence: np.ndarray
+    score_expression: np.ndarray
+
+    def to_npz(self, path: str | Path) -> None:
+        with open(path, "wb") as handle:
+            np.savez_compressed(handle, **self.__dict__)
+
+    @classmethod
+    def from_npz(cls, path: str | Path) -> AspectScores:
+        with np.load(path, allow_pickle=False) as data:
+            return cls(**{name: data[name] for name in data.files})
+
+
+def term_seed(seed: int, term: str) -> int:
+    """A seed per term that does not depend on the order or the number of workers."""
+    return zlib.crc32(f"{seed}:{term}".encode())
+
+
+def align_views(
+    genes: list[str], sequence: FeatureMatrix, expression: FeatureMatrix
+) -> tuple[np.ndarray, np.ndarray]:
+    """Both views over the same genes; a gene missing a view gets an all-NaN row there."""
+    def aligned(view: FeatureMatrix) -> np.ndarray:
+        frame = pd.DataFrame(view.values, index=view.genes).reindex(genes)
+        return frame.to_numpy(dtype=np.float32)
+
+    return aligned(sequence), aligned(expression)
+
+
+def select_terms(labels: pd.DataFrame, labeled_genes: int, min_positives: int) -> tuple[list[str], dict]:
+    """Terms with at least min_positives positives and at least one negative."""
+    counts = labels["go_id"].value_counts()
+    frequent = counts[counts >= min_positives]
+    universal = frequent[frequent >= labeled_genes]
+    terms = sorted(frequent.index.difference(universal.index))
+    return terms, {
+        "terms_with_labels": int(len(counts)),
+        "terms_below_min_positives": int((counts < min_positives).sum()),
+        "terms_without_negatives": int(len(universal)),
+        "terms_modelled": len(terms),
+    }
+
+
+def _score_term(model, X1, X2, y, unlabeled, term, seed):
+    model = clone(model).set_params(random_state=term_seed(seed, term))
+    model.fit(X1, X2, y)
+    first, second = model.predict_proba_views(X1[unlabeled], X2[unlabeled])
+    combined = model.predict_proba(X1[unlabeled], X2[unlabeled])[:, 1]
+    added = sum(model.n_pseudo_labeled_)
+    return combined, first, second, model.n_rounds_, added
+
+
+def score_aspect(
+    aspect: str,
+    genes: list[str],
+    sequence: FeatureMatrix,
+    expression: FeatureMatrix,
+    labels: pd.DataFrame,
+    model: CoTrainingClassifier,
+    min_positives: int,
+    seed: int,
+    n_jobs: int = 1,
+) -> tuple[AspectScores, dict]:
+    labels = labels[labels["aspect"] == aspect]
+    labeled = set(labels["gene_id"])
+    X1, X2 = align_views(genes, sequence, expression)
+    gene_index = pd.Index(genes)
+    is_labeled = gene_index.isin(list(labeled))
+    unlabeled = np.flatnonzero(~is_labeled)
+    terms, report = select_terms(labels, len(labeled), min_positives)
+    report.update(
+        aspect=aspect,
+        labeled_genes=int(is_labeled.sum()),
+        unlabeled_genes=len(unlabeled),
+    )
+    log.info("aspect %s: %d labeled, %d unlabeled genes, %d terms to model",
+             aspect, is_labeled.sum(), len(unlabeled), len(terms))
+    base = np.where(is_labeled, 0, -1).astype(np.int8)
+    positives_of = labels.groupby("go_id")["gene_id"].apply(list)
+
+    def target(term: str) -> np.ndarray:
+        y = base.copy()
+        y[gene_index.get_indexer(positives_of[term])] = 1
+        return y
+
+    # Threads, not processes: XGBoost releases the GIL while it trains and predicts, and
+    # threads share the feature matrices instead of copying them to every worker.
+    results = Parallel(n_jobs=n_jobs, backend="threading")(
+        delayed(_score_term)(model, X1, X2, target(term), unlabeled, term, seed) for term in terms
+    )
+    shape = (len(unlabeled), len(terms))
+    score, first, second = (np.empty(shape, dtype=np.float32) for _ in range(3))
+    rounds, added = [], []
+    for column, (combined, view1, view2, n_rounds, n_added) in enumerate(results):
+        score[:, column], first[:, column], second[:, column] = combined, view1, view2
+        rounds.append(n_rounds)
+        added.append(n_added)
+    report["cotraining_rounds_mean"] = round(float(np.mean(rounds)), 2) if rounds else 0.0
+    report["pseudo_labels_added_mean"] = round(float(np.mean(added)), 2) if added else 0.0
+    report["genes_unlabeled_with_sequence"] = int((~np.isnan(X1[unlabeled]).all(axis=1)).sum())
+    report["genes_unlabeled_with_expression"] = int((~np.isnan(X2[unlabeled]).all(axis=1)).sum())
+    scores = AspectScores(
+        genes=np.asarray(gene_index[unlabeled], dtype=str),
+        terms=np.asarray(terms, dtype=str),
+        score=score,
+        score_sequence=first,
+        score_expression=second,
+    )
+    return scores, report

@@ -1,0 +1,247 @@
+"""What each workflow rule does, so the rule scripts stay one line and the logic is testable.
+
+Each step takes plain paths and settings and writes its outputs, reporting counts in a JSON
+file that the export step gathers into the run summary.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from gocotrain import __version__
+from gocotrain.annotations import Labels, build_labels, read_annotations
+from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator
+from gocotrain.errors import InputError
+from gocotrain.export import predictions_table, write_cafa, write_gaf, write_tsv
+from gocotrain.expression import join_to_genes, normalise, read_expression, read_id_map
+from gocotrain.features import FeatureMatrix, expression_features, sequence_features
+from gocotrain.ontology import ASPECT_NAMES, Ontology, read_obo
+from gocotrain.scoring import AspectScores, score_aspect
+from gocotrain.sequences import read_fasta, read_sequences, write_fasta
+
+log = logging.getLogger("gocotrain")
+
+
+def write_json(payload: dict, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def read_json(path: str | Path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def sequence_genes(proteins_fasta: str | Path) -> list[str]:
+    return [gene for gene, _, _ in read_fasta(proteins_fasta)]
+
+
+def prepare_ontology(obo: str, ontology_json: str, report_json: str) -> None:
+    ontology = read_obo(obo)
+    ontology.to_json(ontology_json)
+    report = {
+        "go_version": ontology.data_version,
+        "go_terms": len(ontology.names) - len(ontology.obsolete),
+        "go_terms_obsolete": len(ontology.obsolete),
+    }
+    log.info("ontology %s: %s", obo, report)
+    write_json(report, report_json)
+
+
+def prepare_sequences(
+    sequences: str, proteins_fasta: str, report_json: str, sequence_type: str,
+    genetic_code: int, genbank_id_qualifiers: list[str],
+) -> None:
+    found = read_sequences(sequences, sequence_type, genetic_code, tuple(genbank_id_qualifiers))
+    write_fasta(found.proteins, proteins_fasta)
+    report = found.report()
+    log.info("sequences %s: %s", sequences, report)
+    write_json(report, report_json)
+
+
+def prepare_expression(
+    expression: str, id_map: str | None, proteins_fasta: str, expression_npz: str,
+    report_json: str, expression_kind: str,
+) -> None:
+    frame = read_expression(expression)
+    log_expression, report = normalise(frame, expression_kind)
+    report["expression_genes_read"] = len(frame)
+    report["expression_samples_read"] = frame.shape[1]
+    id_map_rows = read_id_map(id_map) if id_map else None
+    joined, join_report = join_to_genes(
+        log_expression, sequence_genes(proteins_fasta), id_map_rows, expression, id_map
+    )
+    report.update(join_report)
+    FeatureMatrix.from_frame(joined).to_npz(expression_npz)
+    log.info("expression %s: %s", expression, report)
+    write_json(report, report_json)
+
+
+def prepare_labels(
+    annotations: str, ontology_json: str, proteins_fasta: str, labels_tsv: str,
+    report_json: str, evidence_codes: list[str], aspects: list[str],
+) -> None:
+    ontology = Ontology.from_json(ontology_json)
+    genes = sequence_genes(proteins_fasta)
+    raw = read_annotations(annotations)
+    labels = build_labels(raw, ontology, genes, evidence_codes, aspects, annotations)
+    labels.to_tsv(labels_tsv)
+    report = labels.report | {"gaf_identity": raw.gaf_identity(genes)}
+    log.info("labels from %s: %s", annotations,
+             {key: value for key, value in labels.report.items() if "examples" not in key})
+    write_json(report, report_json)
+
+
+def compute_sequence_features(proteins_fasta: str, features_npz: str) -> None:
+    proteins = {gene: sequence for gene, sequence, _ in read_fasta(proteins_fasta)}
+    features = sequence_features(proteins)
+    features.to_npz(features_npz)
+    log.info("sequence view: %d genes × %d features", *features.values.shape)
+
+
+def compute_expression_features(
+    expression_npz: str, features_npz: str, report_json: str, n_components: int, seed: int
+) -> None:
+    log_expression = FeatureMatrix.from_npz(expression_npz).to_frame()
+    features, report = expression_features(log_expression, n_components, seed)
+    features.to_npz(features_npz)
+    report["expression_view_features"] = int(features.values.shape[1])
+    log.info("expression view: %d genes × %d features; %s", *features.values.shape, report)
+    write_json(report, report_json)
+
+
+def make_model(settings: dict, seed: int) -> CoTrainingClassifier:
+    """The co-training estimator with the config's settings (keys as in the config schema)."""
+    view_estimator = default_view_estimator().set_params(
+        n_estimators=settings["n_estimators"],
+        max_depth=settings["max_depth"],
+        learning_rate=settings["learning_rate"],
+    )
+    return CoTrainingClassifier(
+        estimator=view_estimator,
+        n_rounds=settings["rounds"],
+        pool_size=settings["pool_size"],
+        n_positive=settings["positives_per_round"],
+        max_negative=settings["max_negatives_per_round"],
+        threshold=settings["confidence_threshold"],
+        combine=settings["combine"],
+        random_state=seed,
+    )
+
+
+def cotrain_aspect(
+    aspect: str, sequence_npz: str, expression_npz: str, labels_tsv: str,
+    scores_npz: str, report_json: str, settings: dict, min_positives: int, seed: int,
+    threads: int,
+) -> None:
+    sequence = FeatureMatrix.from_npz(sequence_npz)
+    expression = FeatureMatrix.from_npz(expression_npz)
+    labels = Labels.from_tsv(labels_tsv).table
+    scores, report = score_aspect(
+        aspect, list(sequence.genes), sequence, expression, labels,
+        make_model(settings, seed), min_positives, seed, n_jobs=threads,
+    )
+    scores.to_npz(scores_npz)
+    log.info("aspect %s: %s", aspect, report)
+    write_json(report, report_json)
+
+
+def export_predictions(
+    scores_npz: dict[str, str], ontology_json: str, reports: dict[str, str],
+    predictions_tsv: str, cafa_tsv: str, gaf: str, summary_json: str, summary_tsv: str,
+    min_score: float, gaf_min_score: float, gaf_db: str | None, taxon: str | None,
+    gaf_reference: str, settings: dict,
+) -> None:
+    ontology = Ontology.from_json(ontology_json)
+    aspect_scores = {aspect: AspectScores.from_npz(path) for aspect, path in scores_npz.items()}
+    table = predictions_table(aspect_scores, ontology, min_score)
+    gathered = {name: read_json(path) for name, path in reports.items()}
+    identity = gathered["labels"].pop("gaf_identity")
+    write_tsv(table, predictions_tsv)
+    write_cafa(table, cafa_tsv)
+    gaf_lines = write_gaf(
+        table, gaf,
+        db=gaf_db or identity["db"] or "UniProtKB",
+        taxon=taxon or identity["taxon"] or "taxon:1",
+        symbols=identity["symbols"],
+        reference=gaf_reference,
+        go_version=ontology.data_version,
+        min_score=gaf_min_score,
+    )
+    summary = run_summary(gathered, table, gaf_lines, settings)
+    write_json(summary, summary_json)
+    flat = pd.json_normalize(summary, sep=".").T.reset_index()
+    flat.columns = ["key", "value"]
+    flat.to_csv(summary_tsv, sep="\t", index=False)
+    for key, value in flat.itertuples(index=False):
+        log.info("summary %s = %s", key, value)
+
+
+def run_summary(gathered: dict, table: pd.DataFrame, gaf_lines: int, settings: dict) -> dict:
+    sequences, expression = gathered["sequences"], gathered["expression"]
+    expression_view = gathered["expression_features"]
+    summary = {
+        "gocotrain_version": __version__,
+        "settings": settings,
+        "inputs": {
+            "go_version": gathered["ontology"]["go_version"],
+            "genes_read": sequences["records_read"],
+            "genes_with_sequence": sequences["genes_with_sequence"],
+            "genes_with_expression": expression["genes_with_expression"],
+            "genes_sequence_only": sequences["genes_with_sequence"]
+            - expression["genes_with_expression"],
+            "expression_rows_read": expression["expression_genes_read"],
+            "expression_rows_not_matched": expression["expression_rows_not_matched"],
+            "expression_samples_used": expression_view["expression_samples_used"],
+            "annotation_genes_not_in_sequences": gathered["labels"][
+                "annotation_genes_not_in_sequences"
+            ],
+        },
+        "details": gathered,
+        "aspects": {},
+        "predictions": {
+            "rows": len(table),
+            "genes": int(table["gene_id"].nunique()),
+            "gaf_lines": gaf_lines,
+        },
+    }
+    for name, report in gathered.items():
+        if name.startswith("cotrain_"):
+            aspect = report["aspect"]
+            in_aspect = table[table["aspect"] == aspect]
+            summary["aspects"][ASPECT_NAMES[aspect]] = {
+                "labeled_genes": report["labeled_genes"],
+                "unlabeled_genes": report["unlabeled_genes"],
+                "unlabeled_with_sequence": report["genes_unlabeled_with_sequence"],
+                "unlabeled_with_expression": report["genes_unlabeled_with_expression"],
+                "terms_modelled": report["terms_modelled"],
+                "terms_below_min_positives": report["terms_below_min_positives"],
+                "cotraining_rounds_mean": report["cotraining_rounds_mean"],
+                "pseudo_labels_added_mean": report["pseudo_labels_added_mean"],
+                "genes_predicted": int(in_aspect["gene_id"].nunique()),
+                "predictions": len(in_aspect),
+            }
+    return summary
+
+
+def run_rule(snakemake, step: Callable[..., None], **arguments) -> None:
+    """Run a step from a Snakemake script: log to the rule's log file and to stderr, and turn
+    input errors into a short message and exit status 1 instead of a traceback."""
+    handlers = [logging.StreamHandler(sys.stderr)]
+    if snakemake.log:
+        handlers.append(logging.FileHandler(snakemake.log[0], mode="w"))
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers,
+        force=True,
+    )
+    try:
+        step(**arguments)
+    except InputError as error:
+        log.error("input error: %s", error)
+        sys.exit(1)
+
+

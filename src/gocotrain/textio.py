@@ -1,0 +1,52 @@
+"""Reading text inputs that may be gzipped, carry a UTF-8 BOM or Windows line endings."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from gocotrain.errors import InputError
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzipped(path: str | Path) -> bool:
+    """Tell gzip by its magic bytes, not by the file name: users rename files."""
+    with open(path, "rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+def read_text(path: str | Path) -> str:
+    """Return the whole file as text, with BOM removed and line endings normalised to \\n."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "the file does not exist", "check the path in the config")
+    try:
+        raw = gzip.decompress(path.read_bytes()) if is_gzipped(path) else path.read_bytes()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise InputError(
+            path,
+            f"the gzip stream is damaged or truncated ({error})",
+            "download or compress the file again; `gzip -t FILE` checks it",
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError(
+            path,
+            f"the file is not UTF-8 text (byte {error.start})",
+            "convert it to UTF-8 text, e.g. with `iconv -t UTF-8`",
+            line=line,
+        ) from None
+    # Universal newlines: \r\n and lone \r become \n, as Python's text mode does.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """Yield (1-based line number, line without newline) for each line of the file."""
+    for number, line in enumerate(io.StringIO(read_text(path)), start=1):
+        yield number, line.rstrip("\n")

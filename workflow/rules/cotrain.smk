@@ -1,0 +1,24 @@
+# One co-training job per GO aspect, scoring every modelled term for the unlabeled genes.
+
+
+rule cotrain:
+    input:
+        sequence=rules.sequence_features.output.features,
+        expression=rules.expression_features.output.features,
+        labels=rules.prepare_labels.output.labels,
+    output:
+        scores="results/cotrain/{aspect}.npz",
+        report="results/cotrain/{aspect}.json",
+    params:
+        settings=config["cotraining"],
+        min_positives=config["min_positives"],
+        seed=config["seed"],
+    wildcard_constraints:
+        aspect="[PFC]",
+    threads: workflow.cores
+    log:
+        "logs/cotrain/{aspect}.log",
+    benchmark:
+        "benchmarks/cotrain/{aspect}.tsv"
+    script:
+        "../scripts/cotrain.py"

@@ -1,0 +1,31 @@
+# The two views of each gene.
+
+
+rule sequence_features:
+    input:
+        proteins=rules.prepare_sequences.output.proteins,
+    output:
+        features="results/features/sequence.npz",
+    log:
+        "logs/sequence_features.log",
+    benchmark:
+        "benchmarks/sequence_features.tsv"
+    script:
+        "../scripts/sequence_features.py"
+
+
+rule expression_features:
+    input:
+        expression=rules.prepare_expression.output.expression,
+    output:
+        features="results/features/expression.npz",
+        report="results/features/expression_report.json",
+    params:
+        n_components=config["expression_components"],
+        seed=config["seed"],
+    log:
+        "logs/expression_features.log",
+    benchmark:
+        "benchmarks/expression_features.tsv"
+    script:
+        "../scripts/expression_features.py"

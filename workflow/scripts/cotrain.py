@@ -1,0 +1,17 @@
+import _package  # noqa: F401
+from gocotrain.steps import cotrain_aspect, run_rule
+
+run_rule(
+    snakemake,
+    cotrain_aspect,
+    aspect=snakemake.wildcards.aspect,
+    sequence_npz=snakemake.input.sequence,
+    expression_npz=snakemake.input.expression,
+    labels_tsv=snakemake.input.labels,
+    scores_npz=snakemake.output.scores,
+    report_json=snakemake.output.report,
+    settings=snakemake.params.settings,
+    min_positives=snakemake.params.min_positives,
+    seed=snakemake.params.seed,
+    threads=snakemake.threads,
+)

@@ -1,0 +1,12 @@
+import _package  # noqa: F401
+from gocotrain.steps import compute_expression_features, run_rule
+
+run_rule(
+    snakemake,
+    compute_expression_features,
+    expression_npz=snakemake.input.expression,
+    features_npz=snakemake.output.features,
+    report_json=snakemake.output.report,
+    n_components=snakemake.params.n_components,
+    seed=snakemake.params.seed,
+)

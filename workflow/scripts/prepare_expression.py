@@ -1,0 +1,13 @@
+import _package  # noqa: F401
+from gocotrain.steps import prepare_expression, run_rule
+
+run_rule(
+    snakemake,
+    prepare_expression,
+    expression=snakemake.input.expression,
+    id_map=snakemake.input.get("id_map"),
+    proteins_fasta=snakemake.input.proteins,
+    expression_npz=snakemake.output.expression,
+    report_json=snakemake.output.report,
+    expression_kind=snakemake.params.expression_kind,
+)

@@ -1,0 +1,10 @@
+import _package  # noqa: F401
+from gocotrain.steps import prepare_ontology, run_rule
+
+run_rule(
+    snakemake,
+    prepare_ontology,
+    obo=snakemake.input.obo,
+    ontology_json=snakemake.output.ontology,
+    report_json=snakemake.output.report,
+)

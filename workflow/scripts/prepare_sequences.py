@@ -1,0 +1,13 @@
+import _package  # noqa: F401
+from gocotrain.steps import prepare_sequences, run_rule
+
+run_rule(
+    snakemake,
+    prepare_sequences,
+    sequences=snakemake.input.sequences,
+    proteins_fasta=snakemake.output.proteins,
+    report_json=snakemake.output.report,
+    sequence_type=snakemake.params.sequence_type,
+    genetic_code=snakemake.params.genetic_code,
+    genbank_id_qualifiers=snakemake.params.genbank_id_qualifiers,
+)

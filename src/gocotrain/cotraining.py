@@ -14,12 +14,13 @@ EPSILON = 1e-6
 def default_view_estimator() -> XGBClassifier:
     """Boosted trees: fast, handle unscaled mixed features and missing values."""
     return XGBClassifier(
-        n_estimators=100,
+        n_estimators=50,
         max_depth=4,
         learning_rate=0.1,
         subsample=0.8,
         colsample_bytree=0.5,
         tree_method="hist",
+        max_bin=64,
         n_jobs=1,
         verbosity=0,
     )

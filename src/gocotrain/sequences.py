@@ -101,7 +101,7 @@ def detect_kind(path: str | Path, text: str) -> str:
     first = next((line for line in text.split("\n") if line.strip()), "")
     if first.startswith("LOCUS"):
         return "genbank"
-    if first.startswith(">"):
+    if first.startswith(">") or "\n>" in text:
         letters = Counter()
         for line in text.split("\n"):
             if not line.startswith(">"):

@@ -120,6 +120,7 @@ def make_model(settings: dict, seed: int) -> CoTrainingClassifier:
         n_estimators=settings["n_estimators"],
         max_depth=settings["max_depth"],
         learning_rate=settings["learning_rate"],
+        max_bin=settings["max_bin"],
     )
     return CoTrainingClassifier(
         estimator=view_estimator,

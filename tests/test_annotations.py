@@ -1,0 +1,109 @@
+import pandas as pd
+import pytest
+
+from conftest import write
+from gocotrain.annotations import DEFAULT_EVIDENCE_CODES, build_labels, read_annotations
+from gocotrain.errors import InputError
+
+GAF_HEADER = "!gaf-version: 2.2\n!generated-by: test\n"
+
+
+def gaf_line(gene, term, evidence="IDA", qualifier="involved_in", aspect="P"):
+    columns = ["UniProtKB", gene, f"SYM_{gene}", qualifier, term, "PMID:1", evidence, "",
+               aspect, "", "", "protein", "taxon:9606", "20220101", "UniProt", "", ""]
+    return "\t".join(columns) + "\n"
+
+
+def labels_of(table, gene, aspect):
+    rows = table[(table["gene_id"] == gene) & (table["aspect"] == aspect)]
+    return set(rows["go_id"])
+
+
+def test_demo_gaf_labels_are_closed_upward_and_rootless(demo, demo_ontology, demo_proteins):
+    raw = read_annotations(demo / "annotations.gaf.gz")
+    assert raw.file_format == "GAF 2.2"
+    labels = build_labels(raw, demo_ontology, list(demo_proteins), DEFAULT_EVIDENCE_CODES,
+                          ["P", "F", "C"])
+    table = labels.table
+    assert not set(table["go_id"]) & demo_ontology.roots
+    for (gene, aspect), group in table.groupby(["gene_id", "aspect"]):
+        terms = set(group["go_id"])
+        assert demo_ontology.propagate(terms) - demo_ontology.roots == terms
+        assert {demo_ontology.aspects[t] for t in terms} == {aspect}
+    assert labels.report["annotations_other_evidence"] > 0  # IEA etc. are not labels
+    assert labels.report["labeled_genes_P"] == table.query("aspect == 'P'")["gene_id"].nunique()
+
+
+def test_filters_maps_and_reports(tmp_path, demo_ontology):
+    path = write(
+        tmp_path / "a.gaf",
+        GAF_HEADER
+        + gaf_line("G1", "GO:0006936")  # muscle contraction
+        + gaf_line("G1", "GO:0019952")  # alt_id of reproduction
+        + gaf_line("G2", "GO:0006936", evidence="IEA")  # not experimental
+        + gaf_line("G3", "GO:0006936", qualifier="NOT|involved_in")
+        + gaf_line("G3", "GO:0000005", aspect="F")  # obsolete
+        + gaf_line("G3", "GO:9999999")  # unknown
+        + gaf_line("G4", "GO:0005515", qualifier="enables", aspect="F")
+        + gaf_line("NOPE", "GO:0005515", qualifier="enables", aspect="F"),
+    )
+    raw = read_annotations(path)
+    labels = build_labels(raw, demo_ontology, ["G1", "G2", "G3", "G4"],
+                          DEFAULT_EVIDENCE_CODES, ["P", "F", "C"])
+    table, report = labels.table, labels.report
+    assert labels_of(table, "G1", "P") == {
+        "GO:0006936", "GO:0003012", "GO:0003008", "GO:0032501", "GO:0000003",
+    }
+    assert labels_of(table, "G2", "P") == set()
+    assert labels_of(table, "G3", "P") == set()  # NOT is never a positive
+    assert labels_of(table, "G4", "F") == {"GO:0005515", "GO:0005488"}
+    assert report["annotations_other_evidence"] == 1
+    assert report["annotations_negated_not_used"] == 1
+    assert report["annotations_alt_id_mapped"] == 1
+    assert report["annotations_obsolete_term_dropped"] == 1
+    assert report["annotations_unknown_term_dropped"] == 1
+    assert report["annotation_genes_not_in_sequences"] == 1
+    assert raw.gaf_identity(["G1"]) == {"db": "UniProtKB", "taxon": "taxon:9606",
+                                        "symbols": {"G1": "SYM_G1"}}
+
+
+def test_versioned_ids_match_unversioned(tmp_path, demo_ontology):
+    path = write(tmp_path / "t.tsv", "ENSG00000000003.10\tGO:0006936\n")
+    labels = build_labels(read_annotations(path), demo_ontology, ["ENSG00000000003"],
+                          [], ["P"])
+    assert set(labels.table["gene_id"]) == {"ENSG00000000003"}
+
+
+@pytest.mark.parametrize("header", ["", "gene_id\tgo_id\n"])
+def test_plain_table_with_or_without_header(tmp_path, demo_ontology, header):
+    path = write(tmp_path / "t.tsv.gz", header + "G1\tGO:0006936\nG2\tGO:0005515\n", True)
+    raw = read_annotations(path)
+    assert raw.file_format == "gene/term table"
+    assert list(raw.table["gene_id"]) == ["G1", "G2"]
+    labels = build_labels(raw, demo_ontology, ["G1", "G2"], DEFAULT_EVIDENCE_CODES, ["P", "F"])
+    assert labels_of(labels.table, "G2", "F") == {"GO:0005515", "GO:0005488"}
+
+
+def test_gaf_with_missing_columns_names_the_line(tmp_path):
+    bad = GAF_HEADER + gaf_line("G1", "GO:0006936") + "UniProtKB\tG2\tX\tGO:0006936\n"
+    path = write(tmp_path / "bad.gaf", bad)
+    with pytest.raises(InputError) as raised:
+        read_annotations(path)
+    assert "line 4" in str(raised.value) and "4 tab-separated columns" in str(raised.value)
+
+
+def test_no_gene_in_common_is_an_input_error(tmp_path, demo_ontology):
+    path = write(tmp_path / "a.gaf", GAF_HEADER + gaf_line("G1", "GO:0006936"))
+    with pytest.raises(InputError, match="none of the 1 annotated gene IDs"):
+        build_labels(read_annotations(path), demo_ontology, ["OTHER"], DEFAULT_EVIDENCE_CODES,
+                     ["P"])
+
+
+def test_labels_tsv_round_trip(tmp_path, demo_ontology):
+    from gocotrain.annotations import Labels
+
+    path = write(tmp_path / "t.tsv", "G1\tGO:0006936\n")
+    labels = build_labels(read_annotations(path), demo_ontology, ["G1"], [], ["P"])
+    labels.to_tsv(tmp_path / "labels.tsv")
+    again = Labels.from_tsv(tmp_path / "labels.tsv")
+    pd.testing.assert_frame_equal(again.table, labels.table.astype(str))

@@ -1,0 +1,74 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import write
+from gocotrain.errors import InputError
+from gocotrain.expression import join_to_genes, normalise, read_expression, read_id_map
+
+
+def test_demo_matrix_fpkm_to_log_tpm(demo):
+    frame = read_expression(demo / "expression.tsv.gz")
+    assert frame.shape[1] == 271 and frame.index[0].startswith("ENSG")
+    log_tpm, _ = normalise(frame, "fpkm")
+    tpm = 2 ** log_tpm - 1
+    np.testing.assert_allclose(tpm.sum(axis=0), 1e6, rtol=1e-6)
+
+
+def test_counts_become_log_cpm_and_empty_samples_drop():
+    frame = pd.DataFrame({"s1": [10.0, 30.0], "s2": [0.0, 0.0]}, index=["g1", "g2"])
+    log_cpm, report = normalise(frame, "counts")
+    assert list(log_cpm.columns) == ["s1"]
+    assert report["expression_samples_empty_dropped"] == 1
+    np.testing.assert_allclose(log_cpm["s1"], np.log2([250001.0, 750001.0]))
+
+
+def test_csv_is_read(tmp_path):
+    path = write(tmp_path / "e.csv", "gene,a,b\ng1,1,2\ng2,3,4\n")
+    assert read_expression(path).loc["g2", "b"] == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ("gene\ta\tb\ng1\t1\tx\n", "non-numeric value 'x' in sample 'b'", 2),
+        ("gene\ta\tb\ng1\t1\t2\ng1\t1\t2\n", "duplicate gene IDs", 3),
+        ("gene\ta\ta\ng1\t1\t2\n", "duplicate sample names", 1),
+        ("gene\ta\tb\ng1\t1\t2\ng2\t\t2\n", "missing value", 3),
+        ("gene\ta\tb\ng1\t1\t-2\n", "negative value", 2),
+        ("gene\ta\tb\ng1\t1\tinf\n", "infinite value", 2),
+    ],
+)
+def test_bad_matrices_name_line_and_problem(tmp_path, text, message, line):
+    path = write(tmp_path / "e.tsv", text)
+    with pytest.raises(InputError) as raised:
+        read_expression(path)
+    assert message in str(raised.value) and f"line {line}" in str(raised.value)
+    assert str(path) in str(raised.value)
+
+
+def test_id_map_many_to_many_with_versions_and_header(tmp_path):
+    log_expression = pd.DataFrame(
+        [[1.0, 3.0], [3.0, 5.0], [7.0, 7.0]],
+        index=["ENSG01.10", "ENSG02.3", "ENSG03.1"], columns=["s1", "s2"],
+    )
+    path = write(tmp_path / "map.tsv", "acc\tensembl\nP1\tENSG01\nP1\tENSG02\nP2\tENSG02\n")
+    joined, report = join_to_genes(log_expression, ["P1", "P2", "P3"], read_id_map(path))
+    assert list(joined.index) == ["P1", "P2"]
+    assert joined.loc["P1"].tolist() == [2.0, 4.0]  # mean of the two mapped genes
+    assert joined.loc["P2"].tolist() == [3.0, 5.0]
+    assert report["expression_rows_not_matched"] == 1
+    assert report["genes_with_expression"] == 2
+
+
+def test_swapped_id_map_columns_are_detected(tmp_path):
+    log_expression = pd.DataFrame([[1.0]], index=["ENSG01.1"], columns=["s"])
+    path = write(tmp_path / "map.tsv", "ENSG01\tP1\n")
+    joined, report = join_to_genes(log_expression, ["P1"], read_id_map(path))
+    assert report["id_map_columns_swapped"] and list(joined.index) == ["P1"]
+
+
+def test_no_overlap_is_an_input_error(tmp_path):
+    log_expression = pd.DataFrame([[1.0]], index=["ENSG01"], columns=["s"])
+    with pytest.raises(InputError, match="no expression row matches"):
+        join_to_genes(log_expression, ["P1"], None, expression_path="e.tsv")

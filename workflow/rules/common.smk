@@ -1,29 +1,54 @@
+import difflib
+import sys
 from pathlib import Path
 
-from snakemake.exceptions import WorkflowError
+import jsonschema
+import yaml
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
 
 INPUT_FILE_KEYS = ("sequences", "annotations", "ontology", "expression", "id_map")
+SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def config_problems(config, schema):
+    """One line per problem, naming the key, instead of jsonschema's dump of the schema."""
+    problems = []
+    validator = jsonschema.Draft202012Validator(schema)
+    for error in sorted(validator.iter_errors(config), key=lambda e: list(e.path)):
+        where = ".".join(str(part) for part in error.path) or "top level"
+        line = f"config {where}: {error.message}"
+        if error.validator == "additionalProperties":
+            known = error.schema.get("properties", {})
+            for key in set(error.instance) - set(known):
+                close = difflib.get_close_matches(key, known, n=1)
+                if close:
+                    line += f" (did you mean {close[0]!r}?)"
+        problems.append(line)
+    for key in INPUT_FILE_KEYS:
+        path = config.get(key)
+        if isinstance(path, str) and not Path(path).is_file():
+            problems.append(
+                f"config {key}: the file {path!r} does not exist (paths are relative to the "
+                f"working directory {Path.cwd()}); fix the path or pass --config {key}=PATH"
+            )
+    return problems
 
 
 def validate_config():
-    try:
-        validate(config, schema="../schemas/config.schema.yaml")
-    except WorkflowError as error:
-        raise WorkflowError(
-            f"{error}\nFix the key in config/config.yaml (or the --configfile you gave); "
-            "config/README.md lists every key with its meaning and default."
-        ) from None
-    for key in INPUT_FILE_KEYS:
-        path = config.get(key)
-        if path and not Path(path).is_file():
-            raise WorkflowError(
-                f"config key {key!r}: the file {path!r} does not exist "
-                f"(paths are relative to the working directory {Path.cwd()}). "
-                f"Fix the path in the config or pass --config {key}=PATH."
-            )
+    problems = config_problems(config, yaml.safe_load(SCHEMA.read_text()))
+    if problems:
+        # A short message and exit: a WorkflowError would print a traceback-like frame list.
+        print(
+            "GOcotrain: the configuration has problems:\n  "
+            + "\n  ".join(problems)
+            + "\nFix them in config/config.yaml (or the --configfile you gave); "
+            "config/README.md lists every key with its meaning and default.",
+            file=sys.stderr,
+        )
+        sys.exit(1)
+    validate(config, schema=str(SCHEMA))  # fills in the defaults
 
 
 validate_config()

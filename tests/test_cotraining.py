@@ -1,0 +1,95 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score
+
+from gocotrain.cotraining import CoTrainingClassifier
+
+
+def two_view_problem(n=600, n_labeled=120, seed=0):
+    """Two conditionally independent noisy views of one binary class."""
+    rng = np.random.default_rng(seed)
+    truth = (rng.random(n) < 0.3).astype(int)
+    view1 = rng.normal(size=(n, 5)) + truth[:, None] * 1.5
+    view2 = rng.normal(size=(n, 4)) + truth[:, None] * 1.5
+    y = np.full(n, -1)
+    labeled = rng.choice(n, n_labeled, replace=False)
+    y[labeled] = truth[labeled]
+    return view1, view2, y, truth
+
+
+def test_clone_and_params_follow_scikit_learn():
+    model = CoTrainingClassifier(n_rounds=3, pool_size=50, random_state=7)
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert copy is not model
+    copy.set_params(n_rounds=0, combine="mean")
+    assert copy.get_params()["n_rounds"] == 0 and model.get_params()["n_rounds"] == 3
+    assert "n_positive" in model.get_params()
+
+
+def test_cotraining_adds_balanced_pseudo_labels_and_scores_well():
+    view1, view2, y, truth = two_view_problem()
+    model = CoTrainingClassifier(n_rounds=5, pool_size=100, n_positive=2, random_state=0)
+    model.fit(view1, view2, y)
+    assert model.n_rounds_ == len(model.history_) >= 1
+    added_positive = sum(r["view1_added_positive"] + r["view2_added_positive"] for r in model.history_)
+    added_negative = sum(r["view1_added_negative"] + r["view2_added_negative"] for r in model.history_)
+    assert added_positive > 0
+    # negatives follow the class ratio of the labeled data (about 7 : 3)
+    assert 1 <= added_negative / added_positive <= 4
+    assert sum(model.n_pseudo_labeled_) == added_positive + added_negative
+    unlabeled = y == -1
+    probability = model.predict_proba(view1[unlabeled], view2[unlabeled])
+    assert probability.shape == (unlabeled.sum(), 2)
+    np.testing.assert_allclose(probability.sum(axis=1), 1)
+    assert average_precision_score(truth[unlabeled], probability[:, 1]) > 0.8
+
+
+def test_same_seed_same_result_and_zero_rounds_is_supervised():
+    view1, view2, y, _ = two_view_problem(seed=3)
+    first = CoTrainingClassifier(n_rounds=3, random_state=1).fit(view1, view2, y)
+    second = CoTrainingClassifier(n_rounds=3, random_state=1).fit(view1, view2, y)
+    np.testing.assert_array_equal(
+        first.predict_proba(view1, view2), second.predict_proba(view1, view2)
+    )
+    supervised = CoTrainingClassifier(n_rounds=0, random_state=1).fit(view1, view2, y)
+    assert supervised.n_rounds_ == 0 and supervised.n_pseudo_labeled_ == [0, 0]
+
+
+def test_product_rule_is_views_log_odds_over_prior():
+    view1, view2, y, _ = two_view_problem(seed=4)
+    model = CoTrainingClassifier(n_rounds=0, random_state=0).fit(view1, view2, y)
+    first, second = model.predict_proba_views(view1[:5], view2[:5])
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    expected = 1 / (1 + np.exp(-(logit(first) + logit(second) - logit(model.prior_))))
+    np.testing.assert_allclose(model.predict_proba(view1[:5], view2[:5])[:, 1], expected, rtol=1e-5)
+
+
+def test_samples_missing_a_view_are_scored_by_the_other():
+    view1, view2, y, _ = two_view_problem(seed=5)
+    view2 = view2.copy()
+    view2[:50] = np.nan
+    model = CoTrainingClassifier(n_rounds=3, random_state=0).fit(view1, view2, y)
+    first, second = model.predict_proba_views(view1[:60], view2[:60])
+    assert np.isnan(second[:50]).all() and not np.isnan(second[50:]).any()
+    combined = model.predict_proba(view1[:60], view2[:60])[:, 1]
+    np.testing.assert_allclose(combined[:50], first[:50])
+
+
+def test_any_scikit_learn_classifier_can_be_a_view():
+    view1, view2, y, _ = two_view_problem(seed=6)
+    model = CoTrainingClassifier(
+        estimator=LogisticRegression(), second_estimator=LogisticRegression(C=0.5),
+        n_rounds=2, random_state=0,
+    ).fit(view1, view2, y)
+    assert model.predict(view1, view2).shape == (len(y),)
+
+
+def test_one_class_labels_are_rejected():
+    view1, view2, _, _ = two_view_problem()
+    y = np.full(len(view1), -1)
+    y[:10] = 1
+    with pytest.raises(ValueError, match="both classes"):
+        CoTrainingClassifier().fit(view1, view2, y)

@@ -35,7 +35,9 @@ def main(source: Path, target: Path) -> None:
                 proteins[current].append(line)
     with gzip.open(source / "expression.tsv.gz", "rt") as handle:
         expression_lines = handle.readlines()
-    expression_ids = {line.split("\t", 1)[0].split(".")[0]: i for i, line in enumerate(expression_lines[1:], 1)}
+    expression_ids = {
+        line.split("\t", 1)[0].split(".")[0]: i for i, line in enumerate(expression_lines[1:], 1)
+    }
     with gzip.open(source / "idmap.tsv.gz", "rt") as handle:
         id_map = [line.rstrip("\n").split("\t") for line in handle][1:]
     mapped = {}
@@ -62,9 +64,10 @@ def main(source: Path, target: Path) -> None:
     with gzip.open(target / "expression.tsv.gz", "wt") as handle:
         handle.write(expression_lines[0])
         handle.writelines(expression_lines[i] for i in sorted(rows))
-    with gzip.open(source / "goa_human_2022.gaf.gz", "rt") as handle, gzip.open(
-        target / "annotations.gaf.gz", "wt"
-    ) as out:
+    with (
+        gzip.open(source / "goa_human_2022.gaf.gz", "rt") as handle,
+        gzip.open(target / "annotations.gaf.gz", "wt") as out,
+    ):
         for line in handle:
             if line.startswith("!") or line.split("\t")[1] in chosen:
                 out.write(line)

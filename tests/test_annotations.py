@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
-
 from conftest import write
+
 from gocotrain.annotations import DEFAULT_EVIDENCE_CODES, build_labels, read_annotations
 from gocotrain.errors import InputError
 
@@ -9,8 +9,25 @@ GAF_HEADER = "!gaf-version: 2.2\n!generated-by: test\n"
 
 
 def gaf_line(gene, term, evidence="IDA", qualifier="involved_in", aspect="P"):
-    columns = ["UniProtKB", gene, f"SYM_{gene}", qualifier, term, "PMID:1", evidence, "",
-               aspect, "", "", "protein", "taxon:9606", "20220101", "UniProt", "", ""]
+    columns = [
+        "UniProtKB",
+        gene,
+        f"SYM_{gene}",
+        qualifier,
+        term,
+        "PMID:1",
+        evidence,
+        "",
+        aspect,
+        "",
+        "",
+        "protein",
+        "taxon:9606",
+        "20220101",
+        "UniProt",
+        "",
+        "",
+    ]
     return "\t".join(columns) + "\n"
 
 
@@ -22,11 +39,12 @@ def labels_of(table, gene, aspect):
 def test_demo_gaf_labels_are_closed_upward_and_rootless(demo, demo_ontology, demo_proteins):
     raw = read_annotations(demo / "annotations.gaf.gz")
     assert raw.file_format == "GAF 2.2"
-    labels = build_labels(raw, demo_ontology, list(demo_proteins), DEFAULT_EVIDENCE_CODES,
-                          ["P", "F", "C"])
+    labels = build_labels(
+        raw, demo_ontology, list(demo_proteins), DEFAULT_EVIDENCE_CODES, ["P", "F", "C"]
+    )
     table = labels.table
     assert not set(table["go_id"]) & demo_ontology.roots
-    for (gene, aspect), group in table.groupby(["gene_id", "aspect"]):
+    for (_gene, aspect), group in table.groupby(["gene_id", "aspect"]):
         terms = set(group["go_id"])
         assert demo_ontology.propagate(terms) - demo_ontology.roots == terms
         assert {demo_ontology.aspects[t] for t in terms} == {aspect}
@@ -48,11 +66,16 @@ def test_filters_maps_and_reports(tmp_path, demo_ontology):
         + gaf_line("NOPE", "GO:0005515", qualifier="enables", aspect="F"),
     )
     raw = read_annotations(path)
-    labels = build_labels(raw, demo_ontology, ["G1", "G2", "G3", "G4"],
-                          DEFAULT_EVIDENCE_CODES, ["P", "F", "C"])
+    labels = build_labels(
+        raw, demo_ontology, ["G1", "G2", "G3", "G4"], DEFAULT_EVIDENCE_CODES, ["P", "F", "C"]
+    )
     table, report = labels.table, labels.report
     assert labels_of(table, "G1", "P") == {
-        "GO:0006936", "GO:0003012", "GO:0003008", "GO:0032501", "GO:0000003",
+        "GO:0006936",
+        "GO:0003012",
+        "GO:0003008",
+        "GO:0032501",
+        "GO:0000003",
     }
     assert labels_of(table, "G2", "P") == set()
     assert labels_of(table, "G3", "P") == set()  # NOT is never a positive
@@ -63,14 +86,16 @@ def test_filters_maps_and_reports(tmp_path, demo_ontology):
     assert report["annotations_obsolete_term_dropped"] == 1
     assert report["annotations_unknown_term_dropped"] == 1
     assert report["annotation_genes_not_in_sequences"] == 1
-    assert raw.gaf_identity(["G1"]) == {"db": "UniProtKB", "taxon": "taxon:9606",
-                                        "symbols": {"G1": "SYM_G1"}}
+    assert raw.gaf_identity(["G1"]) == {
+        "db": "UniProtKB",
+        "taxon": "taxon:9606",
+        "symbols": {"G1": "SYM_G1"},
+    }
 
 
 def test_versioned_ids_match_unversioned(tmp_path, demo_ontology):
     path = write(tmp_path / "t.tsv", "ENSG00000000003.10\tGO:0006936\n")
-    labels = build_labels(read_annotations(path), demo_ontology, ["ENSG00000000003"],
-                          [], ["P"])
+    labels = build_labels(read_annotations(path), demo_ontology, ["ENSG00000000003"], [], ["P"])
     assert set(labels.table["gene_id"]) == {"ENSG00000000003"}
 
 
@@ -95,8 +120,9 @@ def test_gaf_with_missing_columns_names_the_line(tmp_path):
 def test_no_gene_in_common_is_an_input_error(tmp_path, demo_ontology):
     path = write(tmp_path / "a.gaf", GAF_HEADER + gaf_line("G1", "GO:0006936"))
     with pytest.raises(InputError, match="none of the 1 annotated gene IDs"):
-        build_labels(read_annotations(path), demo_ontology, ["OTHER"], DEFAULT_EVIDENCE_CODES,
-                     ["P"])
+        build_labels(
+            read_annotations(path), demo_ontology, ["OTHER"], DEFAULT_EVIDENCE_CODES, ["P"]
+        )
 
 
 def test_labels_tsv_round_trip(tmp_path, demo_ontology):

@@ -34,8 +34,12 @@ def test_cotraining_adds_balanced_pseudo_labels_and_scores_well():
     model = CoTrainingClassifier(n_rounds=5, pool_size=100, n_positive=2, random_state=0)
     model.fit(view1, view2, y)
     assert model.n_rounds_ == len(model.history_) >= 1
-    added_positive = sum(r["view1_added_positive"] + r["view2_added_positive"] for r in model.history_)
-    added_negative = sum(r["view1_added_negative"] + r["view2_added_negative"] for r in model.history_)
+    added_positive = sum(
+        r["view1_added_positive"] + r["view2_added_positive"] for r in model.history_
+    )
+    added_negative = sum(
+        r["view1_added_negative"] + r["view2_added_negative"] for r in model.history_
+    )
     assert added_positive > 0
     # negatives follow the class ratio of the labeled data (about 7 : 3)
     assert 1 <= added_negative / added_positive <= 4
@@ -81,8 +85,10 @@ def test_samples_missing_a_view_are_scored_by_the_other():
 def test_any_scikit_learn_classifier_can_be_a_view():
     view1, view2, y, _ = two_view_problem(seed=6)
     model = CoTrainingClassifier(
-        estimator=LogisticRegression(), second_estimator=LogisticRegression(C=0.5),
-        n_rounds=2, random_state=0,
+        estimator=LogisticRegression(),
+        second_estimator=LogisticRegression(C=0.5),
+        n_rounds=2,
+        random_state=0,
     ).fit(view1, view2, y)
     assert model.predict(view1, view2).shape == (len(y),)
 

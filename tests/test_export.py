@@ -5,7 +5,11 @@ import pandas as pd
 import pytest
 
 from gocotrain.export import (
-    consistent_with_hierarchy, predictions_table, write_cafa, write_gaf, write_tsv,
+    consistent_with_hierarchy,
+    predictions_table,
+    write_cafa,
+    write_gaf,
+    write_tsv,
 )
 from gocotrain.scoring import AspectScores
 
@@ -18,13 +22,18 @@ def table(demo_ontology):
     score = np.array([[0.2, 0.9, 0.0], [0.6, 0.1, 0.7]], dtype=np.float32)
     scores = {
         "P": AspectScores(
-            genes=np.array(["A0A183", "P04217"]), terms=np.array(TERMS[:2]),
-            score=score[:, :2], score_sequence=score[:, :2] / 2,
+            genes=np.array(["A0A183", "P04217"]),
+            terms=np.array(TERMS[:2]),
+            score=score[:, :2],
+            score_sequence=score[:, :2] / 2,
             score_expression=np.array([[np.nan, np.nan], [0.3, 0.2]], dtype=np.float32),
         ),
         "F": AspectScores(
-            genes=np.array(["P04217"]), terms=np.array(TERMS[2:]),
-            score=score[1:, 2:], score_sequence=score[1:, 2:], score_expression=score[1:, 2:],
+            genes=np.array(["P04217"]),
+            terms=np.array(TERMS[2:]),
+            score=score[1:, 2:],
+            score_sequence=score[1:, 2:],
+            score_expression=score[1:, 2:],
         ),
     }
     return predictions_table(scores, demo_ontology, min_score=0.05)
@@ -38,16 +47,25 @@ def test_parent_never_below_child(demo_ontology):
 
 def test_predictions_table_is_sorted_named_and_consistent(table):
     assert list(table.columns) == [
-        "gene_id", "aspect", "go_id", "go_name", "score", "score_sequence", "score_expression",
+        "gene_id",
+        "aspect",
+        "go_id",
+        "go_name",
+        "score",
+        "score_sequence",
+        "score_expression",
     ]
     first = table[table["gene_id"] == "A0A183"]
     assert first["score"].tolist() == [0.9, 0.9]  # parent raised to its child
     assert set(first["go_name"]) == {"muscle contraction", "muscle system process"}
     assert first["score_expression"].isna().all()  # this gene has no expression
-    assert table.equals(table.sort_values(
-        ["gene_id", "aspect", "score", "go_id"], ascending=[True, True, False, True],
-        ignore_index=True,
-    ))
+    assert table.equals(
+        table.sort_values(
+            ["gene_id", "aspect", "score", "go_id"],
+            ascending=[True, True, False, True],
+            ignore_index=True,
+        )
+    )
 
 
 def test_tsv_and_cafa(tmp_path, table):
@@ -58,7 +76,7 @@ def test_tsv_and_cafa(tmp_path, table):
     lines = (tmp_path / "p.cafa.tsv").read_text().splitlines()
     assert lines[0] == "A0A183\tGO:0003012\t0.900"
     for line in lines:
-        gene, term, score = line.split("\t")
+        _gene, term, score = line.split("\t")
         assert term.startswith("GO:") and 0 < float(score) <= 1
 
 
@@ -67,8 +85,14 @@ def test_gaf_is_valid_2_2_and_read_by_goatools(tmp_path, table):
 
     path = tmp_path / "p.gaf"
     count = write_gaf(
-        table, path, db="UniProtKB", taxon="taxon:9606", symbols={"P04217": "A1BG"},
-        reference="GO_REF:0000000", go_version="releases/2022-07-01", min_score=0.5,
+        table,
+        path,
+        db="UniProtKB",
+        taxon="taxon:9606",
+        symbols={"P04217": "A1BG"},
+        reference="GO_REF:0000000",
+        go_version="releases/2022-07-01",
+        min_score=0.5,
         date=datetime.date(2026, 1, 2),
     )
     lines = path.read_text().splitlines()

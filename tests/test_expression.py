@@ -1,8 +1,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import write
+
 from gocotrain.errors import InputError
 from gocotrain.expression import join_to_genes, normalise, read_expression, read_id_map
 
@@ -11,7 +11,7 @@ def test_demo_matrix_fpkm_to_log_tpm(demo):
     frame = read_expression(demo / "expression.tsv.gz")
     assert frame.shape[1] == 271 and frame.index[0].startswith("ENSG")
     log_tpm, _ = normalise(frame, "fpkm")
-    tpm = 2 ** log_tpm - 1
+    tpm = 2**log_tpm - 1
     np.testing.assert_allclose(tpm.sum(axis=0), 1e6, rtol=1e-6)
 
 
@@ -50,7 +50,8 @@ def test_bad_matrices_name_line_and_problem(tmp_path, text, message, line):
 def test_id_map_many_to_many_with_versions_and_header(tmp_path):
     log_expression = pd.DataFrame(
         [[1.0, 3.0], [3.0, 5.0], [7.0, 7.0]],
-        index=["ENSG01.10", "ENSG02.3", "ENSG03.1"], columns=["s1", "s2"],
+        index=["ENSG01.10", "ENSG02.3", "ENSG03.1"],
+        columns=["s1", "s2"],
     )
     path = write(tmp_path / "map.tsv", "acc\tensembl\nP1\tENSG01\nP1\tENSG02\nP2\tENSG02\n")
     joined, report = join_to_genes(log_expression, ["P1", "P2", "P3"], read_id_map(path))

@@ -28,7 +28,9 @@ def test_physicochemical_values_agree_with_protparam(sequence_view, demo_protein
         if set(protein) - set(AMINO_ACIDS):
             continue
         analysis, row = ProteinAnalysis(protein), sequence_view.loc[gene]
-        assert row["molecular_weight_kda"] == pytest.approx(analysis.molecular_weight() / 1000, rel=1e-5)
+        assert row["molecular_weight_kda"] == pytest.approx(
+            analysis.molecular_weight() / 1000, rel=1e-5
+        )
         assert row["isoelectric_point"] == pytest.approx(analysis.isoelectric_point(), abs=1e-3)
         assert row["gravy"] == pytest.approx(analysis.gravy(), abs=1e-4)
         assert row["instability_index"] == pytest.approx(analysis.instability_index(), rel=1e-4)

@@ -1,6 +1,6 @@
 import pytest
-
 from conftest import write
+
 from gocotrain.errors import InputError
 from gocotrain.ontology import Ontology, read_obo
 
@@ -20,7 +20,11 @@ def test_real_go_release(demo_ontology):
     assert go.names["GO:0006936"] == "muscle contraction"
     # muscle contraction is_a muscle system process is_a system process ... process
     assert go.ancestors("GO:0006936") == {
-        "GO:0006936", "GO:0003012", "GO:0003008", "GO:0032501", "GO:0008150",
+        "GO:0006936",
+        "GO:0003012",
+        "GO:0003008",
+        "GO:0032501",
+        "GO:0008150",
     }
     assert go.resolve("GO:0019952") == ("GO:0000003", "alt_id")
     assert go.resolve("GO:0000005") == (None, "obsolete")
@@ -33,10 +37,20 @@ def test_part_of_propagates_but_regulates_does_not(tmp_path):
         HEADER
         + term("GO:0000001", "root")
         + term("GO:0000002", "whole", "biological_process", "is_a: GO:0000001")
-        + term("GO:0000003", "piece", "biological_process",
-               "is_a: GO:0000001", "relationship: part_of GO:0000002")
-        + term("GO:0000004", "regulator", "biological_process",
-               "is_a: GO:0000001", "relationship: regulates GO:0000002"),
+        + term(
+            "GO:0000003",
+            "piece",
+            "biological_process",
+            "is_a: GO:0000001",
+            "relationship: part_of GO:0000002",
+        )
+        + term(
+            "GO:0000004",
+            "regulator",
+            "biological_process",
+            "is_a: GO:0000001",
+            "relationship: regulates GO:0000002",
+        ),
     )
     go = read_obo(path)
     assert go.ancestors("GO:0000003") == {"GO:0000001", "GO:0000002", "GO:0000003"}

@@ -1,27 +1,42 @@
 import gzip
 
 import pytest
+from Bio import SeqIO
 from Bio.Seq import Seq
 from Bio.SeqFeature import FeatureLocation, SeqFeature
 from Bio.SeqRecord import SeqRecord
-from Bio import SeqIO
-
 from conftest import write
+
 from gocotrain.errors import InputError
 from gocotrain.sequences import read_sequences, write_fasta
 
 # One codon per amino acid: back-translating real proteins gives real-length CDSs.
 CODON = {
-    "A": "GCT", "C": "TGT", "D": "GAT", "E": "GAA", "F": "TTT", "G": "GGT", "H": "CAT",
-    "I": "ATT", "K": "AAA", "L": "CTG", "M": "ATG", "N": "AAT", "P": "CCT", "Q": "CAA",
-    "R": "CGT", "S": "TCT", "T": "ACT", "V": "GTT", "W": "TGG", "Y": "TAT",
+    "A": "GCT",
+    "C": "TGT",
+    "D": "GAT",
+    "E": "GAA",
+    "F": "TTT",
+    "G": "GGT",
+    "H": "CAT",
+    "I": "ATT",
+    "K": "AAA",
+    "L": "CTG",
+    "M": "ATG",
+    "N": "AAT",
+    "P": "CCT",
+    "Q": "CAA",
+    "R": "CGT",
+    "S": "TCT",
+    "T": "ACT",
+    "V": "GTT",
+    "W": "TGG",
+    "Y": "TAT",
 }
 
 
 def standard(proteins):
-    return {
-        gene: protein for gene, protein in proteins.items() if set(protein) <= set(CODON)
-    }
+    return {gene: protein for gene, protein in proteins.items() if set(protein) <= set(CODON)}
 
 
 def test_protein_fasta_gz_reads_every_record(demo):
@@ -70,19 +85,27 @@ def test_alternative_genetic_code(tmp_path):
 def test_genbank_cds_features(tmp_path, demo_proteins):
     chosen = list(standard(demo_proteins).items())[:3]
     nucleotides, features, start = "", [], 0
-    for index, (gene, protein) in enumerate(chosen):
+    for index, (_gene, protein) in enumerate(chosen):
         cds = "".join(CODON[aa] for aa in protein) + "TAG"
         qualifiers = {"locus_tag": [f"LT_{index}"]}
         if index == 0:
             qualifiers["translation"] = [protein]
         features.append(
-            SeqFeature(FeatureLocation(start, start + len(cds), strand=1), type="CDS",
-                       qualifiers=qualifiers)
+            SeqFeature(
+                FeatureLocation(start, start + len(cds), strand=1),
+                type="CDS",
+                qualifiers=qualifiers,
+            )
         )
         nucleotides += cds + "NNNN"
         start += len(cds) + 4
-    record = SeqRecord(Seq(nucleotides), id="CONTIG1", name="CONTIG1", features=features,
-                       annotations={"molecule_type": "DNA"})
+    record = SeqRecord(
+        Seq(nucleotides),
+        id="CONTIG1",
+        name="CONTIG1",
+        features=features,
+        annotations={"molecule_type": "DNA"},
+    )
     path = tmp_path / "genome.gbk"
     SeqIO.write([record], path, "genbank")
     sequences = read_sequences(path)

@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import DEMO, ROOT
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
@@ -28,15 +27,26 @@ def demo_config(workdir: Path, **overrides) -> Path:
 def snakemake(workdir: Path, config: Path, *arguments: str, timeout: int = 900):
     return subprocess.run(
         [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(config), *arguments],
-        capture_output=True, text=True, timeout=timeout, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
 def test_dry_run_plans_every_rule(tmp_path):
     result = snakemake(tmp_path, demo_config(tmp_path), "--dry-run", "--cores", "2")
     assert result.returncode == 0, result.stderr
-    for rule in ("prepare_ontology", "prepare_sequences", "prepare_expression", "prepare_labels",
-                 "sequence_features", "expression_features", "cotrain", "export_predictions"):
+    for rule in (
+        "prepare_ontology",
+        "prepare_sequences",
+        "prepare_expression",
+        "prepare_labels",
+        "sequence_features",
+        "expression_features",
+        "cotrain",
+        "export_predictions",
+    ):
         assert rule in result.stdout
     assert "cotrain                    3" in result.stdout
 
@@ -55,7 +65,13 @@ def test_real_run_writes_every_output(demo_run):
     predictions = demo_run / "results" / "predictions"
     table = pd.read_csv(predictions / "predictions.tsv", sep="\t")
     assert list(table.columns) == [
-        "gene_id", "aspect", "go_id", "go_name", "score", "score_sequence", "score_expression",
+        "gene_id",
+        "aspect",
+        "go_id",
+        "go_name",
+        "score",
+        "score_sequence",
+        "score_expression",
     ]
     assert set(table["aspect"]) == {"P", "F", "C"}
     assert table["go_name"].notna().all()
@@ -72,7 +88,9 @@ def test_predictions_only_for_unlabeled_genes_and_consistent(demo_run, demo_onto
     labels = pd.read_csv(demo_run / "results/labels/labels.tsv", sep="\t")
     labeled = set(zip(labels["gene_id"], labels["aspect"], strict=True))
     assert not labeled & set(zip(table["gene_id"], table["aspect"], strict=True))
-    score = dict(zip(zip(table["gene_id"], table["go_id"], strict=True), table["score"], strict=True))
+    score = dict(
+        zip(zip(table["gene_id"], table["go_id"], strict=True), table["score"], strict=True)
+    )
     for (gene, term), value in score.items():
         for ancestor in demo_ontology.ancestors(term):
             if (gene, ancestor) in score:

@@ -18,9 +18,21 @@ GAF_COLUMNS = 17
 GAF_MIN_COLUMNS = 15  # GAF 1.0 had 15; the two last columns of 2.x are optional in practice
 GO_ID = re.compile(r"^GO:\d{7}$")
 ASPECT_LETTERS = {"P", "F", "C"}
-DEFAULT_EVIDENCE_CODES = (
-    "EXP IDA IPI IMP IGI IEP HTP HDA HMP HGI HEP TAS IC".split()
-)
+DEFAULT_EVIDENCE_CODES = [
+    "EXP",
+    "IDA",
+    "IPI",
+    "IMP",
+    "IGI",
+    "IEP",
+    "HTP",
+    "HDA",
+    "HMP",
+    "HGI",
+    "HEP",
+    "TAS",
+    "IC",
+]
 
 
 @dataclass
@@ -41,9 +53,11 @@ class Annotations:
         for gene, symbol in zip(self.table["gene_id"], self.table["symbol"], strict=True):
             for known in matcher.match(gene):
                 symbols.setdefault(known, symbol)
+
         def most_common(column: str) -> str | None:
             values = self.table[column][self.table[column] != ""]
             return str(values.mode().iloc[0]) if len(values) else None
+
         return {"db": most_common("db"), "taxon": most_common("taxon"), "symbols": symbols}
 
 
@@ -92,8 +106,15 @@ def _read_gaf(path, body, version) -> Annotations:
         negated.append("NOT" in columns[3].split("|"))
         taxa.append(columns[12].split("|")[0])
     table = pd.DataFrame(
-        {"gene_id": genes, "go_id": terms, "evidence": evidence, "negated": negated,
-         "db": dbs, "symbol": symbols, "taxon": taxa}
+        {
+            "gene_id": genes,
+            "go_id": terms,
+            "evidence": evidence,
+            "negated": negated,
+            "db": dbs,
+            "symbol": symbols,
+            "taxon": taxa,
+        }
     )
     file_format = f"GAF {version}" if version else "GAF (no version header)"
     return Annotations(table, file_format, len(body), warnings)

@@ -109,7 +109,9 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"combine must be one of {COMBINE_RULES}, not {self.combine!r}")
         labeled = y != -1
         if set(np.unique(y[labeled])) != {0, 1}:
-            raise ValueError("y needs labeled samples of both classes 0 and 1 (and -1 for unlabeled)")
+            raise ValueError(
+                "y needs labeled samples of both classes 0 and 1 (and -1 for unlabeled)"
+            )
         rng = np.random.default_rng(self.random_state)
         templates = self._view_estimators(rng)
         views = (X_view1, X_view2)
@@ -125,8 +127,10 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         unlabeled = rng.permutation(np.flatnonzero(~labeled))
         pool, reserve = unlabeled[: self.pool_size], unlabeled[self.pool_size :]
         self.history_ = []
-        models = [self._fit_view(t, X, labels, a)
-                  for t, X, labels, a in zip(templates, views, view_labels, available, strict=True)]
+        models = [
+            self._fit_view(t, X, labels, a)
+            for t, X, labels, a in zip(templates, views, view_labels, available, strict=True)
+        ]
         for round_number in range(1, self.n_rounds + 1):
             if len(pool) == 0:
                 break
@@ -157,13 +161,17 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
             pool = np.array([index for index in pool if index not in picked], dtype=int)
             refill = min(len(picked), len(reserve))
             pool, reserve = np.concatenate([pool, reserve[:refill]]), reserve[refill:]
-            models = [self._fit_view(t, X, labels, a)
-                      for t, X, labels, a in zip(templates, views, view_labels, available, strict=True)]
+            models = [
+                self._fit_view(t, X, labels, a)
+                for t, X, labels, a in zip(templates, views, view_labels, available, strict=True)
+            ]
         if models[0] is None and models[1] is None:
             raise ValueError("neither view has labeled samples of both classes")
         self.estimators_ = models
         self.n_rounds_ = len(self.history_)
-        self.n_pseudo_labeled_ = [int(((labels >= 0) & ~labeled).sum()) for labels in view_labels[::-1]]
+        self.n_pseudo_labeled_ = [
+            int(((labels >= 0) & ~labeled).sum()) for labels in view_labels[::-1]
+        ]
         return self
 
     def predict_proba_views(self, X_view1, X_view2) -> tuple[np.ndarray, np.ndarray]:

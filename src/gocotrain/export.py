@@ -15,11 +15,19 @@ from gocotrain.scoring import AspectScores
 # GAF 2.2 requires a relation in column 4; these are GO's default relations per aspect.
 GAF_RELATION = {"P": "involved_in", "F": "enables", "C": "located_in"}
 PREDICTION_COLUMNS = [
-    "gene_id", "aspect", "go_id", "go_name", "score", "score_sequence", "score_expression",
+    "gene_id",
+    "aspect",
+    "go_id",
+    "go_name",
+    "score",
+    "score_sequence",
+    "score_expression",
 ]
 
 
-def consistent_with_hierarchy(matrix: np.ndarray, terms: list[str], ontology: Ontology) -> np.ndarray:
+def consistent_with_hierarchy(
+    matrix: np.ndarray, terms: list[str], ontology: Ontology
+) -> np.ndarray:
     """Raise each term's score to the highest score of its modelled descendants (true-path rule)."""
     column = {term: index for index, term in enumerate(terms)}
     result = matrix.copy()
@@ -64,8 +72,10 @@ def predictions_table(
     for name in ("score", "score_sequence", "score_expression"):
         table[name] = table[name].astype(float).round(4)
     table = table.sort_values(
-        ["gene_id", "aspect", "score", "go_id"], ascending=[True, True, False, True],
-        ignore_index=True, kind="mergesort",
+        ["gene_id", "aspect", "score", "go_id"],
+        ascending=[True, True, False, True],
+        ignore_index=True,
+        kind="mergesort",
     )
     return table[PREDICTION_COLUMNS]
 
@@ -104,10 +114,27 @@ def write_gaf(
     ]
     stamp = date.strftime("%Y%m%d")
     lines = []
-    for gene, aspect, term in zip(chosen["gene_id"], chosen["aspect"], chosen["go_id"], strict=True):
+    for gene, aspect, term in zip(
+        chosen["gene_id"], chosen["aspect"], chosen["go_id"], strict=True
+    ):
         columns = [
-            db, gene, symbols.get(gene, gene), GAF_RELATION[aspect], term, reference, "IEA",
-            "", aspect, "", "", "protein", taxon, stamp, "GOcotrain", "", "",
+            db,
+            gene,
+            symbols.get(gene, gene),
+            GAF_RELATION[aspect],
+            term,
+            reference,
+            "IEA",
+            "",
+            aspect,
+            "",
+            "",
+            "protein",
+            taxon,
+            stamp,
+            "GOcotrain",
+            "",
+            "",
         ]
         lines.append("\t".join(columns))
     Path(path).write_text("\n".join(header + lines) + "\n")

@@ -26,7 +26,7 @@ def _separator(path: Path, first_line: str) -> str:
 
 
 def read_expression(path: str | Path) -> pd.DataFrame:
-    """Read a genes × samples matrix; the first column holds gene IDs, the first row sample names."""
+    """Read a genes × samples matrix: gene IDs in column 1, sample names in row 1."""
     path = Path(path)
     text = read_text(path)
     first_line = text.split("\n", 1)[0]
@@ -49,8 +49,12 @@ def read_expression(path: str | Path) -> pd.DataFrame:
         )
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=separator, index_col=0, dtype={header[0]: str},
-            na_values=["", "NA", "NaN", "nan", "NULL"], keep_default_na=False,
+            io.StringIO(text),
+            sep=separator,
+            index_col=0,
+            dtype={header[0]: str},
+            na_values=["", "NA", "NaN", "nan", "NULL"],
+            keep_default_na=False,
         )
     except (pd.errors.ParserError, ValueError) as error:
         raise InputError(
@@ -100,7 +104,9 @@ def read_expression(path: str | Path) -> pd.DataFrame:
 def normalise(frame: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, dict]:
     """Depth-normalise per sample (counts → CPM, FPKM → TPM; TPM as is) and take log2(x + 1)."""
     if kind not in EXPRESSION_KINDS:
-        raise InputError(None, f"unknown expression_kind {kind!r}", f"use one of {EXPRESSION_KINDS}")
+        raise InputError(
+            None, f"unknown expression_kind {kind!r}", f"use one of {EXPRESSION_KINDS}"
+        )
     totals = frame.sum(axis=0)
     empty = totals <= 0
     frame = frame.loc[:, ~empty]
@@ -181,7 +187,9 @@ def join_to_genes(
     ordered = [gene for gene in genes if gene in pairs]
     position = {row: index for index, row in enumerate(log_expression.index)}
     matrix = log_expression.to_numpy()
-    profiles = np.vstack([matrix[[position[row] for row in pairs[gene]]].mean(axis=0) for gene in ordered])
+    profiles = np.vstack(
+        [matrix[[position[row] for row in pairs[gene]]].mean(axis=0) for gene in ordered]
+    )
     return pd.DataFrame(profiles, index=ordered, columns=log_expression.columns), report
 
 
@@ -191,4 +199,4 @@ def _count_matches(rows, gene_matcher: IdMatcher, expression_matcher: IdMatcher)
     )
 
 
-__all__ = ["read_expression", "normalise", "read_id_map", "join_to_genes", "strip_version"]
+__all__ = ["join_to_genes", "normalise", "read_expression", "read_id_map", "strip_version"]

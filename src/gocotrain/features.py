@@ -33,9 +33,7 @@ class FeatureMatrix:
     def to_npz(self, path: str | Path) -> None:
         # np.savez appends .npz unless the name already ends with it; write through a handle.
         with open(path, "wb") as handle:
-            np.savez_compressed(
-                handle, genes=self.genes, columns=self.columns, values=self.values
-            )
+            np.savez_compressed(handle, genes=self.genes, columns=self.columns, values=self.values)
 
     @classmethod
     def from_npz(cls, path: str | Path) -> FeatureMatrix:
@@ -110,9 +108,11 @@ def sequence_features(proteins: dict[str, str]) -> FeatureMatrix:
     same_protein = owner[1:] == owner[:-1]
     pair_codes = codes[:-1][same_protein] * n_letters + codes[1:][same_protein]
     pair_owner = owner[:-1][same_protein]
-    pairs = np.bincount(
-        pair_owner * n_letters**2 + pair_codes, minlength=n_genes * n_letters**2
-    ).reshape(n_genes, n_letters, n_letters)[:, :OTHER, :OTHER].astype(float)
+    pairs = (
+        np.bincount(pair_owner * n_letters**2 + pair_codes, minlength=n_genes * n_letters**2)
+        .reshape(n_genes, n_letters, n_letters)[:, :OTHER, :OTHER]
+        .astype(float)
+    )
     pair_total = np.maximum(lengths - 1, 1)
 
     diwv = np.array([[ProtParamData.DIWV[a][b] for b in AMINO_ACIDS] for a in AMINO_ACIDS])
@@ -124,12 +124,16 @@ def sequence_features(proteins: dict[str, str]) -> FeatureMatrix:
     first = np.array([sequence[0] for sequence in sequences])
     last = np.array([sequence[-1] for sequence in sequences])
     nterm_pk = np.array(
-        [IsoelectricPoint.pKnterminal.get(letter, IsoelectricPoint.positive_pKs["Nterm"])
-         for letter in first]
+        [
+            IsoelectricPoint.pKnterminal.get(letter, IsoelectricPoint.positive_pKs["Nterm"])
+            for letter in first
+        ]
     )
     cterm_pk = np.array(
-        [IsoelectricPoint.pKcterminal.get(letter, IsoelectricPoint.negative_pKs["Cterm"])
-         for letter in last]
+        [
+            IsoelectricPoint.pKcterminal.get(letter, IsoelectricPoint.negative_pKs["Cterm"])
+            for letter in last
+        ]
     )
     standard_counts = counts[:, :OTHER]
     isoelectric = _isoelectric_point(standard_counts, nterm_pk, cterm_pk)
@@ -160,8 +164,11 @@ def sequence_features(proteins: dict[str, str]) -> FeatureMatrix:
         + list(properties)
     )
     values = np.column_stack(
-        [composition[:, :OTHER], (pairs / pair_total[:, None, None]).reshape(n_genes, -1)]
-        + list(properties.values())
+        [
+            composition[:, :OTHER],
+            (pairs / pair_total[:, None, None]).reshape(n_genes, -1),
+            *properties.values(),
+        ]
     )
     return FeatureMatrix(np.array(genes, dtype=str), np.array(columns), values.astype(np.float32))
 

@@ -16,7 +16,7 @@ def strip_version(gene_id: str) -> str:
 
 
 class IdMatcher:
-    """Finds a known ID for a query: exactly, or else with version suffixes ignored on both sides."""
+    """Finds known IDs for a query: exactly, or else ignoring version suffixes on both sides."""
 
     def __init__(self, known: Iterable[str]) -> None:
         self.known = set(known)

@@ -37,13 +37,11 @@ class Ontology:
     @property
     def roots(self) -> set[str]:
         return {
-            term
-            for term in self.names
-            if term not in self.obsolete and not self.parents.get(term)
+            term for term in self.names if term not in self.obsolete and not self.parents.get(term)
         }
 
     def resolve(self, term: str) -> tuple[str | None, str]:
-        """Map a term ID to its current primary ID: (ID or None, 'ok'|'alt_id'|'obsolete'|'unknown')."""
+        """Current primary ID of a term and how it was found: ok, alt_id, obsolete or unknown."""
         if term in self.alt_ids:
             return self.alt_ids[term], "alt_id"
         if term not in self.names:
@@ -158,5 +156,3 @@ def read_obo(path: str | Path) -> Ontology:
         parents={term: tuple(sorted(found)) for term, found in parents.items()},
         data_version=str(graph.graph.get("data-version", "")),
     )
-
-

@@ -47,6 +47,7 @@ def align_views(
     genes: list[str], sequence: FeatureMatrix, expression: FeatureMatrix
 ) -> tuple[np.ndarray, np.ndarray]:
     """Both views over the same genes; a gene missing a view gets an all-NaN row there."""
+
     def aligned(view: FeatureMatrix) -> np.ndarray:
         frame = pd.DataFrame(view.values, index=view.genes).reindex(genes)
         return frame.to_numpy(dtype=np.float32)
@@ -54,16 +55,18 @@ def align_views(
     return aligned(sequence), aligned(expression)
 
 
-def select_terms(labels: pd.DataFrame, labeled_genes: int, min_positives: int) -> tuple[list[str], dict]:
+def select_terms(
+    labels: pd.DataFrame, labeled_genes: int, min_positives: int
+) -> tuple[list[str], dict]:
     """Terms with at least min_positives positives and at least one negative."""
     counts = labels["go_id"].value_counts()
     frequent = counts[counts >= min_positives]
     universal = frequent[frequent >= labeled_genes]
     terms = sorted(frequent.index.difference(universal.index))
     return terms, {
-        "terms_with_labels": int(len(counts)),
+        "terms_with_labels": len(counts),
         "terms_below_min_positives": int((counts < min_positives).sum()),
-        "terms_without_negatives": int(len(universal)),
+        "terms_without_negatives": len(universal),
         "terms_modelled": len(terms),
     }
 
@@ -100,8 +103,13 @@ def score_aspect(
         labeled_genes=int(is_labeled.sum()),
         unlabeled_genes=len(unlabeled),
     )
-    log.info("aspect %s: %d labeled, %d unlabeled genes, %d terms to model",
-             aspect, is_labeled.sum(), len(unlabeled), len(terms))
+    log.info(
+        "aspect %s: %d labeled, %d unlabeled genes, %d terms to model",
+        aspect,
+        is_labeled.sum(),
+        len(unlabeled),
+        len(terms),
+    )
     base = np.where(is_labeled, 0, -1).astype(np.int8)
     positives_of = labels.groupby("go_id")["gene_id"].apply(list)
 

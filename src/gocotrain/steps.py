@@ -53,8 +53,12 @@ def prepare_ontology(obo: str, ontology_json: str, report_json: str) -> None:
 
 
 def prepare_sequences(
-    sequences: str, proteins_fasta: str, report_json: str, sequence_type: str,
-    genetic_code: int, genbank_id_qualifiers: list[str],
+    sequences: str,
+    proteins_fasta: str,
+    report_json: str,
+    sequence_type: str,
+    genetic_code: int,
+    genbank_id_qualifiers: list[str],
 ) -> None:
     found = read_sequences(sequences, sequence_type, genetic_code, tuple(genbank_id_qualifiers))
     write_fasta(found.proteins, proteins_fasta)
@@ -64,8 +68,12 @@ def prepare_sequences(
 
 
 def prepare_expression(
-    expression: str, id_map: str | None, proteins_fasta: str, expression_npz: str,
-    report_json: str, expression_kind: str,
+    expression: str,
+    id_map: str | None,
+    proteins_fasta: str,
+    expression_npz: str,
+    report_json: str,
+    expression_kind: str,
 ) -> None:
     frame = read_expression(expression)
     log_expression, report = normalise(frame, expression_kind)
@@ -82,8 +90,13 @@ def prepare_expression(
 
 
 def prepare_labels(
-    annotations: str, ontology_json: str, proteins_fasta: str, labels_tsv: str,
-    report_json: str, evidence_codes: list[str], aspects: list[str],
+    annotations: str,
+    ontology_json: str,
+    proteins_fasta: str,
+    labels_tsv: str,
+    report_json: str,
+    evidence_codes: list[str],
+    aspects: list[str],
 ) -> None:
     ontology = Ontology.from_json(ontology_json)
     genes = sequence_genes(proteins_fasta)
@@ -91,8 +104,11 @@ def prepare_labels(
     labels = build_labels(raw, ontology, genes, evidence_codes, aspects, annotations)
     labels.to_tsv(labels_tsv)
     report = labels.report | {"gaf_identity": raw.gaf_identity(genes)}
-    log.info("labels from %s: %s", annotations,
-             {key: value for key, value in labels.report.items() if "examples" not in key})
+    log.info(
+        "labels from %s: %s",
+        annotations,
+        {key: value for key, value in labels.report.items() if "examples" not in key},
+    )
     write_json(report, report_json)
 
 
@@ -135,16 +151,30 @@ def make_model(settings: dict, seed: int) -> CoTrainingClassifier:
 
 
 def cotrain_aspect(
-    aspect: str, sequence_npz: str, expression_npz: str, labels_tsv: str,
-    scores_npz: str, report_json: str, settings: dict, min_positives: int, seed: int,
+    aspect: str,
+    sequence_npz: str,
+    expression_npz: str,
+    labels_tsv: str,
+    scores_npz: str,
+    report_json: str,
+    settings: dict,
+    min_positives: int,
+    seed: int,
     threads: int,
 ) -> None:
     sequence = FeatureMatrix.from_npz(sequence_npz)
     expression = FeatureMatrix.from_npz(expression_npz)
     labels = Labels.from_tsv(labels_tsv).table
     scores, report = score_aspect(
-        aspect, list(sequence.genes), sequence, expression, labels,
-        make_model(settings, seed), min_positives, seed, n_jobs=threads,
+        aspect,
+        list(sequence.genes),
+        sequence,
+        expression,
+        labels,
+        make_model(settings, seed),
+        min_positives,
+        seed,
+        n_jobs=threads,
     )
     scores.to_npz(scores_npz)
     log.info("aspect %s: %s", aspect, report)
@@ -152,10 +182,20 @@ def cotrain_aspect(
 
 
 def export_predictions(
-    scores_npz: dict[str, str], ontology_json: str, reports: dict[str, str],
-    predictions_tsv: str, cafa_tsv: str, gaf: str, summary_json: str, summary_tsv: str,
-    min_score: float, gaf_min_score: float, gaf_db: str | None, taxon: str | None,
-    gaf_reference: str, settings: dict,
+    scores_npz: dict[str, str],
+    ontology_json: str,
+    reports: dict[str, str],
+    predictions_tsv: str,
+    cafa_tsv: str,
+    gaf: str,
+    summary_json: str,
+    summary_tsv: str,
+    min_score: float,
+    gaf_min_score: float,
+    gaf_db: str | None,
+    taxon: str | None,
+    gaf_reference: str,
+    settings: dict,
 ) -> None:
     ontology = Ontology.from_json(ontology_json)
     aspect_scores = {aspect: AspectScores.from_npz(path) for aspect, path in scores_npz.items()}
@@ -165,7 +205,8 @@ def export_predictions(
     write_tsv(table, predictions_tsv)
     write_cafa(table, cafa_tsv)
     gaf_lines = write_gaf(
-        table, gaf,
+        table,
+        gaf,
         db=gaf_db or identity["db"] or "UniProtKB",
         taxon=taxon or identity["taxon"] or "taxon:1",
         symbols=identity["symbols"],
@@ -236,7 +277,9 @@ def run_rule(snakemake, step: Callable[..., None], **arguments) -> None:
     if snakemake.log:
         handlers.append(logging.FileHandler(snakemake.log[0], mode="w"))
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers,
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        handlers=handlers,
         force=True,
     )
     try:
@@ -244,5 +287,3 @@ def run_rule(snakemake, step: Callable[..., None], **arguments) -> None:
     except InputError as error:
         log.error("input error: %s", error)
         sys.exit(1)
-
-

@@ -9,16 +9,18 @@ rule cotrain:
     output:
         scores="results/cotrain/{aspect}.npz",
         report="results/cotrain/{aspect}.json",
-    params:
-        settings=config["cotraining"],
-        min_positives=config["min_positives"],
-        seed=config["seed"],
-    wildcard_constraints:
-        aspect="[PFC]",
-    threads: workflow.cores
     log:
         "logs/cotrain/{aspect}.log",
     benchmark:
         "benchmarks/cotrain/{aspect}.tsv"
+    wildcard_constraints:
+        aspect="[PFC]",
+    conda:
+        "../../envs/gocotrain.yaml"
+    threads: workflow.cores
+    params:
+        settings=config["cotraining"],
+        min_positives=config["min_positives"],
+        seed=config["seed"],
     script:
         "../scripts/cotrain.py"

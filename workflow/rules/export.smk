@@ -17,6 +17,10 @@ rule export_predictions:
         gaf="results/predictions/predictions.gaf",
         summary_json="results/predictions/summary.json",
         summary_tsv="results/predictions/summary.tsv",
+    log:
+        "logs/export_predictions.log",
+    conda:
+        "../../envs/gocotrain.yaml"
     params:
         aspects=ASPECTS,
         min_score=config["min_score"],
@@ -26,9 +30,13 @@ rule export_predictions:
         gaf_reference=config["gaf_reference"],
         settings={
             key: config[key]
-            for key in ("evidence_codes", "aspects", "min_positives", "seed", "cotraining")
+            for key in (
+                "evidence_codes",
+                "aspects",
+                "min_positives",
+                "seed",
+                "cotraining",
+            )
         },
-    log:
-        "logs/export_predictions.log",
     script:
         "../scripts/export_predictions.py"

@@ -10,6 +10,8 @@ rule sequence_features:
         "logs/sequence_features.log",
     benchmark:
         "benchmarks/sequence_features.tsv"
+    conda:
+        "../../envs/gocotrain.yaml"
     script:
         "../scripts/sequence_features.py"
 
@@ -20,12 +22,14 @@ rule expression_features:
     output:
         features="results/features/expression.npz",
         report="results/features/expression_report.json",
-    params:
-        n_components=config["expression_components"],
-        seed=config["seed"],
     log:
         "logs/expression_features.log",
     benchmark:
         "benchmarks/expression_features.tsv"
+    conda:
+        "../../envs/gocotrain.yaml"
+    params:
+        n_components=config["expression_components"],
+        seed=config["seed"],
     script:
         "../scripts/expression_features.py"

@@ -9,6 +9,8 @@ rule prepare_ontology:
         report="results/ontology/report.json",
     log:
         "logs/prepare_ontology.log",
+    conda:
+        "../../envs/gocotrain.yaml"
     script:
         "../scripts/prepare_ontology.py"
 
@@ -19,12 +21,14 @@ rule prepare_sequences:
     output:
         proteins="results/sequences/proteins.fa",
         report="results/sequences/report.json",
+    log:
+        "logs/prepare_sequences.log",
+    conda:
+        "../../envs/gocotrain.yaml"
     params:
         sequence_type=config["sequence_type"],
         genetic_code=config["genetic_code"],
         genbank_id_qualifiers=config["genbank_id_qualifiers"],
-    log:
-        "logs/prepare_sequences.log",
     script:
         "../scripts/prepare_sequences.py"
 
@@ -35,10 +39,12 @@ rule prepare_expression:
     output:
         expression="results/expression/log_expression.npz",
         report="results/expression/report.json",
-    params:
-        expression_kind=config["expression_kind"],
     log:
         "logs/prepare_expression.log",
+    conda:
+        "../../envs/gocotrain.yaml"
+    params:
+        expression_kind=config["expression_kind"],
     script:
         "../scripts/prepare_expression.py"
 
@@ -51,10 +57,12 @@ rule prepare_labels:
     output:
         labels="results/labels/labels.tsv",
         report="results/labels/report.json",
+    log:
+        "logs/prepare_labels.log",
+    conda:
+        "../../envs/gocotrain.yaml"
     params:
         evidence_codes=config["evidence_codes"],
         aspects=ASPECTS,
-    log:
-        "logs/prepare_labels.log",
     script:
         "../scripts/prepare_labels.py"

@@ -1,4 +1,5 @@
 import _package  # noqa: F401
+
 from gocotrain.steps import cotrain_aspect, run_rule
 
 run_rule(

@@ -1,4 +1,5 @@
 import _package  # noqa: F401
+
 from gocotrain.steps import export_predictions, run_rule
 
 aspects = snakemake.params.aspects

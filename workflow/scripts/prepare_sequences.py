@@ -1,4 +1,5 @@
 import _package  # noqa: F401
+
 from gocotrain.steps import prepare_sequences, run_rule
 
 run_rule(

@@ -1,4 +1,5 @@
 import _package  # noqa: F401
+
 from gocotrain.steps import compute_sequence_features, run_rule
 
 run_rule(

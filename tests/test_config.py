@@ -1,0 +1,38 @@
+"""The config contract: the demo config, the schema and config/README.md agree."""
+
+import json
+
+import jsonschema
+import yaml
+from conftest import ROOT
+
+SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+
+
+def keys(properties, prefix=""):
+    for key, spec in properties.items():
+        yield prefix + key, spec
+        if spec.get("type") == "object":
+            yield from keys(spec["properties"], f"{prefix}{key}.")
+
+
+def test_every_key_has_a_description_and_optional_keys_a_default():
+    for key, spec in keys(SCHEMA["properties"]):
+        assert spec.get("description"), key
+        if key not in SCHEMA["required"]:
+            assert "default" in spec, key
+
+
+def test_config_readme_documents_every_key_with_its_default():
+    readme = (ROOT / "config/README.md").read_text()
+    for key, spec in keys(SCHEMA["properties"]):
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{key}` |")), None)
+        assert row, f"{key} missing from config/README.md"
+        if "default" in spec and spec.get("type") != "object":
+            assert f"`{json.dumps(spec['default'])}`" in row, key
+
+
+def test_shipped_configs_are_valid():
+    for name in ("config.yaml", "human-2022.yaml"):
+        config = yaml.safe_load((ROOT / "config" / name).read_text())
+        jsonschema.validate(config, SCHEMA)

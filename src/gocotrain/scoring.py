@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,13 +121,19 @@ def score_aspect(
 
     # Threads, not processes: XGBoost releases the GIL while it trains and predicts, and
     # threads share the feature matrices instead of copying them to every worker.
-    results = Parallel(n_jobs=n_jobs, backend="threading")(
+    results = Parallel(n_jobs=n_jobs, backend="threading", return_as="generator")(
         delayed(_score_term)(model, X1, X2, target(term), unlabeled, term, seed) for term in terms
     )
     shape = (len(unlabeled), len(terms))
     score, first, second = (np.empty(shape, dtype=np.float32) for _ in range(3))
     rounds, added = [], []
+    started, step = time.monotonic(), max(1, len(terms) // 20)
     for column, (combined, view1, view2, n_rounds, n_added) in enumerate(results):
+        if (column + 1) % step == 0 or column + 1 == len(terms):
+            elapsed = time.monotonic() - started
+            log.info(
+                "aspect %s: %d/%d terms scored in %.0f s", aspect, column + 1, len(terms), elapsed
+            )
         score[:, column], first[:, column], second[:, column] = combined, view1, view2
         rounds.append(n_rounds)
         added.append(n_added)

@@ -142,3 +142,17 @@ def test_fasta_round_trip(tmp_path, demo_proteins):
     path = tmp_path / "out.fa"
     write_fasta(demo_proteins, path)
     assert read_sequences(path).proteins == demo_proteins
+
+
+def test_outputs_are_written_atomically(tmp_path):
+    from gocotrain.textio import atomic_write
+
+    target = tmp_path / "out.tsv"
+    with pytest.raises(RuntimeError), atomic_write(target) as handle:
+        handle.write("half")
+        raise RuntimeError("killed")
+    assert list(tmp_path.iterdir()) == []  # neither the target nor a temporary file
+    with atomic_write(target) as handle:
+        handle.write("whole")
+    assert target.read_text() == "whole"
+    assert target.stat().st_mode & 0o644 == 0o644

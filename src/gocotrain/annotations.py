@@ -12,7 +12,7 @@ import pandas as pd
 from gocotrain.errors import InputError
 from gocotrain.ids import IdMatcher
 from gocotrain.ontology import Ontology
-from gocotrain.textio import iter_lines
+from gocotrain.textio import atomic_write, iter_lines
 
 GAF_COLUMNS = 17
 GAF_MIN_COLUMNS = 15  # GAF 1.0 had 15; the two last columns of 2.x are optional in practice
@@ -151,7 +151,8 @@ class Labels:
         return set(self.table.loc[self.table["aspect"] == aspect, "gene_id"])
 
     def to_tsv(self, path: str | Path) -> None:
-        self.table.to_csv(path, sep="\t", index=False)
+        with atomic_write(path) as handle:
+            self.table.to_csv(handle, sep="\t", index=False)
 
     @classmethod
     def from_tsv(cls, path: str | Path) -> Labels:

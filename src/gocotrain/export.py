@@ -11,6 +11,7 @@ import pandas as pd
 from gocotrain import __version__
 from gocotrain.ontology import Ontology
 from gocotrain.scoring import AspectScores
+from gocotrain.textio import atomic_write
 
 # GAF 2.2 requires a relation in column 4; these are GO's default relations per aspect.
 GAF_RELATION = {"P": "involved_in", "F": "enables", "C": "located_in"}
@@ -81,13 +82,15 @@ def predictions_table(
 
 
 def write_tsv(table: pd.DataFrame, path: str | Path) -> None:
-    table.to_csv(path, sep="\t", index=False, float_format="%.4f", na_rep="")
+    with atomic_write(path) as handle:
+        table.to_csv(handle, sep="\t", index=False, float_format="%.4f", na_rep="")
 
 
 def write_cafa(table: pd.DataFrame, path: str | Path) -> None:
     """CAFA 5/6: headerless `target<TAB>term<TAB>score`, scores in (0, 1]."""
     cafa = table.loc[table["score"] > 0, ["gene_id", "go_id", "score"]]
-    cafa.to_csv(path, sep="\t", index=False, header=False, float_format="%.3f")
+    with atomic_write(path) as handle:
+        cafa.to_csv(handle, sep="\t", index=False, header=False, float_format="%.3f")
 
 
 def write_gaf(
@@ -137,5 +140,6 @@ def write_gaf(
             "",
         ]
         lines.append("\t".join(columns))
-    Path(path).write_text("\n".join(header + lines) + "\n")
+    with atomic_write(path) as handle:
+        handle.write("\n".join(header + lines) + "\n")
     return len(lines)

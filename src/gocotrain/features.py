@@ -16,6 +16,8 @@ from Bio.Data import IUPACData
 from Bio.SeqUtils import IsoelectricPoint, ProtParamData
 from sklearn.decomposition import PCA
 
+from gocotrain.textio import atomic_write
+
 AMINO_ACIDS = "ACDEFGHIKLMNPQRSTVWY"
 OTHER = len(AMINO_ACIDS)  # code for B, Z, J, U, O, X
 HELIX, TURN, SHEET = "EMALK", "NPGSD", "VIYFWLT"  # ProtParam's secondary_structure_fraction
@@ -32,7 +34,7 @@ class FeatureMatrix:
 
     def to_npz(self, path: str | Path) -> None:
         # np.savez appends .npz unless the name already ends with it; write through a handle.
-        with open(path, "wb") as handle:
+        with atomic_write(path, "wb") as handle:
             np.savez_compressed(handle, genes=self.genes, columns=self.columns, values=self.values)
 
     @classmethod

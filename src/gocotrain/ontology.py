@@ -11,7 +11,7 @@ import networkx
 import obonet
 
 from gocotrain.errors import InputError
-from gocotrain.textio import read_text
+from gocotrain.textio import atomic_write, read_text
 
 ASPECT_OF_NAMESPACE = {
     "biological_process": "P",
@@ -77,7 +77,8 @@ class Ontology:
             "alt_ids": self.alt_ids,
             "parents": {term: list(parents) for term, parents in self.parents.items()},
         }
-        Path(path).write_text(json.dumps(payload, sort_keys=True))
+        with atomic_write(path) as handle:
+            handle.write(json.dumps(payload, sort_keys=True))
 
     @classmethod
     def from_json(cls, path: str | Path) -> Ontology:

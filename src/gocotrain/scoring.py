@@ -15,6 +15,7 @@ from sklearn.base import clone
 
 from gocotrain.cotraining import CoTrainingClassifier
 from gocotrain.features import FeatureMatrix
+from gocotrain.textio import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class AspectScores:
     score_expression: np.ndarray
 
     def to_npz(self, path: str | Path) -> None:
-        with open(path, "wb") as handle:
+        with atomic_write(path, "wb") as handle:
             np.savez_compressed(handle, **self.__dict__)
 
     @classmethod

@@ -18,7 +18,7 @@ from Bio.Data import CodonTable
 from Bio.Seq import Seq
 
 from gocotrain.errors import InputError
-from gocotrain.textio import read_text
+from gocotrain.textio import atomic_write, read_text
 
 PROTEIN_LETTERS = set("ACDEFGHIKLMNPQRSTVWYBZJUOX*")
 NUCLEOTIDE_LETTERS = set("ACGTUN")
@@ -238,7 +238,7 @@ def read_genbank(path, text, sequences, genetic_code, id_qualifiers) -> None:
 
 
 def write_fasta(proteins: dict[str, str], path: str | Path, width: int = 60) -> None:
-    with open(path, "w") as handle:
+    with atomic_write(path) as handle:
         for gene_id, protein in proteins.items():
             handle.write(f">{gene_id}\n")
             for start in range(0, len(protein), width):

@@ -24,12 +24,14 @@ from gocotrain.features import FeatureMatrix, expression_features, sequence_feat
 from gocotrain.ontology import ASPECT_NAMES, Ontology, read_obo
 from gocotrain.scoring import AspectScores, score_aspect
 from gocotrain.sequences import read_fasta, read_sequences, write_fasta
+from gocotrain.textio import atomic_write
 
 log = logging.getLogger("gocotrain")
 
 
 def write_json(payload: dict, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n")
+    with atomic_write(path) as handle:
+        handle.write(json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n")
 
 
 def read_json(path: str | Path) -> dict:
@@ -218,7 +220,8 @@ def export_predictions(
     write_json(summary, summary_json)
     flat = pd.json_normalize(summary, sep=".").T.reset_index()
     flat.columns = ["key", "value"]
-    flat.to_csv(summary_tsv, sep="\t", index=False)
+    with atomic_write(summary_tsv) as handle:
+        flat.to_csv(handle, sep="\t", index=False)
     for key, value in flat.itertuples(index=False):
         log.info("summary %s = %s", key, value)
 

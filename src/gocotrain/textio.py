@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
+import tempfile
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from gocotrain.errors import InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
+# mkstemp makes files private (0600); results should get the usual permissions instead.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def is_gzipped(path: str | Path) -> bool:
@@ -50,3 +57,26 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
     """Yield (1-based line number, line without newline) for each line of the file."""
     for number, line in enumerate(io.StringIO(read_text(path)), start=1):
         yield number, line.rstrip("\n")
+
+
+@contextmanager
+def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO]:
+    """Write through a temporary file beside `path` and rename it into place when complete.
+
+    A run killed mid-write then leaves no file at `path` that looks finished; the rename is
+    atomic on POSIX file systems.
+    """
+    path = Path(path)
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".part"
+    )
+    try:
+        with os.fdopen(descriptor, mode) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o666 & ~_UMASK)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

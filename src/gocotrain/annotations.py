@@ -172,6 +172,23 @@ def build_labels(
     report: dict = {"annotation_format": annotations.file_format}
     report["annotation_lines"] = annotations.lines_read
     report["annotation_warnings"] = dict(annotations.warnings)
+
+    # Genes are matched over every annotation line, so that the report counts them whatever
+    # their evidence; a file of other IDs must fail here, not as "no experimental evidence".
+    matcher = IdMatcher(genes)
+    gene_of = {gene: (matcher.match(gene) or [None])[0] for gene in table["gene_id"].unique()}
+    unmatched = sorted(gene for gene, found in gene_of.items() if found is None)
+    report["annotation_genes"] = len(gene_of)
+    report["annotation_genes_not_in_sequences"] = len(unmatched)
+    report["annotation_genes_not_in_sequences_examples"] = unmatched[:5]
+    if len(unmatched) == len(gene_of):
+        raise InputError(
+            path,
+            f"none of the {len(gene_of)} annotated gene IDs matches a sequence ID "
+            f"(e.g. {unmatched[:3]})",
+            "use the same gene IDs in the annotation file (GAF column 2) and the sequence file",
+        )
+
     if annotations.file_format != "gene/term table":
         kept = table["evidence"].isin(set(evidence_codes))
         report["annotations_other_evidence"] = int((~kept).sum())
@@ -193,20 +210,6 @@ def build_labels(
     report["annotations_unknown_term_dropped"] = term_status["unknown"]
     report["obsolete_term_examples"] = examples["obsolete"]
     report["unknown_term_examples"] = examples["unknown"]
-
-    matcher = IdMatcher(genes)
-    gene_of = {gene: (matcher.match(gene) or [None])[0] for gene in table["gene_id"].unique()}
-    unmatched = sorted(gene for gene, found in gene_of.items() if found is None)
-    report["annotation_genes"] = len(gene_of)
-    report["annotation_genes_not_in_sequences"] = len(unmatched)
-    report["annotation_genes_not_in_sequences_examples"] = unmatched[:5]
-    if len(unmatched) == len(gene_of):
-        raise InputError(
-            path,
-            f"none of the {len(gene_of)} annotated gene IDs matches a sequence ID "
-            f"(e.g. {unmatched[:3]})",
-            "use the same gene IDs in the annotation file (GAF column 2) and the sequence file",
-        )
 
     direct: dict[tuple[str, str], set[str]] = defaultdict(set)
     wanted = set(aspects)

@@ -98,7 +98,8 @@ def read_expression(path: str | Path) -> pd.DataFrame:
                 line=row + 2,
                 record=frame.index[row],
             )
-    return frame.astype(float)
+    # Rows and columns in a fixed order, so that a reordered file gives identical results.
+    return frame.astype(float).sort_index(axis=0).sort_index(axis=1)
 
 
 def normalise(frame: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, dict]:
@@ -184,7 +185,7 @@ def join_to_genes(
             if id_map_rows is None
             else "check that the ID map's columns hold sequence IDs and expression IDs",
         )
-    ordered = [gene for gene in genes if gene in pairs]
+    ordered = sorted(pairs)
     position = {row: index for index, row in enumerate(log_expression.index)}
     matrix = log_expression.to_numpy()
     profiles = np.vstack(

@@ -169,7 +169,7 @@ def cotrain_aspect(
     labels = Labels.from_tsv(labels_tsv).table
     scores, report = score_aspect(
         aspect,
-        list(sequence.genes),
+        sorted(sequence.genes),  # input order must not change the results
         sequence,
         expression,
         labels,

@@ -1,7 +1,10 @@
 import gzip
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "resources" / "demo"
@@ -33,3 +36,37 @@ def write(path: Path, text: str, compress: bool = False) -> Path:
     else:
         path.write_text(text)
     return path
+
+
+# Fewer terms than the README's demo command, so the suite stays quick; same data.
+DEMO_TEST_SETTINGS = {"min_positives": 100}
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
+
+
+def demo_config(workdir: Path, **overrides) -> Path:
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    for key in ("sequences", "annotations", "ontology", "expression", "id_map"):
+        config[key] = str(ROOT / config[key])
+    config.update(overrides)
+    path = workdir / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def snakemake(workdir: Path, config: Path, *arguments: str, timeout: int = 900):
+    return subprocess.run(
+        [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(config), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("demo_run")
+    config = demo_config(workdir, **DEMO_TEST_SETTINGS)
+    result = snakemake(workdir, config, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir

@@ -2,36 +2,10 @@
 
 import json
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
-from conftest import DEMO, ROOT
-
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
-
-
-def demo_config(workdir: Path, **overrides) -> Path:
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    for key in ("sequences", "annotations", "ontology", "expression", "id_map"):
-        config[key] = str(ROOT / config[key])
-    config.update(overrides)
-    path = workdir / "config.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
-
-
-def snakemake(workdir: Path, config: Path, *arguments: str, timeout: int = 900):
-    return subprocess.run(
-        [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(config), *arguments],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+from conftest import DEMO, demo_config, snakemake
 
 
 def test_dry_run_plans_every_rule(tmp_path):
@@ -49,16 +23,6 @@ def test_dry_run_plans_every_rule(tmp_path):
     ):
         assert rule in result.stdout
     assert "cotrain                    3" in result.stdout
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("demo_run")
-    # Fewer terms than the README's demo command, so the suite stays quick; same data.
-    config = demo_config(workdir, min_positives=100)
-    result = snakemake(workdir, config, "--cores", "2")
-    assert result.returncode == 0, result.stderr[-3000:]
-    return workdir
 
 
 def test_real_run_writes_every_output(demo_run):

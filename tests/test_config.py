@@ -36,3 +36,15 @@ def test_shipped_configs_are_valid():
     for name in ("config.yaml", "human-2022.yaml"):
         config = yaml.safe_load((ROOT / "config" / name).read_text())
         jsonschema.validate(config, SCHEMA)
+
+
+def test_memory_follows_input_size_and_grows_with_each_attempt():
+    from types import SimpleNamespace
+
+    from gocotrain.resources import memory_mb
+
+    scaled = memory_mb(1000, 30)
+    small, large = SimpleNamespace(size_mb=1), SimpleNamespace(size_mb=100)
+    assert scaled(None, small, 1) == 1030
+    assert scaled(None, large, 1) == 4000
+    assert scaled(None, large, 2) == 8000  # resubmitted after running out of memory

@@ -30,7 +30,9 @@ def read_text(path: str | Path) -> str:
     """Return the whole file as text, with BOM removed and line endings normalised to \\n."""
     path = Path(path)
     if not path.exists():
-        raise InputError(path, "the file does not exist", "check the path in the config")
+        raise InputError(
+            path, "the file does not exist", "check the path (in the config or the command)"
+        )
     try:
         raw = gzip.decompress(path.read_bytes()) if is_gzipped(path) else path.read_bytes()
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:

@@ -6,6 +6,9 @@ import jsonschema
 import yaml
 from snakemake.utils import min_version, validate
 
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from gocotrain.resources import memory_mb  # noqa: E402
+
 min_version("9.0")
 
 INPUT_FILE_KEYS = ("sequences", "annotations", "ontology", "expression", "id_map")

@@ -9,6 +9,8 @@ rule cotrain:
     output:
         scores="results/cotrain/{aspect}.npz",
         report="results/cotrain/{aspect}.json",
+    resources:
+        mem_mb=memory_mb(1000, 30),
     log:
         "logs/cotrain/{aspect}.log",
     benchmark:

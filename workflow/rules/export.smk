@@ -17,6 +17,8 @@ rule export_predictions:
         gaf="results/predictions/predictions.gaf",
         summary_json="results/predictions/summary.json",
         summary_tsv="results/predictions/summary.tsv",
+    resources:
+        mem_mb=memory_mb(1000, 20),
     log:
         "logs/export_predictions.log",
     conda:

@@ -6,6 +6,8 @@ rule sequence_features:
         proteins=rules.prepare_sequences.output.proteins,
     output:
         features="results/features/sequence.npz",
+    resources:
+        mem_mb=memory_mb(1000, 50),
     log:
         "logs/sequence_features.log",
     benchmark:
@@ -22,6 +24,8 @@ rule expression_features:
     output:
         features="results/features/expression.npz",
         report="results/features/expression_report.json",
+    resources:
+        mem_mb=memory_mb(1000, 50),
     log:
         "logs/expression_features.log",
     benchmark:

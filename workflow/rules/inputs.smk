@@ -7,6 +7,8 @@ rule prepare_ontology:
     output:
         ontology="results/ontology/ontology.json",
         report="results/ontology/report.json",
+    resources:
+        mem_mb=memory_mb(1000, 50),
     log:
         "logs/prepare_ontology.log",
     conda:
@@ -21,6 +23,8 @@ rule prepare_sequences:
     output:
         proteins="results/sequences/proteins.fa",
         report="results/sequences/report.json",
+    resources:
+        mem_mb=memory_mb(1000, 50),
     log:
         "logs/prepare_sequences.log",
     conda:
@@ -39,6 +43,8 @@ rule prepare_expression:
     output:
         expression="results/expression/log_expression.npz",
         report="results/expression/report.json",
+    resources:
+        mem_mb=memory_mb(1000, 50),
     log:
         "logs/prepare_expression.log",
     conda:
@@ -57,6 +63,8 @@ rule prepare_labels:
     output:
         labels="results/labels/labels.tsv",
         report="results/labels/report.json",
+    resources:
+        mem_mb=memory_mb(1000, 50),
     log:
         "logs/prepare_labels.log",
     conda:

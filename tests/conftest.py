@@ -7,6 +7,29 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+# The columns of predictions.tsv, as issue 2 and the README promise them.
+PREDICTION_COLUMNS = [
+    "gene_id",
+    "aspect",
+    "go_id",
+    "go_name",
+    "score",
+    "score_sequence",
+    "score_expression",
+]
+# Co-training settings small enough for unit tests (keys as in the config schema).
+FAST_COTRAINING = {
+    "rounds": 2,
+    "pool_size": 20,
+    "positives_per_round": 1,
+    "max_negatives_per_round": 5,
+    "confidence_threshold": 0.5,
+    "combine": "product",
+    "n_estimators": 10,
+    "max_depth": 2,
+    "learning_rate": 0.3,
+    "max_bin": 16,
+}
 DEMO = ROOT / "resources" / "demo"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FAST_COTRAINING
 
 from gocotrain import steps
 from gocotrain.errors import InputError
@@ -225,25 +226,11 @@ def small_views(n=60, seed=0):
     return genes, sequence, expression
 
 
-SETTINGS = {
-    "rounds": 2,
-    "pool_size": 20,
-    "positives_per_round": 1,
-    "max_negatives_per_round": 5,
-    "confidence_threshold": 0.5,
-    "combine": "product",
-    "n_estimators": 5,
-    "max_depth": 2,
-    "learning_rate": 0.3,
-    "max_bin": 16,
-}
-
-
 def test_aspect_without_labeled_genes_predicts_nothing_and_says_so():
     genes, sequence, expression = small_views()
     labels = pd.DataFrame({"gene_id": genes[:30], "aspect": "P", "go_id": "GO:0006936"})
     scores, report = score_aspect(
-        "C", genes, sequence, expression, labels, make_model(SETTINGS, 0), 5, 0
+        "C", genes, sequence, expression, labels, make_model(FAST_COTRAINING, 0), 5, 0
     )
     assert report["labeled_genes"] == 0 and report["terms_modelled"] == 0
     assert scores.score.shape == (60, 0)
@@ -258,7 +245,7 @@ def test_term_carried_by_every_labeled_gene_is_not_modelled():
         ]
     )
     scores, report = score_aspect(
-        "P", genes, sequence, expression, labels, make_model(SETTINGS, 0), 5, 0
+        "P", genes, sequence, expression, labels, make_model(FAST_COTRAINING, 0), 5, 0
     )
     assert report["terms_without_negatives"] == 1
     assert list(scores.terms) == ["GO:0006936"]

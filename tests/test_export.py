@@ -3,6 +3,7 @@ import datetime
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import PREDICTION_COLUMNS
 
 from gocotrain.export import (
     consistent_with_hierarchy,
@@ -46,15 +47,7 @@ def test_parent_never_below_child(demo_ontology):
 
 
 def test_predictions_table_is_sorted_named_and_consistent(table):
-    assert list(table.columns) == [
-        "gene_id",
-        "aspect",
-        "go_id",
-        "go_name",
-        "score",
-        "score_sequence",
-        "score_expression",
-    ]
+    assert list(table.columns) == PREDICTION_COLUMNS
     first = table[table["gene_id"] == "A0A183"]
     assert first["score"].tolist() == [0.9, 0.9]  # parent raised to its child
     assert set(first["go_name"]) == {"muscle contraction", "muscle system process"}

@@ -5,6 +5,7 @@ import random
 
 import numpy as np
 import pandas as pd
+from conftest import FAST_COTRAINING
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -132,18 +133,6 @@ def test_reordered_inputs_give_identical_scores(tmp_path, demo_proteins, rng):
         }
     )
     labels = labels.assign(go_id=np.where(np.arange(120) % 3 == 0, "GO:0032501", labels["go_id"]))
-    settings_ = {
-        "rounds": 2,
-        "pool_size": 20,
-        "positives_per_round": 1,
-        "max_negatives_per_round": 5,
-        "confidence_threshold": 0.5,
-        "combine": "product",
-        "n_estimators": 10,
-        "max_depth": 2,
-        "learning_rate": 0.3,
-        "max_bin": 16,
-    }
     results = []
     for run, order in enumerate((list(range(150)), rng.sample(range(150), 150))):
         folder = tmp_path / f"run{run}"
@@ -162,7 +151,7 @@ def test_reordered_inputs_give_identical_scores(tmp_path, demo_proteins, rng):
             str(folder / "l.tsv"),
             str(folder / "scores.npz"),
             str(folder / "r.json"),
-            settings_,
+            FAST_COTRAINING,
             5,
             7,
             2,

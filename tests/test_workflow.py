@@ -5,7 +5,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import DEMO, demo_config, snakemake
+from conftest import DEMO, PREDICTION_COLUMNS, demo_config, snakemake
 
 
 def test_dry_run_plans_every_rule(tmp_path):
@@ -28,15 +28,7 @@ def test_dry_run_plans_every_rule(tmp_path):
 def test_real_run_writes_every_output(demo_run):
     predictions = demo_run / "results" / "predictions"
     table = pd.read_csv(predictions / "predictions.tsv", sep="\t")
-    assert list(table.columns) == [
-        "gene_id",
-        "aspect",
-        "go_id",
-        "go_name",
-        "score",
-        "score_sequence",
-        "score_expression",
-    ]
+    assert list(table.columns) == PREDICTION_COLUMNS
     assert set(table["aspect"]) == {"P", "F", "C"}
     assert table["go_name"].notna().all()
     assert table["score"].between(0.01, 1).all()

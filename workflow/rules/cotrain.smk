@@ -9,8 +9,6 @@ rule cotrain:
     output:
         scores="results/cotrain/{aspect}.npz",
         report="results/cotrain/{aspect}.json",
-    resources:
-        mem_mb=memory_mb(1000, 30),
     log:
         "logs/cotrain/{aspect}.log",
     benchmark:
@@ -20,6 +18,8 @@ rule cotrain:
     conda:
         "../../envs/gocotrain.yaml"
     threads: workflow.cores
+    resources:
+        mem_mb=memory_mb(1000, 30),
     params:
         settings=config["cotraining"],
         min_positives=config["min_positives"],

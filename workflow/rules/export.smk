@@ -17,12 +17,12 @@ rule export_predictions:
         gaf="results/predictions/predictions.gaf",
         summary_json="results/predictions/summary.json",
         summary_tsv="results/predictions/summary.tsv",
-    resources:
-        mem_mb=memory_mb(1000, 20),
     log:
         "logs/export_predictions.log",
     conda:
         "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 20),
     params:
         aspects=ASPECTS,
         min_score=config["min_score"],

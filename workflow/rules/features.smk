@@ -6,14 +6,14 @@ rule sequence_features:
         proteins=rules.prepare_sequences.output.proteins,
     output:
         features="results/features/sequence.npz",
-    resources:
-        mem_mb=memory_mb(1000, 50),
     log:
         "logs/sequence_features.log",
     benchmark:
         "benchmarks/sequence_features.tsv"
     conda:
         "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 50),
     script:
         "../scripts/sequence_features.py"
 
@@ -24,14 +24,14 @@ rule expression_features:
     output:
         features="results/features/expression.npz",
         report="results/features/expression_report.json",
-    resources:
-        mem_mb=memory_mb(1000, 50),
     log:
         "logs/expression_features.log",
     benchmark:
         "benchmarks/expression_features.tsv"
     conda:
         "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 50),
     params:
         n_components=config["expression_components"],
         seed=config["seed"],

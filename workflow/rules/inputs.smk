@@ -7,12 +7,12 @@ rule prepare_ontology:
     output:
         ontology="results/ontology/ontology.json",
         report="results/ontology/report.json",
-    resources:
-        mem_mb=memory_mb(1000, 50),
     log:
         "logs/prepare_ontology.log",
     conda:
         "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 50),
     script:
         "../scripts/prepare_ontology.py"
 
@@ -23,12 +23,12 @@ rule prepare_sequences:
     output:
         proteins="results/sequences/proteins.fa",
         report="results/sequences/report.json",
-    resources:
-        mem_mb=memory_mb(1000, 50),
     log:
         "logs/prepare_sequences.log",
     conda:
         "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 50),
     params:
         sequence_type=config["sequence_type"],
         genetic_code=config["genetic_code"],
@@ -43,12 +43,12 @@ rule prepare_expression:
     output:
         expression="results/expression/log_expression.npz",
         report="results/expression/report.json",
-    resources:
-        mem_mb=memory_mb(1000, 50),
     log:
         "logs/prepare_expression.log",
     conda:
         "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 50),
     params:
         expression_kind=config["expression_kind"],
     script:
@@ -63,12 +63,12 @@ rule prepare_labels:
     output:
         labels="results/labels/labels.tsv",
         report="results/labels/report.json",
-    resources:
-        mem_mb=memory_mb(1000, 50),
     log:
         "logs/prepare_labels.log",
     conda:
         "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 50),
     params:
         evidence_codes=config["evidence_codes"],
         aspects=ASPECTS,

@@ -1,0 +1,537 @@
+"""Methods to compare GOcotrain with, each predicting the GO terms of one aspect for targets.
+
+Every method returns CAFA-style predictions, ``{gene: {term: score}}`` with scores in [0, 1]
+and one entry per target gene (possibly empty), and learns only from the training labels
+(a labels table as `annotations.build_labels` makes it: gene_id, aspect, go_id, propagated,
+roots left out). The targets' own rows in the training labels, if any, are ignored: a target
+is always treated as unlabeled, so no method can see the answer it is scored on.
+
+Hierarchy: `naive` and `homology_transfer` score a term at most as high as its ancestors,
+because the training labels are propagated. The per-term learners need not; they are not
+propagated here because `evaluation.evaluate` max-propagates predictions (as CAFA does) and
+`export.consistent_with_hierarchy` does the same for written predictions.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.semi_supervised import SelfTrainingClassifier
+
+from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator
+from gocotrain.errors import InputError
+from gocotrain.features import FeatureMatrix
+from gocotrain.scoring import align_views, select_terms, term_seed
+from gocotrain.sequences import gene_id_from_header
+
+Predictions = dict[str, dict[str, float]]
+
+DIAMOND_COLUMNS = ["query", "subject", "pident", "bitscore", "evalue"]
+# The same columns, in DIAMOND's words.
+DIAMOND_OUTFMT = ["qseqid", "sseqid", "pident", "bitscore", "evalue"]
+HIT_TYPES = {"query": str, "subject": str, "pident": float, "bitscore": float, "evalue": float}
+DIAMOND_SENSITIVITY = (
+    "faster",
+    "fast",
+    "mid-sensitive",
+    "sensitive",
+    "more-sensitive",
+    "very-sensitive",
+    "ultra-sensitive",
+)
+HOMOLOGY_RULES = ("knn", "best_hit", "max_identity")
+DEFAULT_MIN_POSITIVES = 20  # as the config schema's min_positives
+
+
+class MissingToolError(InputError):
+    """An external program the step needs is not installed."""
+
+    def __str__(self) -> str:
+        return f"{self.problem}\n  What to do: {self.fix}"
+
+
+def _aspect_labels(train_labels: pd.DataFrame, aspect: str, targets: Iterable[str]):
+    """The aspect's training labels without any row of a target gene."""
+    labels = train_labels[train_labels["aspect"] == aspect]
+    return labels[~labels["gene_id"].isin(set(targets))]
+
+
+def naive(train_labels: pd.DataFrame, aspect: str, targets: Iterable[str]) -> Predictions:
+    """CAFA's naive baseline: every target gets each term's frequency among training genes."""
+    targets = sorted(set(targets))
+    labels = _aspect_labels(train_labels, aspect, targets)
+    n_genes = labels["gene_id"].nunique()
+    frequency = labels.drop_duplicates(["gene_id", "go_id"])["go_id"].value_counts() / n_genes
+    scores = {term: float(value) for term, value in sorted(frequency.items())}
+    return {gene: dict(scores) for gene in targets}
+
+
+# ----------------------------------------------------------------------------------------
+# Homology
+
+
+def run_diamond(
+    query_fasta: str | Path,
+    database_fasta: str | Path,
+    out_tsv: str | Path,
+    threads: int = 1,
+    sensitivity: str = "more-sensitive",
+    evalue: float = 1e-3,
+    max_target_seqs: int = 50,
+    executable: str = "diamond",
+) -> Path:
+    """Align proteins with DIAMOND blastp and write its hits as a headerless TSV.
+
+    Columns (BLAST tabular, outfmt 6): qseqid sseqid pident bitscore evalue; read them with
+    `read_diamond_hits`. Hits above `evalue` are not reported. The database may be a FASTA
+    file (gzipped or not) or a .dmnd database. The default sensitivity is DeepGOPlus's.
+    """
+    if sensitivity not in DIAMOND_SENSITIVITY:
+        raise ValueError(f"sensitivity must be one of {DIAMOND_SENSITIVITY}, not {sensitivity!r}")
+    binary = shutil.which(executable)
+    if binary is None:
+        raise MissingToolError(
+            None,
+            f"the DIAMOND aligner ({executable!r}) is not installed or not on PATH",
+            "install DIAMOND 2.1: `apt-get install diamond-aligner` (Debian/Ubuntu) or "
+            "`conda install -c bioconda diamond=2.1.3`, or give the path to the binary",
+        )
+    for path in (query_fasta, database_fasta):
+        if not Path(path).is_file():
+            raise InputError(path, "file not found", "give an existing protein FASTA file")
+    out_tsv = Path(out_tsv)
+    out_tsv.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_tsv.with_name(out_tsv.name + ".part")
+    # DIAMOND's scratch files go next to the output, not to a possibly small /tmp.
+    with tempfile.TemporaryDirectory(dir=out_tsv.parent, prefix=".diamond-") as scratch:
+        command = [
+            binary,
+            "blastp",
+            "--query",
+            str(query_fasta),
+            "--db",
+            str(database_fasta),
+            "--out",
+            str(partial),
+            "--outfmt",
+            "6",
+            *DIAMOND_OUTFMT,
+            f"--{sensitivity}",
+            "--evalue",
+            str(evalue),
+            "--max-target-seqs",
+            str(max_target_seqs),
+            "--threads",
+            str(threads),
+            "--tmpdir",
+            scratch,
+            "--quiet",
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise RuntimeError(
+            f"diamond blastp failed with exit status {result.returncode}: "
+            f"{result.stderr.strip()[-2000:]}"
+        )
+    partial.replace(out_tsv)
+    return out_tsv
+
+
+def read_diamond_hits(path: str | Path) -> pd.DataFrame:
+    """DIAMOND hits as a table: query, subject, pident, bitscore, evalue.
+
+    IDs are turned into gene IDs as the sequence reader does (`sp|P12345|NAME` → P12345).
+    """
+    if Path(path).stat().st_size == 0:  # no hits at all; pandas cannot read an empty file
+        return pd.DataFrame(columns=DIAMOND_COLUMNS).astype(HIT_TYPES)
+    hits = pd.read_csv(
+        path,
+        sep="\t",
+        header=None,
+        names=DIAMOND_COLUMNS,
+        dtype=HIT_TYPES,
+    )
+    for column in ("query", "subject"):
+        hits[column] = hits[column].map(gene_id_from_header)
+    return hits
+
+
+def homology_transfer(
+    hits: pd.DataFrame,
+    train_labels: pd.DataFrame,
+    aspect: str,
+    targets: Iterable[str],
+    k: int | None = None,
+    rule: str = "knn",
+) -> Predictions:
+    """Transfer the terms of a target's labeled homologs to it.
+
+    `hits` needs columns query, subject and bitscore (and pident for ``max_identity``). Only
+    hits of a target to a labeled training gene of `aspect` count, so self-hits never do; of
+    these, each target keeps its `k` best subjects by bitscore (all if None).
+
+    * ``knn`` (DIAMOND score of DeepGOPlus): score(t) = the bitscores of the kept hits
+      carrying t, summed, over the bitscores of all kept hits, summed.
+    * ``best_hit``: the terms of the best hit, each scored 1.
+    * ``max_identity`` (CAFA's BLAST baseline): score(t) = the highest identity (pident / 100)
+      among the kept hits carrying t.
+    """
+    if rule not in HOMOLOGY_RULES:
+        raise ValueError(f"rule must be one of {HOMOLOGY_RULES}, not {rule!r}")
+    if k is not None and k < 1:
+        raise ValueError(f"k must be at least 1 or None, not {k}")
+    targets = sorted(set(targets))
+    labels = _aspect_labels(train_labels, aspect, targets)
+    training = set(labels["gene_id"])
+    # A target's hit to itself is never used: targets are not training genes.
+    usable = hits["query"].isin(targets) & hits["subject"].isin(training)
+    kept_columns = ["bitscore", "pident"] if rule == "max_identity" else ["bitscore"]
+    # DIAMOND may report several HSPs of one pair; the pair counts once, with its best one.
+    pairs = (
+        hits.loc[usable]
+        .groupby(["query", "subject"], as_index=False)[kept_columns]
+        .max()
+        .sort_values(["query", "bitscore", "subject"], ascending=[True, False, True])
+    )
+    if rule == "best_hit":
+        k = 1
+    if k is not None:
+        pairs = pairs.groupby("query").head(k)
+    carried = pairs.merge(
+        labels[["gene_id", "go_id"]].drop_duplicates(), left_on="subject", right_on="gene_id"
+    )
+    per_term = carried.groupby(["query", "go_id"])
+    if rule == "knn":
+        total = pairs.groupby("query")["bitscore"].sum()
+        carried_score = per_term["bitscore"].sum()
+        scores = carried_score / total.reindex(carried_score.index.get_level_values(0)).to_numpy()
+    elif rule == "best_hit":
+        scores = pd.Series(1.0, index=per_term.size().index)
+    else:
+        scores = per_term["pident"].max() / 100
+    predictions: Predictions = {gene: {} for gene in targets}
+    for (gene, term), score in scores.items():
+        predictions[gene][term] = float(min(score, 1.0))
+    return predictions
+
+
+# ----------------------------------------------------------------------------------------
+# Per-term learners over the sequence and expression views
+
+# fit_score(X_sequence, X_expression, y, target_rows, random_state) -> target scores, where
+# y is 1/0 for training genes and -1 for every other row (targets and unlabeled genes).
+TermLearner = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int], np.ndarray]
+
+
+def _seeded(model, random_state: int):
+    """A clone of `model` with every random_state parameter, nested ones too, set."""
+    model = clone(model)
+    keys = [key for key in model.get_params() if key.split("__")[-1] == "random_state"]
+    return model.set_params(**dict.fromkeys(keys, random_state))
+
+
+def _score_modelled_terms(
+    fit_score: TermLearner,
+    sequence: FeatureMatrix,
+    expression: FeatureMatrix,
+    train_labels: pd.DataFrame,
+    aspect: str,
+    targets: Iterable[str],
+    *,
+    use_unlabeled: bool,
+    min_positives: int,
+    seed: int,
+    n_jobs: int,
+) -> Predictions:
+    """Fit one model per modelled term on the training genes and score the targets.
+
+    Rows are the labeled training genes, then the targets, then (if `use_unlabeled`) every
+    other gene of either view that is unlabeled in the aspect; each group sorted, so the
+    input order does not matter. Terms are chosen by `scoring.select_terms`.
+    """
+    targets = sorted(set(targets))
+    labels = _aspect_labels(train_labels, aspect, targets)
+    training = sorted(set(labels["gene_id"]))
+    others = []
+    if use_unlabeled:
+        with_features = set(sequence.genes) | set(expression.genes)
+        others = sorted(with_features - set(training) - set(targets))
+    genes = training + targets + others
+    X_sequence, X_expression = align_views(genes, sequence, expression)
+    terms, _ = select_terms(labels, len(training), min_positives)
+    base = np.full(len(genes), -1, dtype=np.int8)
+    base[: len(training)] = 0
+    target_rows = np.arange(len(training), len(training) + len(targets))
+    row_of = {gene: row for row, gene in enumerate(training)}
+    positives_of = labels.groupby("go_id")["gene_id"].apply(list)
+
+    def score_term(term: str) -> np.ndarray:
+        y = base.copy()
+        y[[row_of[gene] for gene in positives_of[term]]] = 1
+        return fit_score(X_sequence, X_expression, y, target_rows, term_seed(seed, term))
+
+    # Threads, as in scoring.score_aspect: XGBoost releases the GIL and the views are shared.
+    columns = Parallel(n_jobs=n_jobs, backend="threading")(
+        delayed(score_term)(term) for term in terms
+    )
+    matrix = np.column_stack(columns) if columns else np.empty((len(targets), 0))
+    return {
+        gene: dict(zip(terms, matrix[row].astype(float).tolist(), strict=True))
+        for row, gene in enumerate(targets)
+    }
+
+
+def _single_view_learner(estimator, view: int) -> TermLearner:
+    def fit_score(X_sequence, X_expression, y, target_rows, random_state):
+        X = (X_sequence, X_expression)[view]
+        labeled = y >= 0
+        prior = float(y[labeled].mean())
+        available = ~np.isnan(X).all(axis=1)
+        train = labeled & available
+        scores = np.full(len(target_rows), prior)
+        scorable = available[target_rows]
+        if len(np.unique(y[train])) == 2 and scorable.any():
+            model = _seeded(estimator, random_state).fit(X[train], y[train])
+            scores[scorable] = model.predict_proba(X[target_rows[scorable]])[:, 1]
+        return scores
+
+    return fit_score
+
+
+def sequence_only(
+    sequence: FeatureMatrix,
+    expression: FeatureMatrix,
+    train_labels: pd.DataFrame,
+    aspect: str,
+    targets: Iterable[str],
+    estimator=None,
+    *,
+    min_positives: int = DEFAULT_MIN_POSITIVES,
+    seed: int = 0,
+    n_jobs: int = 1,
+) -> Predictions:
+    """One classifier per term on the sequence view; targets without it get the term's prior.
+
+    The prior is the term's frequency among the training genes. `estimator` defaults to
+    `cotraining.default_view_estimator()` (XGBoost). `expression` is not used; it is taken
+    so that every learned method has the same signature.
+    """
+    estimator = default_view_estimator() if estimator is None else estimator
+    return _score_modelled_terms(
+        _single_view_learner(estimator, view=0),
+        sequence,
+        expression,
+        train_labels,
+        aspect,
+        targets,
+        use_unlabeled=False,
+        min_positives=min_positives,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+
+
+def expression_only(
+    sequence: FeatureMatrix,
+    expression: FeatureMatrix,
+    train_labels: pd.DataFrame,
+    aspect: str,
+    targets: Iterable[str],
+    estimator=None,
+    *,
+    min_positives: int = DEFAULT_MIN_POSITIVES,
+    seed: int = 0,
+    n_jobs: int = 1,
+) -> Predictions:
+    """One classifier per term on the expression view; targets without it get the prior."""
+    estimator = default_view_estimator() if estimator is None else estimator
+    return _score_modelled_terms(
+        _single_view_learner(estimator, view=1),
+        sequence,
+        expression,
+        train_labels,
+        aspect,
+        targets,
+        use_unlabeled=False,
+        min_positives=min_positives,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+
+
+def concatenated(
+    sequence: FeatureMatrix,
+    expression: FeatureMatrix,
+    train_labels: pd.DataFrame,
+    aspect: str,
+    targets: Iterable[str],
+    estimator=None,
+    *,
+    min_positives: int = DEFAULT_MIN_POSITIVES,
+    seed: int = 0,
+    n_jobs: int = 1,
+) -> Predictions:
+    """One classifier per term on both views side by side; a missing view is NaN.
+
+    The default XGBoost learns a direction for missing values; another `estimator` must
+    accept NaN too.
+    """
+    estimator = default_view_estimator() if estimator is None else estimator
+
+    def fit_score(X_sequence, X_expression, y, target_rows, random_state):
+        X = np.hstack([X_sequence, X_expression])
+        labeled = y >= 0
+        model = _seeded(estimator, random_state).fit(X[labeled], y[labeled])
+        return model.predict_proba(X[target_rows])[:, 1]
+
+    return _score_modelled_terms(
+        fit_score,
+        sequence,
+        expression,
+        train_labels,
+        aspect,
+        targets,
+        use_unlabeled=False,
+        min_positives=min_positives,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+
+
+def two_view_supervised(
+    sequence: FeatureMatrix,
+    expression: FeatureMatrix,
+    train_labels: pd.DataFrame,
+    aspect: str,
+    targets: Iterable[str],
+    estimator=None,
+    *,
+    combine: str = "product",
+    min_positives: int = DEFAULT_MIN_POSITIVES,
+    seed: int = 0,
+    n_jobs: int = 1,
+) -> Predictions:
+    """One classifier per view and term, combined by `combine`, without unlabeled genes.
+
+    This is `CoTrainingClassifier` with no rounds: the ablation that tells what co-training's
+    pseudo-labels add over combining the two views.
+    """
+    model = CoTrainingClassifier(estimator=estimator, n_rounds=0, combine=combine)
+
+    def fit_score(X_sequence, X_expression, y, target_rows, random_state):
+        labeled = y >= 0
+        fitted = _seeded(model, random_state).fit(
+            X_sequence[labeled], X_expression[labeled], y[labeled]
+        )
+        return fitted.predict_proba(X_sequence[target_rows], X_expression[target_rows])[:, 1]
+
+    return _score_modelled_terms(
+        fit_score,
+        sequence,
+        expression,
+        train_labels,
+        aspect,
+        targets,
+        use_unlabeled=False,
+        min_positives=min_positives,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+
+
+def self_training(
+    sequence: FeatureMatrix,
+    expression: FeatureMatrix,
+    train_labels: pd.DataFrame,
+    aspect: str,
+    targets: Iterable[str],
+    model: SelfTrainingClassifier | None = None,
+    *,
+    min_positives: int = DEFAULT_MIN_POSITIVES,
+    seed: int = 0,
+    n_jobs: int = 1,
+) -> Predictions:
+    """scikit-learn self-training per term on both views side by side.
+
+    Unlabeled genes are the targets and every other gene unlabeled in the aspect. `model`
+    defaults to `SelfTrainingClassifier(estimator=default_view_estimator())` with
+    scikit-learn's defaults (threshold 0.75, 10 iterations); note that it does not balance
+    classes, so rare terms gain almost only negative pseudo-labels.
+    """
+    if model is None:
+        model = SelfTrainingClassifier(estimator=default_view_estimator())
+
+    def fit_score(X_sequence, X_expression, y, target_rows, random_state):
+        X = np.hstack([X_sequence, X_expression])
+        fitted = _seeded(model, random_state).fit(X, y)
+        return fitted.predict_proba(X[target_rows])[:, 1]
+
+    return _score_modelled_terms(
+        fit_score,
+        sequence,
+        expression,
+        train_labels,
+        aspect,
+        targets,
+        use_unlabeled=True,
+        min_positives=min_positives,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+
+
+def cotraining(
+    sequence: FeatureMatrix,
+    expression: FeatureMatrix,
+    train_labels: pd.DataFrame,
+    aspect: str,
+    targets: Iterable[str],
+    model: CoTrainingClassifier | None = None,
+    *,
+    min_positives: int = DEFAULT_MIN_POSITIVES,
+    seed: int = 0,
+    n_jobs: int = 1,
+) -> Predictions:
+    """GOcotrain's co-training per term, as `scoring.score_aspect` runs it.
+
+    Unlabeled genes are the targets and every other gene unlabeled in the aspect (their
+    labels, if any, are never read). `model` carries the settings (default:
+    `CoTrainingClassifier()`); its random_state is replaced by a seed per term.
+    """
+    model = CoTrainingClassifier() if model is None else model
+
+    def fit_score(X_sequence, X_expression, y, target_rows, random_state):
+        fitted = _seeded(model, random_state).fit(X_sequence, X_expression, y)
+        return fitted.predict_proba(X_sequence[target_rows], X_expression[target_rows])[:, 1]
+
+    return _score_modelled_terms(
+        fit_score,
+        sequence,
+        expression,
+        train_labels,
+        aspect,
+        targets,
+        use_unlabeled=True,
+        min_positives=min_positives,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+
+
+LEARNED_METHODS = {
+    "sequence_only": sequence_only,
+    "expression_only": expression_only,
+    "concatenated": concatenated,
+    "two_view_supervised": two_view_supervised,
+    "self_training": self_training,
+    "cotraining": cotraining,
+}

@@ -188,7 +188,11 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         return results[0], results[1]
 
     def predict_proba(self, X_view1, X_view2) -> np.ndarray:
-        first, second = self.predict_proba_views(X_view1, X_view2)
+        return self.combine_views(*self.predict_proba_views(X_view1, X_view2))
+
+    def combine_views(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """Class probabilities from the views' own (see ``predict_proba_views``)."""
+        check_is_fitted(self, "estimators_")
         if self.combine == "product":
             combined = _logit(first) + _logit(second) - _logit(np.array(self.prior_))
             both = 1.0 / (1.0 + np.exp(-combined))

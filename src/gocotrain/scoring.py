@@ -77,7 +77,7 @@ def _score_term(model, X1, X2, y, unlabeled, term, seed):
     model = clone(model).set_params(random_state=term_seed(seed, term))
     model.fit(X1, X2, y)
     first, second = model.predict_proba_views(X1[unlabeled], X2[unlabeled])
-    combined = model.predict_proba(X1[unlabeled], X2[unlabeled])[:, 1]
+    combined = model.combine_views(first, second)[:, 1]
     added = sum(model.n_pseudo_labeled_)
     return combined, first, second, model.n_rounds_, added
 

@@ -73,6 +73,7 @@ def test_summary_counts_genes_views_and_terms(demo_run):
         counts = summary["aspects"][aspect]
         assert counts["labeled_genes"] + counts["unlabeled_genes"] == 960
         assert counts["terms_modelled"] > 0
+    assert summary["predictions"]["gaf_taxon"] == "taxon:9606"  # taken from the input GAF
     tsv = pd.read_csv(demo_run / "results/predictions/summary.tsv", sep="\t")
     assert "inputs.genes_with_expression" in set(tsv["key"])
 

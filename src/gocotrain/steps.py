@@ -206,17 +206,23 @@ def export_predictions(
     identity = gathered["labels"].pop("gaf_identity")
     write_tsv(table, predictions_tsv)
     write_cafa(table, cafa_tsv)
+    gaf_taxon = taxon or identity["taxon"]
+    if gaf_taxon is None:
+        # GAF requires a taxon; taxon:1 (root of the NCBI taxonomy) says "not given".
+        log.warning("no taxon in the input GAF or the config: the GAF says taxon:1; set `taxon`")
+        gaf_taxon = "taxon:1"
     gaf_lines = write_gaf(
         table,
         gaf,
         db=gaf_db or identity["db"] or "UniProtKB",
-        taxon=taxon or identity["taxon"] or "taxon:1",
+        taxon=gaf_taxon,
         symbols=identity["symbols"],
         reference=gaf_reference,
         go_version=ontology.data_version,
         min_score=gaf_min_score,
     )
     summary = run_summary(gathered, table, gaf_lines, settings)
+    summary["predictions"]["gaf_taxon"] = gaf_taxon
     write_json(summary, summary_json)
     flat = pd.json_normalize(summary, sep=".").T.reset_index()
     flat.columns = ["key", "value"]

@@ -48,3 +48,33 @@ def test_memory_follows_input_size_and_grows_with_each_attempt():
     assert scaled(None, small, 1) == 1030
     assert scaled(None, large, 1) == 4000
     assert scaled(None, large, 2) == 8000  # resubmitted after running out of memory
+
+
+def test_conda_environment_pins_match_the_pip_constraints():
+    """envs/gocotrain.yaml (for --sdm conda) and constraints.txt (for pip) pin the same
+    versions of every runtime dependency the rules import."""
+    import re
+
+    conda_names = {"py-xgboost": "xgboost", "pyyaml": "pyyaml"}
+    environment = yaml.safe_load((ROOT / "envs/gocotrain.yaml").read_text())
+    conda = {}
+    for entry in environment["dependencies"]:
+        name, version = entry.split("=", 1)
+        conda[conda_names.get(name, name).lower()] = version
+    pins = dict(
+        line.lower().split("==")
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    runtime = re.search(r"dependencies = \[(.*?)\]", pyproject, re.S).group(1)
+    names = {
+        re.match(r'\s*"([A-Za-z0-9_.-]+)', line).group(1).lower()
+        for line in runtime.splitlines()
+        if line.strip().startswith('"')
+    }
+    for name in names - {"snakemake", "jsonschema"}:  # the workflow engine's own, not the rules'
+        assert conda.get(name) == pins.get(name), (
+            f"{name}: conda {conda.get(name)}, pip {pins.get(name)}"
+        )
+    assert conda["python"] == "3.11"

@@ -8,6 +8,7 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/inputs.smk"
 include: "workflow/rules/features.smk"
+include: "workflow/rules/homology.smk"
 include: "workflow/rules/cotrain.smk"
 include: "workflow/rules/export.smk"
 

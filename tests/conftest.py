@@ -29,6 +29,10 @@ FAST_COTRAINING = {
     "max_depth": 2,
     "learning_rate": 0.3,
     "max_bin": 16,
+    "cotraining_trees": 0.3,
+    "validation_fraction": 0.2,
+    "min_validation_positives": 3,
+    "min_improvement": 0.0,
 }
 DEMO = ROOT / "resources" / "demo"
 

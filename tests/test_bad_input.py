@@ -230,7 +230,7 @@ def test_aspect_without_labeled_genes_predicts_nothing_and_says_so():
     genes, sequence, expression = small_views()
     labels = pd.DataFrame({"gene_id": genes[:30], "aspect": "P", "go_id": "GO:0006936"})
     scores, report = score_aspect(
-        "C", genes, sequence, expression, labels, make_model(FAST_COTRAINING, 0), 5, 0
+        "C", genes, sequence, expression, labels, None, make_model(FAST_COTRAINING, 0), 5, 0
     )
     assert report["labeled_genes"] == 0 and report["terms_modelled"] == 0
     assert scores.score.shape == (60, 0)
@@ -245,7 +245,7 @@ def test_term_carried_by_every_labeled_gene_is_not_modelled():
         ]
     )
     scores, report = score_aspect(
-        "P", genes, sequence, expression, labels, make_model(FAST_COTRAINING, 0), 5, 0
+        "P", genes, sequence, expression, labels, None, make_model(FAST_COTRAINING, 0), 5, 0
     )
     assert report["terms_without_negatives"] == 1
     assert list(scores.terms) == ["GO:0006936"]

@@ -4,7 +4,7 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
-from gocotrain.cotraining import CoTrainingClassifier
+from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator
 
 
 def two_view_problem(n=600, n_labeled=120, seed=0):
@@ -31,9 +31,12 @@ def test_clone_and_params_follow_scikit_learn():
 
 def test_cotraining_adds_balanced_pseudo_labels_and_scores_well():
     view1, view2, y, truth = two_view_problem()
-    model = CoTrainingClassifier(n_rounds=5, pool_size=100, n_positive=2, random_state=0)
+    model = CoTrainingClassifier(
+        n_rounds=5, pool_size=100, n_positive=2, validation_fraction=0, random_state=0
+    )
     model.fit(view1, view2, y)
-    assert model.n_rounds_ == len(model.history_) >= 1
+    assert model.decision_ == "cotraining"
+    assert model.n_rounds_ == len(model.history_) == 5
     added_positive = sum(
         r["view1_added_positive"] + r["view2_added_positive"] for r in model.history_
     )
@@ -99,3 +102,72 @@ def test_one_class_labels_are_rejected():
     y[:10] = 1
     with pytest.raises(ValueError, match="both classes"):
         CoTrainingClassifier().fit(view1, view2, y)
+
+
+def test_every_final_model_has_n_estimators_trees_warm_started_or_not():
+    view1, view2, y, _ = two_view_problem(seed=7)
+    estimator = default_view_estimator().set_params(n_estimators=40)
+    for rounds, validation in ((0, 0.2), (4, 0), (4, 0.2)):
+        model = CoTrainingClassifier(
+            estimator, n_rounds=rounds, validation_fraction=validation, random_state=0
+        ).fit(view1, view2, y)
+        assert [m.num_boosted_rounds() for m in model.estimators_] == [40, 40]
+
+
+def test_cotraining_is_kept_only_when_it_wins_on_held_out_genes():
+    """Otherwise the model is exactly the supervised one: the same trees, the same scores."""
+    view1, view2, y, _ = two_view_problem(seed=8)
+    supervised = CoTrainingClassifier(n_rounds=0, random_state=3).fit(view1, view2, y)
+    unbeatable = CoTrainingClassifier(n_rounds=3, min_improvement=1.0, random_state=3)
+    unbeatable.fit(view1, view2, y)
+    assert unbeatable.decision_ == "supervised"
+    assert "held-out average precision" in unbeatable.decision_reason_
+    # The validation record: the supervised score, then one score per co-training round.
+    assert unbeatable.validation_[0]["round"] == 0
+    assert [r["round"] for r in unbeatable.validation_[1:]] == [1, 2, 3]
+    np.testing.assert_array_equal(
+        unbeatable.predict_proba(view1, view2), supervised.predict_proba(view1, view2)
+    )
+    trusting = CoTrainingClassifier(n_rounds=3, min_improvement=0.0, random_state=3)
+    trusting.fit(view1, view2, y)
+    first_round = trusting.validation_[1]["validation_average_precision"]
+    assert 0 <= first_round <= 1
+    expected = (
+        "cotraining"
+        if trusting.validation_[-1]["validation_average_precision"]
+        > trusting.validation_[0]["supervised_average_precision"]
+        else "supervised"
+    )
+    assert trusting.decision_ == expected
+
+
+def test_too_few_positives_to_validate_falls_back_to_supervised():
+    view1, view2, y, _ = two_view_problem(seed=9)
+    y = y.copy()
+    positives = np.flatnonzero(y == 1)
+    y[positives[6:]] = -1  # 6 labeled positives: 20 % of them is 1 held-out positive
+    model = CoTrainingClassifier(n_rounds=3, random_state=0).fit(view1, view2, y)
+    assert model.decision_ == "supervised"
+    assert model.decision_reason_ == "too few labeled positives to validate co-training"
+    assert model.validation_ == [] and model.n_pseudo_labeled_ == [0, 0]
+
+
+def test_relevant_scikit_learn_estimator_checks_pass():
+    """The checks that do not assume fit(X, y): construction, params and cloning."""
+    from sklearn.utils.estimator_checks import (
+        check_get_params_invariance,
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+        check_set_params,
+    )
+
+    model = CoTrainingClassifier()
+    name = type(model).__name__
+    check_parameters_default_constructible(name, model)
+    check_no_attributes_set_in_init(name, model)
+    check_get_params_invariance(name, model)
+    check_set_params(name, model)
+    fitted = clone(model.set_params(n_rounds=2))
+    view1, view2, y, _ = two_view_problem(seed=10)
+    assert fitted.fit(view1, view2, y) is fitted
+    assert clone(fitted).get_params() == fitted.get_params()

@@ -133,6 +133,16 @@ def test_reordered_inputs_give_identical_scores(tmp_path, demo_proteins, rng):
         }
     )
     labels = labels.assign(go_id=np.where(np.arange(120) % 3 == 0, "GO:0032501", labels["go_id"]))
+    pairs = np.random.default_rng(1).integers(0, 150, size=(400, 2))
+    hits = pd.DataFrame(
+        {
+            "query": [genes[i] for i in pairs[:, 0]],
+            "subject": [genes[j] for j in pairs[:, 1]],
+            "pident": np.random.default_rng(2).uniform(30, 100, 400),
+            "bitscore": np.random.default_rng(3).uniform(50, 500, 400).round(1),
+            "evalue": 1e-10,
+        }
+    ).drop_duplicates(["query", "subject"])
     results = []
     for run, order in enumerate((list(range(150)), rng.sample(range(150), 150))):
         folder = tmp_path / f"run{run}"
@@ -144,11 +154,13 @@ def test_reordered_inputs_give_identical_scores(tmp_path, demo_proteins, rng):
             folder / "e.npz"
         )
         labels.sample(frac=1, random_state=run).to_csv(folder / "l.tsv", sep="\t", index=False)
+        hits.sample(frac=1, random_state=run).to_csv(folder / "h.tsv", sep="\t", index=False)
         cotrain_aspect(
             "P",
             str(folder / "s.npz"),
             str(folder / "e.npz"),
             str(folder / "l.tsv"),
+            str(folder / "h.tsv"),
             str(folder / "scores.npz"),
             str(folder / "r.json"),
             FAST_COTRAINING,

@@ -14,11 +14,7 @@ propagated here because `evaluation.evaluate` max-propagates predictions (as CAF
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,35 +23,19 @@ from sklearn.base import clone
 from sklearn.semi_supervised import SelfTrainingClassifier
 
 from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator
-from gocotrain.errors import InputError
 from gocotrain.features import FeatureMatrix
+from gocotrain.homology import (  # noqa: F401  (re-exported: the baselines' search)
+    DIAMOND_COLUMNS,
+    MissingToolError,
+    read_diamond_hits,
+    run_diamond,
+)
 from gocotrain.scoring import align_views, select_terms, term_seed
-from gocotrain.sequences import gene_id_from_header
 
 Predictions = dict[str, dict[str, float]]
 
-DIAMOND_COLUMNS = ["query", "subject", "pident", "bitscore", "evalue"]
-# The same columns, in DIAMOND's words.
-DIAMOND_OUTFMT = ["qseqid", "sseqid", "pident", "bitscore", "evalue"]
-HIT_TYPES = {"query": str, "subject": str, "pident": float, "bitscore": float, "evalue": float}
-DIAMOND_SENSITIVITY = (
-    "faster",
-    "fast",
-    "mid-sensitive",
-    "sensitive",
-    "more-sensitive",
-    "very-sensitive",
-    "ultra-sensitive",
-)
 HOMOLOGY_RULES = ("knn", "best_hit", "max_identity")
 DEFAULT_MIN_POSITIVES = 20  # as the config schema's min_positives
-
-
-class MissingToolError(InputError):
-    """An external program the step needs is not installed."""
-
-    def __str__(self) -> str:
-        return f"{self.problem}\n  What to do: {self.fix}"
 
 
 def _aspect_labels(train_labels: pd.DataFrame, aspect: str, targets: Iterable[str]):
@@ -76,93 +56,6 @@ def naive(train_labels: pd.DataFrame, aspect: str, targets: Iterable[str]) -> Pr
 
 # ----------------------------------------------------------------------------------------
 # Homology
-
-
-def run_diamond(
-    query_fasta: str | Path,
-    database_fasta: str | Path,
-    out_tsv: str | Path,
-    threads: int = 1,
-    sensitivity: str = "more-sensitive",
-    evalue: float = 1e-3,
-    max_target_seqs: int = 50,
-    executable: str = "diamond",
-) -> Path:
-    """Align proteins with DIAMOND blastp and write its hits as a headerless TSV.
-
-    Columns (BLAST tabular, outfmt 6): qseqid sseqid pident bitscore evalue; read them with
-    `read_diamond_hits`. Hits above `evalue` are not reported. The database may be a FASTA
-    file (gzipped or not) or a .dmnd database. The default sensitivity is DeepGOPlus's.
-    """
-    if sensitivity not in DIAMOND_SENSITIVITY:
-        raise ValueError(f"sensitivity must be one of {DIAMOND_SENSITIVITY}, not {sensitivity!r}")
-    binary = shutil.which(executable)
-    if binary is None:
-        raise MissingToolError(
-            None,
-            f"the DIAMOND aligner ({executable!r}) is not installed or not on PATH",
-            "install DIAMOND 2.1: `apt-get install diamond-aligner` (Debian/Ubuntu) or "
-            "`conda install -c bioconda diamond=2.1.3`, or give the path to the binary",
-        )
-    for path in (query_fasta, database_fasta):
-        if not Path(path).is_file():
-            raise InputError(path, "file not found", "give an existing protein FASTA file")
-    out_tsv = Path(out_tsv)
-    out_tsv.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_tsv.with_name(out_tsv.name + ".part")
-    # DIAMOND's scratch files go next to the output, not to a possibly small /tmp.
-    with tempfile.TemporaryDirectory(dir=out_tsv.parent, prefix=".diamond-") as scratch:
-        command = [
-            binary,
-            "blastp",
-            "--query",
-            str(query_fasta),
-            "--db",
-            str(database_fasta),
-            "--out",
-            str(partial),
-            "--outfmt",
-            "6",
-            *DIAMOND_OUTFMT,
-            f"--{sensitivity}",
-            "--evalue",
-            str(evalue),
-            "--max-target-seqs",
-            str(max_target_seqs),
-            "--threads",
-            str(threads),
-            "--tmpdir",
-            scratch,
-            "--quiet",
-        ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        partial.unlink(missing_ok=True)
-        raise RuntimeError(
-            f"diamond blastp failed with exit status {result.returncode}: "
-            f"{result.stderr.strip()[-2000:]}"
-        )
-    partial.replace(out_tsv)
-    return out_tsv
-
-
-def read_diamond_hits(path: str | Path) -> pd.DataFrame:
-    """DIAMOND hits as a table: query, subject, pident, bitscore, evalue.
-
-    IDs are turned into gene IDs as the sequence reader does (`sp|P12345|NAME` → P12345).
-    """
-    if Path(path).stat().st_size == 0:  # no hits at all; pandas cannot read an empty file
-        return pd.DataFrame(columns=DIAMOND_COLUMNS).astype(HIT_TYPES)
-    hits = pd.read_csv(
-        path,
-        sep="\t",
-        header=None,
-        names=DIAMOND_COLUMNS,
-        dtype=HIT_TYPES,
-    )
-    for column in ("query", "subject"):
-        hits[column] = hits[column].map(gene_id_from_header)
-    return hits
 
 
 def homology_transfer(
@@ -423,15 +316,14 @@ def two_view_supervised(
     """One classifier per view and term, combined by `combine`, without unlabeled genes.
 
     This is `CoTrainingClassifier` with no rounds: the ablation that tells what co-training's
-    pseudo-labels add over combining the two views.
+    pseudo-labels add over combining the two views. It sees the unlabeled genes' features as
+    co-training does, for XGBoost's quantile bins only (never their labels), so the two
+    differ by the pseudo-labels alone.
     """
     model = CoTrainingClassifier(estimator=estimator, n_rounds=0, combine=combine)
 
     def fit_score(X_sequence, X_expression, y, target_rows, random_state):
-        labeled = y >= 0
-        fitted = _seeded(model, random_state).fit(
-            X_sequence[labeled], X_expression[labeled], y[labeled]
-        )
+        fitted = _seeded(model, random_state).fit(X_sequence, X_expression, y)
         return fitted.predict_proba(X_sequence[target_rows], X_expression[target_rows])[:, 1]
 
     return _score_modelled_terms(
@@ -441,7 +333,7 @@ def two_view_supervised(
         train_labels,
         aspect,
         targets,
-        use_unlabeled=False,
+        use_unlabeled=True,
         min_positives=min_positives,
         seed=seed,
         n_jobs=n_jobs,

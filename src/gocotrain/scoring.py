@@ -15,6 +15,7 @@ from sklearn.base import clone
 
 from gocotrain.cotraining import CoTrainingClassifier
 from gocotrain.features import FeatureMatrix
+from gocotrain.homology import HomologyGraph
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger(__name__)
@@ -73,13 +74,34 @@ def select_terms(
     }
 
 
-def _score_term(model, X1, X2, y, unlabeled, term, seed):
+def with_homology(X_sequence: np.ndarray, graph: HomologyGraph | None, y: np.ndarray):
+    """The sequence view of one term: composition plus the term's homology features.
+
+    They are computed from the labels in `y` (1/0 labeled, -1 unlabeled) only; a gene's own
+    label never enters its own features.
+    """
+    if graph is None:
+        return X_sequence
+    features = graph.term_features(y >= 0, y == 1)
+    # A gene without any sequence keeps an all-NaN row: the view is missing for it.
+    features[np.all(np.isnan(X_sequence), axis=1)] = np.nan
+    return np.hstack([X_sequence, features])
+
+
+def _score_term(model, X1, X2, graph, y, unlabeled, term, seed):
     model = clone(model).set_params(random_state=term_seed(seed, term))
+    X1 = with_homology(X1, graph, y)
     model.fit(X1, X2, y)
     first, second = model.predict_proba_views(X1[unlabeled], X2[unlabeled])
     combined = model.combine_views(first, second)[:, 1]
-    added = sum(model.n_pseudo_labeled_)
-    return combined, first, second, model.n_rounds_, added
+    summary = {
+        "term": term,
+        "decision": model.decision_,
+        "reason": model.decision_reason_,
+        "pseudo_labels": [int(count) for count in model.n_pseudo_labeled_],
+        "validation": model.validation_,
+    }
+    return combined, first, second, summary
 
 
 def score_aspect(
@@ -88,6 +110,7 @@ def score_aspect(
     sequence: FeatureMatrix,
     expression: FeatureMatrix,
     labels: pd.DataFrame,
+    graph: HomologyGraph | None,
     model: CoTrainingClassifier,
     min_positives: int,
     seed: int,
@@ -123,23 +146,28 @@ def score_aspect(
     # Threads, not processes: XGBoost releases the GIL while it trains and predicts, and
     # threads share the feature matrices instead of copying them to every worker.
     results = Parallel(n_jobs=n_jobs, backend="threading", return_as="generator")(
-        delayed(_score_term)(model, X1, X2, target(term), unlabeled, term, seed) for term in terms
+        delayed(_score_term)(model, X1, X2, graph, target(term), unlabeled, term, seed)
+        for term in terms
     )
     shape = (len(unlabeled), len(terms))
     score, first, second = (np.empty(shape, dtype=np.float32) for _ in range(3))
-    rounds, added = [], []
+    term_reports = []
     started, step = time.monotonic(), max(1, len(terms) // 20)
-    for column, (combined, view1, view2, n_rounds, n_added) in enumerate(results):
+    for column, (combined, view1, view2, term_report) in enumerate(results):
         if (column + 1) % step == 0 or column + 1 == len(terms):
             elapsed = time.monotonic() - started
             log.info(
                 "aspect %s: %d/%d terms scored in %.0f s", aspect, column + 1, len(terms), elapsed
             )
         score[:, column], first[:, column], second[:, column] = combined, view1, view2
-        rounds.append(n_rounds)
-        added.append(n_added)
-    report["cotraining_rounds_mean"] = round(float(np.mean(rounds)), 2) if rounds else 0.0
+        term_reports.append(term_report)
+    cotrained = [entry for entry in term_reports if entry["decision"] == "cotraining"]
+    report["terms_cotrained"] = len(cotrained)
+    report["terms_supervised"] = len(term_reports) - len(cotrained)
+    added = [sum(entry["pseudo_labels"]) for entry in cotrained]
     report["pseudo_labels_added_mean"] = round(float(np.mean(added)), 2) if added else 0.0
+    report["homology_pairs"] = graph.n_pairs if graph is not None else 0
+    report["terms"] = term_reports
     report["genes_unlabeled_with_sequence"] = int((~np.isnan(X1[unlabeled]).all(axis=1)).sum())
     report["genes_unlabeled_with_expression"] = int((~np.isnan(X2[unlabeled]).all(axis=1)).sum())
     scores = AspectScores(

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from gocotrain import __version__
+from gocotrain import __version__, homology
 from gocotrain.annotations import Labels, build_labels, read_annotations
 from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator
 from gocotrain.errors import InputError
@@ -148,8 +149,37 @@ def make_model(settings: dict, seed: int) -> CoTrainingClassifier:
         max_negative=settings["max_negatives_per_round"],
         threshold=settings["confidence_threshold"],
         combine=settings["combine"],
+        cotraining_trees=settings["cotraining_trees"],
+        validation_fraction=settings["validation_fraction"],
+        min_validation_positives=settings["min_validation_positives"],
+        min_improvement=settings["min_improvement"],
         random_state=seed,
     )
+
+
+def homology_search(
+    proteins_fasta: str, hits_tsv: str, report_json: str, settings: dict, threads: int
+) -> None:
+    proteins = {gene: protein for gene, protein, _ in read_fasta(proteins_fasta)}
+    started = time.monotonic()
+    hits = homology.search(
+        settings["engine"],
+        proteins_fasta,
+        proteins,
+        threads=threads,
+        sensitivity=settings["diamond_sensitivity"],
+    )
+    homology.write_hits(hits, hits_tsv)
+    with_hits = set(hits.loc[hits["query"] != hits["subject"], "query"])
+    report = {
+        "engine": settings["engine"],
+        "proteins": len(proteins),
+        "pairs": int((hits["query"] != hits["subject"]).sum()),
+        "proteins_with_homologs": len(with_hits),
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    log.info("homology search: %s", report)
+    write_json(report, report_json)
 
 
 def cotrain_aspect(
@@ -157,6 +187,7 @@ def cotrain_aspect(
     sequence_npz: str,
     expression_npz: str,
     labels_tsv: str,
+    hits_tsv: str,
     scores_npz: str,
     report_json: str,
     settings: dict,
@@ -167,12 +198,14 @@ def cotrain_aspect(
     sequence = FeatureMatrix.from_npz(sequence_npz)
     expression = FeatureMatrix.from_npz(expression_npz)
     labels = Labels.from_tsv(labels_tsv).table
+    genes = sorted(sequence.genes)  # input order must not change the results
     scores, report = score_aspect(
         aspect,
-        sorted(sequence.genes),  # input order must not change the results
+        genes,
         sequence,
         expression,
         labels,
+        homology.HomologyGraph(genes, homology.read_hits(hits_tsv)),
         make_model(settings, seed),
         min_positives,
         seed,
@@ -203,6 +236,9 @@ def export_predictions(
     aspect_scores = {aspect: AspectScores.from_npz(path) for aspect, path in scores_npz.items()}
     table = predictions_table(aspect_scores, ontology, min_score)
     gathered = {name: read_json(path) for name, path in reports.items()}
+    for name, report in gathered.items():
+        if name.startswith("cotrain_"):
+            report.pop("terms")  # per-term decisions stay in results/cotrain/<aspect>.json
     identity = gathered["labels"].pop("gaf_identity")
     write_tsv(table, predictions_tsv)
     write_cafa(table, cafa_tsv)
@@ -251,6 +287,8 @@ def run_summary(gathered: dict, table: pd.DataFrame, gaf_lines: int, settings: d
             "annotation_genes_not_in_sequences": gathered["labels"][
                 "annotation_genes_not_in_sequences"
             ],
+            "homology_engine": gathered["homology"]["engine"],
+            "genes_with_homologs": gathered["homology"]["proteins_with_homologs"],
         },
         "details": gathered,
         "aspects": {},
@@ -271,7 +309,8 @@ def run_summary(gathered: dict, table: pd.DataFrame, gaf_lines: int, settings: d
                 "unlabeled_with_expression": report["genes_unlabeled_with_expression"],
                 "terms_modelled": report["terms_modelled"],
                 "terms_below_min_positives": report["terms_below_min_positives"],
-                "cotraining_rounds_mean": report["cotraining_rounds_mean"],
+                "terms_cotrained": report["terms_cotrained"],
+                "terms_supervised": report["terms_supervised"],
                 "pseudo_labels_added_mean": report["pseudo_labels_added_mean"],
                 "genes_predicted": int(in_aspect["gene_id"].nunique()),
                 "predictions": len(in_aspect),

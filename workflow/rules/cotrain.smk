@@ -6,6 +6,7 @@ rule cotrain:
         sequence=rules.sequence_features.output.features,
         expression=rules.expression_features.output.features,
         labels=rules.prepare_labels.output.labels,
+        hits=rules.homology_search.output.hits,
     output:
         scores="results/cotrain/{aspect}.npz",
         report="results/cotrain/{aspect}.json",

@@ -11,6 +11,7 @@ rule export_predictions:
         expression_report=rules.prepare_expression.output.report,
         expression_features_report=rules.expression_features.output.report,
         labels_report=rules.prepare_labels.output.report,
+        homology_report=rules.homology_search.output.report,
     output:
         predictions="results/predictions/predictions.tsv",
         cafa="results/predictions/predictions.cafa.tsv",
@@ -37,6 +38,7 @@ rule export_predictions:
                 "aspects",
                 "min_positives",
                 "seed",
+                "homology",
                 "cotraining",
             )
         },

@@ -9,6 +9,7 @@ run_rule(
     sequence_npz=snakemake.input.sequence,
     expression_npz=snakemake.input.expression,
     labels_tsv=snakemake.input.labels,
+    hits_tsv=snakemake.input.hits,
     scores_npz=snakemake.output.scores,
     report_json=snakemake.output.report,
     settings=snakemake.params.settings,

@@ -14,6 +14,7 @@ run_rule(
         "expression": snakemake.input.expression_report,
         "expression_features": snakemake.input.expression_features_report,
         "labels": snakemake.input.labels_report,
+        "homology": snakemake.input.homology_report,
     }
     | {
         f"cotrain_{aspect}": path

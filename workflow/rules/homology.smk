@@ -1,0 +1,23 @@
+# All-against-all protein search: the hits give the sequence view its per-term homology
+# features. They depend on the proteins only, so a new annotation release reuses them.
+
+
+rule homology_search:
+    input:
+        proteins=rules.prepare_sequences.output.proteins,
+    output:
+        hits="results/homology/hits.tsv",
+        report="results/homology/report.json",
+    log:
+        "logs/homology_search.log",
+    benchmark:
+        "benchmarks/homology_search.tsv"
+    conda:
+        "../../envs/gocotrain.yaml"
+    threads: workflow.cores
+    resources:
+        mem_mb=memory_mb(1000, 20),
+    params:
+        settings=config["homology"],
+    script:
+        "../scripts/homology_search.py"

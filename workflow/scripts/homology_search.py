@@ -1,0 +1,13 @@
+import _package  # noqa: F401
+
+from gocotrain.steps import homology_search, run_rule
+
+run_rule(
+    snakemake,
+    homology_search,
+    proteins_fasta=snakemake.input.proteins,
+    hits_tsv=snakemake.output.hits,
+    report_json=snakemake.output.report,
+    settings=snakemake.params.settings,
+    threads=snakemake.threads,
+)

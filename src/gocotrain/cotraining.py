@@ -64,8 +64,8 @@ class _BoostedView:
     def __init__(self, estimator: XGBClassifier, X: np.ndarray, seed: int) -> None:
         params = {k: v for k, v in estimator.get_xgb_params().items() if v is not None}
         params.update(objective="binary:logistic", seed=seed, verbosity=0)
-        params.setdefault("nthread", 1)
-        params.pop("n_jobs", None)
+        # The estimator's n_jobs, as the native API names it (terms already run in parallel).
+        params["nthread"] = params.pop("n_jobs", None) or 1
         self.params = params
         self.max_bin = int(params.get("max_bin", 256))
         self.n_trees = int(estimator.n_estimators or 100)

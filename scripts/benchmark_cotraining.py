@@ -16,7 +16,7 @@ The sequence view is the workflow's composition features plus the two homology f
 the term (computed from the kept labels only); the expression view is the workflow's.
 
 Needs ../shared/data/human-2022 (this benchmark says so: it is not part of the workflow). The
-features and labels are made by the workflow itself, in --workdir:
+features, labels and homology hits are made by the workflow itself, in --workdir:
 
     python scripts/benchmark_cotraining.py --workdir ../human-run
 
@@ -44,11 +44,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from gocotrain.annotations import Labels  # noqa: E402
-from gocotrain.cotraining import CoTrainingClassifier  # noqa: E402
+from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator  # noqa: E402
 from gocotrain.features import FeatureMatrix  # noqa: E402
-from gocotrain.homology import HomologyGraph, read_hits, search, write_hits  # noqa: E402
+from gocotrain.homology import HomologyGraph, read_hits  # noqa: E402
 from gocotrain.scoring import align_views, term_seed  # noqa: E402
-from gocotrain.sequences import read_fasta  # noqa: E402
 
 FRACTIONS = (0.05, 0.10, 0.25, 1.0)
 ASPECTS = ("P", "F", "C")
@@ -56,17 +55,7 @@ ASPECTS = ("P", "F", "C")
 
 def base_learner(n_estimators: int) -> XGBClassifier:
     """The workflow's view learner (config defaults), one thread per fit."""
-    return XGBClassifier(
-        n_estimators=n_estimators,
-        max_depth=4,
-        learning_rate=0.1,
-        subsample=0.8,
-        colsample_bytree=0.5,
-        tree_method="hist",
-        max_bin=64,
-        n_jobs=1,
-        verbosity=0,
-    )
+    return default_view_estimator().set_params(n_estimators=n_estimators)
 
 
 def prepare(workdir: Path, cores: int) -> None:
@@ -74,7 +63,7 @@ def prepare(workdir: Path, cores: int) -> None:
         "results/features/sequence.npz",
         "results/features/expression.npz",
         "results/labels/labels.tsv",
-        "results/sequences/proteins.fa",
+        "results/homology/hits.tsv",
     ]
     if all((workdir / target).exists() for target in targets):
         return
@@ -91,18 +80,10 @@ def prepare(workdir: Path, cores: int) -> None:
         str(cores),
         *targets,
     ]
+    if not shutil.which("diamond"):
+        print("DIAMOND is not installed: the homology search uses pyswrd", flush=True)
+        command += ["--config", "homology={engine: pyswrd}"]
     subprocess.run(command, check=True)
-
-
-def load_hits(workdir: Path, cores: int) -> pd.DataFrame:
-    path = workdir / "benchmark-cotraining" / "hits.tsv"
-    if not path.exists():
-        fasta = workdir / "results" / "sequences" / "proteins.fa"
-        engine = "diamond" if shutil.which("diamond") else "pyswrd"
-        print(f"homology search with {engine} ...", flush=True)
-        proteins = {gene: protein for gene, protein, _ in read_fasta(fasta)}
-        write_hits(search(engine, fasta, proteins, threads=cores), path)
-    return read_hits(path)
 
 
 def choose_terms(labels: pd.DataFrame, per_aspect: int, min_positives: int) -> list[tuple]:
@@ -308,7 +289,7 @@ def main(argv=None) -> None:
     prepare(workdir, args.jobs)
     results_dir = workdir / "benchmark-cotraining"
     results_dir.mkdir(exist_ok=True)
-    hits = load_hits(workdir, args.jobs)
+    hits = read_hits(workdir / "results/homology/hits.tsv")
     sequence = FeatureMatrix.from_npz(workdir / "results/features/sequence.npz")
     expression = FeatureMatrix.from_npz(workdir / "results/features/expression.npz")
     labels = Labels.from_tsv(workdir / "results/labels/labels.tsv").table

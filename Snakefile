@@ -5,12 +5,17 @@
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/inputs.smk"
 include: "workflow/rules/features.smk"
 include: "workflow/rules/homology.smk"
 include: "workflow/rules/cotrain.smk"
 include: "workflow/rules/export.smk"
+include: "workflow/rules/evaluation.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -26,11 +26,12 @@ from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator
 from gocotrain.features import FeatureMatrix
 from gocotrain.homology import (  # noqa: F401  (re-exported: the baselines' search)
     DIAMOND_COLUMNS,
+    HomologyGraph,
     MissingToolError,
     read_diamond_hits,
     run_diamond,
 )
-from gocotrain.scoring import align_views, select_terms, term_seed
+from gocotrain.scoring import align_views, select_terms, term_seed, with_homology
 
 Predictions = dict[str, dict[str, float]]
 
@@ -144,12 +145,15 @@ def _score_modelled_terms(
     min_positives: int,
     seed: int,
     n_jobs: int,
+    hits: pd.DataFrame | None = None,
 ) -> Predictions:
     """Fit one model per modelled term on the training genes and score the targets.
 
     Rows are the labeled training genes, then the targets, then (if `use_unlabeled`) every
     other gene of either view that is unlabeled in the aspect; each group sorted, so the
-    input order does not matter. Terms are chosen by `scoring.select_terms`.
+    input order does not matter. Terms are chosen by `scoring.select_terms`. With `hits`,
+    the sequence view gains the term's homology features, computed from the training
+    labels only (as `scoring.score_aspect` does for the product's own run).
     """
     targets = sorted(set(targets))
     labels = _aspect_labels(train_labels, aspect, targets)
@@ -166,11 +170,13 @@ def _score_modelled_terms(
     target_rows = np.arange(len(training), len(training) + len(targets))
     row_of = {gene: row for row, gene in enumerate(training)}
     positives_of = labels.groupby("go_id")["gene_id"].apply(list)
+    graph = HomologyGraph(genes, hits) if hits is not None else None
 
     def score_term(term: str) -> np.ndarray:
         y = base.copy()
         y[[row_of[gene] for gene in positives_of[term]]] = 1
-        return fit_score(X_sequence, X_expression, y, target_rows, term_seed(seed, term))
+        X_term_sequence = with_homology(X_sequence, graph, y)
+        return fit_score(X_term_sequence, X_expression, y, target_rows, term_seed(seed, term))
 
     # Threads, as in scoring.score_aspect: XGBoost releases the GIL and the views are shared.
     columns = Parallel(n_jobs=n_jobs, backend="threading")(
@@ -211,6 +217,7 @@ def sequence_only(
     min_positives: int = DEFAULT_MIN_POSITIVES,
     seed: int = 0,
     n_jobs: int = 1,
+    hits: pd.DataFrame | None = None,
 ) -> Predictions:
     """One classifier per term on the sequence view; targets without it get the term's prior.
 
@@ -230,6 +237,7 @@ def sequence_only(
         min_positives=min_positives,
         seed=seed,
         n_jobs=n_jobs,
+        hits=hits,
     )
 
 
@@ -244,6 +252,7 @@ def expression_only(
     min_positives: int = DEFAULT_MIN_POSITIVES,
     seed: int = 0,
     n_jobs: int = 1,
+    hits: pd.DataFrame | None = None,
 ) -> Predictions:
     """One classifier per term on the expression view; targets without it get the prior."""
     estimator = default_view_estimator() if estimator is None else estimator
@@ -258,6 +267,7 @@ def expression_only(
         min_positives=min_positives,
         seed=seed,
         n_jobs=n_jobs,
+        hits=hits,
     )
 
 
@@ -272,6 +282,7 @@ def concatenated(
     min_positives: int = DEFAULT_MIN_POSITIVES,
     seed: int = 0,
     n_jobs: int = 1,
+    hits: pd.DataFrame | None = None,
 ) -> Predictions:
     """One classifier per term on both views side by side; a missing view is NaN.
 
@@ -297,6 +308,7 @@ def concatenated(
         min_positives=min_positives,
         seed=seed,
         n_jobs=n_jobs,
+        hits=hits,
     )
 
 
@@ -312,6 +324,7 @@ def two_view_supervised(
     min_positives: int = DEFAULT_MIN_POSITIVES,
     seed: int = 0,
     n_jobs: int = 1,
+    hits: pd.DataFrame | None = None,
 ) -> Predictions:
     """One classifier per view and term, combined by `combine`, without unlabeled genes.
 
@@ -337,6 +350,7 @@ def two_view_supervised(
         min_positives=min_positives,
         seed=seed,
         n_jobs=n_jobs,
+        hits=hits,
     )
 
 
@@ -351,6 +365,7 @@ def self_training(
     min_positives: int = DEFAULT_MIN_POSITIVES,
     seed: int = 0,
     n_jobs: int = 1,
+    hits: pd.DataFrame | None = None,
 ) -> Predictions:
     """scikit-learn self-training per term on both views side by side.
 
@@ -378,6 +393,7 @@ def self_training(
         min_positives=min_positives,
         seed=seed,
         n_jobs=n_jobs,
+        hits=hits,
     )
 
 
@@ -392,6 +408,7 @@ def cotraining(
     min_positives: int = DEFAULT_MIN_POSITIVES,
     seed: int = 0,
     n_jobs: int = 1,
+    hits: pd.DataFrame | None = None,
 ) -> Predictions:
     """GOcotrain's co-training per term, as `scoring.score_aspect` runs it.
 
@@ -416,6 +433,7 @@ def cotraining(
         min_positives=min_positives,
         seed=seed,
         n_jobs=n_jobs,
+        hits=hits,
     )
 
 

@@ -508,14 +508,14 @@ def _aupr_auroc(labels, scores, weights) -> tuple[float, float]:
     )
 
 
-def _term_centric(aspect: _Aspect) -> dict[str, float]:
-    """AUPR and AUROC per term (macro) and over all protein × term pairs (micro)."""
-    n_proteins, n_terms = aspect.truth.shape
+def _per_term(aspect: _Aspect) -> pd.DataFrame:
+    """AUPR and AUROC of each term with at least MIN_POSITIVES positives (not all)."""
+    n_proteins = aspect.truth.shape[0]
     truth = aspect.truth.tocsc()
     scores = aspect.scores.tocsc()
     positives = np.diff(truth.indptr)
     eligible = np.flatnonzero((positives >= MIN_POSITIVES) & (positives < n_proteins))
-    per_term = [
+    values = [
         _aupr_auroc(
             *_weighted_pairs(
                 truth.indices[truth.indptr[term] : truth.indptr[term + 1]],
@@ -526,6 +526,32 @@ def _term_centric(aspect: _Aspect) -> dict[str, float]:
         )
         for term in eligible
     ]
+    return pd.DataFrame(
+        {
+            "aspect": aspect.namespace,
+            "term": [aspect.terms[term] for term in eligible],
+            "positives": positives[eligible].astype(int),
+            "aupr": [value[0] for value in values],
+            "auroc": [value[1] for value in values],
+        }
+    )
+
+
+def per_term(
+    truth: Mapping[str, set[str]],
+    predictions: Mapping[str, Mapping[str, float]],
+    ontology: Ontology,
+) -> pd.DataFrame:
+    """Term-centric AUPR and AUROC of every term with at least MIN_POSITIVES benchmark
+    positives: columns aspect, term, positives, aupr, auroc (the terms `evaluate` averages)."""
+    frames = [_per_term(aspect) for aspect in _prepare(truth, predictions, ontology, {})]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _term_centric(aspect: _Aspect) -> dict[str, float]:
+    """AUPR and AUROC per term (macro) and over all protein × term pairs (micro)."""
+    n_proteins, n_terms = aspect.truth.shape
+    per_term_values = _per_term(aspect)
     truth_pairs = aspect.truth.tocoo()
     scored_pairs = aspect.scores.tocoo()
     micro = _aupr_auroc(
@@ -536,11 +562,11 @@ def _term_centric(aspect: _Aspect) -> dict[str, float]:
             n_proteins * n_terms,
         )
     )
-    macro = np.mean(per_term, axis=0) if per_term else (math.nan, math.nan)
+    empty = per_term_values.empty
     return {
-        "aupr_macro": macro[0],
-        "auroc_macro": macro[1],
-        "n_terms_macro": len(eligible),
+        "aupr_macro": math.nan if empty else float(per_term_values["aupr"].mean()),
+        "auroc_macro": math.nan if empty else float(per_term_values["auroc"].mean()),
+        "n_terms_macro": len(per_term_values),
         "aupr_micro": micro[0],
         "auroc_micro": micro[1],
     }

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import xgboost as xgb
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
@@ -88,6 +89,19 @@ def with_homology(X_sequence: np.ndarray, graph: HomologyGraph | None, y: np.nda
     return np.hstack([X_sequence, features])
 
 
+HOMOLOGY_FEATURES = ("homology_knn", "homology_identity")
+
+
+def gain_shares(model, n_features: int) -> np.ndarray:
+    """Each feature's share of a booster's total gain (zeros for another kind of model)."""
+    shares = np.zeros(n_features)
+    if isinstance(model, xgb.Booster):
+        for name, gain in model.get_score(importance_type="total_gain").items():
+            shares[int(name[1:])] = gain  # features are named f0, f1, ... by position
+    total = shares.sum()
+    return shares / total if total > 0 else shares
+
+
 def _score_term(model, X1, X2, graph, y, unlabeled, term, seed):
     model = clone(model).set_params(random_state=term_seed(seed, term))
     X1 = with_homology(X1, graph, y)
@@ -101,7 +115,11 @@ def _score_term(model, X1, X2, graph, y, unlabeled, term, seed):
         "pseudo_labels": [int(count) for count in model.n_pseudo_labeled_],
         "validation": model.validation_,
     }
-    return combined, first, second, summary
+    importance = [
+        gain_shares(view_model, X.shape[1])
+        for view_model, X in zip(model.estimators_, (X1, X2), strict=True)
+    ]
+    return combined, first, second, summary, importance
 
 
 def score_aspect(
@@ -152,8 +170,10 @@ def score_aspect(
     shape = (len(unlabeled), len(terms))
     score, first, second = (np.empty(shape, dtype=np.float32) for _ in range(3))
     term_reports = []
+    n_sequence = X1.shape[1] + (len(HOMOLOGY_FEATURES) if graph is not None else 0)
+    importance = [np.zeros(n_sequence), np.zeros(X2.shape[1])]
     started, step = time.monotonic(), max(1, len(terms) // 20)
-    for column, (combined, view1, view2, term_report) in enumerate(results):
+    for column, (combined, view1, view2, term_report, shares) in enumerate(results):
         if (column + 1) % step == 0 or column + 1 == len(terms):
             elapsed = time.monotonic() - started
             log.info(
@@ -161,6 +181,8 @@ def score_aspect(
             )
         score[:, column], first[:, column], second[:, column] = combined, view1, view2
         term_reports.append(term_report)
+        importance[0] += shares[0]
+        importance[1] += shares[1]
     cotrained = [entry for entry in term_reports if entry["decision"] == "cotraining"]
     report["terms_cotrained"] = len(cotrained)
     report["terms_supervised"] = len(term_reports) - len(cotrained)
@@ -168,6 +190,18 @@ def score_aspect(
     report["pseudo_labels_added_mean"] = round(float(np.mean(added)), 2) if added else 0.0
     report["homology_pairs"] = graph.n_pairs if graph is not None else 0
     report["terms"] = term_reports
+    sequence_names = [*sequence.columns.tolist(), *(HOMOLOGY_FEATURES if graph is not None else ())]
+    # Mean share of the gain over the modelled terms: which features the views rely on.
+    report["feature_importance"] = {
+        view: {
+            str(name): round(float(value) / max(1, len(terms)), 6)
+            for name, value in zip(names, totals, strict=True)
+        }
+        for view, names, totals in (
+            ("sequence", sequence_names, importance[0]),
+            ("expression", expression.columns.tolist(), importance[1]),
+        )
+    }
     report["genes_unlabeled_with_sequence"] = int((~np.isnan(X1[unlabeled]).all(axis=1)).sum())
     report["genes_unlabeled_with_expression"] = int((~np.isnan(X2[unlabeled]).all(axis=1)).sum())
     scores = AspectScores(

@@ -239,6 +239,7 @@ def export_predictions(
     for name, report in gathered.items():
         if name.startswith("cotrain_"):
             report.pop("terms")  # per-term decisions stay in results/cotrain/<aspect>.json
+            report.pop("feature_importance")
     identity = gathered["labels"].pop("gaf_identity")
     write_tsv(table, predictions_tsv)
     write_cafa(table, cafa_tsv)

@@ -8,10 +8,18 @@ from snakemake.utils import min_version, validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from gocotrain.resources import memory_mb  # noqa: E402
+from gocotrain.splits import split_names  # noqa: E402
 
 min_version("9.0")
 
-INPUT_FILE_KEYS = ("sequences", "annotations", "ontology", "expression", "id_map")
+INPUT_FILE_KEYS = (
+    "sequences",
+    "annotations",
+    "annotations_new",
+    "ontology",
+    "expression",
+    "id_map",
+)
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 
 
@@ -36,6 +44,19 @@ def config_problems(config, schema):
                 f"config {key}: the file {path!r} does not exist (paths are relative to the "
                 f"working directory {Path.cwd()}); fix the path or pass --config {key}=PATH"
             )
+    evaluation = config.get("evaluation")
+    if isinstance(evaluation, dict):
+        if evaluation.get("protocol") == "time_split" and not config.get("annotations_new"):
+            problems.append(
+                "config evaluation.protocol: time_split needs the newer annotations; set "
+                "annotations_new to their file, or choose cross_validation"
+            )
+        folds, evaluated = evaluation.get("folds", 5), evaluation.get("folds_evaluated")
+        if isinstance(folds, int) and isinstance(evaluated, int) and evaluated > folds:
+            problems.append(
+                f"config evaluation.folds_evaluated: {evaluated} is more than the {folds} "
+                "folds; lower it or raise evaluation.folds"
+            )
     return problems
 
 
@@ -57,16 +78,44 @@ def validate_config():
 validate_config()
 
 ASPECTS = config["aspects"]
+EVALUATION = config["evaluation"]
+EVALUATION_DIR = f"results/evaluation/{EVALUATION['protocol']}"
+EVALUATION_SPLITS = split_names(
+    EVALUATION["protocol"], EVALUATION["folds"], EVALUATION["folds_evaluated"]
+)
 
 
 def final_outputs():
-    return [
+    outputs = [
         "results/predictions/predictions.tsv",
         "results/predictions/predictions.cafa.tsv",
         "results/predictions/predictions.gaf",
         "results/predictions/summary.json",
         "results/predictions/summary.tsv",
+        "results/report/learning_curves.png",
+        "results/report/feature_importance.png",
+        "results/report/data_summary.html",
     ]
+    if EVALUATION_SPLITS:
+        outputs += [
+            f"{EVALUATION_DIR}/metrics.tsv",
+            "results/report/metrics.html",
+            "results/report/metrics.png",
+            "results/report/precision_recall.png",
+            "results/report/per_term_aupr.png",
+        ]
+    return outputs
+
+
+def evaluation_label_inputs(wildcards):
+    """The labels an evaluation reads: the newer release too for a time split."""
+    inputs = {
+        "labels": "results/labels/labels.tsv",
+        "ontology": "results/ontology/ontology.json",
+    }
+    if EVALUATION["protocol"] == "time_split":
+        inputs["labels_new"] = "results/labels/labels_new.tsv"
+    return inputs
 
 
 def expression_inputs(wildcards):

@@ -1,0 +1,110 @@
+# Every method trained and scored on the same held-out genes (config `evaluation`).
+
+
+rule prepare_labels_new:
+    input:
+        annotations=config["annotations_new"] or [],
+        ontology=rules.prepare_ontology.output.ontology,
+        proteins=rules.prepare_sequences.output.proteins,
+    output:
+        labels="results/labels/labels_new.tsv",
+        report="results/labels/report_new.json",
+    log:
+        "logs/prepare_labels_new.log",
+    conda:
+        "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 50),
+    params:
+        evidence_codes=config["evidence_codes"],
+        aspects=ASPECTS,
+    script:
+        "../scripts/prepare_labels.py"
+
+
+rule evaluation_targets:
+    input:
+        unpack(evaluation_label_inputs),
+    output:
+        targets=f"{EVALUATION_DIR}/targets.tsv",
+    log:
+        "logs/evaluation/targets.log",
+    conda:
+        "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 20),
+    params:
+        protocol=EVALUATION["protocol"],
+        aspects=ASPECTS,
+        folds=EVALUATION["folds"],
+        folds_evaluated=EVALUATION["folds_evaluated"],
+        seed=config["seed"],
+    script:
+        "../scripts/evaluation_targets.py"
+
+
+rule evaluation_predict:
+    input:
+        labels=rules.prepare_labels.output.labels,
+        targets=rules.evaluation_targets.output.targets,
+        sequence=rules.sequence_features.output.features,
+        expression=rules.expression_features.output.features,
+        hits=rules.homology_search.output.hits,
+    output:
+        predictions=f"{EVALUATION_DIR}/predictions/{{method}}/{{split}}.tsv",
+    log:
+        f"logs/evaluation/{EVALUATION['protocol']}/{{method}}/{{split}}.log",
+    benchmark:
+        f"benchmarks/evaluation/{EVALUATION['protocol']}/{{method}}/{{split}}.tsv"
+    wildcard_constraints:
+        method="|".join(EVALUATION["methods"]),
+        split="|".join(EVALUATION_SPLITS) or "none",
+    conda:
+        "../../envs/gocotrain.yaml"
+    threads: workflow.cores
+    resources:
+        mem_mb=memory_mb(1000, 30),
+    params:
+        protocol=EVALUATION["protocol"],
+        aspects=ASPECTS,
+        settings=config["cotraining"],
+        min_positives=config["min_positives"],
+        homology_neighbours=EVALUATION["homology_neighbours"],
+        min_score=EVALUATION["min_score"],
+        seed=config["seed"],
+    script:
+        "../scripts/evaluation_predict.py"
+
+
+rule evaluation_score:
+    input:
+        unpack(evaluation_label_inputs),
+        predictions=expand(
+            f"{EVALUATION_DIR}/predictions/{{method}}/{{split}}.tsv",
+            method=EVALUATION["methods"],
+            split=EVALUATION_SPLITS,
+        ),
+        targets=rules.evaluation_targets.output.targets,
+    output:
+        metrics=report(
+            f"{EVALUATION_DIR}/metrics.tsv",
+            category="Method comparison",
+            caption="../report/metrics_tsv.rst",
+        ),
+        curves=f"{EVALUATION_DIR}/precision_recall.tsv",
+        per_term=f"{EVALUATION_DIR}/per_term.tsv",
+        truth=f"{EVALUATION_DIR}/truth.tsv",
+    log:
+        "logs/evaluation/score.log",
+    benchmark:
+        "benchmarks/evaluation/score.tsv"
+    conda:
+        "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(2000, 50),
+    params:
+        protocol=EVALUATION["protocol"],
+        methods=EVALUATION["methods"],
+        splits=EVALUATION_SPLITS,
+    script:
+        "../scripts/evaluation_score.py"

@@ -1,0 +1,18 @@
+import _package  # noqa: F401
+
+from gocotrain.assessment import make_targets
+from gocotrain.steps import run_rule
+
+run_rule(
+    snakemake,
+    make_targets,
+    labels_tsv=snakemake.input.labels,
+    targets_tsv=snakemake.output.targets,
+    protocol=snakemake.params.protocol,
+    aspects=snakemake.params.aspects,
+    folds=snakemake.params.folds,
+    folds_evaluated=snakemake.params.folds_evaluated,
+    seed=snakemake.params.seed,
+    labels_new_tsv=snakemake.input.get("labels_new"),
+    ontology_json=snakemake.input.ontology,
+)

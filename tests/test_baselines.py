@@ -331,3 +331,44 @@ def test_baselines_cross_validated_on_demo_data(demo, demo_ontology, demo_labels
         summary = evaluate(truth["F"], predictions, demo_ontology).set_index("aspect")
         assert summary.loc["molecular_function", "fmax"] > 0, name
         assert summary.loc["molecular_function", "n_proteins"] == len(targets)
+
+
+@pytest.mark.parametrize("name", ["sequence_only", "cotraining"])
+def test_homology_hits_reach_the_sequence_view_of_learned_methods(name, problem):
+    """Views without signal, but signal genes are homologs of each other: only the hits
+    can tell them apart, and they are read from the training labels only."""
+    rng = np.random.default_rng(1)
+    genes = problem["sequence"].genes
+    signal_genes = [gene for gene in genes if problem["signal"][gene]]
+    hits = pd.DataFrame(
+        [
+            (query, subject, 90.0, float(rng.uniform(50, 100)))
+            for query in signal_genes
+            for subject in rng.choice(signal_genes, 8, replace=False)
+            if query != subject
+        ],
+        columns=["query", "subject", "pident", "bitscore"],
+    )
+    noise = FeatureMatrix(genes, np.array(list("abcd")), rng.normal(size=(len(genes), 4)))
+    truth = np.array([problem["signal"][gene] for gene in TARGETS])
+
+    def aupr(**extra) -> float:
+        predictions = LEARNED_METHODS[name](
+            noise,
+            problem["expression"].__class__(
+                problem["expression"].genes,
+                problem["expression"].columns,
+                rng.normal(size=problem["expression"].values.shape).astype(np.float32),
+            ),
+            problem["labels"],
+            "F",
+            TARGETS,
+            min_positives=10,
+            seed=3,
+            **method_options(name),
+            **extra,
+        )
+        return average_precision_score(truth, [predictions[gene][SIGNAL] for gene in TARGETS])
+
+    assert aupr(hits=hits) > 0.9
+    assert aupr() < 0.6

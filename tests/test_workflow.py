@@ -1,11 +1,14 @@
 """The Snakemake workflow itself: dry run, a real run on the demo data, and bad input."""
 
+import gzip
 import json
 import shutil
 
 import pandas as pd
 import pytest
-from conftest import DEMO, PREDICTION_COLUMNS, demo_config, snakemake
+from conftest import DEMO, DEMO_TEST_SETTINGS, PREDICTION_COLUMNS, demo_config, snakemake
+
+from gocotrain.assessment import METHODS
 
 
 def test_dry_run_plans_every_rule(tmp_path):
@@ -20,9 +23,15 @@ def test_dry_run_plans_every_rule(tmp_path):
         "expression_features",
         "cotrain",
         "export_predictions",
+        "evaluation_targets",
+        "evaluation_score",
+        "evaluation_figures",
+        "run_figures",
     ):
         assert rule in result.stdout
     assert "cotrain                    3" in result.stdout
+    # The demo config evaluates the eight methods on one fold.
+    assert "evaluation_predict         8" in result.stdout
 
 
 def test_real_run_writes_every_output(demo_run):
@@ -91,9 +100,78 @@ def test_broken_fasta_stops_with_file_and_line(tmp_path):
     assert not (tmp_path / "results" / "sequences" / "proteins.fa").exists()
 
 
+def test_evaluation_compares_every_method_on_the_same_genes(demo_run):
+    metrics = pd.read_csv(demo_run / "results/evaluation/cross_validation/metrics.tsv", sep="\t")
+    assert len(metrics) == len(METHODS) * 3
+    assert set(metrics["method"]) == set(METHODS)
+    assert metrics["fmax"].between(0.05, 1).all() and metrics["smin"].gt(0).all()
+    # Every method was scored on the same held-out genes of each aspect.
+    assert metrics.groupby("aspect")["n_proteins"].nunique().eq(1).all()
+    # The learned methods beat guessing every term's frequency on the demo's processes too.
+    fmax = metrics.set_index(["aspect", "method"])["fmax"]
+    for aspect in ("biological_process", "molecular_function", "cellular_component"):
+        assert fmax[aspect, "cotraining"] > fmax[aspect, "homology"]
+    table = (demo_run / "results/report/metrics.html").read_text()
+    assert all(method in table for method in METHODS)
+    for name in ("metrics", "precision_recall", "per_term_aupr", "learning_curves"):
+        assert (demo_run / f"results/report/{name}.png").read_bytes()[:4] == b"\x89PNG"
+    assert (demo_run / "benchmarks/evaluation/cross_validation/cotraining/fold0.tsv").exists()
+
+
+def test_snakemake_report_holds_the_figures(demo_run):
+    config = demo_run / "config.yaml"
+    result = snakemake(demo_run, config, "--report", str(demo_run / "report.html"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = (demo_run / "report.html").read_text()
+    for text in ("Method comparison", "Co-training", "per_term_aupr.png", "data_summary.html"):
+        assert text in report
+
+
+def older_release(path, drop_all_every: int, drop_function_every: int) -> None:
+    """The demo GAF with some genes unannotated and others without function annotations,
+    standing in for an older release."""
+    with gzip.open(DEMO / "annotations.gaf.gz", "rt") as handle:
+        lines = handle.readlines()
+    genes = sorted({line.split("\t")[1] for line in lines if not line.startswith("!")})
+    gone = set(genes[::drop_all_every])
+    no_function = set(genes[1::drop_function_every])
+    kept = [
+        line
+        for line in lines
+        if line.startswith("!")
+        or not (
+            line.split("\t")[1] in gone
+            or (line.split("\t")[1] in no_function and line.split("\t")[8] == "F")
+        )
+    ]
+    path.write_text("".join(kept))
+
+
+def test_time_split_scores_no_and_limited_knowledge_targets(tmp_path):
+    older_release(tmp_path / "older.gaf", 6, 5)
+    settings = DEMO_TEST_SETTINGS | {
+        "annotations": str(tmp_path / "older.gaf"),
+        "annotations_new": str(DEMO / "annotations.gaf.gz"),
+        "evaluation": {"protocol": "time_split", "methods": ["naive", "cotraining"]},
+    }
+    config = demo_config(tmp_path, **settings)
+    target = "results/evaluation/time_split/metrics.tsv"
+    result = snakemake(tmp_path, config, "--cores", "2", target)
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = pd.read_csv(tmp_path / target, sep="\t")
+    assert set(metrics["targets"]) == {"no_knowledge", "limited_knowledge"}
+    assert set(metrics["method"]) == {"naive", "cotraining"}
+    limited = metrics[metrics["targets"] == "limited_knowledge"]
+    assert set(limited["aspect"]) == {"molecular_function"}  # only F was taken away
+    assert not (tmp_path / "results/cotrain").exists()  # the evaluation needs no export
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
+        ({"evaluation": {"protocol": "time_split"}}, "time_split needs the newer annotations"),
+        ({"evaluation": {"folds": 3, "folds_evaluated": 4}}, "4 is more than the 3 folds"),
+        ({"evaluation": {"method": ["naive"]}}, "did you mean 'methods'?"),
         ({"min_positive": 5}, "'min_positive' was unexpected"),
         ({"expression": "nowhere.tsv"}, "the file 'nowhere.tsv' does not exist"),
         ({"min_positives": "many"}, "'many' is not of type 'integer'"),

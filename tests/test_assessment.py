@@ -1,0 +1,193 @@
+"""The workflow's evaluation steps: targets per split, predictions that never see the
+targets' labels, and scores that are evaluation.evaluate's."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import FAST_COTRAINING
+
+from gocotrain.annotations import DEFAULT_EVIDENCE_CODES, Labels, build_labels, read_annotations
+from gocotrain.assessment import METHODS, make_targets, predict_split, read_targets, score_methods
+from gocotrain.evaluation import evaluate, information_accretion, read_predictions
+from gocotrain.features import FeatureMatrix
+from gocotrain.homology import write_hits
+from gocotrain.protocols import cross_validation_folds, labels_to_truth
+
+
+def write_labels(path, rows) -> str:
+    table = pd.DataFrame(rows, columns=["gene_id", "aspect", "go_id"])
+    Labels(table, report={}).to_tsv(path)
+    return str(path)
+
+
+def test_cross_validation_targets_are_the_folds_genes_with_all_their_labels(tmp_path):
+    rows = [(f"g{index:02d}", "P", "GO:0000001") for index in range(30)]
+    rows += [(f"g{index:02d}", "F", "GO:0000002") for index in range(20, 45)]
+    labels = write_labels(tmp_path / "labels.tsv", rows)
+    targets = make_targets(labels, tmp_path / "t.tsv", "cross_validation", ["P", "F"], 3, None, 7)
+    assert sorted(targets["split"].unique()) == ["fold0", "fold1", "fold2"]
+    assert set(targets["targets"]) == {"cross_validation"}
+    # Every label is a target's truth exactly once, and a gene sits in one fold only.
+    as_rows = set(zip(targets["gene_id"], targets["aspect"], targets["go_id"], strict=True))
+    assert as_rows == set(rows) and len(targets) == len(rows)
+    assert targets.groupby("gene_id")["split"].nunique().eq(1).all()
+    folds = cross_validation_folds([row[0] for row in rows], 3, 7)
+    first = make_targets(labels, tmp_path / "one.tsv", "cross_validation", ["P", "F"], 3, 1, 7)
+    assert set(first["gene_id"]) == {gene for gene, fold in folds.items() if fold == 0}
+    assert read_targets(tmp_path / "one.tsv").equals(first.astype(str))
+
+
+def test_time_split_targets_are_cafas_no_and_limited_knowledge_genes(tmp_path, demo_ontology):
+    old = write_labels(
+        tmp_path / "old.tsv",
+        [("known", "P", "GO:0008150"), ("other_aspect", "F", "GO:0003674")],
+    )
+    new = write_labels(
+        tmp_path / "new.tsv",
+        [
+            ("known", "P", "GO:0008150"),
+            ("known", "P", "GO:0009987"),  # partial knowledge: not a target
+            ("other_aspect", "F", "GO:0003674"),
+            ("other_aspect", "P", "GO:0009987"),
+            ("fresh", "C", "GO:0005575"),
+        ],
+    )
+    ontology = tmp_path / "ontology.json"
+    demo_ontology.to_json(ontology)
+    targets = make_targets(
+        old, tmp_path / "t.tsv", "time_split", ["P", "F", "C"], 5, None, 0, new, str(ontology)
+    )
+    found = set(zip(targets["targets"], targets["aspect"], targets["gene_id"], strict=True))
+    assert found == {("limited_knowledge", "P", "other_aspect"), ("no_knowledge", "C", "fresh")}
+    assert set(targets["split"]) == {"time"}
+
+
+@pytest.fixture(scope="module")
+def demo_inputs(tmp_path_factory, demo, demo_ontology, demo_proteins):
+    """Demo labels of all aspects, random views, hits among a few genes, as the rules
+    write them."""
+    directory = tmp_path_factory.mktemp("assessment")
+    genes = sorted(demo_proteins)
+    labels = build_labels(
+        read_annotations(demo / "annotations.gaf.gz"),
+        demo_ontology,
+        genes,
+        DEFAULT_EVIDENCE_CODES,
+        ["P", "F", "C"],
+    )
+    labels.to_tsv(directory / "labels.tsv")
+    rng = np.random.default_rng(0)
+    for name, width in (("sequence", 5), ("expression", 4)):
+        values = rng.normal(size=(len(genes), width)).astype(np.float32)
+        columns = np.array([f"{name}{index}" for index in range(width)])
+        FeatureMatrix(np.array(genes), columns, values).to_npz(directory / f"{name}.npz")
+    pairs = [(genes[index], genes[index + 1]) for index in range(0, 200, 2)]
+    hits = pd.DataFrame(
+        [(a, b, 80.0, 200.0, 1e-30) for a, b in pairs]
+        + [(b, a, 80.0, 200.0, 1e-30) for a, b in pairs],
+        columns=["query", "subject", "pident", "bitscore", "evalue"],
+    )
+    write_hits(hits, directory / "hits.tsv")
+    demo_ontology.to_json(directory / "ontology.json")
+    make_targets(
+        str(directory / "labels.tsv"),
+        directory / "targets.tsv",
+        "cross_validation",
+        ["P", "F", "C"],
+        3,
+        1,
+        0,
+    )
+    return directory
+
+
+def predict(directory, method, labels_name="labels.tsv", out_name=None):
+    out = directory / (out_name or f"{method}.tsv")
+    predict_split(
+        method,
+        "fold0",
+        "cross_validation",
+        str(directory / labels_name),
+        str(directory / "targets.tsv"),
+        str(directory / "sequence.npz"),
+        str(directory / "expression.npz"),
+        str(directory / "hits.tsv"),
+        str(out),
+        ["P", "F", "C"],
+        FAST_COTRAINING,
+        min_positives=60,
+        homology_neighbours=5,
+        min_score=0.01,
+        seed=0,
+        threads=1,
+    )
+    return out
+
+
+@pytest.mark.parametrize("method", ["naive", "homology", "concatenated", "cotraining"])
+def test_predictions_never_depend_on_the_targets_labels(demo_inputs, method):
+    """Scrambling every label of the fold's genes changes nothing the method predicts."""
+    labels = Labels.from_tsv(demo_inputs / "labels.tsv").table
+    targets = set(read_targets(demo_inputs / "targets.tsv")["gene_id"])
+    scrambled = labels.copy()
+    in_fold = scrambled["gene_id"].isin(targets)
+    scrambled.loc[in_fold, "go_id"] = (
+        scrambled.loc[in_fold, "go_id"].sample(frac=1, random_state=1).to_numpy()
+    )
+    write_labels(demo_inputs / "scrambled.tsv", scrambled.itertuples(index=False))
+    first = predict(demo_inputs, method)
+    second = predict(demo_inputs, method, "scrambled.tsv", f"{method}_scrambled.tsv")
+    assert first.read_text() == second.read_text()
+    predicted = read_predictions(first)
+    assert set(predicted) <= targets
+    # Homology covers the targets with hits only (the first 200 genes have them here).
+    assert len(predicted) > (10 if method == "homology" else 0.5 * len(targets))
+
+
+def test_naive_predictions_are_term_frequencies_outside_the_fold(demo_inputs):
+    labels = Labels.from_tsv(demo_inputs / "labels.tsv").table
+    targets = read_targets(demo_inputs / "targets.tsv")
+    training = labels[~labels["gene_id"].isin(set(targets["gene_id"]))]
+    in_f = training[training["aspect"] == "F"]
+    frequency = in_f["go_id"].value_counts() / in_f["gene_id"].nunique()
+    predicted = read_predictions(predict(demo_inputs, "naive"))
+    gene = targets.loc[targets["aspect"] == "F", "gene_id"].iloc[0]
+    for term, value in frequency[frequency >= 0.01].items():
+        assert predicted[gene][term] == pytest.approx(value, abs=1e-6)
+
+
+def test_scores_are_evaluates_with_ia_from_all_labels(demo_inputs, demo_ontology):
+    paths = {method: [str(predict(demo_inputs, method))] for method in ("naive", "homology")}
+    out = {name: demo_inputs / f"{name}.out.tsv" for name in ("m", "c", "t", "truth")}
+    table = score_methods(
+        paths,
+        str(demo_inputs / "targets.tsv"),
+        str(demo_inputs / "labels.tsv"),
+        str(demo_inputs / "ontology.json"),
+        out["m"],
+        out["c"],
+        out["t"],
+        out["truth"],
+        "cross_validation",
+    )
+    labels = Labels.from_tsv(demo_inputs / "labels.tsv").table
+    truth = labels_to_truth(read_targets(demo_inputs / "targets.tsv"))
+    ia = information_accretion(labels_to_truth(labels), demo_ontology)
+    expected = evaluate(truth, read_predictions(paths["naive"][0]), demo_ontology, ia)
+    naive_rows = table[table["method"] == "naive"].reset_index(drop=True)
+    for column in ("fmax", "wfmax", "smin", "aupr_macro", "coverage"):
+        assert naive_rows[column].to_numpy() == pytest.approx(expected[column].to_numpy())
+    assert set(pd.read_csv(out["c"], sep="\t")["method"]) == {"naive", "homology"}
+    per_term = pd.read_csv(out["t"], sep="\t")
+    assert (per_term["positives"] >= 10).all() and per_term["aupr"].between(0, 1).all()
+    written = pd.read_csv(out["truth"], sep="\t", header=None)
+    assert len(written) == len(read_targets(demo_inputs / "targets.tsv"))
+
+
+def test_every_method_can_be_named_in_the_config():
+    import yaml
+    from conftest import ROOT
+
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    methods = schema["properties"]["evaluation"]["properties"]["methods"]
+    assert tuple(methods["items"]["enum"]) == METHODS == tuple(methods["default"])

@@ -39,10 +39,8 @@ def rows(properties: dict, required: list[str], prefix: str = ""):
 
 def main() -> None:
     schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
-    table = "\n".join(
-        ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
-        + list(rows(schema["properties"], schema.get("required", [])))
-    )
+    header = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+    table = "\n".join([*header, *rows(schema["properties"], schema.get("required", []))])
     text = README.read_text()
     pattern = re.compile(r"\| key \| type \| default \| meaning \|\n(\|.*\|\n)+")
     README.write_text(pattern.sub(table + "\n", text, count=1))

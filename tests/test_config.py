@@ -55,7 +55,7 @@ def test_conda_environment_pins_match_the_pip_constraints():
     versions of every runtime dependency the rules import."""
     import re
 
-    conda_names = {"py-xgboost": "xgboost", "pyyaml": "pyyaml"}
+    conda_names = {"py-xgboost": "xgboost", "pyyaml": "pyyaml", "matplotlib-base": "matplotlib"}
     environment = yaml.safe_load((ROOT / "envs/gocotrain.yaml").read_text())
     conda = {}
     for entry in environment["dependencies"]:

@@ -46,7 +46,9 @@ def config_problems(config, schema):
             )
     evaluation = config.get("evaluation")
     if isinstance(evaluation, dict):
-        if evaluation.get("protocol") == "time_split" and not config.get("annotations_new"):
+        if evaluation.get("protocol") == "time_split" and not config.get(
+            "annotations_new"
+        ):
             problems.append(
                 "config evaluation.protocol: time_split needs the newer annotations; set "
                 "annotations_new to their file, or choose cross_validation"

@@ -267,7 +267,7 @@ def expression_only(
         min_positives=min_positives,
         seed=seed,
         n_jobs=n_jobs,
-        hits=hits,
+        hits=None,  # the sequence view, and so its homology features, is not used
     )
 
 

@@ -32,7 +32,7 @@ def interrupt_during_cotraining(workdir: Path, config: Path, signal_number: int)
         start_new_session=True,
     )
     deadline = time.monotonic() + 300
-    while not list((workdir / "logs" / "cotrain").glob("*.log")):
+    while not list((workdir / "logs" / "cotrain").glob("*/batch-*.log")):
         assert process.poll() is None, "the run ended before co-training started"
         assert time.monotonic() < deadline, "co-training did not start in 5 minutes"
         time.sleep(0.5)

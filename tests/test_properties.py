@@ -14,7 +14,7 @@ from gocotrain.export import consistent_with_hierarchy
 from gocotrain.expression import read_expression
 from gocotrain.features import FeatureMatrix, sequence_features
 from gocotrain.sequences import read_sequences, write_fasta
-from gocotrain.steps import cotrain_aspect
+from gocotrain.steps import cotrain_batch, gather_cotraining, plan_cotraining
 
 FAST = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -155,18 +155,32 @@ def test_reordered_inputs_give_identical_scores(tmp_path, demo_proteins, rng):
         )
         labels.sample(frac=1, random_state=run).to_csv(folder / "l.tsv", sep="\t", index=False)
         hits.sample(frac=1, random_state=run).to_csv(folder / "h.tsv", sep="\t", index=False)
-        cotrain_aspect(
-            "P",
-            str(folder / "s.npz"),
-            str(folder / "e.npz"),
-            str(folder / "l.tsv"),
-            str(folder / "h.tsv"),
+        # One batch in the first run, two in the second: neither the order of the inputs nor
+        # the split into batches may change a score.
+        n_batches = run + 1
+        plan_cotraining("P", str(folder / "l.tsv"), str(folder / "s.npz"), 5, str(folder / "t.tsv"))
+        for batch in range(1, n_batches + 1):
+            cotrain_batch(
+                "P",
+                f"{batch}-of-{n_batches}",
+                str(folder / "t.tsv"),
+                str(folder / "s.npz"),
+                str(folder / "e.npz"),
+                str(folder / "l.tsv"),
+                str(folder / "h.tsv"),
+                str(folder / f"b{batch}.npz"),
+                str(folder / f"b{batch}.json"),
+                FAST_COTRAINING,
+                5,
+                7,
+                2,
+            )
+        gather_cotraining(
+            str(folder / "t.tsv"),
+            [str(folder / f"b{batch}.npz") for batch in range(1, n_batches + 1)],
+            [str(folder / f"b{batch}.json") for batch in range(1, n_batches + 1)],
             str(folder / "scores.npz"),
             str(folder / "r.json"),
-            FAST_COTRAINING,
-            5,
-            7,
-            2,
         )
         with np.load(folder / "scores.npz") as saved:
             results.append({name: saved[name] for name in saved.files})

@@ -122,6 +122,18 @@ def _score_term(model, X1, X2, graph, y, unlabeled, term, seed):
     return combined, first, second, summary, importance
 
 
+def summarise_terms(term_reports: list[dict]) -> dict:
+    """Counts over the per-term decisions (also used to merge batches)."""
+    cotrained = [entry for entry in term_reports if entry["decision"] == "cotraining"]
+    added = [sum(entry["pseudo_labels"]) for entry in cotrained]
+    return {
+        "terms_cotrained": len(cotrained),
+        "terms_supervised": len(term_reports) - len(cotrained),
+        "pseudo_labels_added_mean": round(float(np.mean(added)), 2) if added else 0.0,
+        "terms": term_reports,
+    }
+
+
 def score_aspect(
     aspect: str,
     genes: list[str],
@@ -133,14 +145,27 @@ def score_aspect(
     min_positives: int,
     seed: int,
     n_jobs: int = 1,
+    terms: list[str] | None = None,
 ) -> tuple[AspectScores, dict]:
+    """Scores of the aspect's modelled terms, or of `terms` among them (one batch).
+
+    Each term's model depends only on the term and the seed, so the scores of a term are the
+    same whichever batch it is scored in.
+    """
     labels = labels[labels["aspect"] == aspect]
     labeled = set(labels["gene_id"])
     X1, X2 = align_views(genes, sequence, expression)
     gene_index = pd.Index(genes)
     is_labeled = gene_index.isin(list(labeled))
     unlabeled = np.flatnonzero(~is_labeled)
-    terms, report = select_terms(labels, len(labeled), min_positives)
+    modelled, report = select_terms(labels, len(labeled), min_positives)
+    if terms is None:
+        terms = modelled
+    else:
+        unknown = sorted(set(terms) - set(modelled))
+        if unknown:
+            raise ValueError(f"aspect {aspect}: terms not modelled: {', '.join(unknown[:5])}")
+        terms = sorted(terms)
     report.update(
         aspect=aspect,
         labeled_genes=int(is_labeled.sum()),
@@ -183,13 +208,7 @@ def score_aspect(
         term_reports.append(term_report)
         importance[0] += shares[0]
         importance[1] += shares[1]
-    cotrained = [entry for entry in term_reports if entry["decision"] == "cotraining"]
-    report["terms_cotrained"] = len(cotrained)
-    report["terms_supervised"] = len(term_reports) - len(cotrained)
-    added = [sum(entry["pseudo_labels"]) for entry in cotrained]
-    report["pseudo_labels_added_mean"] = round(float(np.mean(added)), 2) if added else 0.0
     report["homology_pairs"] = graph.n_pairs if graph is not None else 0
-    report["terms"] = term_reports
     sequence_names = [*sequence.columns.tolist(), *(HOMOLOGY_FEATURES if graph is not None else ())]
     # Mean share of the gain over the modelled terms: which features the views rely on.
     report["feature_importance"] = {
@@ -202,6 +221,7 @@ def score_aspect(
             ("expression", expression.columns.tolist(), importance[1]),
         )
     }
+    report.update(summarise_terms(term_reports))
     report["genes_unlabeled_with_sequence"] = int((~np.isnan(X1[unlabeled]).all(axis=1)).sum())
     report["genes_unlabeled_with_expression"] = int((~np.isnan(X2[unlabeled]).all(axis=1)).sum())
     scores = AspectScores(
@@ -212,3 +232,57 @@ def score_aspect(
         score_expression=second,
     )
     return scores, report
+
+
+def merge_batches(
+    parts: list[tuple[AspectScores, dict]], terms: list[str]
+) -> tuple[AspectScores, dict]:
+    """One aspect's scores and report from those of its batches, columns in `terms` order.
+
+    Byte for byte what `score_aspect` gives for all terms in one job (feature importance up to
+    rounding: it is averaged over the batches weighted by their numbers of terms).
+    """
+    if not parts:
+        raise ValueError("no batches to merge")
+    genes = parts[0][0].genes
+    for scores, _ in parts[1:]:
+        if not np.array_equal(scores.genes, genes):
+            raise ValueError("the batches scored different genes; rerun them from the same inputs")
+    found = np.concatenate([scores.terms for scores, _ in parts])
+    if sorted(found.tolist()) != sorted(terms):
+        raise ValueError(
+            f"the batches scored {len(found)} terms, the plan has {len(terms)}; rerun the batches"
+        )
+    order = pd.Index(found).get_indexer(terms)
+    merged = AspectScores(
+        genes=genes,
+        terms=np.asarray(terms, dtype=str),
+        **{
+            name: np.concatenate([getattr(scores, name) for scores, _ in parts], axis=1)[:, order]
+            for name in ("score", "score_sequence", "score_expression")
+        },
+    )
+    by_term = {entry["term"]: entry for _, report in parts for entry in report["terms"]}
+    report = {
+        key: value
+        for key, value in parts[0][1].items()
+        if key not in ("terms", "feature_importance")
+    }
+    report.update(summarise_terms([by_term[term] for term in terms]))
+    weights = [len(scores.terms) for scores, _ in parts]
+    total = max(1, sum(weights))
+    report["feature_importance"] = {
+        view: {
+            name: round(
+                sum(
+                    weight * part_report["feature_importance"][view][name]
+                    for weight, (_, part_report) in zip(weights, parts, strict=True)
+                )
+                / total,
+                6,
+            )
+            for name in names
+        }
+        for view, names in parts[0][1]["feature_importance"].items()
+    }
+    return merged, report

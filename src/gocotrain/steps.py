@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gocotrain import __version__, homology
+from gocotrain import __version__, batches, homology
 from gocotrain.annotations import Labels, build_labels, read_annotations
 from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator
 from gocotrain.errors import InputError
@@ -23,7 +23,7 @@ from gocotrain.export import predictions_table, write_cafa, write_gaf, write_tsv
 from gocotrain.expression import join_to_genes, normalise, read_expression, read_id_map
 from gocotrain.features import FeatureMatrix, expression_features, sequence_features
 from gocotrain.ontology import ASPECT_NAMES, Ontology, read_obo
-from gocotrain.scoring import AspectScores, score_aspect
+from gocotrain.scoring import AspectScores, merge_batches, score_aspect, select_terms
 from gocotrain.sequences import read_fasta, read_sequences, write_fasta
 from gocotrain.textio import atomic_write
 
@@ -182,8 +182,28 @@ def homology_search(
     write_json(report, report_json)
 
 
-def cotrain_aspect(
+def plan_cotraining(
+    aspect: str, labels_tsv: str, sequence_npz: str, min_positives: int, terms_tsv: str
+) -> None:
+    """The aspect's modelled terms with their expected cost, which the batches split."""
+    labels = Labels.from_tsv(labels_tsv).table
+    labels = labels[labels["aspect"] == aspect]
+    terms, _ = select_terms(labels, labels["gene_id"].nunique(), min_positives)
+    positives = labels["go_id"].value_counts().reindex(terms).astype(int)
+    costs = batches.term_costs(positives, len(FeatureMatrix.from_npz(sequence_npz).genes))
+    log.info(
+        "aspect %s: %d terms, %.0f CPU seconds expected",
+        aspect,
+        len(costs),
+        costs["expected_seconds"].sum(),
+    )
+    write_tsv(costs.round({"expected_seconds": 3}), terms_tsv)
+
+
+def cotrain_batch(
     aspect: str,
+    batch: str,
+    terms_tsv: str,
     sequence_npz: str,
     expression_npz: str,
     labels_tsv: str,
@@ -195,10 +215,13 @@ def cotrain_aspect(
     seed: int,
     threads: int,
 ) -> None:
+    """Score one batch ("I-of-N", Snakemake's scatter item) of the aspect's terms."""
+    terms = batches.batch_terms(batches.read_costs(terms_tsv), batch)
     sequence = FeatureMatrix.from_npz(sequence_npz)
     expression = FeatureMatrix.from_npz(expression_npz)
     labels = Labels.from_tsv(labels_tsv).table
     genes = sorted(sequence.genes)  # input order must not change the results
+    started = time.monotonic()
     scores, report = score_aspect(
         aspect,
         genes,
@@ -210,9 +233,35 @@ def cotrain_aspect(
         min_positives,
         seed,
         n_jobs=threads,
+        terms=terms,
     )
     scores.to_npz(scores_npz)
-    log.info("aspect %s: %s", aspect, report)
+    # The time goes to the log only: the report is reproducible.
+    log.info(
+        "aspect %s batch %s: %d terms in %.1f s",
+        aspect,
+        batch,
+        len(terms),
+        time.monotonic() - started,
+    )
+    write_json(report, report_json)
+
+
+def gather_cotraining(
+    terms_tsv: str,
+    batch_scores: list[str],
+    batch_reports: list[str],
+    scores_npz: str,
+    report_json: str,
+) -> None:
+    """One aspect's scores and report from its batches, as one job would have written them."""
+    parts = [
+        (AspectScores.from_npz(scores), read_json(report))
+        for scores, report in zip(batch_scores, batch_reports, strict=True)
+    ]
+    scores, report = merge_batches(parts, batches.read_costs(terms_tsv)["term"].tolist())
+    scores.to_npz(scores_npz)
+    log.info("aspect %s: %d terms from %d batches", report["aspect"], len(scores.terms), len(parts))
     write_json(report, report_json)
 
 

@@ -7,7 +7,11 @@ import yaml
 from snakemake.utils import min_version, validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-from gocotrain.resources import memory_mb  # noqa: E402
+from gocotrain.resources import (
+    cotrain_runtime,
+    memory_mb,
+    runtime_minutes,
+)  # noqa: E402
 from gocotrain.splits import split_names  # noqa: E402
 
 min_version("9.0")

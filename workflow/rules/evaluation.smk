@@ -15,6 +15,7 @@ rule prepare_labels_new:
         "../../envs/gocotrain.yaml"
     resources:
         mem_mb=memory_mb(1000, 50),
+        runtime=runtime_minutes(5, 0.5),
     params:
         evidence_codes=config["evidence_codes"],
         aspects=ASPECTS,
@@ -33,6 +34,7 @@ rule evaluation_targets:
         "../../envs/gocotrain.yaml"
     resources:
         mem_mb=memory_mb(1000, 20),
+        runtime=runtime_minutes(5, 0.5),
     params:
         protocol=EVALUATION["protocol"],
         aspects=ASPECTS,
@@ -61,9 +63,10 @@ rule evaluation_predict:
         split="|".join(EVALUATION_SPLITS) or "none",
     conda:
         "../../envs/gocotrain.yaml"
-    threads: workflow.cores
+    threads: config["threads"]
     resources:
         mem_mb=memory_mb(1000, 30),
+        runtime=runtime_minutes(15, 2),
     params:
         protocol=EVALUATION["protocol"],
         aspects=ASPECTS,
@@ -102,6 +105,7 @@ rule evaluation_score:
         "../../envs/gocotrain.yaml"
     resources:
         mem_mb=memory_mb(2000, 50),
+        runtime=runtime_minutes(10, 0.5),
     params:
         protocol=EVALUATION["protocol"],
         methods=EVALUATION["methods"],

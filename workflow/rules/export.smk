@@ -24,6 +24,7 @@ rule export_predictions:
         "../../envs/gocotrain.yaml"
     resources:
         mem_mb=memory_mb(1000, 20),
+        runtime=runtime_minutes(5, 0.5),
     params:
         aspects=ASPECTS,
         min_score=config["min_score"],

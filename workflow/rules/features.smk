@@ -14,6 +14,7 @@ rule sequence_features:
         "../../envs/gocotrain.yaml"
     resources:
         mem_mb=memory_mb(1000, 50),
+        runtime=runtime_minutes(5, 1),
     script:
         "../scripts/sequence_features.py"
 
@@ -32,6 +33,7 @@ rule expression_features:
         "../../envs/gocotrain.yaml"
     resources:
         mem_mb=memory_mb(1000, 50),
+        runtime=runtime_minutes(5, 1),
     params:
         n_components=config["expression_components"],
         seed=config["seed"],

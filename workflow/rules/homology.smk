@@ -14,9 +14,10 @@ rule homology_search:
         "benchmarks/homology_search.tsv"
     conda:
         "../../envs/gocotrain.yaml"
-    threads: workflow.cores
+    threads: config["threads"]
     resources:
         mem_mb=memory_mb(1000, 20),
+        runtime=runtime_minutes(10, 2),
     params:
         settings=config["homology"],
     script:

@@ -13,6 +13,7 @@ rule prepare_ontology:
         "../../envs/gocotrain.yaml"
     resources:
         mem_mb=memory_mb(1000, 50),
+        runtime=runtime_minutes(5, 0.5),
     script:
         "../scripts/prepare_ontology.py"
 
@@ -29,6 +30,7 @@ rule prepare_sequences:
         "../../envs/gocotrain.yaml"
     resources:
         mem_mb=memory_mb(1000, 50),
+        runtime=runtime_minutes(5, 0.5),
     params:
         sequence_type=config["sequence_type"],
         genetic_code=config["genetic_code"],
@@ -49,6 +51,7 @@ rule prepare_expression:
         "../../envs/gocotrain.yaml"
     resources:
         mem_mb=memory_mb(1000, 50),
+        runtime=runtime_minutes(5, 0.5),
     params:
         expression_kind=config["expression_kind"],
     script:
@@ -69,6 +72,7 @@ rule prepare_labels:
         "../../envs/gocotrain.yaml"
     resources:
         mem_mb=memory_mb(1000, 50),
+        runtime=runtime_minutes(5, 0.5),
     params:
         evidence_codes=config["evidence_codes"],
         aspects=ASPECTS,

@@ -27,6 +27,7 @@ rule run_figures:
         "../../envs/gocotrain.yaml"
     resources:
         mem_mb=memory_mb(1000, 10),
+        runtime=runtime_minutes(5, 0.5),
     params:
         aspects=ASPECTS,
     script:
@@ -65,5 +66,6 @@ rule evaluation_figures:
         "../../envs/gocotrain.yaml"
     resources:
         mem_mb=memory_mb(1000, 10),
+        runtime=runtime_minutes(5, 0.5),
     script:
         "../scripts/evaluation_figures.py"

@@ -1,11 +1,13 @@
 import _package  # noqa: F401
 
-from gocotrain.steps import cotrain_aspect, run_rule
+from gocotrain.steps import cotrain_batch, run_rule
 
 run_rule(
     snakemake,
-    cotrain_aspect,
+    cotrain_batch,
     aspect=snakemake.wildcards.aspect,
+    batch=snakemake.wildcards.scatteritem,
+    terms_tsv=snakemake.input.terms,
     sequence_npz=snakemake.input.sequence,
     expression_npz=snakemake.input.expression,
     labels_tsv=snakemake.input.labels,

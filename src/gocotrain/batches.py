@@ -1,0 +1,90 @@
+"""GO terms of an aspect split into co-training jobs of about equal expected cost.
+
+A proteome has hundreds to thousands of modelled terms; one job per aspect cannot use more
+than one cluster node, and one job per term would flood the scheduler. The workflow runs a
+fixed number of batches per aspect (Snakemake's scatter/gather, `cotrain_batches`), and this
+module decides which terms go to which batch.
+
+Terms are not equally expensive: a term with enough held-out positives is validated (an extra
+pair of fits) and, when co-training wins, refitted with it, and its trees grow deeper. The cost
+model below was fitted on the human data set (`scripts/benchmark_term_cost.py`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+
+# Expected CPU seconds of one term on the human data set (about 17,000 genes, 2 views),
+# fitted by scripts/benchmark_term_cost.py: a fixed part plus a part that grows with the
+# logarithm of the term's positives. Only the ratios between terms matter for balancing; the
+# absolute value only sizes the jobs' runtime request.
+SECONDS_BASE = 2.2
+SECONDS_PER_LOG_POSITIVE = 0.28
+REFERENCE_GENES = 17_000
+
+SCATTER_ITEM = re.compile(r"(\d+)-of-(\d+)")
+
+
+def expected_seconds(positives: int, genes: int) -> float:
+    """Expected CPU seconds to score one term with `positives` positives among `genes` genes."""
+    scale = max(genes, 1) / REFERENCE_GENES
+    return scale * (SECONDS_BASE + SECONDS_PER_LOG_POSITIVE * math.log(max(positives, 1)))
+
+
+def term_costs(positives: pd.Series, genes: int) -> pd.DataFrame:
+    """The terms (index of `positives`, their positive counts) with their expected cost."""
+    table = pd.DataFrame({"term": positives.index.astype(str), "positives": positives.to_numpy()})
+    table["expected_seconds"] = [expected_seconds(int(n), genes) for n in table["positives"]]
+    return table.sort_values("term", ignore_index=True)
+
+
+def read_costs(path) -> pd.DataFrame:
+    """A plan written by the workflow's plan_cotraining rule (term, positives, expected_seconds)."""
+    try:
+        return pd.read_csv(path, sep="\t", dtype={"term": str})
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame({"term": [], "positives": [], "expected_seconds": []})
+
+
+def assign_batches(costs: pd.DataFrame, n_batches: int) -> list[list[str]]:
+    """Terms split into `n_batches` lists of about equal total expected cost.
+
+    Longest-processing-time first: the most expensive remaining term goes to the batch with
+    the least cost so far. Ties are broken by term ID and batch number, so the split depends
+    only on the terms and their costs. Each batch lists its terms sorted.
+    """
+    if n_batches < 1:
+        raise ValueError(f"the number of batches must be at least 1, not {n_batches}")
+    order = costs.sort_values(["expected_seconds", "term"], ascending=[False, True])
+    loads = [0.0] * n_batches
+    batches: list[list[str]] = [[] for _ in range(n_batches)]
+    for term, cost in zip(order["term"], order["expected_seconds"], strict=True):
+        lightest = min(range(n_batches), key=lambda index: (loads[index], index))
+        batches[lightest].append(str(term))
+        loads[lightest] += float(cost)
+    return [sorted(batch) for batch in batches]
+
+
+def parse_scatter_item(item: str) -> tuple[int, int]:
+    """Snakemake's scatter item "2-of-8" as (index from 0, number of batches)."""
+    match = SCATTER_ITEM.fullmatch(item)
+    if not match:
+        raise ValueError(f"not a scatter item of the form 'I-of-N': {item!r}")
+    number, total = int(match[1]), int(match[2])
+    if not 1 <= number <= total:
+        raise ValueError(f"scatter item {item!r} is out of range")
+    return number - 1, total
+
+
+def batch_terms(costs: pd.DataFrame, item: str) -> list[str]:
+    index, total = parse_scatter_item(item)
+    return assign_batches(costs, total)[index]
+
+
+def batch_seconds(costs: pd.DataFrame, item: str) -> float:
+    """Expected CPU seconds of one batch."""
+    terms = set(batch_terms(costs, item))
+    return float(costs.loc[costs["term"].isin(terms), "expected_seconds"].sum())

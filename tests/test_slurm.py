@@ -1,0 +1,220 @@
+"""The demo workflow through a real SLURM: tests/slurm/cluster.sh starts a one-node cluster on
+localhost (slurmctld, slurmd, slurmdbd with MariaDB, munge; from Debian's packages).
+
+Skipped, saying why, where the cluster cannot be started (not root, no apt); CI sets
+GOCOTRAIN_REQUIRE_SLURM=1, which turns that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import DEMO_TEST_SETTINGS, ROOT, SNAKEMAKE, demo_config
+
+from gocotrain.resources import cotrain_runtime
+
+pytestmark = pytest.mark.workflow
+
+HARNESS = ROOT / "tests" / "slurm" / "cluster.sh"
+BASE = Path(os.environ.get("GOCOTRAIN_SLURM_BASE", "/tmp/gocotrain-slurm"))
+# Every run is bounded: a run that hangs on a lost job must fail the test, not the CI.
+RUN_TIMEOUT = 900
+# The node has 2 CPUs here; a job asking for more would never start.
+SLURM_SETTINGS = DEMO_TEST_SETTINGS | {"threads": 2, "cotrain_batches": 2}
+SUBMITTED_RULES = {
+    "prepare_ontology",
+    "prepare_sequences",
+    "prepare_expression",
+    "prepare_labels",
+    "sequence_features",
+    "expression_features",
+    "homology_search",
+    "cotrain_batch",
+    "export_predictions",
+    "run_figures",
+}
+
+
+@pytest.fixture(scope="module")
+def slurm():
+    """The cluster's environment (PATH with its client wrappers, SLURM_CONF)."""
+    required = os.environ.get("GOCOTRAIN_REQUIRE_SLURM") == "1"
+    problem = None
+    if os.geteuid() != 0:
+        problem = "starting a local SLURM needs root"
+    elif not shutil.which("apt-get") and not shutil.which("slurmctld"):
+        problem = "no apt-get to install SLURM from"
+    if problem:
+        if required:
+            pytest.fail(f"GOCOTRAIN_REQUIRE_SLURM=1 but {problem}")
+        pytest.skip(problem)
+    started = subprocess.run(
+        ["bash", str(HARNESS), "start"], capture_output=True, text=True, timeout=900, check=False
+    )
+    assert started.returncode == 0, started.stdout[-2000:] + started.stderr[-3000:]
+    env = os.environ | {
+        "SLURM_CONF": str(BASE / "etc" / "slurm.conf"),
+        "PATH": f"{BASE / 'bin'}:{Path(SNAKEMAKE[0]).parent}:{os.environ['PATH']}",
+    }
+    yield env
+    subprocess.run(["bash", str(HARNESS), "stop"], capture_output=True, timeout=120, check=False)
+
+
+def run_on_slurm(workdir: Path, config: Path, env: dict, *arguments: str):
+    """The README's cluster command, with status checks tuned for a test-sized run."""
+    return subprocess.run(
+        [
+            "timeout",
+            str(RUN_TIMEOUT),
+            *SNAKEMAKE,
+            "--workflow-profile",
+            str(ROOT / "profiles" / "slurm"),
+            "--directory",
+            str(workdir),
+            "--configfile",
+            str(config),
+            # The plugin waits 40 s before its first poll by default.
+            "--slurm-init-seconds-before-status-checks",
+            "1",
+            "--latency-wait",
+            "5",
+            *arguments,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=RUN_TIMEOUT + 60,
+        check=False,
+    )
+
+
+def accounting(env: dict, since: str) -> list[dict]:
+    """Jobs SLURM recorded since `since`, with what they asked for and how they ended."""
+    fields = ["JobID", "JobName", "Comment", "State", "ReqMem", "Timelimit", "ReqCPUS"]
+    listing = subprocess.run(
+        ["sacct", "-X", "-n", "-P", "-S", since, f"--format={','.join(fields)}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    return [dict(zip(fields, line.split("|"), strict=True)) for line in listing.stdout.splitlines()]
+
+
+def rule_of(job: dict) -> str:
+    """The rule from the plugin's comment, "rule_<name>" or "rule_<name>_wildcards_<...>"."""
+    return job["Comment"].removeprefix("rule_").split("_wildcards_")[0]
+
+
+def minutes(timelimit: str) -> int:
+    """sacct's [D-]HH:MM:SS as minutes."""
+    days, _, clock = timelimit.rpartition("-")
+    hours, mins, _ = (int(part) for part in clock.split(":"))
+    return int(days or 0) * 1440 + hours * 60 + mins
+
+
+def since_now() -> str:
+    time.sleep(1)  # sacct's -S has a resolution of seconds
+    return time.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@pytest.fixture(scope="module")
+def slurm_run(slurm, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("slurm_run")
+    config = demo_config(workdir, **SLURM_SETTINGS)
+    since = since_now()
+    result = run_on_slurm(workdir, config, slurm)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return workdir, accounting(slurm, since)
+
+
+def test_every_job_went_through_slurm(slurm_run):
+    workdir, jobs = slurm_run
+    assert {rule_of(job) for job in jobs} == SUBMITTED_RULES
+    assert all(job["State"] == "COMPLETED" for job in jobs), jobs
+    # One run, one job name (the plugin names jobs by the run); batches as planned.
+    assert len({job["JobName"] for job in jobs}) == 1
+    batches = sorted(job["Comment"] for job in jobs if rule_of(job) == "cotrain_batch")
+    assert batches == [
+        f"rule_cotrain_batch_wildcards_{aspect}_{item}"
+        for aspect in "CFP"
+        for item in ("1-of-2", "2-of-2")
+    ]
+    # The cheap planning and gathering ran on the submitting host, not as cluster jobs.
+    assert not any(rule_of(job) in ("plan_cotraining", "gather_cotraining") for job in jobs)
+    assert (workdir / "results" / "cotrain" / "P.npz").exists()
+
+
+def test_jobs_asked_for_the_resources_their_rules_compute(slurm_run):
+    workdir, jobs = slurm_run
+    for job in jobs:
+        assert job["ReqMem"].endswith("M") and int(job["ReqMem"][:-1]) >= 1000, job
+        assert minutes(job["Timelimit"]) >= 5, job
+    for job in jobs:
+        if rule_of(job) != "cotrain_batch":
+            continue
+        aspect, item = job["Comment"].split("_wildcards_")[1].split("_")
+        terms = workdir / "results" / "cotrain" / aspect / "terms.tsv"
+        expected = cotrain_runtime(
+            type("W", (), {"scatteritem": item}), type("I", (), {"terms": str(terms)}), 2, 1
+        )
+        assert minutes(job["Timelimit"]) == expected, job
+        assert job["ReqCPUS"] == "2", job
+    homology = next(job for job in jobs if rule_of(job) == "homology_search")
+    assert homology["ReqCPUS"] == "2"
+
+
+def test_slurm_results_equal_a_local_run(slurm_run, demo_run):
+    workdir, _ = slurm_run
+    for name in ("predictions.tsv", "predictions.cafa.tsv", "predictions.gaf", "summary.json"):
+        slurm_file = workdir / "results" / "predictions" / name
+        local_file = demo_run / "results" / "predictions" / name
+        assert slurm_file.read_bytes() == local_file.read_bytes(), name
+
+
+def test_a_failing_job_fails_the_run_instead_of_hanging(slurm, tmp_path):
+    broken = tmp_path / "expression.tsv"
+    broken.write_text("gene\tcell1\tcell2\nENSG00000000003\t1.0\tlots\n")
+    config = demo_config(tmp_path, **SLURM_SETTINGS, expression=str(broken))
+    since = since_now()
+    result = run_on_slurm(tmp_path, config, slurm, "--retries", "0")
+    assert result.returncode not in (0, 124), result.stderr[-3000:]
+    assert "lots" in result.stderr  # the step's own message reaches the user
+    failed = [job for job in accounting(slurm, since) if job["State"] == "FAILED"]
+    assert [rule_of(job) for job in failed] == ["prepare_expression"]
+    assert not (tmp_path / "results" / "predictions" / "predictions.tsv").exists()
+
+
+def test_a_job_killed_for_memory_is_retried_with_more(slurm, tmp_path):
+    """SLURM kills the job above its --mem (OverMemoryKill); the retry asks for more."""
+    config = demo_config(tmp_path, **SLURM_SETTINGS)
+    since = since_now()
+    result = run_on_slurm(
+        tmp_path,
+        config,
+        slurm,
+        "--retries",
+        "1",
+        # Below what Python and its libraries need on the first attempt, as every rule's own
+        # mem_mb would grow on the second (resources.memory_mb).
+        "--set-resources",
+        "prepare_ontology:mem_mb=20 if attempt == 1 else 2000",
+        "--until",
+        "prepare_ontology",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    attempts = [job for job in accounting(slurm, since) if rule_of(job) == "prepare_ontology"]
+    assert [job["ReqMem"] for job in attempts] == ["20M", "2000M"]
+    # Without cgroups SLURM 22.05 records a job killed by OverMemoryKill as FAILED; its
+    # slurmd says why.
+    assert attempts[0]["State"] in ("OUT_OF_MEMORY", "FAILED")
+    assert attempts[1]["State"] == "COMPLETED"
+    slurmd_log = (BASE / "log" / "slurmd.log").read_text()
+    assert f"StepId={attempts[0]['JobID']}.batch exceeded memory limit" in slurmd_log
+    assert (tmp_path / "results" / "ontology" / "ontology.json").exists()

@@ -1,0 +1,13 @@
+import _package  # noqa: F401
+
+from gocotrain.steps import plan_cotraining, run_rule
+
+run_rule(
+    snakemake,
+    plan_cotraining,
+    aspect=snakemake.wildcards.aspect,
+    labels_tsv=snakemake.input.labels,
+    sequence_npz=snakemake.input.sequence,
+    min_positives=snakemake.params.min_positives,
+    terms_tsv=snakemake.output.terms,
+)

@@ -21,7 +21,9 @@ def test_dry_run_plans_every_rule(tmp_path):
         "prepare_labels",
         "sequence_features",
         "expression_features",
-        "cotrain",
+        "plan_cotraining",
+        "cotrain_batch",
+        "gather_cotraining",
         "export_predictions",
         "evaluation_targets",
         "evaluation_score",
@@ -29,9 +31,22 @@ def test_dry_run_plans_every_rule(tmp_path):
         "run_figures",
     ):
         assert rule in result.stdout
-    assert "cotrain                    3" in result.stdout
+    # Per aspect: one plan, `cotrain_batches` (2 in the demo config) batches, one gather.
+    assert "plan_cotraining            3" in result.stdout
+    assert "cotrain_batch              6" in result.stdout
+    assert "gather_cotraining          3" in result.stdout
     # The demo config evaluates the eight methods on one fold.
     assert "evaluation_predict         8" in result.stdout
+
+
+def test_batches_follow_the_config_and_set_scatter(tmp_path):
+    config = demo_config(tmp_path, cotrain_batches=4)
+    planned = snakemake(tmp_path, config, "--dry-run", "--cores", "2")
+    assert "cotrain_batch             12" in planned.stdout, planned.stdout[-2000:]
+    overridden = snakemake(
+        tmp_path, config, "--dry-run", "--cores", "2", "--set-scatter", "cotrain=1"
+    )
+    assert "cotrain_batch              3" in overridden.stdout, overridden.stdout[-2000:]
 
 
 def test_real_run_writes_every_output(demo_run):
@@ -43,8 +58,11 @@ def test_real_run_writes_every_output(demo_run):
     assert table["score"].between(0.01, 1).all()
     cafa = pd.read_csv(predictions / "predictions.cafa.tsv", sep="\t", header=None)
     assert cafa.shape == (len(table), 3)
-    for rule in ("sequence_features", "expression_features", "cotrain/P"):
+    for rule in ("sequence_features", "expression_features", "cotrain/P/batch-2-of-2"):
         assert (demo_run / "benchmarks" / f"{rule}.tsv").exists()
+    # The batches' shares are temporary: gathered, then removed.
+    assert (demo_run / "results/cotrain/P/terms.tsv").exists()
+    assert not list((demo_run / "results/cotrain/P").glob("batch-*"))
     assert (demo_run / "logs" / "export_predictions.log").read_text().count("summary") > 10
 
 

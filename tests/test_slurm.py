@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import DEMO_TEST_SETTINGS, ROOT, SNAKEMAKE, demo_config
@@ -167,7 +168,7 @@ def test_jobs_asked_for_the_resources_their_rules_compute(slurm_run):
         aspect, item = job["Comment"].split("_wildcards_")[1].split("_")
         terms = workdir / "results" / "cotrain" / aspect / "terms.tsv"
         expected = cotrain_runtime(
-            type("W", (), {"scatteritem": item}), type("I", (), {"terms": str(terms)}), 2, 1
+            SimpleNamespace(scatteritem=item), SimpleNamespace(terms=str(terms)), 2, 1
         )
         assert minutes(job["Timelimit"]) == expected, job
         assert job["ReqCPUS"] == "2", job

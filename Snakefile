@@ -16,6 +16,7 @@ include: "workflow/rules/cotrain.smk"
 include: "workflow/rules/export.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/predict.smk"
 
 
 rule all:

@@ -18,6 +18,9 @@ N_WITH_EXPRESSION = 900
 N_WITHOUT_EXPRESSION = 60
 N_UNMATCHED_EXPRESSION_ROWS = 150
 SEED = 2022
+# The simulated earlier annotation release hides every annotation of this share of genes.
+EARLIER_HIDDEN_SHARE = 0.15
+N_NEW_GENES = 40
 
 
 def main(source: Path, target: Path) -> None:
@@ -72,6 +75,74 @@ def main(source: Path, target: Path) -> None:
             if line.startswith("!") or line.split("\t")[1] in chosen:
                 out.write(line)
     shutil.copyfile(source / "go-basic.obo.gz", target / "go-basic.obo.gz")
+    cut_release_and_new_genes(source, target)
+
+
+def _read_demo(target: Path) -> tuple[list[str], list[str]]:
+    with gzip.open(target / "proteins.fa.gz", "rt") as handle:
+        chosen = [line[1:].split()[0] for line in handle if line.startswith(">")]
+    with gzip.open(target / "annotations.gaf.gz", "rt") as handle:
+        return chosen, handle.readlines()
+
+
+def cut_release_and_new_genes(source: Path, target: Path) -> None:
+    """An earlier annotation release and a few new genes, from the demo already cut.
+
+    * annotations.earlier.gaf.gz: the demo GAF without any annotation of a seeded 15% of its
+      genes, standing in for an older release (the source carries no annotation dates);
+    * new_genes.fa.gz, new_genes.expression.tsv.gz, new_genes.idmap.tsv.gz: 40 human
+      proteins outside the demo (30 with expression) and the same cells' expression of the
+      demo genes plus theirs, for scoring new genes with a saved model.
+    """
+    rng = random.Random(SEED + 1)
+    chosen, gaf = _read_demo(target)
+    hidden = set(rng.sample(sorted(chosen), round(EARLIER_HIDDEN_SHARE * len(chosen))))
+    with gzip.open(target / "annotations.earlier.gaf.gz", "wt") as out:
+        for line in gaf:
+            if line.startswith("!date-generated"):
+                line = "!date-generated: 2022-03-01\n"
+            if line.startswith("!") or line.split("\t")[1] not in hidden:
+                out.write(line)
+            if line.startswith("!gaf-version"):
+                out.write("!comment: simulated earlier release of the GOcotrain demo\n")
+
+    proteins, order = {}, []
+    with gzip.open(source / "proteins.fa.gz", "rt") as handle:
+        for line in handle:
+            if line.startswith(">"):
+                current = line[1:].split()[0]
+                order.append(current)
+                proteins[current] = [line]
+            else:
+                proteins[current].append(line)
+    with gzip.open(source / "idmap.tsv.gz", "rt") as handle:
+        id_map = [line.rstrip("\n").split("\t") for line in handle][1:]
+    with gzip.open(source / "expression.tsv.gz", "rt") as handle:
+        expression_lines = handle.readlines()
+    row_of = {line.split("\t", 1)[0].split(".")[0]: line for line in expression_lines[1:]}
+    ensembl_of = {}
+    for accession, ensembl in id_map:
+        if ensembl in row_of:
+            ensembl_of.setdefault(accession, []).append(ensembl)
+    outside = sorted(set(order) - set(chosen))
+    with_expression = rng.sample([a for a in outside if a in ensembl_of], 30)
+    without = rng.sample([a for a in outside if a not in ensembl_of], N_NEW_GENES - 30)
+    new = set(with_expression) | set(without)
+    with gzip.open(target / "new_genes.fa.gz", "wt") as handle:
+        for accession in order:
+            if accession in new:
+                handle.writelines(proteins[accession])
+    with gzip.open(target / "new_genes.idmap.tsv.gz", "wt") as handle:
+        handle.write("uniprot_acc\tensembl_gene\n")
+        for accession in sorted(with_expression):
+            for ensembl in ensembl_of[accession]:
+                handle.write(f"{accession}\t{ensembl}\n")
+    with gzip.open(target / "expression.tsv.gz", "rt") as handle:
+        demo_rows = handle.readlines()
+    added = {row_of[e] for a in with_expression for e in ensembl_of[a]} - set(demo_rows)
+    with gzip.open(target / "new_genes.expression.tsv.gz", "wt") as handle:
+        handle.writelines(demo_rows)
+        handle.writelines(sorted(added))
 
 
 if __name__ == "__main__":

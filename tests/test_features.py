@@ -3,7 +3,14 @@ import pandas as pd
 import pytest
 from Bio.SeqUtils.ProtParam import ProteinAnalysis
 
-from gocotrain.features import AMINO_ACIDS, FeatureMatrix, expression_features, sequence_features
+from gocotrain.features import (
+    AMINO_ACIDS,
+    ExpressionProjection,
+    FeatureMatrix,
+    expression_features,
+    project_expression,
+    sequence_features,
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,19 +54,40 @@ def test_expression_view_pca_and_flat_genes():
     frame = pd.DataFrame(rng.gamma(1.0, 2.0, size=(200, 80)), index=[f"g{i}" for i in range(200)])
     frame.iloc[0] = 0.0  # never expressed
     frame[5] = 1.0  # a constant sample carries nothing
-    features, report = expression_features(frame, n_components=10, seed=1)
+    features, report, _ = expression_features(frame, n_components=10, seed=1)
     view = features.to_frame()
     assert view.shape == (200, 3 + 10)
     assert report["expression_samples_constant_dropped"] == 1
     assert report["expression_genes_constant"] == 1
     assert view.loc["g0", "expr_fraction_expressed"] == 0
-    again, _ = expression_features(frame, n_components=10, seed=1)
+    again, _, _ = expression_features(frame, n_components=10, seed=1)
     np.testing.assert_array_equal(again.values, features.values)
+
+
+@pytest.mark.parametrize("n_components", [10, 0])
+def test_projection_puts_other_genes_in_the_same_space(tmp_path, n_components):
+    """Genes projected later get the features they would have got in the fit itself."""
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame(
+        rng.gamma(1.0, 2.0, size=(120, 30)),
+        index=[f"g{i}" for i in range(120)],
+        columns=[f"s{j}" for j in range(30)],
+    )
+    frame["s3"] = 1.0  # constant: dropped in the fit, ignored in the projection
+    features, _, projection = expression_features(frame, n_components=n_components, seed=0)
+    projection.to_npz(tmp_path / "projection.npz")
+    saved = ExpressionProjection.from_npz(tmp_path / "projection.npz")
+    assert "s3" not in saved.samples.tolist()
+    # Other genes, their columns shuffled and one extra sample: order and extras do not matter.
+    later = frame.iloc[:7].assign(extra=5.0)[["extra", *frame.columns[::-1]]]
+    projected = project_expression(later, saved)
+    assert projected.columns.tolist() == features.columns.tolist()
+    np.testing.assert_allclose(projected.values, features.values[:7], rtol=1e-4, atol=1e-4)
 
 
 def test_few_samples_keep_profiles_without_pca():
     frame = pd.DataFrame([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]], index=["a", "b"])
-    features, report = expression_features(frame, n_components=50)
+    features, report, _ = expression_features(frame, n_components=50)
     assert report["expression_pca_components"] == 0
     assert report["expression_samples_constant_dropped"] == 1  # the middle sample is flat
     assert features.values.shape == (2, 3 + 2)

@@ -1,20 +1,23 @@
-"""Predictions as a TSV with term names, the CAFA 5/6 format and GAF 2.2."""
+"""Predictions as a TSV with term names, the CAFA 5/6 format, GAF 2.2 and an Excel summary."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from gocotrain import __version__
-from gocotrain.ontology import Ontology
+from gocotrain.ontology import ASPECT_NAMES, Ontology
 from gocotrain.scoring import AspectScores
 from gocotrain.textio import atomic_write
 
 # GAF 2.2 requires a relation in column 4; these are GO's default relations per aspect.
 GAF_RELATION = {"P": "involved_in", "F": "enables", "C": "located_in"}
+# GO's GAF 2.2 rule: a gene product is part_of a protein-containing complex, located_in the rest.
+PROTEIN_CONTAINING_COMPLEX = "GO:0032991"
 PREDICTION_COLUMNS = [
     "gene_id",
     "aspect",
@@ -24,6 +27,14 @@ PREDICTION_COLUMNS = [
     "score_sequence",
     "score_expression",
 ]
+ASPECT_ORDER = ("P", "F", "C")
+SCORE_EXPLANATION = (
+    "Each score (0 to 1) is GOcotrain's estimate that the gene has the GO term, combining a "
+    "sequence-based and an expression-based classifier trained together by co-training; a "
+    "term scores at least as high as any of its more specific terms. Listed are the most "
+    "specific terms scoring at least the threshold of their aspect. These are computational "
+    "predictions (GO evidence code IEA), not curated annotations."
+)
 
 
 def consistent_with_hierarchy(
@@ -81,9 +92,92 @@ def predictions_table(
     return table[PREDICTION_COLUMNS]
 
 
+def most_specific(
+    table: pd.DataFrame, ontology: Ontology, thresholds: Mapping[str, float]
+) -> pd.DataFrame:
+    """Rows at or above their aspect's threshold that have no kept descendant for the same gene.
+
+    An aspect missing from `thresholds` keeps no rows. Terms of different aspects are never
+    related, so the gene alone tells which kept rows can hide one another.
+    """
+    threshold = table["aspect"].map(dict(thresholds)).astype(float)
+    kept = table[table["score"] >= threshold].reset_index(drop=True)
+    if kept.empty:
+        return kept
+    genes = pd.factorize(kept["gene_id"])[0].astype(np.int64)
+    terms, term_ids = pd.factorize(kept["go_id"])
+    # Strict ancestors of each kept term, as codes; ancestors never kept cannot be hidden.
+    code = {term: index for index, term in enumerate(term_ids)}
+    ancestor_codes = [
+        [code[ancestor] for ancestor in ontology.ancestors(term) if ancestor in code]
+        for term in term_ids
+    ]
+    for index, found in enumerate(ancestor_codes):
+        found.remove(index)
+    counts = np.array([len(found) for found in ancestor_codes], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    flat = np.fromiter(
+        (ancestor for found in ancestor_codes for ancestor in found),
+        dtype=np.int64,
+        count=int(counts.sum()),
+    )
+    # Explode every kept row into (gene, strict ancestor) pairs, encoded as one integer each.
+    per_row = counts[terms]
+    total = int(per_row.sum())
+    row_start = np.repeat(np.cumsum(per_row) - per_row, per_row)
+    positions = np.repeat(starts[terms], per_row) + (np.arange(total) - row_start)
+    covered = np.unique(np.repeat(genes, per_row) * len(term_ids) + flat[positions])
+    has_descendant = np.isin(genes * len(term_ids) + terms, covered)
+    return kept[~has_descendant].reset_index(drop=True)
+
+
 def write_tsv(table: pd.DataFrame, path: str | Path) -> None:
     with atomic_write(path) as handle:
         table.to_csv(handle, sep="\t", index=False, float_format="%.4f", na_rep="")
+
+
+def _checked_header(header: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Header items as strings; a newline or a colon in a key would break the file's format."""
+    items = []
+    for key, value in header.items():
+        key, value = str(key), str(value)
+        if ":" in key or "\n" in key or "\r" in key or "\n" in value or "\r" in value:
+            raise ValueError(f"header item {key!r}: {value!r} has a colon or line break")
+        items.append((key, value))
+    return items
+
+
+def write_predictions_tsv(table: pd.DataFrame, path: str | Path, header: Mapping[str, str]) -> None:
+    """The predictions TSV, preceded by one `# key: value` line per header item."""
+    items = _checked_header(header)
+    with atomic_write(path) as handle:
+        for key, value in items:
+            handle.write(f"# {key}: {value}\n")
+        table.to_csv(handle, sep="\t", index=False, float_format="%.4f", na_rep="")
+
+
+def read_predictions_tsv(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Read a file written by write_predictions_tsv: (table, header items)."""
+    header: dict[str, str] = {}
+    header_lines = 0
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if not line.startswith("#"):
+                break
+            key, _, value = line[1:].rstrip("\n").partition(":")
+            header[key.strip()] = value.strip()
+            header_lines += 1
+    text_columns = ("gene_id", "aspect", "go_id", "go_name")
+    # Skip the header lines by count rather than comment="#", which would cut a line at any #.
+    table = pd.read_csv(
+        path,
+        sep="\t",
+        skiprows=header_lines,
+        dtype=dict.fromkeys(text_columns, str),
+        keep_default_na=False,
+        na_values={name: [""] for name in ("score", "score_sequence", "score_expression")},
+    )
+    return table, header
 
 
 def write_cafa(table: pd.DataFrame, path: str | Path) -> None:
@@ -91,6 +185,17 @@ def write_cafa(table: pd.DataFrame, path: str | Path) -> None:
     cafa = table.loc[table["score"] > 0, ["gene_id", "go_id", "score"]]
     with atomic_write(path) as handle:
         cafa.to_csv(handle, sep="\t", index=False, header=False, float_format="%.3f")
+
+
+def gaf_relation(aspect: str, term: str, ontology: Ontology | None = None) -> str:
+    """The GAF 2.2 column 4 relation for a positive prediction of `term`."""
+    if (
+        aspect == "C"
+        and ontology is not None
+        and PROTEIN_CONTAINING_COMPLEX in ontology.ancestors(term)
+    ):
+        return "part_of"
+    return GAF_RELATION[aspect]
 
 
 def write_gaf(
@@ -102,18 +207,37 @@ def write_gaf(
     symbols: dict[str, str],
     reference: str,
     go_version: str,
-    min_score: float,
+    min_score: float | Mapping[str, float],
     date: datetime.date | None = None,
+    ontology: Ontology | None = None,
+    header_extra: Mapping[str, str] | None = None,
 ) -> int:
-    """GAF 2.2 lines for predictions scoring at least min_score; returns the line count."""
+    """GAF 2.2 lines for predictions scoring at least min_score; returns the line count.
+
+    `min_score` may map each aspect to its own threshold (an aspect left out gets no lines).
+
+    With `ontology`, component terms under protein-containing complex get the relation part_of
+    (otherwise located_in); `header_extra` items become extra `!key: value` header lines.
+    """
     date = date or datetime.date.today()
-    chosen = table[table["score"] >= min_score]
+    if isinstance(min_score, Mapping):
+        chosen = table[table["score"] >= table["aspect"].map(min_score).fillna(np.inf)]
+        rule = "at or above the threshold of their aspect (threshold- lines)"
+    else:
+        chosen = table[table["score"] >= min_score]
+        rule = f"with score >= {min_score}"
     header = [
         "!gaf-version: 2.2",
         f"!generated-by: GOcotrain {__version__}",
         f"!date-generated: {date.isoformat()}",
         f"!go-version: {go_version}",
-        f"!comment: co-training predictions with score >= {min_score}; evidence IEA",
+        f"!comment: co-training predictions {rule}; evidence IEA",
+    ]
+    written = {"gaf-version", "generated-by", "date-generated", "go-version", "comment"}
+    header += [
+        f"!{key}: {value}"
+        for key, value in _checked_header(header_extra or {})
+        if key not in written
     ]
     stamp = date.strftime("%Y%m%d")
     lines = []
@@ -124,7 +248,7 @@ def write_gaf(
             db,
             gene,
             symbols.get(gene, gene),
-            GAF_RELATION[aspect],
+            gaf_relation(aspect, term, ontology),
             term,
             reference,
             "IEA",
@@ -143,3 +267,82 @@ def write_gaf(
     with atomic_write(path) as handle:
         handle.write("\n".join(header + lines) + "\n")
     return len(lines)
+
+
+def _term_labels(rows: pd.DataFrame) -> pd.Series:
+    """`GO:0006936 muscle contraction (0.83)` for each row; the ID alone where a name is missing."""
+    names = rows["go_name"].fillna("").astype(str)
+    terms = rows["go_id"].astype(str)
+    terms = terms.where(names == "", terms + " " + names)
+    return terms + " (" + rows["score"].map("{:.2f}".format) + ")"
+
+
+def _aspect_title(aspect: str) -> str:
+    return ASPECT_NAMES.get(aspect, aspect).replace("_", " ")
+
+
+def write_excel_summary(
+    table: pd.DataFrame,
+    path: str | Path,
+    thresholds: Mapping[str, float],
+    top_n: int = 5,
+    header: Mapping[str, str] | None = None,
+    *,
+    ontology: Ontology,
+) -> int:
+    """An .xlsx summary for biologists; returns the number of gene rows.
+
+    Sheet "genes": one row per gene with a prediction at or above its aspect's threshold, with
+    the top_n most specific terms of each aspect by score and the number of such terms. Sheet
+    "about": the header items, the thresholds and what the scores mean.
+    """
+    specific = most_specific(table, ontology, thresholds).sort_values(
+        ["gene_id", "aspect", "score", "go_id"],
+        ascending=[True, True, False, True],
+        kind="mergesort",
+    )
+    present = set(specific["aspect"])
+    aspects = [aspect for aspect in ASPECT_ORDER if aspect in present]
+    aspects += sorted(present - set(ASPECT_ORDER))
+    genes = pd.Index(sorted(specific["gene_id"].unique()), name="gene_id")
+    cells, counts = {}, {}
+    for aspect in aspects:
+        rows = specific[specific["aspect"] == aspect]
+        top = rows.groupby("gene_id", sort=False).head(top_n)
+        title = _aspect_title(aspect)
+        cells[f"{title} (top {top_n})"] = (
+            _term_labels(top).groupby(top["gene_id"]).agg("; ".join).reindex(genes, fill_value="")
+        )
+        counts[f"number of {title} terms"] = (
+            rows.groupby("gene_id").size().reindex(genes, fill_value=0)
+        )
+    sheet = pd.DataFrame({**cells, **counts}, index=genes).reset_index()
+
+    about = [(str(key), str(value)) for key, value in (header or {}).items()]
+    ordered = [a for a in ASPECT_ORDER if a in thresholds] + sorted(
+        set(thresholds) - set(ASPECT_ORDER)
+    )
+    about += [(f"threshold, {_aspect_title(aspect)}", thresholds[aspect]) for aspect in ordered]
+    about += [("terms listed per aspect", top_n), ("scores", SCORE_EXPLANATION)]
+    about_sheet = pd.DataFrame(about, columns=["item", "value"])
+
+    with (
+        atomic_write(path, "wb") as handle,
+        pd.ExcelWriter(handle, engine="openpyxl") as writer,
+    ):
+        for name, frame in (("genes", sheet), ("about", about_sheet)):
+            frame.to_excel(writer, sheet_name=name, index=False)
+            _format_sheet(writer.sheets[name], frame)
+    return len(sheet)
+
+
+def _format_sheet(worksheet, frame: pd.DataFrame, max_width: int = 100) -> None:
+    """Freeze the header row, add filters and fit column widths to their contents."""
+    from openpyxl.utils import get_column_letter
+
+    worksheet.freeze_panes = "A2"
+    worksheet.auto_filter.ref = worksheet.dimensions
+    for index, column in enumerate(frame.columns, start=1):
+        longest = frame[column].astype(str).str.len().max() if len(frame) else 0
+        width = min(max(len(str(column)), int(longest)) + 2, max_width)
+        worksheet.column_dimensions[get_column_letter(index)].width = width

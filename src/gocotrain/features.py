@@ -175,13 +175,59 @@ def sequence_features(proteins: dict[str, str]) -> FeatureMatrix:
     return FeatureMatrix(np.array(genes, dtype=str), np.array(columns), values.astype(np.float32))
 
 
+@dataclass
+class ExpressionProjection:
+    """How expression features were made, so that new genes can be put in the same space.
+
+    `samples` are the samples used (constant ones dropped), `mean` and `components` the
+    PCA's centre and axes over the standardised profiles (empty when no PCA was made).
+    """
+
+    samples: np.ndarray
+    mean: np.ndarray
+    components: np.ndarray
+
+    def to_npz(self, path: str | Path) -> None:
+        with atomic_write(path, "wb") as handle:
+            np.savez_compressed(
+                handle, samples=self.samples, mean=self.mean, components=self.components
+            )
+
+    @classmethod
+    def from_npz(cls, path: str | Path) -> ExpressionProjection:
+        with np.load(path, allow_pickle=False) as data:
+            return cls(data["samples"], data["mean"], data["components"])
+
+
+def _standardised_profiles(values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per gene: mean, SD, fraction expressed and the z-scored profile (zeros when flat)."""
+    mean = values.mean(axis=1)
+    sd = values.std(axis=1)
+    expressed = (values > 0).mean(axis=1)
+    flat = sd <= 1e-8
+    profiles = np.zeros_like(values)
+    profiles[~flat] = (values[~flat] - mean[~flat, None]) / sd[~flat, None]
+    return mean, sd, expressed, flat, profiles
+
+
+def _expression_frame(index, mean, sd, expressed, profiles, names) -> FeatureMatrix:
+    summary = np.column_stack([mean, sd, expressed])
+    frame = pd.DataFrame(
+        np.column_stack([summary, profiles]),
+        index=index,
+        columns=["expr_mean", "expr_sd", "expr_fraction_expressed", *names],
+    )
+    return FeatureMatrix.from_frame(frame)
+
+
 def expression_features(
     log_expression: pd.DataFrame, n_components: int = 50, seed: int = 0
-) -> tuple[FeatureMatrix, dict]:
+) -> tuple[FeatureMatrix, dict, ExpressionProjection]:
     """Summaries and (optionally PCA-reduced) standardised profiles of log expression.
 
     Samples with no variance across genes carry no information and are dropped; genes with
-    no variance across samples keep their summaries and get an all-zero profile.
+    no variance across samples keep their summaries and get an all-zero profile. The
+    projection returned applies the same transformation to other genes (`project_expression`).
     """
     values = log_expression.to_numpy(dtype=float)
     sample_sd = values.std(axis=0)
@@ -191,28 +237,42 @@ def expression_features(
         "expression_samples_constant_dropped": int((~informative).sum()),
     }
     values = values[:, informative]
-    mean = values.mean(axis=1)
-    sd = values.std(axis=1)
-    expressed = (values > 0).mean(axis=1)
-    flat = sd <= 1e-8
+    samples = np.asarray(log_expression.columns[informative], dtype=str)
+    mean, sd, expressed, flat, profiles = _standardised_profiles(values)
     report["expression_genes_constant"] = int(flat.sum())
-    profiles = np.zeros_like(values)
-    profiles[~flat] = (values[~flat] - mean[~flat, None]) / sd[~flat, None]
+    projection = ExpressionProjection(samples, np.zeros(0), np.zeros((0, len(samples))))
     if values.shape[1] > n_components > 0 and len(values) > n_components:
         pca = PCA(n_components=n_components, svd_solver="randomized", random_state=seed)
-        profiles = pca.fit_transform(profiles)
+        pca.fit(profiles)
+        projection = ExpressionProjection(samples, pca.mean_, pca.components_)
+        # Project rather than fit_transform: randomized SVD's U·S is not exactly X·Vᵀ, and
+        # genes projected later (saved models) must land where the fitted genes did.
+        profiles = (profiles - pca.mean_) @ pca.components_.T
         names = [f"expr_pc{index + 1}" for index in range(n_components)]
         report["expression_pca_components"] = n_components
         report["expression_pca_variance_explained"] = round(
             float(pca.explained_variance_ratio_.sum()), 4
         )
     else:
-        names = [f"expr_sample_{name}" for name in log_expression.columns[informative]]
+        names = [f"expr_sample_{name}" for name in samples]
         report["expression_pca_components"] = 0
-    summary = np.column_stack([mean, sd, expressed])
-    frame = pd.DataFrame(
-        np.column_stack([summary, profiles]),
-        index=log_expression.index,
-        columns=["expr_mean", "expr_sd", "expr_fraction_expressed", *names],
-    )
-    return FeatureMatrix.from_frame(frame), report
+    features = _expression_frame(log_expression.index, mean, sd, expressed, profiles, names)
+    return features, report, projection
+
+
+def project_expression(
+    log_expression: pd.DataFrame, projection: ExpressionProjection
+) -> FeatureMatrix:
+    """Expression features of other genes in the space of a saved projection.
+
+    `log_expression` must hold the projection's samples (others are ignored); the caller
+    checks that and names the missing ones.
+    """
+    values = log_expression.loc[:, list(projection.samples)].to_numpy(dtype=float)
+    mean, sd, expressed, _, profiles = _standardised_profiles(values)
+    if len(projection.components):
+        profiles = (profiles - projection.mean) @ projection.components.T
+        names = [f"expr_pc{index + 1}" for index in range(len(projection.components))]
+    else:
+        names = [f"expr_sample_{name}" for name in projection.samples]
+    return _expression_frame(log_expression.index, mean, sd, expressed, profiles, names)

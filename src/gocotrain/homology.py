@@ -151,17 +151,23 @@ def read_diamond_hits(path: str | Path) -> pd.DataFrame:
 
 
 def search_pyswrd(
-    proteins: dict[str, str], threads: int = 1, evalue: float = 1e-3, max_hits: int = 50
+    proteins: dict[str, str],
+    threads: int = 1,
+    evalue: float = 1e-3,
+    max_hits: int = 50,
+    targets: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """All-against-all protein search with pyswrd; the same columns as DIAMOND's hits."""
+    """Protein search with pyswrd, all against all or against `targets`; DIAMOND's columns."""
     import pyswrd  # imported here: only this engine needs it
 
     genes = sorted(proteins)
     sequences = [proteins[gene] for gene in genes]
+    targets = proteins if targets is None else targets
+    target_genes = sorted(targets)
     rows = []
     for hit in pyswrd.search(
         sequences,
-        sequences,
+        [targets[gene] for gene in target_genes],
         # SWORD's default keeps 30,000 candidates per query, which aligns nearly every pair
         # of a small proteome; 300 keeps its speed and loses few hits at E <= 1e-3.
         max_candidates=300,
@@ -173,7 +179,7 @@ def search_pyswrd(
         rows.append(
             (
                 genes[hit.query_index],
-                genes[hit.target_index],
+                target_genes[hit.target_index],
                 100.0 * hit.result.identity(),
                 round(bitscore, 1),
                 hit.evalue,
@@ -206,14 +212,49 @@ def search(
                 sensitivity=sensitivity,
             )
             hits = read_diamond_hits(out)
-    # Several HSPs of one pair count once, with the best; the order is made canonical so
-    # results do not depend on the engine's output order or thread count.
-    hits = (
+    return canonical_hits(hits)
+
+
+def canonical_hits(hits: pd.DataFrame) -> pd.DataFrame:
+    """One row per (query, subject) pair, the best HSP, in a fixed order.
+
+    Several HSPs of one pair count once; the order is made canonical so results do not
+    depend on the engine's output order or thread count.
+    """
+    return (
         hits.sort_values(["query", "subject", "bitscore"], ascending=[True, True, False])
         .drop_duplicates(["query", "subject"])
         .reset_index(drop=True)
     )
-    return hits
+
+
+def search_against(
+    engine: str,
+    query_fasta: str | Path,
+    queries: dict[str, str],
+    target_fasta: str | Path,
+    targets: dict[str, str],
+    threads: int = 1,
+    sensitivity: str = "more-sensitive",
+) -> pd.DataFrame:
+    """Hits of the query proteins among the target proteins (new genes against a model's)."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    if engine == "none":
+        hits = pd.DataFrame(columns=DIAMOND_COLUMNS).astype(HIT_TYPES)
+    elif engine == "pyswrd":
+        hits = search_pyswrd(queries, threads=threads, targets=targets)
+    else:
+        with tempfile.TemporaryDirectory() as scratch:
+            out = run_diamond(
+                query_fasta,
+                target_fasta,
+                Path(scratch) / "hits.tsv",
+                threads=threads,
+                sensitivity=sensitivity,
+            )
+            hits = read_diamond_hits(out)
+    return canonical_hits(hits)
 
 
 def write_hits(hits: pd.DataFrame, path: str | Path) -> None:

@@ -17,6 +17,7 @@ from sklearn.base import clone
 from gocotrain.cotraining import CoTrainingClassifier
 from gocotrain.features import FeatureMatrix
 from gocotrain.homology import HomologyGraph
+from gocotrain.models import save_term_models
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def gain_shares(model, n_features: int) -> np.ndarray:
     return shares / total if total > 0 else shares
 
 
-def _score_term(model, X1, X2, graph, y, unlabeled, term, seed):
+def _score_term(model, X1, X2, graph, y, unlabeled, term, seed, model_dir=None):
     model = clone(model).set_params(random_state=term_seed(seed, term))
     X1 = with_homology(X1, graph, y)
     model.fit(X1, X2, y)
@@ -115,6 +116,8 @@ def _score_term(model, X1, X2, graph, y, unlabeled, term, seed):
         "pseudo_labels": [int(count) for count in model.n_pseudo_labeled_],
         "validation": model.validation_,
     }
+    if model_dir is not None:
+        summary["model"] = save_term_models(model, term, model_dir)
     importance = [
         gain_shares(view_model, X.shape[1])
         for view_model, X in zip(model.estimators_, (X1, X2), strict=True)
@@ -146,11 +149,13 @@ def score_aspect(
     seed: int,
     n_jobs: int = 1,
     terms: list[str] | None = None,
+    model_dir: str | Path | None = None,
 ) -> tuple[AspectScores, dict]:
     """Scores of the aspect's modelled terms, or of `terms` among them (one batch).
 
     Each term's model depends only on the term and the seed, so the scores of a term are the
-    same whichever batch it is scored in.
+    same whichever batch it is scored in. With `model_dir`, each term's boosters are saved
+    there (`gocotrain.models`) and the term's report says where.
     """
     labels = labels[labels["aspect"] == aspect]
     labeled = set(labels["gene_id"])
@@ -189,7 +194,7 @@ def score_aspect(
     # Threads, not processes: XGBoost releases the GIL while it trains and predicts, and
     # threads share the feature matrices instead of copying them to every worker.
     results = Parallel(n_jobs=n_jobs, backend="threading", return_as="generator")(
-        delayed(_score_term)(model, X1, X2, graph, target(term), unlabeled, term, seed)
+        delayed(_score_term)(model, X1, X2, graph, target(term), unlabeled, term, seed, model_dir)
         for term in terms
     )
     shape = (len(unlabeled), len(terms))

@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from gocotrain import __version__, batches, homology
+from gocotrain import __version__, batches, changes, homology, predict, releases
 from gocotrain.annotations import Labels, build_labels, read_annotations
 from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator
 from gocotrain.errors import InputError
-from gocotrain.export import predictions_table, write_cafa, write_gaf, write_tsv
+from gocotrain.export import (
+    most_specific,
+    predictions_table,
+    read_predictions_tsv,
+    write_cafa,
+    write_excel_summary,
+    write_gaf,
+    write_predictions_tsv,
+    write_tsv,
+)
 from gocotrain.expression import join_to_genes, normalise, read_expression, read_id_map
 from gocotrain.features import FeatureMatrix, expression_features, sequence_features
 from gocotrain.ontology import ASPECT_NAMES, Ontology, read_obo
@@ -123,11 +134,18 @@ def compute_sequence_features(proteins_fasta: str, features_npz: str) -> None:
 
 
 def compute_expression_features(
-    expression_npz: str, features_npz: str, report_json: str, n_components: int, seed: int
+    expression_npz: str,
+    features_npz: str,
+    report_json: str,
+    n_components: int,
+    seed: int,
+    projection_npz: str | None = None,
 ) -> None:
     log_expression = FeatureMatrix.from_npz(expression_npz).to_frame()
-    features, report = expression_features(log_expression, n_components, seed)
+    features, report, projection = expression_features(log_expression, n_components, seed)
     features.to_npz(features_npz)
+    if projection_npz:
+        projection.to_npz(projection_npz)
     report["expression_view_features"] = int(features.values.shape[1])
     log.info("expression view: %d genes × %d features; %s", *features.values.shape, report)
     write_json(report, report_json)
@@ -214,8 +232,14 @@ def cotrain_batch(
     min_positives: int,
     seed: int,
     threads: int,
+    model_dir: str | None = None,
 ) -> None:
-    """Score one batch ("I-of-N", Snakemake's scatter item) of the aspect's terms."""
+    """Score one batch ("I-of-N", Snakemake's scatter item) of the aspect's terms.
+
+    With `model_dir`, the terms' boosters are saved there too.
+    """
+    if model_dir:
+        Path(model_dir).mkdir(parents=True, exist_ok=True)
     terms = batches.batch_terms(batches.read_costs(terms_tsv), batch)
     sequence = FeatureMatrix.from_npz(sequence_npz)
     expression = FeatureMatrix.from_npz(expression_npz)
@@ -234,6 +258,7 @@ def cotrain_batch(
         seed,
         n_jobs=threads,
         terms=terms,
+        model_dir=model_dir,
     )
     scores.to_npz(scores_npz)
     # The time goes to the log only: the report is reproducible.
@@ -253,35 +278,170 @@ def gather_cotraining(
     batch_reports: list[str],
     scores_npz: str,
     report_json: str,
+    batch_model_dirs: list[str] = (),
+    model_dir: str | None = None,
 ) -> None:
-    """One aspect's scores and report from its batches, as one job would have written them."""
+    """One aspect's scores and report from its batches, as one job would have written them.
+
+    The batches' saved boosters are moved into one folder per aspect, `model_dir`.
+    """
     parts = [
         (AspectScores.from_npz(scores), read_json(report))
         for scores, report in zip(batch_scores, batch_reports, strict=True)
     ]
     scores, report = merge_batches(parts, batches.read_costs(terms_tsv)["term"].tolist())
+    if model_dir:
+        Path(model_dir).mkdir(parents=True, exist_ok=True)
+        for folder in batch_model_dirs:
+            for path in sorted(Path(folder).iterdir()):
+                shutil.copyfile(path, Path(model_dir) / path.name)
     scores.to_npz(scores_npz)
     log.info("aspect %s: %d terms from %d batches", report["aspect"], len(scores.terms), len(parts))
     write_json(report, report_json)
+
+
+THRESHOLD_COLUMNS = [
+    "aspect",
+    "threshold",
+    "expected_precision",
+    "expected_recall",
+    "expected_fmax",
+    "chosen_on",
+]
+
+
+def choose_thresholds(
+    aspects: list[str], fallback: float, thresholds_tsv: str, metrics_tsv: str | None = None
+) -> None:
+    """The export threshold per aspect, with the precision expected there.
+
+    With the evaluation's metrics: co-training's Fmax-optimal threshold on the held-out
+    genes (cross-validation folds, or the time split's no-knowledge targets), whose
+    precision and recall are what a user can expect of the exported set. Without: `fallback`
+    for every aspect, its precision not measured.
+    """
+    rows = []
+    metrics = pd.read_csv(metrics_tsv, sep="\t") if metrics_tsv else pd.DataFrame()
+    if not metrics.empty:
+        metrics = metrics[metrics["method"] == "cotraining"]
+        preferred = metrics["targets"].isin(["cross_validation", "no_knowledge"])
+        metrics = metrics[preferred] if preferred.any() else metrics
+    for aspect in aspects:
+        found = metrics[metrics["aspect"] == ASPECT_NAMES[aspect]] if not metrics.empty else metrics
+        if found.empty or pd.isna(found.iloc[0].get("threshold")):
+            rows.append([aspect, fallback, None, None, None, "fixed (gaf_min_score)"])
+            continue
+        best = found.iloc[0]
+        rows.append(
+            [
+                aspect,
+                float(best["threshold"]),
+                round(float(best["precision"]), 4),
+                round(float(best["recall"]), 4),
+                round(float(best["fmax"]), 4),
+                f"co-training Fmax on {int(best['n_proteins'])} held-out genes ("
+                + ", ".join(dict.fromkeys([best["protocol"], best["targets"]]))
+                + ")",
+            ]
+        )
+        log.info("aspect %s: threshold %s", aspect, rows[-1])
+    write_tsv(pd.DataFrame(rows, columns=THRESHOLD_COLUMNS), thresholds_tsv)
+
+
+def read_thresholds(path: str | Path) -> dict[str, float]:
+    table = pd.read_csv(path, sep="\t")
+    return dict(zip(table["aspect"], table["threshold"].astype(float), strict=True))
+
+
+def _threshold_header(path: str | Path) -> dict[str, str]:
+    """`threshold-P: 0.34 (expected precision 0.61; co-training Fmax on ...)` lines."""
+    table = pd.read_csv(path, sep="\t")
+    header = {}
+    for row in table.itertuples(index=False):
+        expected = (
+            f"expected precision {row.expected_precision:.2f}, recall {row.expected_recall:.2f}"
+            if pd.notna(row.expected_precision)
+            else "precision not measured"
+        )
+        header[f"threshold-{row.aspect}"] = f"{row.threshold:g} ({expected}; {row.chosen_on})"
+    return header
+
+
+def write_exports(
+    table: pd.DataFrame,
+    ontology: Ontology,
+    thresholds_tsv: str,
+    stamp: dict,
+    outputs: dict[str, str],
+    gaf_identity: dict,
+    gaf_reference: str,
+    top_terms: int,
+) -> dict:
+    """Every export of a predictions table; returns counts for the run summary."""
+    thresholds = read_thresholds(thresholds_tsv)
+    header = releases.header_lines(stamp) | _threshold_header(thresholds_tsv)
+    write_predictions_tsv(table, outputs["predictions"], header)
+    specific = most_specific(table, ontology, thresholds)
+    write_predictions_tsv(specific, outputs["most_specific"], header)
+    write_cafa(table, outputs["cafa"])
+    above = table[table["score"] >= table["aspect"].map(thresholds).fillna(np.inf)]
+    gaf_lines = write_gaf(
+        table,
+        outputs["gaf"],
+        db=gaf_identity["db"],
+        taxon=gaf_identity["taxon"],
+        symbols=gaf_identity["symbols"],
+        reference=gaf_reference,
+        go_version=ontology.data_version,
+        min_score=thresholds,
+        ontology=ontology,
+        header_extra=header,
+    )
+    summary_genes = write_excel_summary(
+        table, outputs["excel"], thresholds, top_n=top_terms, header=header, ontology=ontology
+    )
+    return {
+        "rows": len(table),
+        "genes": int(table["gene_id"].nunique()),
+        "rows_above_threshold": len(above),
+        "genes_above_threshold": int(above["gene_id"].nunique()),
+        "most_specific_rows": len(specific),
+        "gaf_lines": gaf_lines,
+        "excel_genes": summary_genes,
+        "thresholds": thresholds,
+    }
+
+
+def gaf_identity_of(identity: dict, gaf_db: str | None, taxon: str | None) -> dict:
+    """GAF columns 1, 3 and 13: the config's, else the input GAF's, else defaults."""
+    gaf_taxon = taxon or identity["taxon"]
+    if gaf_taxon is None:
+        # GAF requires a taxon; taxon:1 (root of the NCBI taxonomy) says "not given".
+        log.warning("no taxon in the input GAF or the config: the GAF says taxon:1; set `taxon`")
+        gaf_taxon = "taxon:1"
+    return {
+        "db": gaf_db or identity["db"] or "UniProtKB",
+        "taxon": gaf_taxon,
+        "symbols": identity["symbols"],
+    }
 
 
 def export_predictions(
     scores_npz: dict[str, str],
     ontology_json: str,
     reports: dict[str, str],
-    predictions_tsv: str,
-    cafa_tsv: str,
-    gaf: str,
-    summary_json: str,
-    summary_tsv: str,
+    stamp_json: str,
+    thresholds_tsv: str,
+    outputs: dict[str, str],
     min_score: float,
-    gaf_min_score: float,
     gaf_db: str | None,
     taxon: str | None,
     gaf_reference: str,
+    top_terms: int,
     settings: dict,
 ) -> None:
     ontology = Ontology.from_json(ontology_json)
+    stamp = read_json(stamp_json)
     aspect_scores = {aspect: AspectScores.from_npz(path) for aspect, path in scores_npz.items()}
     table = predictions_table(aspect_scores, ontology, min_score)
     gathered = {name: read_json(path) for name, path in reports.items()}
@@ -289,36 +449,124 @@ def export_predictions(
         if name.startswith("cotrain_"):
             report.pop("terms")  # per-term decisions stay in results/cotrain/<aspect>.json
             report.pop("feature_importance")
-    identity = gathered["labels"].pop("gaf_identity")
-    write_tsv(table, predictions_tsv)
-    write_cafa(table, cafa_tsv)
-    gaf_taxon = taxon or identity["taxon"]
-    if gaf_taxon is None:
-        # GAF requires a taxon; taxon:1 (root of the NCBI taxonomy) says "not given".
-        log.warning("no taxon in the input GAF or the config: the GAF says taxon:1; set `taxon`")
-        gaf_taxon = "taxon:1"
-    gaf_lines = write_gaf(
-        table,
-        gaf,
-        db=gaf_db or identity["db"] or "UniProtKB",
-        taxon=gaf_taxon,
-        symbols=identity["symbols"],
-        reference=gaf_reference,
-        go_version=ontology.data_version,
-        min_score=gaf_min_score,
+    identity = gaf_identity_of(gathered["labels"].pop("gaf_identity"), gaf_db, taxon)
+    counts = write_exports(
+        table, ontology, thresholds_tsv, stamp, outputs, identity, gaf_reference, top_terms
     )
-    summary = run_summary(gathered, table, gaf_lines, settings)
-    summary["predictions"]["gaf_taxon"] = gaf_taxon
-    write_json(summary, summary_json)
+    summary = run_summary(gathered, table, counts, settings)
+    summary["release"] = stamp
+    summary["predictions"]["gaf_taxon"] = identity["taxon"]
+    write_json(summary, outputs["summary_json"])
     flat = pd.json_normalize(summary, sep=".").T.reset_index()
     flat.columns = ["key", "value"]
-    with atomic_write(summary_tsv) as handle:
+    with atomic_write(outputs["summary_tsv"]) as handle:
         flat.to_csv(handle, sep="\t", index=False)
     for key, value in flat.itertuples(index=False):
         log.info("summary %s = %s", key, value)
 
 
-def run_summary(gathered: dict, table: pd.DataFrame, gaf_lines: int, settings: dict) -> dict:
+def report_changes(
+    previous: dict[str, str],
+    labels_tsv: str,
+    ontology_json: str,
+    stamp_json: str,
+    aspects: list[str],
+    outputs: dict[str, str],
+) -> None:
+    """What changed since an earlier release: how its exported predictions held up."""
+    previous_table, previous_header = read_predictions_tsv(previous["predictions"])
+    report = changes.what_changed(
+        previous_table,
+        read_thresholds(previous["thresholds"]),
+        Labels.from_tsv(previous["labels"]).table,
+        Labels.from_tsv(labels_tsv).table,
+        Ontology.from_json(previous["ontology"]),
+        Ontology.from_json(ontology_json),
+        aspects=aspects,
+    )
+    report.summary["previous_release"] = previous_header
+    report.summary["release"] = read_json(stamp_json)
+    changes.write_change_report(report, **outputs)
+    log.info("what changed: %s", report.summary.get("totals"))
+
+
+def stamp_release(stamp: dict, stamp_json: str) -> None:
+    write_json(stamp, stamp_json)
+
+
+def save_model(
+    stamp_json: str,
+    cotrain_reports: dict[str, str],
+    files: dict[str, str],
+    sequence_npz: str,
+    expression_npz: str,
+    labels_report_json: str,
+    gaf_db: str | None,
+    taxon: str | None,
+    settings: dict,
+    model_dir: str,
+) -> None:
+    identity = gaf_identity_of(read_json(labels_report_json)["gaf_identity"], gaf_db, taxon)
+    predict.save_model(
+        read_json(stamp_json),
+        cotrain_reports,
+        files,
+        sequence_npz,
+        expression_npz,
+        identity,
+        settings,
+        model_dir,
+    )
+
+
+def predict_new_genes(
+    model_dir: str,
+    proteins_fasta: str,
+    sequences_report_json: str,
+    expression: str | None,
+    id_map: str | None,
+    expression_kind: str,
+    outputs: dict[str, str],
+    min_score: float,
+    gaf_reference: str,
+    top_terms: int,
+    threads: int,
+) -> None:
+    """Score new genes with a saved model and export them as a run would."""
+    scores, saved = predict.score_new_genes(
+        model_dir, proteins_fasta, expression, id_map, expression_kind, threads
+    )
+    ontology = predict.ontology_of(saved)
+    table = predictions_table(scores, ontology, min_score)
+    identity = saved.meta["gaf"] | {"symbols": {}}
+    stamp = saved.meta["release"]
+    counts = write_exports(
+        table,
+        ontology,
+        str(saved.path(predict.MODEL_FILES["thresholds"])),
+        stamp,
+        outputs,
+        identity,
+        gaf_reference,
+        top_terms,
+    )
+    summary = {
+        "gocotrain_version": __version__,
+        "model": str(Path(model_dir).resolve()),
+        "model_release": stamp,
+        "model_versions": saved.meta["versions"],
+        "inputs": {
+            "sequences": read_json(sequences_report_json),
+            "expression": expression,
+            "id_map": id_map,
+        },
+        "predictions": counts,
+    }
+    write_json(summary, outputs["summary_json"])
+    log.info("new genes: %s", counts)
+
+
+def run_summary(gathered: dict, table: pd.DataFrame, counts: dict, settings: dict) -> dict:
     sequences, expression = gathered["sequences"], gathered["expression"]
     expression_view = gathered["expression_features"]
     summary = {
@@ -342,11 +590,7 @@ def run_summary(gathered: dict, table: pd.DataFrame, gaf_lines: int, settings: d
         },
         "details": gathered,
         "aspects": {},
-        "predictions": {
-            "rows": len(table),
-            "genes": int(table["gene_id"].nunique()),
-            "gaf_lines": gaf_lines,
-        },
+        "predictions": dict(counts),
     }
     for name, report in gathered.items():
         if name.startswith("cotrain_"):

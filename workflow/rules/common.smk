@@ -1,4 +1,5 @@
 import difflib
+import json
 import sys
 from pathlib import Path
 
@@ -7,6 +8,8 @@ import yaml
 from snakemake.utils import min_version, validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from gocotrain import releases  # noqa: E402
+from gocotrain.models import MODEL_FILES  # noqa: E402
 from gocotrain.resources import (
     cotrain_runtime,
     memory_mb,
@@ -23,6 +26,13 @@ INPUT_FILE_KEYS = (
     "ontology",
     "expression",
     "id_map",
+)
+# What the what-changed report reads of an earlier release.
+PREVIOUS_RELEASE_FILES = (
+    "predictions/predictions.tsv",
+    "predictions/thresholds.tsv",
+    "labels/labels.tsv",
+    "ontology/ontology.json",
 )
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -48,6 +58,24 @@ def config_problems(config, schema):
                 f"config {key}: the file {path!r} does not exist (paths are relative to the "
                 f"working directory {Path.cwd()}); fix the path or pass --config {key}=PATH"
             )
+    previous = config.get("previous_release")
+    if isinstance(previous, str):
+        for name in PREVIOUS_RELEASE_FILES:
+            path = Path("results/releases", previous, name)
+            if not path.is_file():
+                problems.append(
+                    f"config previous_release: {path} does not exist; run the workflow on "
+                    f"release {previous!r} in this working directory first, or fix the label"
+                )
+                break
+        if previous == config.get("release"):
+            problems.append("config previous_release: it names this release itself")
+    model = config.get("model")
+    if isinstance(model, str) and not (Path(model) / "model.json").is_file():
+        problems.append(
+            f"config model: {model!r} is not a saved model folder (no model.json there); "
+            "give a results/releases/<release>/model folder of an earlier run"
+        )
     evaluation = config.get("evaluation")
     if isinstance(evaluation, dict):
         if evaluation.get("protocol") == "time_split" and not config.get(
@@ -83,44 +111,160 @@ def validate_config():
 
 validate_config()
 
+
+def release_stamp():
+    """This run's release label and stamp; stop if the label already holds other data."""
+    label = config["release"] or releases.automatic_label(
+        config["ontology"], config["annotations"]
+    )
+    stamp = releases.release_stamp(label, config["ontology"], config["annotations"])
+    existing = Path("results/releases", label, "release.json")
+    if existing.is_file():
+        conflict = releases.stamp_conflict(json.loads(existing.read_text()), stamp)
+        if conflict:
+            print(f"GOcotrain: {existing}: {conflict}.", file=sys.stderr)
+            sys.exit(1)
+    return label, stamp
+
+
+RELEASE, RELEASE_STAMP = release_stamp()
+RELEASE_DIR = f"results/releases/{RELEASE}"
+RELEASE_LOGS = f"logs/releases/{RELEASE}"
+
+
+def in_release(path):
+    """A path inside this release's results folder (wildcards kept)."""
+    return f"{RELEASE_DIR}/{path}"
+
+
+def release_log(path):
+    return f"{RELEASE_LOGS}/{path}"
+
+
 ASPECTS = config["aspects"]
 EVALUATION = config["evaluation"]
-EVALUATION_DIR = f"results/evaluation/{EVALUATION['protocol']}"
+EVALUATION_DIR = in_release(f"evaluation/{EVALUATION['protocol']}")
 EVALUATION_SPLITS = split_names(
     EVALUATION["protocol"], EVALUATION["folds"], EVALUATION["folds_evaluated"]
 )
 
 
+PREDICTIONS_DIR = in_release("predictions")
+# The settings a run's predictions and saved model depend on (summary.json, model.json).
+MODEL_SETTINGS = {
+    key: config[key]
+    for key in (
+        "evidence_codes",
+        "aspects",
+        "min_positives",
+        "seed",
+        "homology",
+        "cotraining",
+        "expression_kind",
+        "expression_components",
+    )
+}
+CHANGES_DIR = (
+    in_release(f"changes/since-{config['previous_release']}")
+    if config["previous_release"]
+    else None
+)
+
+
 def final_outputs():
     outputs = [
-        "results/predictions/predictions.tsv",
-        "results/predictions/predictions.cafa.tsv",
-        "results/predictions/predictions.gaf",
-        "results/predictions/summary.json",
-        "results/predictions/summary.tsv",
-        "results/report/learning_curves.png",
-        "results/report/feature_importance.png",
-        "results/report/data_summary.html",
+        f"{PREDICTIONS_DIR}/{name}"
+        for name in (
+            "predictions.tsv",
+            "predictions.most_specific.tsv",
+            "predictions.cafa.tsv",
+            "predictions.gaf",
+            "predictions.summary.xlsx",
+            "thresholds.tsv",
+            "summary.json",
+            "summary.tsv",
+        )
+    ] + [
+        in_release("model/model.json"),
+        in_release("report/learning_curves.png"),
+        in_release("report/feature_importance.png"),
+        in_release("report/data_summary.html"),
     ]
     if EVALUATION_SPLITS:
         outputs += [
             f"{EVALUATION_DIR}/metrics.tsv",
-            "results/report/metrics.html",
-            "results/report/metrics.png",
-            "results/report/precision_recall.png",
-            "results/report/per_term_aupr.png",
+            in_release("report/metrics.html"),
+            in_release("report/metrics.png"),
+            in_release("report/precision_recall.png"),
+            in_release("report/per_term_aupr.png"),
         ]
+    if CHANGES_DIR:
+        outputs.append(f"{CHANGES_DIR}/report.html")
     return outputs
 
 
 def evaluation_label_inputs(wildcards):
     """The labels an evaluation reads: the newer release too for a time split."""
     inputs = {
-        "labels": "results/labels/labels.tsv",
-        "ontology": "results/ontology/ontology.json",
+        "labels": in_release("labels/labels.tsv"),
+        "ontology": in_release("ontology/ontology.json"),
     }
     if EVALUATION["protocol"] == "time_split":
-        inputs["labels_new"] = "results/labels/labels_new.tsv"
+        inputs["labels_new"] = in_release("labels/labels_new.tsv")
+    return inputs
+
+
+def threshold_inputs(wildcards):
+    """The evaluation's metrics when the export thresholds are chosen on held-out genes."""
+    if config["export_threshold"] == "fmax" and measured_thresholds():
+        return {"metrics": f"{EVALUATION_DIR}/metrics.tsv"}
+    return {}
+
+
+def measured_thresholds():
+    return bool(EVALUATION_SPLITS) and "cotraining" in EVALUATION["methods"]
+
+
+def model_release(model):
+    """The release label a saved model was trained on (for the predict target's paths)."""
+    return json.loads((Path(model) / "model.json").read_text())["release"]["release"]
+
+
+def file_stem(path):
+    name = Path(path).name
+    for suffix in (".gz", ".fa", ".faa", ".fasta", ".fna", ".gb", ".gbk", ".gbff"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+PREDICT_DIR = (
+    f"results/predict/{model_release(config['model'])}/{file_stem(config['sequences'])}"
+    if config["model"]
+    else "results/predict/no-model"
+)
+
+
+def predict_outputs(wildcards):
+    if not config["model"]:
+        print(
+            "GOcotrain: the predict target needs a saved model: snakemake predict --config "
+            "model=results/releases/<release>/model sequences=NEW.fa [expression=NEW.tsv]",
+            file=sys.stderr,
+        )
+        sys.exit(1)
+    return rules.predict_new_genes.output
+
+
+def predict_inputs(wildcards):
+    inputs = {
+        "model": f"{config['model']}/model.json",
+        "proteins": rules.predict_prepare_sequences.output.proteins,
+        "sequences_report": rules.predict_prepare_sequences.output.report,
+    }
+    if config["expression"]:
+        inputs["expression"] = config["expression"]
+    if config["id_map"]:
+        inputs["id_map"] = config["id_map"]
     return inputs
 
 

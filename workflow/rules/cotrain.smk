@@ -16,9 +16,9 @@ rule plan_cotraining:
         labels=rules.prepare_labels.output.labels,
         sequence=rules.sequence_features.output.features,
     output:
-        terms="results/cotrain/{aspect}/terms.tsv",
+        terms=in_release("cotrain/{aspect}/terms.tsv"),
     log:
-        "logs/cotrain/{aspect}/plan.log",
+        release_log("cotrain/{aspect}/plan.log"),
     wildcard_constraints:
         aspect="[PFC]",
     conda:
@@ -37,12 +37,13 @@ rule cotrain_batch:
         labels=rules.prepare_labels.output.labels,
         hits=rules.homology_search.output.hits,
     output:
-        scores=temp("results/cotrain/{aspect}/batch-{scatteritem}.npz"),
-        report=temp("results/cotrain/{aspect}/batch-{scatteritem}.json"),
+        scores=temp(in_release("cotrain/{aspect}/batch-{scatteritem}.npz")),
+        report=temp(in_release("cotrain/{aspect}/batch-{scatteritem}.json")),
+        models=temp(directory(in_release("cotrain/{aspect}/models-{scatteritem}"))),
     log:
-        "logs/cotrain/{aspect}/batch-{scatteritem}.log",
+        release_log("cotrain/{aspect}/batch-{scatteritem}.log"),
     benchmark:
-        "benchmarks/cotrain/{aspect}/batch-{scatteritem}.tsv"
+        f"benchmarks/releases/{RELEASE}/cotrain/{{aspect}}/batch-{{scatteritem}}.tsv"
     wildcard_constraints:
         aspect="[PFC]",
     conda:
@@ -62,13 +63,17 @@ rule cotrain_batch:
 rule gather_cotraining:
     input:
         terms=rules.plan_cotraining.output.terms,
-        scores=gather.cotrain("results/cotrain/{{aspect}}/batch-{scatteritem}.npz"),
-        reports=gather.cotrain("results/cotrain/{{aspect}}/batch-{scatteritem}.json"),
+        scores=gather.cotrain(in_release("cotrain/{{aspect}}/batch-{scatteritem}.npz")),
+        reports=gather.cotrain(
+            in_release("cotrain/{{aspect}}/batch-{scatteritem}.json")
+        ),
+        models=gather.cotrain(in_release("cotrain/{{aspect}}/models-{scatteritem}")),
     output:
-        scores="results/cotrain/{aspect}.npz",
-        report="results/cotrain/{aspect}.json",
+        scores=in_release("cotrain/{aspect}.npz"),
+        report=in_release("cotrain/{aspect}.json"),
+        models=directory(in_release("model/{aspect}")),
     log:
-        "logs/cotrain/{aspect}/gather.log",
+        release_log("cotrain/{aspect}/gather.log"),
     wildcard_constraints:
         aspect="[PFC]",
     conda:

@@ -7,10 +7,10 @@ rule prepare_labels_new:
         ontology=rules.prepare_ontology.output.ontology,
         proteins=rules.prepare_sequences.output.proteins,
     output:
-        labels="results/labels/labels_new.tsv",
-        report="results/labels/report_new.json",
+        labels=in_release("labels/labels_new.tsv"),
+        report=in_release("labels/report_new.json"),
     log:
-        "logs/prepare_labels_new.log",
+        release_log("prepare_labels_new.log"),
     conda:
         "../../envs/gocotrain.yaml"
     resources:
@@ -29,7 +29,7 @@ rule evaluation_targets:
     output:
         targets=f"{EVALUATION_DIR}/targets.tsv",
     log:
-        "logs/evaluation/targets.log",
+        release_log("evaluation/targets.log"),
     conda:
         "../../envs/gocotrain.yaml"
     resources:
@@ -55,9 +55,9 @@ rule evaluation_predict:
     output:
         predictions=f"{EVALUATION_DIR}/predictions/{{method}}/{{split}}.tsv",
     log:
-        f"logs/evaluation/{EVALUATION['protocol']}/{{method}}/{{split}}.log",
+        release_log(f"evaluation/{EVALUATION['protocol']}/{{method}}/{{split}}.log"),
     benchmark:
-        f"benchmarks/evaluation/{EVALUATION['protocol']}/{{method}}/{{split}}.tsv"
+        f"benchmarks/releases/{RELEASE}/evaluation/{EVALUATION['protocol']}/{{method}}/{{split}}.tsv"
     wildcard_constraints:
         method="|".join(EVALUATION["methods"]),
         split="|".join(EVALUATION_SPLITS) or "none",
@@ -98,9 +98,9 @@ rule evaluation_score:
         per_term=f"{EVALUATION_DIR}/per_term.tsv",
         truth=f"{EVALUATION_DIR}/truth.tsv",
     log:
-        "logs/evaluation/score.log",
+        release_log("evaluation/score.log"),
     benchmark:
-        "benchmarks/evaluation/score.tsv"
+        f"benchmarks/releases/{RELEASE}/evaluation/score.tsv"
     conda:
         "../../envs/gocotrain.yaml"
     resources:

@@ -1,10 +1,31 @@
-# Predictions consistent with the GO hierarchy, in TSV, CAFA and GAF 2.2, and the run summary.
+# Predictions consistent with the GO hierarchy: TSV (all and most specific), CAFA, GAF 2.2 and
+# an Excel summary, at per-aspect thresholds chosen on held-out genes; the saved model.
+
+
+localrules:
+    choose_thresholds,
+
+
+rule choose_thresholds:
+    input:
+        unpack(threshold_inputs),
+    output:
+        thresholds=f"{PREDICTIONS_DIR}/thresholds.tsv",
+    log:
+        release_log("choose_thresholds.log"),
+    params:
+        aspects=ASPECTS,
+        fallback=config["gaf_min_score"],
+    script:
+        "../scripts/choose_thresholds.py"
 
 
 rule export_predictions:
     input:
-        scores=expand("results/cotrain/{aspect}.npz", aspect=ASPECTS),
-        cotrain_reports=expand("results/cotrain/{aspect}.json", aspect=ASPECTS),
+        scores=expand(in_release("cotrain/{aspect}.npz"), aspect=ASPECTS),
+        cotrain_reports=expand(in_release("cotrain/{aspect}.json"), aspect=ASPECTS),
+        stamp=rules.stamp_release.output.stamp,
+        thresholds=rules.choose_thresholds.output.thresholds,
         ontology=rules.prepare_ontology.output.ontology,
         ontology_report=rules.prepare_ontology.output.report,
         sequences_report=rules.prepare_sequences.output.report,
@@ -13,13 +34,15 @@ rule export_predictions:
         labels_report=rules.prepare_labels.output.report,
         homology_report=rules.homology_search.output.report,
     output:
-        predictions="results/predictions/predictions.tsv",
-        cafa="results/predictions/predictions.cafa.tsv",
-        gaf="results/predictions/predictions.gaf",
-        summary_json="results/predictions/summary.json",
-        summary_tsv="results/predictions/summary.tsv",
+        predictions=f"{PREDICTIONS_DIR}/predictions.tsv",
+        most_specific=f"{PREDICTIONS_DIR}/predictions.most_specific.tsv",
+        cafa=f"{PREDICTIONS_DIR}/predictions.cafa.tsv",
+        gaf=f"{PREDICTIONS_DIR}/predictions.gaf",
+        excel=f"{PREDICTIONS_DIR}/predictions.summary.xlsx",
+        summary_json=f"{PREDICTIONS_DIR}/summary.json",
+        summary_tsv=f"{PREDICTIONS_DIR}/summary.tsv",
     log:
-        "logs/export_predictions.log",
+        release_log("export_predictions.log"),
     conda:
         "../../envs/gocotrain.yaml"
     resources:
@@ -28,20 +51,80 @@ rule export_predictions:
     params:
         aspects=ASPECTS,
         min_score=config["min_score"],
-        gaf_min_score=config["gaf_min_score"],
         gaf_db=config["gaf_db"],
         taxon=config["taxon"],
         gaf_reference=config["gaf_reference"],
-        settings={
-            key: config[key]
-            for key in (
-                "evidence_codes",
-                "aspects",
-                "min_positives",
-                "seed",
-                "homology",
-                "cotraining",
-            )
-        },
+        top_terms=config["summary_top_terms"],
+        settings=MODEL_SETTINGS,
     script:
         "../scripts/export_predictions.py"
+
+
+rule save_model:
+    input:
+        stamp=rules.stamp_release.output.stamp,
+        cotrain_reports=expand(in_release("cotrain/{aspect}.json"), aspect=ASPECTS),
+        boosters=expand(in_release("model/{aspect}"), aspect=ASPECTS),
+        proteins=rules.prepare_sequences.output.proteins,
+        labels=rules.prepare_labels.output.labels,
+        labels_report=rules.prepare_labels.output.report,
+        ontology=rules.prepare_ontology.output.ontology,
+        projection=rules.expression_features.output.projection,
+        sequence=rules.sequence_features.output.features,
+        expression=rules.expression_features.output.features,
+        thresholds=rules.choose_thresholds.output.thresholds,
+    output:
+        model=in_release("model/model.json"),
+        files=[in_release(f"model/{name}") for name in MODEL_FILES.values()],
+    log:
+        release_log("save_model.log"),
+    conda:
+        "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 10),
+        runtime=runtime_minutes(5, 0.5),
+    params:
+        aspects=ASPECTS,
+        gaf_db=config["gaf_db"],
+        taxon=config["taxon"],
+        settings=MODEL_SETTINGS,
+    script:
+        "../scripts/save_model.py"
+
+
+if CHANGES_DIR:
+
+    rule report_changes:
+        input:
+            **{
+                f"previous_{key}": f"results/releases/{config['previous_release']}/{name}"
+                for key, name in zip(
+                    ("predictions", "thresholds", "labels", "ontology"),
+                    PREVIOUS_RELEASE_FILES,
+                )
+            },
+            labels=rules.prepare_labels.output.labels,
+            ontology=rules.prepare_ontology.output.ontology,
+            stamp=rules.stamp_release.output.stamp,
+        output:
+            summary=f"{CHANGES_DIR}/summary.json",
+            confirmed=f"{CHANGES_DIR}/confirmed.tsv",
+            newly_labeled=f"{CHANGES_DIR}/newly_labeled.tsv",
+            terms_changed=f"{CHANGES_DIR}/terms_changed.tsv",
+            obsolete_predictions=f"{CHANGES_DIR}/obsolete_predictions.tsv",
+            html=report(
+                f"{CHANGES_DIR}/report.html",
+                category="What changed",
+                caption="../report/changes.rst",
+            ),
+        log:
+            release_log("report_changes.log"),
+        conda:
+            "../../envs/gocotrain.yaml"
+        resources:
+            mem_mb=memory_mb(1000, 20),
+            runtime=runtime_minutes(5, 0.5),
+        params:
+            aspects=ASPECTS,
+        script:
+            "../scripts/report_changes.py"

@@ -25,6 +25,7 @@ rule expression_features:
     output:
         features="results/features/expression.npz",
         report="results/features/expression_report.json",
+        projection="results/features/expression_projection.npz",
     log:
         "logs/expression_features.log",
     benchmark:

@@ -1,14 +1,33 @@
 # Read, check and normalise each input once; later rules read only these results.
+# Sequences and expression are shared by every release; the ontology and labels are not.
+
+
+localrules:
+    stamp_release,
+
+
+rule stamp_release:
+    input:
+        ontology=config["ontology"],
+        annotations=config["annotations"],
+    output:
+        stamp=in_release("release.json"),
+    log:
+        release_log("stamp_release.log"),
+    params:
+        stamp=RELEASE_STAMP,
+    script:
+        "../scripts/stamp_release.py"
 
 
 rule prepare_ontology:
     input:
         obo=config["ontology"],
     output:
-        ontology="results/ontology/ontology.json",
-        report="results/ontology/report.json",
+        ontology=in_release("ontology/ontology.json"),
+        report=in_release("ontology/report.json"),
     log:
-        "logs/prepare_ontology.log",
+        release_log("prepare_ontology.log"),
     conda:
         "../../envs/gocotrain.yaml"
     resources:
@@ -64,10 +83,10 @@ rule prepare_labels:
         ontology=rules.prepare_ontology.output.ontology,
         proteins=rules.prepare_sequences.output.proteins,
     output:
-        labels="results/labels/labels.tsv",
-        report="results/labels/report.json",
+        labels=in_release("labels/labels.tsv"),
+        report=in_release("labels/report.json"),
     log:
-        "logs/prepare_labels.log",
+        release_log("prepare_labels.log"),
     conda:
         "../../envs/gocotrain.yaml"
     resources:

@@ -3,26 +3,26 @@
 
 rule run_figures:
     input:
-        cotrain_reports=expand("results/cotrain/{aspect}.json", aspect=ASPECTS),
+        cotrain_reports=expand(in_release("cotrain/{aspect}.json"), aspect=ASPECTS),
         summary=rules.export_predictions.output.summary_json,
     output:
         learning_curves=report(
-            "results/report/learning_curves.png",
+            in_release("report/learning_curves.png"),
             category="Co-training",
             caption="../report/learning_curves.rst",
         ),
         feature_importance=report(
-            "results/report/feature_importance.png",
+            in_release("report/feature_importance.png"),
             category="Co-training",
             caption="../report/feature_importance.rst",
         ),
         data_summary=report(
-            "results/report/data_summary.html",
+            in_release("report/data_summary.html"),
             category="Data",
             caption="../report/data_summary.rst",
         ),
     log:
-        "logs/report/run_figures.log",
+        release_log("report/run_figures.log"),
     conda:
         "../../envs/gocotrain.yaml"
     resources:
@@ -41,27 +41,27 @@ rule evaluation_figures:
         per_term=rules.evaluation_score.output.per_term,
     output:
         metrics_table=report(
-            "results/report/metrics.html",
+            in_release("report/metrics.html"),
             category="Method comparison",
             caption="../report/metrics_table.rst",
         ),
         metrics_figure=report(
-            "results/report/metrics.png",
+            in_release("report/metrics.png"),
             category="Method comparison",
             caption="../report/metrics_figure.rst",
         ),
         precision_recall=report(
-            "results/report/precision_recall.png",
+            in_release("report/precision_recall.png"),
             category="Method comparison",
             caption="../report/precision_recall.rst",
         ),
         per_term=report(
-            "results/report/per_term_aupr.png",
+            in_release("report/per_term_aupr.png"),
             category="Method comparison",
             caption="../report/per_term.rst",
         ),
     log:
-        "logs/report/evaluation_figures.log",
+        release_log("report/evaluation_figures.log"),
     conda:
         "../../envs/gocotrain.yaml"
     resources:

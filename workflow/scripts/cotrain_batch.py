@@ -18,4 +18,5 @@ run_rule(
     min_positives=snakemake.params.min_positives,
     seed=snakemake.params.seed,
     threads=snakemake.threads,
+    model_dir=snakemake.output.models,
 )

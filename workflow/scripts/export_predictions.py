@@ -3,6 +3,7 @@ import _package  # noqa: F401
 from gocotrain.steps import export_predictions, run_rule
 
 aspects = snakemake.params.aspects
+outputs = dict(snakemake.output.items())
 run_rule(
     snakemake,
     export_predictions,
@@ -20,15 +21,13 @@ run_rule(
         f"cotrain_{aspect}": path
         for aspect, path in zip(aspects, snakemake.input.cotrain_reports, strict=True)
     },
-    predictions_tsv=snakemake.output.predictions,
-    cafa_tsv=snakemake.output.cafa,
-    gaf=snakemake.output.gaf,
-    summary_json=snakemake.output.summary_json,
-    summary_tsv=snakemake.output.summary_tsv,
+    stamp_json=snakemake.input.stamp,
+    thresholds_tsv=snakemake.input.thresholds,
+    outputs=outputs,
     min_score=snakemake.params.min_score,
-    gaf_min_score=snakemake.params.gaf_min_score,
     gaf_db=snakemake.params.gaf_db,
     taxon=snakemake.params.taxon,
     gaf_reference=snakemake.params.gaf_reference,
+    top_terms=snakemake.params.top_terms,
     settings=snakemake.params.settings,
 )

@@ -8,6 +8,7 @@ run_rule(
     expression_npz=snakemake.input.expression,
     features_npz=snakemake.output.features,
     report_json=snakemake.output.report,
+    projection_npz=snakemake.output.projection,
     n_components=snakemake.params.n_components,
     seed=snakemake.params.seed,
 )

@@ -1,0 +1,723 @@
+"""What changed with a new GO annotation release: how the earlier predictions held up.
+
+A user who exported predictions with one annotation release reruns the tool on the next one.
+Between the two, some genes that were unlabeled in an aspect gained labels there: that is a
+CAFA time split done for free, and the earlier predictions for those genes can be scored
+against their new labels. `what_changed` does so with the project's own evaluation code
+(`protocols.time_split_targets` for the targets, `evaluation.evaluate` and
+`evaluation.precision_recall_curve` for the metrics), and lists the ontology changes that touch
+the predictions: terms that appeared, terms that became obsolete, were merged or removed, and
+earlier predictions of such terms, which users must drop or remap. `write_change_report` writes
+the result as TSV tables, a JSON summary and a self-contained HTML page.
+
+Definitions, per aspect (P, F, C):
+
+* Newly labeled genes: labeled in the aspect in the new labels, not in the previous ones. Their
+  truth is their new terms, resolved through the new ontology (alt_ids become primary IDs,
+  obsolete and unknown terms are dropped), propagated over is_a/part_of, roots left out, as in
+  `evaluation`. They are the union of `time_split_targets`' no_knowledge, limited_knowledge and
+  (molecular function only) protein-binding-only genes.
+* Predicted: an earlier prediction scoring at or above the aspect's exported threshold.
+* Confirmed: a predicted row of the exported table, for a newly labeled gene, whose term
+  (resolved through the new ontology) is among the gene's new terms.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gocotrain.evaluation import evaluate, precision_recall_curve
+from gocotrain.ontology import ASPECT_NAMES, Ontology
+from gocotrain.protocols import time_split_targets
+from gocotrain.textio import atomic_write
+
+TARGET_KINDS = ("no_knowledge", "limited_knowledge")
+EXCLUDED_KIND = "excluded_protein_binding_only"
+PREDICTION_INPUT_COLUMNS = ["gene_id", "aspect", "go_id", "go_name", "score"]
+NEWLY_LABELED_COLUMNS = [
+    "gene_id",
+    "aspect",
+    "go_id",
+    "go_name",
+    "predicted_score",
+    "was_predicted",
+    "targets",
+]
+CONFIRMED_COLUMNS = ["gene_id", "aspect", "go_id", "go_name", "score"]
+TERMS_CHANGED_COLUMNS = ["go_id", "aspect", "go_name", "change", "replaced_by", "replaced_by_name"]
+OBSOLETE_PREDICTION_COLUMNS = [
+    "gene_id",
+    "aspect",
+    "go_id",
+    "go_name",
+    "score",
+    "status",
+    "replaced_by",
+    "replaced_by_name",
+]
+METRIC_KEYS = (
+    "precision",
+    "recall",
+    "f",
+    "coverage",
+    "fmax",
+    "fmax_precision",
+    "fmax_recall",
+    "fmax_threshold",
+    "fmax_coverage",
+)
+OUTPUT_FILES = {
+    "summary": "summary.json",
+    "confirmed": "confirmed.tsv",
+    "newly_labeled": "newly_labeled.tsv",
+    "terms_changed": "terms_changed.tsv",
+    "obsolete_predictions": "obsolete_predictions.tsv",
+    "html": "report.html",
+}
+ASPECT_ORDER = {"P": 0, "F": 1, "C": 2}
+# How a term that is not current in the new ontology is reported, by Ontology.resolve status.
+STATUS_CHANGE = {"alt_id": "merged", "obsolete": "obsolete", "unknown": "removed"}
+
+
+@dataclass
+class ChangeReport:
+    """The tables and the summary of `what_changed`.
+
+    * newly_labeled: NEWLY_LABELED_COLUMNS, one row per newly labeled gene, aspect and new
+      term; predicted_score is the earlier score of that term (NaN if none), was_predicted
+      whether it reached the threshold, targets the CAFA target kind of the gene.
+    * confirmed: CONFIRMED_COLUMNS, the confirmed predictions.
+    * terms_changed: TERMS_CHANGED_COLUMNS; change is "added" (current in the new ontology, not
+      in the previous one), "obsolete" (marked obsolete now), "merged" (now an alt_id of
+      replaced_by) or "removed" (gone from the new ontology).
+    * obsolete_predictions: OBSOLETE_PREDICTION_COLUMNS, earlier predictions (all genes, all
+      scores) whose term is not current in the new ontology; status as `change` above.
+    * metrics: one row per aspect and target kind ("all", and no_knowledge/limited_knowledge
+      where both have genes) with the METRIC_KEYS, n_genes and threshold.
+    * summary: JSON-serialisable counts and metrics per aspect and totals (see `_summary`).
+    """
+
+    aspects: list[str]
+    thresholds: dict[str, float]
+    newly_labeled: pd.DataFrame
+    confirmed: pd.DataFrame
+    terms_changed: pd.DataFrame
+    obsolete_predictions: pd.DataFrame
+    metrics: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------------------
+# Inputs
+
+
+def _predictions(table: pd.DataFrame | None, ontology: Ontology) -> pd.DataFrame:
+    """The earlier predictions with the input columns, one row per gene, aspect and term."""
+    if table is None or table.empty:
+        return pd.DataFrame(
+            {
+                column: pd.Series(dtype=float if column == "score" else object)
+                for column in PREDICTION_INPUT_COLUMNS
+            }
+        )
+    missing = {"gene_id", "aspect", "go_id", "score"} - set(table.columns)
+    if missing:
+        raise ValueError(f"the previous predictions lack the column(s) {sorted(missing)}")
+    table = table.copy()
+    if "go_name" not in table:
+        table["go_name"] = table["go_id"].map(ontology.names)
+    table = table[PREDICTION_INPUT_COLUMNS].astype(
+        {"gene_id": str, "aspect": str, "go_id": str, "score": float}
+    )
+    # A term given twice for a gene keeps its highest score, as evaluation.read_predictions.
+    table = table.sort_values("score", ascending=False, kind="mergesort")
+    table = table.drop_duplicates(["gene_id", "aspect", "go_id"], ignore_index=True)
+    return table.sort_values(["aspect", "gene_id", "go_id"], ignore_index=True)
+
+
+def normalise_labels(labels: pd.DataFrame, ontology: Ontology) -> pd.DataFrame:
+    """Labels in the terms of `ontology`: alt_ids mapped to primary IDs, obsolete and unknown
+    terms dropped, propagated over is_a/part_of, roots left out (as `build_labels` makes them).
+    The aspect of each term is the ontology's."""
+    roots = ontology.roots
+    resolved = {term: ontology.resolve(term)[0] for term in labels["go_id"].unique()}
+    direct: dict[str, set[str]] = {}
+    for gene, term in zip(labels["gene_id"], labels["go_id"], strict=True):
+        primary = resolved[term]
+        if primary is not None:
+            direct.setdefault(gene, set()).add(primary)
+    rows = [
+        (gene, ontology.aspects.get(term, ""), term)
+        for gene, terms in direct.items()
+        for term in ontology.propagate(terms) - roots
+    ]
+    table = pd.DataFrame(rows, columns=["gene_id", "aspect", "go_id"])
+    return table.sort_values(["aspect", "gene_id", "go_id"], ignore_index=True)
+
+
+def _aspect_key(aspect: str) -> tuple[int, str]:
+    return ASPECT_ORDER.get(aspect, len(ASPECT_ORDER)), aspect
+
+
+# ----------------------------------------------------------------------------------------
+# Metrics
+
+
+def _scores(predictions: pd.DataFrame, genes) -> dict[str, dict[str, float]]:
+    chosen = predictions[predictions["gene_id"].isin(set(genes))]
+    return {
+        gene: dict(zip(group["go_id"], group["score"], strict=True))
+        for gene, group in chosen.groupby("gene_id")
+    }
+
+
+def score_at_threshold(
+    truth: Mapping[str, set[str]],
+    predictions: Mapping[str, Mapping[str, float]],
+    ontology: Ontology,
+    threshold: float,
+) -> dict[str, float]:
+    """Protein-centric precision, recall, F and coverage at `threshold`, with Fmax.
+
+    The metrics at the threshold come from `evaluation.precision_recall_curve` on the
+    predictions made binary (1 where the score is ≥ `threshold`, left out otherwise), so the
+    test is exactly `score >= threshold` for any threshold, on or off the 0.01 grid of
+    `evaluation.THRESHOLDS` (whose values lie a hair off the decimals); every row of that curve
+    is then the same and the first is taken. Since propagation takes the highest score of the
+    descendants, binarising before or after propagating is the same. Everything else is
+    `evaluate`'s: terms resolved through `ontology`, predictions propagated to their
+    ancestors, roots not scored, precision averaged over the genes with a prediction at the
+    threshold (NaN when none has one), recall over all genes of the truth.
+    Fmax, with its precision, recall, threshold and coverage, is `evaluate`'s on the raw
+    scores (Fmax 0 when no gene has a prediction). Everything is NaN for an empty truth.
+    """
+    result = dict.fromkeys(METRIC_KEYS, math.nan)
+    if not truth:
+        return result
+    binary = {
+        gene: {term: 1.0 for term, score in scores.items() if score >= threshold}
+        for gene, scores in predictions.items()
+    }
+    curve = precision_recall_curve(truth, binary, ontology, {})
+    if curve.empty:  # no benchmark gene left once obsolete truth terms are dropped
+        return result
+    first = curve.iloc[0]
+    covered = int(first["n_covered"]) > 0
+    result["precision"] = float(first["precision"]) if covered else math.nan
+    result["recall"] = float(first["recall"])
+    result["f"] = float(first["f"]) if covered else math.nan
+    result["coverage"] = float(first["coverage"])
+    best = evaluate(truth, predictions, ontology, {}).iloc[0]
+    result["fmax"] = float(best["fmax"])
+    result["fmax_precision"] = float(best["precision"])
+    result["fmax_recall"] = float(best["recall"])
+    result["fmax_threshold"] = float(best["threshold"])
+    result["fmax_coverage"] = float(best["coverage"])
+    return result
+
+
+# ----------------------------------------------------------------------------------------
+# Ontology changes
+
+
+def terms_changed(previous: Ontology, new: Ontology) -> pd.DataFrame:
+    """Terms current in `new` but not in `previous` (added), and terms current in `previous`
+    that are obsolete, merged into another term (now an alt_id) or removed in `new`."""
+
+    def current(ontology: Ontology, term: str) -> bool:
+        return term in ontology.names and term not in ontology.obsolete
+
+    rows = []
+    for term in new.names:
+        if current(new, term) and not current(previous, term):
+            rows.append((term, new.aspects.get(term, ""), new.names[term], "added", "", ""))
+    for term in previous.names:
+        if not current(previous, term):
+            continue
+        primary, status = new.resolve(term)
+        if status == "ok":
+            continue
+        change = STATUS_CHANGE[status]
+        replaced = primary if status == "alt_id" else new.replaced_by.get(term, "")
+        rows.append(
+            (
+                term,
+                previous.aspects.get(term, ""),
+                previous.names[term],
+                change,
+                replaced or "",
+                new.names.get(replaced, "") if replaced else "",
+            )
+        )
+    table = pd.DataFrame(rows, columns=TERMS_CHANGED_COLUMNS)
+    order = {"added": 0, "obsolete": 1, "merged": 2, "removed": 3}
+    return table.sort_values(
+        ["change", "aspect", "go_id"],
+        key=lambda column: column.map(order) if column.name == "change" else _sort_key(column),
+        ignore_index=True,
+    )
+
+
+def _obsolete_predictions(predictions: pd.DataFrame, new: Ontology) -> pd.DataFrame:
+    """Earlier predictions whose term is obsolete, merged (an alt_id) or gone in `new`."""
+    status_of = {term: new.resolve(term) for term in predictions["go_id"].unique()}
+    changed = {term: found for term, found in status_of.items() if found[1] != "ok"}
+    table = predictions[predictions["go_id"].isin(set(changed))].copy()
+    table["status"] = table["go_id"].map(lambda term: STATUS_CHANGE[changed[term][1]])
+    table["replaced_by"] = [
+        (changed[term][0] if changed[term][1] == "alt_id" else new.replaced_by.get(term)) or ""
+        for term in table["go_id"]
+    ]
+    table["replaced_by_name"] = table["replaced_by"].map(lambda term: new.names.get(term, ""))
+    table = table.sort_values(["aspect", "gene_id", "go_id"], key=_sort_key, ignore_index=True)
+    return table.reindex(columns=OBSOLETE_PREDICTION_COLUMNS).astype({"score": float})
+
+
+def _sort_key(column: pd.Series) -> pd.Series:
+    if column.name == "aspect":
+        return column.map(lambda aspect: _aspect_key(aspect)[0])
+    return column
+
+
+# ----------------------------------------------------------------------------------------
+# The report
+
+
+def what_changed(
+    previous_predictions: pd.DataFrame | None,
+    thresholds: Mapping[str, float] | None,
+    previous_labels: pd.DataFrame,
+    new_labels: pd.DataFrame,
+    previous_ontology: Ontology,
+    new_ontology: Ontology,
+    default_threshold: float = 0.5,
+    aspects: list[str] | None = None,
+) -> ChangeReport:
+    """How the predictions exported with the previous release held up in the new one.
+
+    `previous_predictions` is the exported predictions table (gene_id, aspect, go_id, go_name,
+    score; other columns ignored), `thresholds` the exported score threshold per aspect letter
+    (`default_threshold` for an aspect not in it), the labels tables are as
+    results/labels/labels.tsv (gene_id, aspect, go_id) of each release. The new labels are
+    normalised with `normalise_labels` through `new_ontology` (so alt_ids and unpropagated
+    tables are fine); the previous ones only tell which genes were labeled in which aspect.
+    `aspects` defaults to those of the labels, the predictions and the thresholds.
+
+    Precision and recall at the threshold and Fmax are computed by `score_at_threshold`, per
+    aspect over all newly labeled genes, and over the no_knowledge and limited_knowledge
+    targets of `time_split_targets` separately where both kinds have genes. They are
+    computed with the project's evaluation code, which propagates the predictions to their
+    ancestors: the exported table holds the modelled ancestors only, so evaluation may count
+    more true (and false) positives than the rows of the confirmed table.
+    """
+    thresholds = dict(thresholds or {})
+    for aspect, value in [*thresholds.items(), ("default", default_threshold)]:
+        if not 0 <= float(value) <= 1:
+            raise ValueError(f"the threshold of {aspect} must be in [0, 1], not {value}")
+    predictions = _predictions(previous_predictions, previous_ontology)
+    previous_labels = previous_labels[["gene_id", "aspect", "go_id"]].astype(str)
+    truth_labels = normalise_labels(
+        new_labels[["gene_id", "aspect", "go_id"]].astype(str), new_ontology
+    )
+    if aspects is None:
+        found = set(previous_labels["aspect"]) | set(truth_labels["aspect"])
+        found |= set(predictions["aspect"]) | set(thresholds)
+        aspects = sorted((aspect for aspect in found if aspect), key=_aspect_key)
+    used = {aspect: float(thresholds.get(aspect, default_threshold)) for aspect in aspects}
+
+    roots = new_ontology.roots
+    primary_of = {term: new_ontology.resolve(term)[0] for term in predictions["go_id"].unique()}
+    predictions = predictions.assign(primary=predictions["go_id"].map(primary_of))
+
+    newly_frames, confirmed_frames, metric_rows = [], [], []
+    per_aspect: dict[str, dict] = {}
+    for aspect in aspects:
+        threshold = used[aspect]
+        targets = time_split_targets(previous_labels, truth_labels, aspect, ontology=new_ontology)
+        kind_of = {gene: kind for kind, genes in targets.items() for gene in genes}
+        truth = {gene: terms for genes in targets.values() for gene, terms in genes.items()}
+        in_aspect = predictions[predictions["aspect"] == aspect]
+        for_new = in_aspect[in_aspect["gene_id"].isin(set(truth))]
+        scores = _scores(for_new, truth)
+
+        # The new terms of each newly labeled gene, with the earlier score of the term.
+        earlier = (
+            for_new.dropna(subset=["primary"])
+            .groupby(["gene_id", "primary"])["score"]
+            .max()
+            .to_dict()
+        )
+        rows = [
+            (
+                gene,
+                aspect,
+                term,
+                new_ontology.names.get(term, ""),
+                earlier.get((gene, term), math.nan),
+                kind_of[gene],
+            )
+            for gene in sorted(truth)
+            for term in sorted(truth[gene])
+        ]
+        newly = pd.DataFrame(
+            rows,
+            columns=["gene_id", "aspect", "go_id", "go_name", "predicted_score", "targets"],
+        ).astype({"predicted_score": float})
+        newly.insert(5, "was_predicted", newly["predicted_score"] >= threshold)
+        newly_frames.append(newly)
+
+        predicted = for_new[
+            (for_new["score"] >= threshold)
+            & for_new["primary"].notna()
+            & ~for_new["primary"].isin(roots)
+        ]
+        hit = [
+            primary in truth[gene]
+            for gene, primary in zip(predicted["gene_id"], predicted["primary"], strict=True)
+        ]
+        confirmed = predicted.loc[pd.Series(hit, index=predicted.index, dtype=bool)]
+        confirmed = confirmed[CONFIRMED_COLUMNS].reset_index(drop=True)
+        confirmed_frames.append(confirmed)
+
+        overall = score_at_threshold(truth, scores, new_ontology, threshold)
+        metric_rows.append(
+            {"aspect": aspect, "targets": "all", "n_genes": len(truth), "threshold": threshold}
+            | overall
+        )
+        by_kind = None
+        if all(targets[kind] for kind in TARGET_KINDS):
+            by_kind = {}
+            for kind in TARGET_KINDS:
+                values = score_at_threshold(
+                    targets[kind], _scores(for_new, targets[kind]), new_ontology, threshold
+                )
+                metric_rows.append(
+                    {
+                        "aspect": aspect,
+                        "targets": kind,
+                        "n_genes": len(targets[kind]),
+                        "threshold": threshold,
+                    }
+                    | values
+                )
+                by_kind[kind] = {"genes": len(targets[kind])} | values
+        per_aspect[aspect] = (
+            {
+                "threshold": threshold,
+                "newly_labeled_genes": len(truth),
+                "no_knowledge_genes": len(targets["no_knowledge"]),
+                "limited_knowledge_genes": len(targets["limited_knowledge"]),
+                "protein_binding_only_genes": len(targets[EXCLUDED_KIND]),
+                "new_terms_of_newly_labeled_genes": len(newly),
+                "newly_labeled_genes_with_predictions": int(for_new["gene_id"].nunique()),
+                "newly_labeled_genes_predicted_at_threshold": int(predicted["gene_id"].nunique()),
+                "predictions_for_newly_labeled_genes": len(for_new),
+                "predictions_at_threshold_for_newly_labeled_genes": len(predicted),
+                "confirmed_predictions": len(confirmed),
+                "genes_with_confirmed_predictions": int(confirmed["gene_id"].nunique()),
+                "new_terms_predicted_at_threshold": int(newly["was_predicted"].sum()),
+            }
+            | overall
+            | {"by_target_kind": by_kind}
+        )
+
+    newly_labeled = _concat(newly_frames, NEWLY_LABELED_COLUMNS)
+    confirmed = _concat(confirmed_frames, CONFIRMED_COLUMNS)
+    changed = terms_changed(previous_ontology, new_ontology)
+    obsolete = _obsolete_predictions(predictions, new_ontology)
+    metrics = pd.DataFrame(
+        metric_rows, columns=["aspect", "targets", "n_genes", "threshold", *METRIC_KEYS]
+    )
+    report = ChangeReport(
+        aspects=list(aspects),
+        thresholds=used,
+        newly_labeled=newly_labeled,
+        confirmed=confirmed,
+        terms_changed=changed,
+        obsolete_predictions=obsolete,
+        metrics=metrics,
+    )
+    report.summary = _summary(
+        report, per_aspect, previous_ontology, new_ontology, default_threshold, len(predictions)
+    )
+    return report
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def _plain(value):
+    """JSON-ready: numpy scalars to Python, floats rounded to 4 places, NaN to None."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if not math.isfinite(value) else round(float(value), 4)
+    return value
+
+
+def _summary(report, per_aspect, previous, new, default_threshold, n_predictions) -> dict:
+    """Counts and metrics per aspect, totals of the counts over the aspects."""
+    changed = report.terms_changed
+    obsolete = report.obsolete_predictions
+    for aspect, values in per_aspect.items():
+        in_aspect = changed["aspect"] == aspect
+        for change in ("added", "obsolete", "merged", "removed"):
+            values[f"terms_{change}"] = int((in_aspect & (changed["change"] == change)).sum())
+        mine = obsolete[obsolete["aspect"] == aspect]
+        values["predictions_of_obsolete_or_removed_terms"] = int(
+            mine["status"].isin(["obsolete", "removed"]).sum()
+        )
+        values["predictions_of_merged_terms"] = int((mine["status"] == "merged").sum())
+    totals: dict[str, int] = {}
+    for values in per_aspect.values():
+        for key, value in values.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                totals[key] = totals.get(key, 0) + value
+    totals["previous_predictions"] = n_predictions
+    totals["predictions_of_obsolete_or_removed_terms"] = int(
+        obsolete["status"].isin(["obsolete", "removed"]).sum()
+    )
+    totals["predictions_of_merged_terms"] = int((obsolete["status"] == "merged").sum())
+    for change in ("added", "obsolete", "merged", "removed"):
+        totals[f"terms_{change}"] = int((changed["change"] == change).sum())
+    return _plain(
+        {
+            "previous_ontology_version": previous.data_version,
+            "new_ontology_version": new.data_version,
+            "default_threshold": default_threshold,
+            "aspects": per_aspect,
+            "totals": totals,
+        }
+    )
+
+
+# ----------------------------------------------------------------------------------------
+# Writing
+
+
+def write_change_report(
+    report: ChangeReport,
+    out_dir: str | Path | None = None,
+    *,
+    summary: str | Path | None = None,
+    confirmed: str | Path | None = None,
+    newly_labeled: str | Path | None = None,
+    terms_changed: str | Path | None = None,
+    obsolete_predictions: str | Path | None = None,
+    html: str | Path | None = None,
+    max_html_rows: int = 500,
+) -> dict[str, Path]:
+    """Write summary.json, confirmed.tsv, newly_labeled.tsv, terms_changed.tsv,
+    obsolete_predictions.tsv and report.html into `out_dir` (created if needed); a path given
+    by keyword replaces that file's place. Every file is written atomically. HTML tables
+    show at most `max_html_rows` rows each (the TSV files hold them all). Returns the paths."""
+    given = {
+        "summary": summary,
+        "confirmed": confirmed,
+        "newly_labeled": newly_labeled,
+        "terms_changed": terms_changed,
+        "obsolete_predictions": obsolete_predictions,
+        "html": html,
+    }
+    paths: dict[str, Path] = {}
+    for key, name in OUTPUT_FILES.items():
+        if given[key] is not None:
+            paths[key] = Path(given[key])
+        elif out_dir is not None:
+            paths[key] = Path(out_dir) / name
+        else:
+            raise ValueError(f"give out_dir or a path for {key}")
+    for path in paths.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(paths["summary"]) as handle:
+        handle.write(json.dumps(report.summary, indent=2, allow_nan=False) + "\n")
+    tables = {
+        "confirmed": report.confirmed,
+        "newly_labeled": report.newly_labeled,
+        "terms_changed": report.terms_changed,
+        "obsolete_predictions": report.obsolete_predictions,
+    }
+    for key, table in tables.items():
+        with atomic_write(paths[key]) as handle:
+            table.to_csv(handle, sep="\t", index=False, float_format="%.4f", na_rep="")
+    with atomic_write(paths["html"]) as handle:
+        handle.write(render_html(report, max_html_rows))
+    return paths
+
+
+def _aspect_label(aspect: str) -> str:
+    name = ASPECT_NAMES.get(aspect)
+    return f"{aspect} ({name.replace('_', ' ')})" if name else aspect
+
+
+def _number(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _table(frame: pd.DataFrame, max_rows: int, empty: str) -> str:
+    if frame.empty:
+        return f"<p class='none'>{html.escape(empty)}</p>"
+    shown = frame.head(max_rows)
+    note = ""
+    if len(frame) > max_rows:
+        note = f"<p class='note'>First {max_rows} of {len(frame)} rows; the TSV file has all.</p>"
+    body = shown.to_html(index=False, na_rep="", float_format=lambda x: f"{x:.4f}", border=0)
+    return body + note
+
+
+STYLE = """
+body { font-family: sans-serif; margin: 2em; max-width: 70em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; }
+th { background: #eee; }
+.none { color: #a33; font-style: italic; }
+.note { color: #555; font-size: 0.85em; }
+"""
+
+SUMMARY_ROWS = [
+    ("threshold", "exported score threshold"),
+    ("newly_labeled_genes", "genes newly labeled (unlabeled in this aspect before)"),
+    ("no_knowledge_genes", "… with no label in any aspect before (no knowledge)"),
+    ("limited_knowledge_genes", "… labeled in other aspects before (limited knowledge)"),
+    ("protein_binding_only_genes", "… whose new terms say no more than protein binding"),
+    ("newly_labeled_genes_with_predictions", "newly labeled genes with earlier predictions"),
+    ("newly_labeled_genes_predicted_at_threshold", "… with a prediction at the threshold"),
+    ("predictions_at_threshold_for_newly_labeled_genes", "predictions at the threshold"),
+    ("confirmed_predictions", "confirmed predictions"),
+    ("precision", "precision at the threshold"),
+    ("recall", "recall at the threshold"),
+    ("f", "F at the threshold"),
+    ("coverage", "coverage at the threshold"),
+    ("fmax", "Fmax (best threshold)"),
+    ("fmax_threshold", "threshold of Fmax"),
+    ("terms_added", "terms added to the ontology"),
+    ("terms_obsolete", "terms made obsolete"),
+    ("terms_merged", "terms merged into another"),
+    ("terms_removed", "terms removed"),
+    (
+        "predictions_of_obsolete_or_removed_terms",
+        "earlier predictions of obsolete or removed terms",
+    ),
+    ("predictions_of_merged_terms", "earlier predictions of merged terms"),
+]
+
+
+def render_html(report: ChangeReport, max_rows: int = 500) -> str:
+    """A self-contained HTML page (inline style, no scripts, no external assets)."""
+    summary = report.summary
+    aspects = report.aspects
+    parts = [
+        "<!DOCTYPE html>",
+        "<html lang='en'><head><meta charset='utf-8'>",
+        "<title>GOcotrain: what changed with the new annotation release</title>",
+        f"<style>{STYLE}</style></head><body>",
+        "<h1>What changed with the new annotation release</h1>",
+        "<p>How the predictions exported with the previous release held up against the new "
+        "one. Ontology: "
+        f"{html.escape(summary.get('previous_ontology_version') or 'unknown')} → "
+        f"{html.escape(summary.get('new_ontology_version') or 'unknown')}.</p>",
+        "<h2>Summary per aspect</h2>",
+        "<p>A gene is <em>newly labeled</em> in an aspect when it had no label there in the "
+        "previous release and has one now: a time-split benchmark, scored as in CAFA. A "
+        "prediction counts as made when its score reaches the aspect's exported threshold. "
+        "Precision is averaged over the newly labeled genes with a prediction at the threshold, "
+        "recall over all of them; predictions are propagated to their ancestors and the roots "
+        "are not scored. Fmax is the best F over the thresholds 0.01 … 0.99 and tells how good "
+        "the ranking was. – marks a value that is undefined.</p>",
+    ]
+    header = "".join(f"<th>{html.escape(_aspect_label(aspect))}</th>" for aspect in aspects)
+    rows = [f"<table><tr><th></th>{header}</tr>"]
+    for key, label in SUMMARY_ROWS:
+        cells = "".join(
+            f"<td>{_number(summary['aspects'][aspect].get(key))}</td>" for aspect in aspects
+        )
+        rows.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
+    rows.append("</table>")
+    parts.append("".join(rows))
+    for aspect in aspects:
+        values = summary["aspects"][aspect]
+        if not values["newly_labeled_genes"]:
+            parts.append(
+                f"<p class='none'>{html.escape(_aspect_label(aspect))}: no newly labeled genes, "
+                "so the earlier predictions cannot be scored in this aspect.</p>"
+            )
+        elif values["precision"] is None:
+            parts.append(
+                f"<p class='none'>{html.escape(_aspect_label(aspect))}: no newly labeled gene "
+                "had a prediction at the threshold, so precision is undefined.</p>"
+            )
+
+    parts.append("<h2>By CAFA target kind</h2>")
+    parts.append(
+        "<p>No-knowledge genes had no label in any aspect before; limited-knowledge genes had "
+        "labels in other aspects. Shown for the aspects where both kinds have genes.</p>"
+    )
+    split = report.metrics[report.metrics["targets"] != "all"]
+    parts.append(
+        _table(
+            split.assign(aspect=split["aspect"].map(_aspect_label)),
+            max_rows,
+            "No aspect has genes of both kinds.",
+        )
+    )
+
+    parts.append("<h2>Confirmed predictions</h2>")
+    parts.append(
+        "<p>Earlier predictions at or above the threshold, for newly labeled genes, whose term "
+        "is among the gene's new terms (with their ancestors; roots excluded). The full table "
+        "is confirmed.tsv.</p>"
+    )
+    parts.append(_table(report.confirmed, max_rows, "No confirmed predictions."))
+
+    parts.append("<h2>Newly labeled genes</h2>")
+    parts.append(
+        "<p>Each newly labeled gene with its new terms, the earlier score of each term (empty "
+        "if it was not predicted) and whether that score reached the threshold. The full table "
+        "is newly_labeled.tsv.</p>"
+    )
+    for aspect in aspects:
+        parts.append(f"<h3>{html.escape(_aspect_label(aspect))}</h3>")
+        frame = report.newly_labeled[report.newly_labeled["aspect"] == aspect]
+        parts.append(_table(frame, max_rows, "No newly labeled genes."))
+
+    parts.append("<h2>Ontology changes</h2>")
+    parts.append(
+        "<p>Terms added (current now, not before), made obsolete (replaced_by where the "
+        "ontology gives one), merged into another term (now its alt_id) or removed. The full "
+        "table is terms_changed.tsv.</p>"
+    )
+    parts.append(_table(report.terms_changed, max_rows, "No terms changed."))
+
+    parts.append("<h2>Earlier predictions of obsolete terms</h2>")
+    parts.append(
+        "<p>Drop these predictions, or remap them to replaced_by: merged terms map to their "
+        "new primary ID, obsolete terms only where the ontology names a replacement. The full "
+        "table is obsolete_predictions.tsv.</p>"
+    )
+    parts.append(
+        _table(report.obsolete_predictions, max_rows, "No prediction has an obsolete term.")
+    )
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

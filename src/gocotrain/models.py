@@ -1,0 +1,193 @@
+"""Saved models: the per-term boosters of a run, and what it takes to apply them safely.
+
+A model folder holds, per aspect, each term's two view boosters in XGBoost's own UBJSON
+format, and `model.json`: the release, the terms with their priors and decisions, the
+feature definition (sequence columns, homology search, expression samples and projection),
+the export thresholds, the seed and the versions. Beside them are the training proteins and
+labels (the homology features of a new gene are read from its hits to labeled training
+genes), the ontology and the expression projection.
+
+New genes are scored only if their features are made the same way; `compatibility_problems`
+names every difference instead of letting a model read features it was not trained on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import sklearn
+import xgboost as xgb
+
+from gocotrain import __version__
+from gocotrain.errors import InputError
+
+MODEL_FORMAT = 1
+# The files a model folder carries beside model.json and the per-aspect boosters.
+MODEL_FILES = {
+    "proteins": "proteins.fa",
+    "labels": "labels.tsv",
+    "ontology": "ontology.json",
+    "projection": "expression_projection.npz",
+    "thresholds": "thresholds.tsv",
+}
+VIEWS = ("sequence", "expression")
+# Bumped whenever sequence_features() or the homology features change meaning.
+SEQUENCE_FEATURES_VERSION = 1
+
+
+def term_file_stem(term: str) -> str:
+    """GO:0006936 → GO_0006936 (a colon is not portable in file names)."""
+    return term.replace(":", "_")
+
+
+def save_term_models(model, term: str, folder: str | Path) -> dict:
+    """Write a fitted co-training model's boosters; return its entry for model.json."""
+    folder = Path(folder)
+    entry = {"prior": float(model.prior_), "decision": model.decision_}
+    for view, booster in zip(VIEWS, model.estimators_, strict=True):
+        if booster is None:
+            entry[view] = None
+            continue
+        if not isinstance(booster, xgb.Booster):
+            raise TypeError("saved models need XGBoost view learners (the default)")
+        name = f"{term_file_stem(term)}.{view}.ubj"
+        booster.save_model(folder / name)
+        entry[view] = name
+    return entry
+
+
+def versions() -> dict:
+    return {
+        "gocotrain": __version__,
+        "xgboost": xgb.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
+
+
+@dataclass
+class SavedModel:
+    folder: Path
+    meta: dict
+
+    @classmethod
+    def load(cls, folder: str | Path) -> SavedModel:
+        folder = Path(folder)
+        path = folder / "model.json"
+        if not path.is_file():
+            raise InputError(
+                folder,
+                "not a saved model folder (no model.json)",
+                "give the model folder of an earlier run: results/releases/<release>/model",
+            )
+        try:
+            meta = json.loads(path.read_text())
+        except json.JSONDecodeError as error:
+            raise InputError(
+                path, f"not valid JSON ({error})", "copy the model folder again"
+            ) from None
+        if meta.get("format") != MODEL_FORMAT:
+            raise InputError(
+                path,
+                f"model format {meta.get('format')!r}, this GOcotrain reads format {MODEL_FORMAT}",
+                f"use the GOcotrain version that saved it ({meta.get('versions', {})}) or "
+                "retrain with this one",
+            )
+        return cls(folder, meta)
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def boosters(self, aspect: str, term: str) -> list[xgb.Booster | None]:
+        entry = self.meta["aspects"][aspect]["terms"][term]
+        boosters = []
+        for view in VIEWS:
+            if entry[view] is None:
+                boosters.append(None)
+                continue
+            booster = xgb.Booster()
+            booster.load_model(self.folder / aspect / entry[view])
+            boosters.append(booster)
+        return boosters
+
+
+def feature_definition(
+    sequence_columns: list[str],
+    homology_settings: dict,
+    homology_features: list[str],
+    expression_kind: str,
+    expression_samples: list[str],
+    expression_columns: list[str],
+) -> dict:
+    """Everything a model's inputs depend on; a new gene's features must match it."""
+    return {
+        "sequence": {
+            "version": SEQUENCE_FEATURES_VERSION,
+            "columns": list(sequence_columns),
+        },
+        "homology": {
+            "engine": homology_settings["engine"],
+            "diamond_sensitivity": homology_settings["diamond_sensitivity"],
+            "features": list(homology_features),
+        },
+        "expression": {
+            "kind": expression_kind,
+            "samples": list(expression_samples),
+            "columns": list(expression_columns),
+        },
+    }
+
+
+def compatibility_problems(
+    saved: dict,
+    sequence_columns: list[str],
+    homology_features: list[str],
+    expression_kind: str | None,
+    expression_samples: list[str] | None,
+) -> list[str]:
+    """How the features GOcotrain makes now differ from those a model was trained on."""
+    problems = []
+    sequence = saved["sequence"]
+    if sequence["version"] != SEQUENCE_FEATURES_VERSION:
+        problems.append(
+            f"sequence features version {sequence['version']} in the model, "
+            f"{SEQUENCE_FEATURES_VERSION} in this GOcotrain"
+        )
+    if sequence["columns"] != list(sequence_columns):
+        missing = [name for name in sequence["columns"] if name not in sequence_columns]
+        extra = [name for name in sequence_columns if name not in sequence["columns"]]
+        problems.append(
+            "sequence feature columns differ"
+            + (f"; the model's {missing[:5]} are not made now" if missing else "")
+            + (f"; {extra[:5]} are new" if extra else "")
+            + ("" if missing or extra else "; same names in another order")
+        )
+    if saved["homology"]["features"] != list(homology_features):
+        problems.append(
+            f"homology features {saved['homology']['features']} in the model, "
+            f"{list(homology_features)} now"
+        )
+    expression = saved["expression"]
+    if expression_samples is not None:
+        if expression_kind != expression["kind"]:
+            problems.append(
+                f"expression_kind {expression['kind']!r} in the model, {expression_kind!r} "
+                "now; give expression of the same kind"
+            )
+        missing = [name for name in expression["samples"] if name not in expression_samples]
+        if missing:
+            problems.append(
+                f"{len(missing)} of the model's {len(expression['samples'])} expression "
+                f"samples are not in the new expression file, e.g. {', '.join(missing[:5])}"
+            )
+    return problems
+
+
+def stack_views(
+    sequence: np.ndarray, homology: np.ndarray | None, expression: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two views as the boosters read them (homology features after the sequence ones)."""
+    first = sequence if homology is None else np.hstack([sequence, homology])
+    return first.astype(np.float32), expression.astype(np.float32)

@@ -1,0 +1,116 @@
+"""Which releases of GO and of the annotations a run was made from.
+
+Results that depend on the labels (labels, co-training, models, predictions, evaluation) go
+under `results/releases/<label>/`, so a new release never overwrites the previous one. The
+label is the config's `release`, or one derived from the GO `data-version` and a checksum of
+the annotation file. A stamp (`release.json`) in that folder records what the label stands
+for, and a run that would put other data under an existing label is stopped.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+from pathlib import Path
+
+from gocotrain import __version__
+from gocotrain.textio import is_gzipped
+
+RELEASE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# What a stamp must agree on for two runs to share a release folder.
+STAMP_IDENTITY = ("go_version", "ontology_sha256", "annotations_sha256")
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _head(path: str | Path, n_lines: int = 200) -> list[str]:
+    """The first lines only: the Snakefile reads headers on every start, files may be large."""
+    opener = gzip.open if is_gzipped(path) else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
+        return [line for _, line in zip(range(n_lines), handle, strict=False)]
+
+
+def _header_value(path: str | Path, key: str, comment: str = "") -> str | None:
+    """A `key: value` line from a file's header (OBO stanza-free head, GAF `!` lines)."""
+    for line in _head(path):
+        line = line.strip()
+        if comment:
+            if not line.startswith(comment):
+                if line:
+                    break  # past the header
+                continue
+            line = line[len(comment) :].strip()
+        elif line.startswith("["):
+            break  # OBO: the first stanza ends the header
+        name, _, value = line.partition(":")
+        if name.strip() == key:
+            return value.strip()
+    return None
+
+
+def obo_data_version(path: str | Path) -> str | None:
+    """GO's `data-version` (e.g. releases/2022-07-01), None when the OBO has none."""
+    return _header_value(path, "data-version")
+
+
+def gaf_date(path: str | Path) -> str | None:
+    """The GAF's `!date-generated`, None for a plain table or a GAF without it."""
+    return _header_value(path, "date-generated", comment="!")
+
+
+def release_stamp(label: str, ontology: str | Path, annotations: str | Path) -> dict:
+    """What a release label stands for: the files, their checksums and GO's version."""
+    return {
+        "release": label,
+        "go_version": obo_data_version(ontology) or "",
+        "ontology_file": Path(ontology).name,
+        "ontology_sha256": file_sha256(ontology),
+        "annotations_file": Path(annotations).name,
+        "annotations_date": gaf_date(annotations) or "",
+        "annotations_sha256": file_sha256(annotations),
+        "gocotrain_version": __version__,
+    }
+
+
+def automatic_label(ontology: str | Path, annotations: str | Path) -> str:
+    """`go-<GO date>_ann-<8 hex of the annotations' checksum>`, e.g. go-2022-07-01_ann-3fa2b1c9."""
+    version = obo_data_version(ontology) or "unversioned"
+    go_part = re.sub(r"[^A-Za-z0-9.-]+", "-", version.removeprefix("releases/")).strip("-")
+    return f"go-{go_part}_ann-{file_sha256(annotations)[:8]}"
+
+
+def stamp_conflict(existing: dict, current: dict) -> str | None:
+    """Why a folder stamped `existing` cannot take results of `current`, or None."""
+    differences = [
+        f"{key} {existing.get(key)!r} there, {current[key]!r} now"
+        for key in STAMP_IDENTITY
+        if existing.get(key) != current[key]
+    ]
+    if not differences:
+        return None
+    return (
+        f"release {current['release']!r} already holds results made from other inputs ("
+        + "; ".join(differences)
+        + "). Give this release its own label (config `release`, e.g. --config "
+        "release=2024-06), or delete that release's folder to replace it"
+    )
+
+
+def header_lines(stamp: dict, **extra: str) -> dict[str, str]:
+    """The stamp as the ordered `key: value` items written atop exported files."""
+    items = {
+        "gocotrain-version": stamp["gocotrain_version"],
+        "release": stamp["release"],
+        "go-version": stamp["go_version"],
+        "annotations": f"{stamp['annotations_file']} sha256:{stamp['annotations_sha256']}",
+    }
+    if stamp.get("annotations_date"):
+        items["annotations-date"] = stamp["annotations_date"]
+    return items | extra

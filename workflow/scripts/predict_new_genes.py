@@ -1,0 +1,20 @@
+import _package  # noqa: F401
+
+from gocotrain.steps import predict_new_genes, run_rule
+
+outputs = dict(snakemake.output.items())
+run_rule(
+    snakemake,
+    predict_new_genes,
+    model_dir=str(snakemake.input.model).rsplit("/", 1)[0],
+    proteins_fasta=snakemake.input.proteins,
+    sequences_report_json=snakemake.input.sequences_report,
+    expression=snakemake.input.get("expression"),
+    id_map=snakemake.input.get("id_map"),
+    expression_kind=snakemake.params.expression_kind,
+    outputs=outputs,
+    min_score=snakemake.params.min_score,
+    gaf_reference=snakemake.params.gaf_reference,
+    top_terms=snakemake.params.top_terms,
+    threads=snakemake.threads,
+)

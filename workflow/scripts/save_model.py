@@ -1,0 +1,20 @@
+import _package  # noqa: F401
+
+from gocotrain.models import MODEL_FILES
+from gocotrain.steps import run_rule, save_model
+
+aspects = snakemake.params.aspects
+run_rule(
+    snakemake,
+    save_model,
+    stamp_json=snakemake.input.stamp,
+    cotrain_reports=dict(zip(aspects, snakemake.input.cotrain_reports, strict=True)),
+    files={key: snakemake.input[key] for key in MODEL_FILES},
+    sequence_npz=snakemake.input.sequence,
+    expression_npz=snakemake.input.expression,
+    labels_report_json=snakemake.input.labels_report,
+    gaf_db=snakemake.params.gaf_db,
+    taxon=snakemake.params.taxon,
+    settings=snakemake.params.settings,
+    model_dir=str(snakemake.output.model).rsplit("/", 1)[0],
+)

@@ -35,6 +35,12 @@ FAST_COTRAINING = {
     "min_improvement": 0.0,
 }
 DEMO = ROOT / "resources" / "demo"
+# The demo config's release label, and where its results, logs and benchmarks go.
+RELEASE = "2022-09"
+RELEASE_DIR = f"results/releases/{RELEASE}"
+RELEASE_DIR_PATH = Path(RELEASE_DIR)
+RELEASE_LOGS = Path(f"logs/releases/{RELEASE}")
+RELEASE_BENCHMARKS = f"benchmarks/releases/{RELEASE}"
 
 
 @pytest.fixture(scope="session")
@@ -72,12 +78,12 @@ DEMO_EVALUATION = {"protocol": "cross_validation", "folds": 3, "folds_evaluated"
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
 
 
-def demo_config(workdir: Path, **overrides) -> Path:
+def demo_config(workdir: Path, filename: str = "config.yaml", **overrides) -> Path:
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     for key in ("sequences", "annotations", "ontology", "expression", "id_map"):
         config[key] = str(ROOT / config[key])  # the demo's own files, wherever the test runs
     config.update(overrides)
-    path = workdir / "config.yaml"
+    path = workdir / filename
     path.write_text(yaml.safe_dump(config))
     return path
 
@@ -90,6 +96,18 @@ def snakemake(workdir: Path, config: Path, *arguments: str, timeout: int = 900):
         timeout=timeout,
         check=False,
     )
+
+
+def planned_jobs(stdout: str) -> dict[str, int]:
+    """Snakemake's "Job stats" table of a dry run, as rule -> count."""
+    lines = stdout.split("Job stats:", 1)[1].splitlines()[3:]
+    jobs = {}
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] == "total":
+            break
+        jobs[parts[0]] = int(parts[1])
+    return jobs
 
 
 @pytest.fixture(scope="session")

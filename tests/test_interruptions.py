@@ -7,13 +7,20 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_TEST_SETTINGS, SNAKEMAKE, demo_config, snakemake
+from conftest import (
+    DEMO_TEST_SETTINGS,
+    RELEASE_DIR,
+    RELEASE_LOGS,
+    SNAKEMAKE,
+    demo_config,
+    snakemake,
+)
 
 OUTPUTS = ("predictions.tsv", "predictions.cafa.tsv", "predictions.gaf", "summary.json")
 
 
 def outputs(workdir: Path) -> dict[str, bytes]:
-    return {name: (workdir / "results/predictions" / name).read_bytes() for name in OUTPUTS}
+    return {name: (workdir / f"{RELEASE_DIR}/predictions" / name).read_bytes() for name in OUTPUTS}
 
 
 def test_one_core_gives_byte_identical_predictions(demo_run, tmp_path):
@@ -32,14 +39,14 @@ def interrupt_during_cotraining(workdir: Path, config: Path, signal_number: int)
         start_new_session=True,
     )
     deadline = time.monotonic() + 300
-    while not list((workdir / "logs" / "cotrain").glob("*/batch-*.log")):
+    while not list((workdir / RELEASE_LOGS / "cotrain").glob("*/batch-*.log")):
         assert process.poll() is None, "the run ended before co-training started"
         assert time.monotonic() < deadline, "co-training did not start in 5 minutes"
         time.sleep(0.5)
     time.sleep(3)  # well inside the first co-training job
     os.killpg(process.pid, signal_number)
     process.wait(timeout=120)
-    assert not (workdir / "results/predictions/predictions.tsv").exists()
+    assert not (workdir / f"{RELEASE_DIR}/predictions/predictions.tsv").exists()
 
 
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL])

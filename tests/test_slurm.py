@@ -16,7 +16,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import DEMO_TEST_SETTINGS, ROOT, SNAKEMAKE, demo_config
+from conftest import DEMO_TEST_SETTINGS, RELEASE_DIR_PATH, ROOT, SNAKEMAKE, demo_config
 
 from gocotrain.resources import cotrain_runtime
 
@@ -154,7 +154,7 @@ def test_every_job_went_through_slurm(slurm_run):
     ]
     # The cheap planning and gathering ran on the submitting host, not as cluster jobs.
     assert not any(rule_of(job) in ("plan_cotraining", "gather_cotraining") for job in jobs)
-    assert (workdir / "results" / "cotrain" / "P.npz").exists()
+    assert (workdir / RELEASE_DIR_PATH / "cotrain" / "P.npz").exists()
 
 
 def test_jobs_asked_for_the_resources_their_rules_compute(slurm_run):
@@ -166,7 +166,7 @@ def test_jobs_asked_for_the_resources_their_rules_compute(slurm_run):
         if rule_of(job) != "cotrain_batch":
             continue
         aspect, item = job["Comment"].split("_wildcards_")[1].split("_")
-        terms = workdir / "results" / "cotrain" / aspect / "terms.tsv"
+        terms = workdir / RELEASE_DIR_PATH / "cotrain" / aspect / "terms.tsv"
         expected = cotrain_runtime(
             SimpleNamespace(scatteritem=item), SimpleNamespace(terms=str(terms)), 2, 1
         )
@@ -179,8 +179,8 @@ def test_jobs_asked_for_the_resources_their_rules_compute(slurm_run):
 def test_slurm_results_equal_a_local_run(slurm_run, demo_run):
     workdir, _ = slurm_run
     for name in ("predictions.tsv", "predictions.cafa.tsv", "predictions.gaf", "summary.json"):
-        slurm_file = workdir / "results" / "predictions" / name
-        local_file = demo_run / "results" / "predictions" / name
+        slurm_file = workdir / RELEASE_DIR_PATH / "predictions" / name
+        local_file = demo_run / RELEASE_DIR_PATH / "predictions" / name
         assert slurm_file.read_bytes() == local_file.read_bytes(), name
 
 
@@ -194,7 +194,7 @@ def test_a_failing_job_fails_the_run_instead_of_hanging(slurm, tmp_path):
     assert "lots" in result.stderr  # the step's own message reaches the user
     failed = [job for job in accounting(slurm, since) if job["State"] == "FAILED"]
     assert [rule_of(job) for job in failed] == ["prepare_expression"]
-    assert not (tmp_path / "results" / "predictions" / "predictions.tsv").exists()
+    assert not (tmp_path / RELEASE_DIR_PATH / "predictions" / "predictions.tsv").exists()
 
 
 def test_a_job_killed_for_memory_is_retried_with_more(slurm, tmp_path):
@@ -223,4 +223,4 @@ def test_a_job_killed_for_memory_is_retried_with_more(slurm, tmp_path):
     assert attempts[1]["State"] == "COMPLETED"
     slurmd_log = (BASE / "log" / "slurmd.log").read_text()
     assert f"StepId={attempts[0]['JobID']}.batch exceeded memory limit" in slurmd_log
-    assert (tmp_path / "results" / "ontology" / "ontology.json").exists()
+    assert (tmp_path / RELEASE_DIR_PATH / "ontology" / "ontology.json").exists()

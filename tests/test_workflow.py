@@ -6,9 +6,21 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import DEMO, DEMO_TEST_SETTINGS, PREDICTION_COLUMNS, demo_config, snakemake
+from conftest import (
+    DEMO,
+    DEMO_TEST_SETTINGS,
+    PREDICTION_COLUMNS,
+    RELEASE,
+    RELEASE_BENCHMARKS,
+    RELEASE_DIR,
+    RELEASE_DIR_PATH,
+    RELEASE_LOGS,
+    demo_config,
+    snakemake,
+)
 
 from gocotrain.assessment import METHODS
+from gocotrain.export import read_predictions_tsv
 
 
 def test_dry_run_plans_every_rule(tmp_path):
@@ -50,25 +62,27 @@ def test_batches_follow_the_config_and_set_scatter(tmp_path):
 
 
 def test_real_run_writes_every_output(demo_run):
-    predictions = demo_run / "results" / "predictions"
-    table = pd.read_csv(predictions / "predictions.tsv", sep="\t")
+    predictions = demo_run / RELEASE_DIR_PATH / "predictions"
+    table, header = read_predictions_tsv(predictions / "predictions.tsv")
+    assert header["release"] == RELEASE and header["go-version"] == "releases/2022-07-01"
     assert list(table.columns) == PREDICTION_COLUMNS
     assert set(table["aspect"]) == {"P", "F", "C"}
     assert table["go_name"].notna().all()
     assert table["score"].between(0.01, 1).all()
     cafa = pd.read_csv(predictions / "predictions.cafa.tsv", sep="\t", header=None)
     assert cafa.shape == (len(table), 3)
-    for rule in ("sequence_features", "expression_features", "cotrain/P/batch-2-of-2"):
+    for rule in ("sequence_features", "expression_features"):
         assert (demo_run / "benchmarks" / f"{rule}.tsv").exists()
+    assert (demo_run / RELEASE_BENCHMARKS / "cotrain/P/batch-2-of-2.tsv").exists()
     # The batches' shares are temporary: gathered, then removed.
-    assert (demo_run / "results/cotrain/P/terms.tsv").exists()
-    assert not list((demo_run / "results/cotrain/P").glob("batch-*"))
-    assert (demo_run / "logs" / "export_predictions.log").read_text().count("summary") > 10
+    assert (demo_run / f"{RELEASE_DIR}/cotrain/P/terms.tsv").exists()
+    assert not list((demo_run / f"{RELEASE_DIR}/cotrain/P").glob("batch-*"))
+    assert (demo_run / RELEASE_LOGS / "export_predictions.log").read_text().count("summary") > 10
 
 
 def test_predictions_only_for_unlabeled_genes_and_consistent(demo_run, demo_ontology):
-    table = pd.read_csv(demo_run / "results/predictions/predictions.tsv", sep="\t")
-    labels = pd.read_csv(demo_run / "results/labels/labels.tsv", sep="\t")
+    table, _ = read_predictions_tsv(demo_run / f"{RELEASE_DIR}/predictions/predictions.tsv")
+    labels = pd.read_csv(demo_run / f"{RELEASE_DIR}/labels/labels.tsv", sep="\t")
     labeled = set(zip(labels["gene_id"], labels["aspect"], strict=True))
     assert not labeled & set(zip(table["gene_id"], table["aspect"], strict=True))
     score = dict(
@@ -83,7 +97,7 @@ def test_predictions_only_for_unlabeled_genes_and_consistent(demo_run, demo_onto
 def test_gaf_reads_back_with_goatools(demo_run):
     from goatools.anno.gaf_reader import GafReader
 
-    path = demo_run / "results/predictions/predictions.gaf"
+    path = demo_run / f"{RELEASE_DIR}/predictions/predictions.gaf"
     assert path.read_text().startswith("!gaf-version: 2.2\n")
     records = GafReader(str(path)).get_associations()
     assert records and all(record.Evidence_Code == "IEA" for record in records)
@@ -91,7 +105,7 @@ def test_gaf_reads_back_with_goatools(demo_run):
 
 
 def test_summary_counts_genes_views_and_terms(demo_run):
-    summary = json.loads((demo_run / "results/predictions/summary.json").read_text())
+    summary = json.loads((demo_run / f"{RELEASE_DIR}/predictions/summary.json").read_text())
     inputs = summary["inputs"]
     assert inputs["genes_read"] == 960
     assert inputs["genes_with_expression"] == 900 and inputs["genes_sequence_only"] == 60
@@ -101,7 +115,7 @@ def test_summary_counts_genes_views_and_terms(demo_run):
         assert counts["labeled_genes"] + counts["unlabeled_genes"] == 960
         assert counts["terms_modelled"] > 0
     assert summary["predictions"]["gaf_taxon"] == "taxon:9606"  # taken from the input GAF
-    tsv = pd.read_csv(demo_run / "results/predictions/summary.tsv", sep="\t")
+    tsv = pd.read_csv(demo_run / f"{RELEASE_DIR}/predictions/summary.tsv", sep="\t")
     assert "inputs.genes_with_expression" in set(tsv["key"])
 
 
@@ -114,12 +128,14 @@ def test_broken_fasta_stops_with_file_and_line(tmp_path):
     assert result.returncode != 0
     assert f"{broken}, line 3, ID 'P1': duplicate sequence ID" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "results" / "predictions").exists()
+    assert not (tmp_path / RELEASE_DIR_PATH / "predictions").exists()
     assert not (tmp_path / "results" / "sequences" / "proteins.fa").exists()
 
 
 def test_evaluation_compares_every_method_on_the_same_genes(demo_run):
-    metrics = pd.read_csv(demo_run / "results/evaluation/cross_validation/metrics.tsv", sep="\t")
+    metrics = pd.read_csv(
+        demo_run / f"{RELEASE_DIR}/evaluation/cross_validation/metrics.tsv", sep="\t"
+    )
     assert len(metrics) == len(METHODS) * 3
     assert set(metrics["method"]) == set(METHODS)
     assert metrics["fmax"].between(0.05, 1).all() and metrics["smin"].gt(0).all()
@@ -129,11 +145,13 @@ def test_evaluation_compares_every_method_on_the_same_genes(demo_run):
     fmax = metrics.set_index(["aspect", "method"])["fmax"]
     for aspect in ("biological_process", "molecular_function", "cellular_component"):
         assert fmax[aspect, "cotraining"] > fmax[aspect, "homology"]
-    table = (demo_run / "results/report/metrics.html").read_text()
+    table = (demo_run / f"{RELEASE_DIR}/report/metrics.html").read_text()
     assert all(method in table for method in METHODS)
     for name in ("metrics", "precision_recall", "per_term_aupr", "learning_curves"):
-        assert (demo_run / f"results/report/{name}.png").read_bytes()[:4] == b"\x89PNG"
-    assert (demo_run / "benchmarks/evaluation/cross_validation/cotraining/fold0.tsv").exists()
+        assert (demo_run / f"{RELEASE_DIR}/report/{name}.png").read_bytes()[:4] == b"\x89PNG"
+    assert (
+        demo_run / f"{RELEASE_BENCHMARKS}/evaluation/cross_validation/cotraining/fold0.tsv"
+    ).exists()
 
 
 def test_snakemake_report_holds_the_figures(demo_run):
@@ -173,7 +191,7 @@ def test_time_split_scores_no_and_limited_knowledge_targets(tmp_path):
         "evaluation": {"protocol": "time_split", "methods": ["naive", "cotraining"]},
     }
     config = demo_config(tmp_path, **settings)
-    target = "results/evaluation/time_split/metrics.tsv"
+    target = f"{RELEASE_DIR}/evaluation/time_split/metrics.tsv"
     result = snakemake(tmp_path, config, "--cores", "2", target)
     assert result.returncode == 0, result.stderr[-3000:]
     metrics = pd.read_csv(tmp_path / target, sep="\t")
@@ -181,7 +199,7 @@ def test_time_split_scores_no_and_limited_knowledge_targets(tmp_path):
     assert set(metrics["method"]) == {"naive", "cotraining"}
     limited = metrics[metrics["targets"] == "limited_knowledge"]
     assert set(limited["aspect"]) == {"molecular_function"}  # only F was taken away
-    assert not (tmp_path / "results/cotrain").exists()  # the evaluation needs no export
+    assert not (tmp_path / f"{RELEASE_DIR}/cotrain").exists()  # the evaluation needs no export
 
 
 @pytest.mark.parametrize(

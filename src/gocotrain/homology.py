@@ -257,9 +257,24 @@ def search_against(
     return canonical_hits(hits)
 
 
+HITS_FLOAT_FORMAT = "%.6g"
+
+
 def write_hits(hits: pd.DataFrame, path: str | Path) -> None:
     with atomic_write(path, "w") as handle:
-        hits.to_csv(handle, sep="\t", index=False, float_format="%.6g")
+        hits.to_csv(handle, sep="\t", index=False, float_format=HITS_FLOAT_FORMAT)
+
+
+def as_stored(hits: pd.DataFrame) -> pd.DataFrame:
+    """Hits at the precision `write_hits` keeps, as a training run read them back.
+
+    Saved models split on identities read from the hits file; hits of new genes must be
+    rounded the same way or a gene at a split point can fall on the other side.
+    """
+    rounded = hits.copy()
+    for column in ("pident", "bitscore", "evalue"):
+        rounded[column] = [float(HITS_FLOAT_FORMAT % value) for value in hits[column]]
+    return rounded
 
 
 def read_hits(path: str | Path) -> pd.DataFrame:

@@ -17,7 +17,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import sklearn
 import xgboost as xgb
 
@@ -46,6 +45,7 @@ def term_file_stem(term: str) -> str:
 def save_term_models(model, term: str, folder: str | Path) -> dict:
     """Write a fitted co-training model's boosters; return its entry for model.json."""
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     entry = {"prior": float(model.prior_), "decision": model.decision_}
     for view, booster in zip(VIEWS, model.estimators_, strict=True):
         if booster is None:
@@ -183,11 +183,3 @@ def compatibility_problems(
                 f"samples are not in the new expression file, e.g. {', '.join(missing[:5])}"
             )
     return problems
-
-
-def stack_views(
-    sequence: np.ndarray, homology: np.ndarray | None, expression: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The two views as the boosters read them (homology features after the sequence ones)."""
-    first = sequence if homology is None else np.hstack([sequence, homology])
-    return first.astype(np.float32), expression.astype(np.float32)

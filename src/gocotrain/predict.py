@@ -112,6 +112,8 @@ def _new_expression(
     rows = read_id_map(id_map) if id_map else None
     joined, report = join_to_genes(log_expression, genes, rows, expression, id_map)
     log.info("new expression %s: %s", expression, report)
+    # Through float32 as prepare_expression stores it, so features match the training run's.
+    joined = FeatureMatrix.from_frame(joined).to_frame()
     return joined, [str(name) for name in joined.columns]
 
 
@@ -184,6 +186,7 @@ def score_new_genes(
             threads=threads,
             sensitivity=definition["homology"]["diamond_sensitivity"],
         )
+        hits = homology.as_stored(hits)
         hits["query"] = NEW_GENE_PREFIX + hits["query"]
         training_genes = sorted(training)
         graph = homology.HomologyGraph(

@@ -256,8 +256,9 @@ def predict_outputs(wildcards):
 
 
 def predict_inputs(wildcards):
+    # The model is a parameter, not an input: as an input, Snakemake would see the rule that
+    # made it, with this run's config, and retrain it from the new genes.
     inputs = {
-        "model": f"{config['model']}/model.json",
         "proteins": rules.predict_prepare_sequences.output.proteins,
         "sequences_report": rules.predict_prepare_sequences.output.report,
     }

@@ -53,6 +53,7 @@ rule predict_new_genes:
         mem_mb=memory_mb(1000, 30),
         runtime=runtime_minutes(10, 2),
     params:
+        model=config["model"],
         expression_kind=config["expression_kind"],
         min_score=config["min_score"],
         gaf_reference=config["gaf_reference"],

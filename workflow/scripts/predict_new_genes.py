@@ -6,7 +6,7 @@ outputs = dict(snakemake.output.items())
 run_rule(
     snakemake,
     predict_new_genes,
-    model_dir=str(snakemake.input.model).rsplit("/", 1)[0],
+    model_dir=snakemake.params.model,
     proteins_fasta=snakemake.input.proteins,
     sequences_report_json=snakemake.input.sequences_report,
     expression=snakemake.input.get("expression"),

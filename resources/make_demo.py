@@ -23,12 +23,10 @@ EARLIER_HIDDEN_SHARE = 0.15
 N_NEW_GENES = 40
 
 
-def main(source: Path, target: Path) -> None:
-    target.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(SEED)
+def read_source_proteins(source: Path) -> tuple[dict[str, list[str]], list[str]]:
+    """Each protein's FASTA lines by accession, and the accessions in file order."""
     proteins, order = {}, []
     with gzip.open(source / "proteins.fa.gz", "rt") as handle:
-        current = None
         for line in handle:
             if line.startswith(">"):
                 current = line[1:].split()[0]
@@ -36,6 +34,13 @@ def main(source: Path, target: Path) -> None:
                 proteins[current] = [line]
             else:
                 proteins[current].append(line)
+    return proteins, order
+
+
+def main(source: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(SEED)
+    proteins, order = read_source_proteins(source)
     with gzip.open(source / "expression.tsv.gz", "rt") as handle:
         expression_lines = handle.readlines()
     expression_ids = {
@@ -106,15 +111,7 @@ def cut_release_and_new_genes(source: Path, target: Path) -> None:
             if line.startswith("!gaf-version"):
                 out.write("!comment: simulated earlier release of the GOcotrain demo\n")
 
-    proteins, order = {}, []
-    with gzip.open(source / "proteins.fa.gz", "rt") as handle:
-        for line in handle:
-            if line.startswith(">"):
-                current = line[1:].split()[0]
-                order.append(current)
-                proteins[current] = [line]
-            else:
-                proteins[current].append(line)
+    proteins, order = read_source_proteins(source)
     with gzip.open(source / "idmap.tsv.gz", "rt") as handle:
         id_map = [line.rstrip("\n").split("\t") for line in handle][1:]
     with gzip.open(source / "expression.tsv.gz", "rt") as handle:

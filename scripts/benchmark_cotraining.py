@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 from joblib import Parallel, delayed
 from sklearn.metrics import average_precision_score
 from xgboost import XGBClassifier
@@ -53,6 +54,10 @@ FRACTIONS = (0.05, 0.10, 0.25, 1.0)
 ASPECTS = ("P", "F", "C")
 
 
+HUMAN_CONFIG = ROOT / "config" / "human-2022.yaml"
+HUMAN_RELEASE_DIR = f"results/releases/{yaml.safe_load(HUMAN_CONFIG.read_text())['release']}"
+
+
 def base_learner(n_estimators: int) -> XGBClassifier:
     """The workflow's view learner (config defaults), one thread per fit."""
     return default_view_estimator().set_params(n_estimators=n_estimators)
@@ -62,7 +67,7 @@ def prepare(workdir: Path, cores: int) -> None:
     targets = [
         "results/features/sequence.npz",
         "results/features/expression.npz",
-        "results/labels/labels.tsv",
+        f"{HUMAN_RELEASE_DIR}/labels/labels.tsv",
         "results/homology/hits.tsv",
     ]
     if all((workdir / target).exists() for target in targets):
@@ -73,7 +78,7 @@ def prepare(workdir: Path, cores: int) -> None:
         "--snakefile",
         str(ROOT / "Snakefile"),
         "--configfile",
-        str(ROOT / "config" / "human-2022.yaml"),
+        str(HUMAN_CONFIG),
         "--directory",
         str(workdir),
         "--cores",
@@ -292,7 +297,7 @@ def main(argv=None) -> None:
     hits = read_hits(workdir / "results/homology/hits.tsv")
     sequence = FeatureMatrix.from_npz(workdir / "results/features/sequence.npz")
     expression = FeatureMatrix.from_npz(workdir / "results/features/expression.npz")
-    labels = Labels.from_tsv(workdir / "results/labels/labels.tsv").table
+    labels = Labels.from_tsv(workdir / HUMAN_RELEASE_DIR / "labels/labels.tsv").table
     genes = sorted(sequence.genes)
     X_sequence, X_expression = align_views(genes, sequence, expression)
     graph = HomologyGraph(genes, hits)

@@ -13,7 +13,7 @@ import pandas as pd
 def main(workdir: str = ".") -> None:
     root = Path(workdir)
     rows = []
-    for path in sorted((root / "benchmarks").rglob("*.tsv")):
+    for path in sorted((root / "benchmarks").rglob("*.tsv")):  # releases/<release>/... too
         table = pd.read_csv(path, sep="\t")
         rule = str(path.relative_to(root / "benchmarks").with_suffix(""))
         rows.append(
@@ -25,7 +25,13 @@ def main(workdir: str = ".") -> None:
             }
         )
     print(pd.DataFrame(rows).to_string(index=False))
-    summary = json.loads((root / "results/predictions/summary.json").read_text())
+    # The newest release's summary (a working directory may hold several).
+    summaries = sorted(
+        (root / "results/releases").glob("*/predictions/summary.json"),
+        key=lambda path: path.stat().st_mtime,
+    )
+    summary = json.loads(summaries[-1].read_text())
+    print(f"release {summary['release']['release']}")
     for aspect, report in summary["aspects"].items():
         print(
             f"{aspect}: {report['terms_modelled']} terms modelled "

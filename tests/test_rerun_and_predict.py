@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from conftest import (
     DEMO,
+    DEMO_EVALUATION,
     DEMO_TEST_SETTINGS,
     RELEASE,
     RELEASE_DIR,
@@ -97,7 +98,9 @@ def changes(workdir, demo_run):
     }
     result = snakemake(workdir, earlier_config(workdir), "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
-    config = demo_config(workdir, "changes.yaml", **DEMO_TEST_SETTINGS, previous_release=EARLIER)
+    # The demo run's own settings, evaluation included: only the comparison is new.
+    settings = DEMO_TEST_SETTINGS | {"evaluation": DEMO_EVALUATION, "previous_release": EARLIER}
+    config = demo_config(workdir, "changes.yaml", **settings)
     planned = snakemake(workdir, config, "--dry-run", "--cores", "2")
     assert planned.returncode == 0, planned.stderr[-3000:]
     result = snakemake(workdir, config, "--cores", "2")
@@ -201,12 +204,20 @@ def test_saved_model_reproduces_the_runs_own_scores(workdir):
         pd.testing.assert_series_equal(merged[column], merged[f"{column}_again"], check_names=False)
 
 
+def renamed_new_genes(tmp_path, stem):
+    """The new genes under another file name: their results get their own folder."""
+    sequences = tmp_path / f"{stem}.fa.gz"
+    shutil.copyfile(NEW_GENES["sequences"], sequences)
+    return NEW_GENES | {"sequences": str(sequences)}
+
+
 def test_model_refuses_expression_it_was_not_trained_on(workdir, tmp_path):
     frame = pd.read_csv(NEW_GENES["expression"], sep="\t", index_col=0)
     dropped = list(frame.columns[:3])
     partial = tmp_path / "partial.tsv"
     frame.drop(columns=dropped).to_csv(partial, sep="\t")
-    result = predict(workdir, "partial.yaml", **(NEW_GENES | {"expression": str(partial)}))
+    inputs = renamed_new_genes(tmp_path, "partial") | {"expression": str(partial)}
+    result = predict(workdir, "partial.yaml", **inputs)
     assert result.returncode == 1
     assert "the model cannot be applied to these genes" in result.stderr
     assert (

@@ -39,6 +39,7 @@ SUBMITTED_RULES = {
     "homology_search",
     "cotrain_batch",
     "export_predictions",
+    "save_model",
     "run_figures",
 }
 

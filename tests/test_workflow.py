@@ -36,7 +36,10 @@ def test_dry_run_plans_every_rule(tmp_path):
         "plan_cotraining",
         "cotrain_batch",
         "gather_cotraining",
+        "stamp_release",
+        "choose_thresholds",
         "export_predictions",
+        "save_model",
         "evaluation_targets",
         "evaluation_score",
         "evaluation_figures",
@@ -211,6 +214,12 @@ def test_time_split_scores_no_and_limited_knowledge_targets(tmp_path):
         ({"min_positive": 5}, "'min_positive' was unexpected"),
         ({"expression": "nowhere.tsv"}, "the file 'nowhere.tsv' does not exist"),
         ({"min_positives": "many"}, "'many' is not of type 'integer'"),
+        ({"release": "../2024"}, "config release: '../2024' does not match"),
+        (
+            {"previous_release": "2021-01"},
+            "results/releases/2021-01/predictions/predictions.tsv does not exist",
+        ),
+        ({"model": "nowhere"}, "'nowhere' is not a saved model folder"),
     ],
 )
 def test_bad_config_stops_before_any_job(tmp_path, overrides, message):

@@ -196,23 +196,9 @@ def search(
     sensitivity: str = "more-sensitive",
 ) -> pd.DataFrame:
     """All-against-all hits of the proteins, sorted, one row per (query, subject) pair."""
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
-    if engine == "none":
-        hits = pd.DataFrame(columns=DIAMOND_COLUMNS).astype(HIT_TYPES)
-    elif engine == "pyswrd":
-        hits = search_pyswrd(proteins, threads=threads)
-    else:
-        with tempfile.TemporaryDirectory() as scratch:
-            out = run_diamond(
-                proteins_fasta,
-                proteins_fasta,
-                Path(scratch) / "hits.tsv",
-                threads=threads,
-                sensitivity=sensitivity,
-            )
-            hits = read_diamond_hits(out)
-    return canonical_hits(hits)
+    return search_against(
+        engine, proteins_fasta, proteins, proteins_fasta, proteins, threads, sensitivity
+    )
 
 
 def canonical_hits(hits: pd.DataFrame) -> pd.DataFrame:
@@ -237,7 +223,7 @@ def search_against(
     threads: int = 1,
     sensitivity: str = "more-sensitive",
 ) -> pd.DataFrame:
-    """Hits of the query proteins among the target proteins (new genes against a model's)."""
+    """Hits of the query proteins among the target proteins, sorted, one row per pair."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     if engine == "none":

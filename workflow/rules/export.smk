@@ -13,6 +13,8 @@ rule choose_thresholds:
         thresholds=f"{PREDICTIONS_DIR}/thresholds.tsv",
     log:
         release_log("choose_thresholds.log"),
+    conda:
+        "../../envs/gocotrain.yaml"
     params:
         aspects=ASPECTS,
         fallback=config["gaf_min_score"],

@@ -14,6 +14,8 @@ rule stamp_release:
         stamp=in_release("release.json"),
     log:
         release_log("stamp_release.log"),
+    conda:
+        "../../envs/gocotrain.yaml"
     params:
         stamp=RELEASE_STAMP,
     script:

@@ -164,7 +164,7 @@ def predict(workdir, name, **inputs):
     config = demo_config(
         workdir, name, **DEMO_TEST_SETTINGS, model=f"{RELEASE_DIR}/model", **inputs
     )
-    return snakemake(workdir, config, "predict", "--cores", "2")
+    return snakemake(workdir, config, "--cores", "2", "predict")
 
 
 def test_saved_model_scores_new_genes_without_retraining(workdir):
@@ -238,7 +238,7 @@ def test_model_refuses_another_feature_definition(workdir, tmp_path):
     (model / "model.json").write_text(json.dumps(meta))
     inputs = renamed_new_genes(tmp_path, "changed")
     config = demo_config(workdir, "changed.yaml", **DEMO_TEST_SETTINGS, model=str(model), **inputs)
-    result = snakemake(workdir, config, "predict", "--cores", "2")
+    result = snakemake(workdir, config, "--cores", "2", "predict")
     assert result.returncode == 1
     assert "sequence features version 2 in the model, 1 in this GOcotrain" in result.stderr
     assert "['aac_B'] are not made now" in result.stderr
@@ -247,6 +247,6 @@ def test_model_refuses_another_feature_definition(workdir, tmp_path):
 
 def test_predict_without_a_model_says_how(tmp_path):
     config = demo_config(tmp_path, **DEMO_TEST_SETTINGS)
-    result = snakemake(tmp_path, config, "predict", "--dry-run", "--cores", "2")
+    result = snakemake(tmp_path, config, "--dry-run", "--cores", "2", "predict")
     assert result.returncode == 1
     assert "the predict target needs a saved model" in result.stderr

@@ -100,7 +100,6 @@ def save_model(
 
 
 def _new_expression(
-    saved: SavedModel,
     genes: list[str],
     expression: str | None,
     id_map: str | None,
@@ -124,14 +123,12 @@ def check_compatible(
     samples: list[str] | None,
 ) -> None:
     definition = saved.meta["feature_definition"]
-    problems = compatibility_problems(
-        definition,
-        sequence_columns,
-        list(definition["homology"]["features"]),
-        expression_kind,
-        samples,
-    )
     engine = definition["homology"]["engine"]
+    # The homology features this GOcotrain makes with the model's engine.
+    homology_features = list(HOMOLOGY_FEATURES) if engine != "none" else []
+    problems = compatibility_problems(
+        definition, sequence_columns, homology_features, expression_kind, samples
+    )
     if engine == "diamond" and shutil.which("diamond") is None:
         problems.append("the model's homology features come from DIAMOND, which is not on PATH")
     if problems:
@@ -156,7 +153,7 @@ def score_new_genes(
     proteins = {gene: protein for gene, protein, _ in read_fasta(proteins_fasta)}
     genes = sorted(proteins)
     sequence = sequence_features(proteins)
-    joined, samples = _new_expression(saved, genes, expression, id_map, expression_kind)
+    joined, samples = _new_expression(genes, expression, id_map, expression_kind)
     check_compatible(saved, sequence.columns.tolist(), expression_kind, samples)
     definition = saved.meta["feature_definition"]
 

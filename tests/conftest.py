@@ -1,4 +1,5 @@
 import gzip
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +97,26 @@ def snakemake(workdir: Path, config: Path, *arguments: str, timeout: int = 900):
         timeout=timeout,
         check=False,
     )
+
+
+def comparable_outputs(workdir: Path) -> dict[str, bytes]:
+    """A run's outputs that do not depend on whether it evaluated the methods.
+
+    The evaluation sets the export thresholds, and with them the GAF, the header lines and
+    the counts above the thresholds; every score, the CAFA file and the rest of the summary
+    do not. Runs without evaluation are compared with demo_run (which has one) on these.
+    """
+    folder = workdir / RELEASE_DIR / "predictions"
+    table = (folder / "predictions.tsv").read_bytes()
+    summary = json.loads((folder / "summary.json").read_text())
+    summary.pop("predictions")
+    return {
+        "predictions.tsv": b"\n".join(
+            line for line in table.split(b"\n") if not line.startswith(b"#")
+        ),
+        "predictions.cafa.tsv": (folder / "predictions.cafa.tsv").read_bytes(),
+        "summary.json": json.dumps(summary, sort_keys=True).encode(),
+    }
 
 
 def planned_jobs(stdout: str) -> dict[str, int]:

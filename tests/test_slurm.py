@@ -16,7 +16,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import DEMO_TEST_SETTINGS, RELEASE_DIR_PATH, ROOT, SNAKEMAKE, demo_config
+from conftest import (
+    DEMO_TEST_SETTINGS,
+    RELEASE_DIR_PATH,
+    ROOT,
+    SNAKEMAKE,
+    comparable_outputs,
+    demo_config,
+)
 
 from gocotrain.resources import cotrain_runtime
 
@@ -179,10 +186,9 @@ def test_jobs_asked_for_the_resources_their_rules_compute(slurm_run):
 
 def test_slurm_results_equal_a_local_run(slurm_run, demo_run):
     workdir, _ = slurm_run
-    for name in ("predictions.tsv", "predictions.cafa.tsv", "predictions.gaf", "summary.json"):
-        slurm_file = workdir / RELEASE_DIR_PATH / "predictions" / name
-        local_file = demo_run / RELEASE_DIR_PATH / "predictions" / name
-        assert slurm_file.read_bytes() == local_file.read_bytes(), name
+    slurm_outputs, local_outputs = comparable_outputs(workdir), comparable_outputs(demo_run)
+    for name, content in local_outputs.items():
+        assert slurm_outputs[name] == content, name
 
 
 def test_a_failing_job_fails_the_run_instead_of_hanging(slurm, tmp_path):

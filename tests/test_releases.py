@@ -25,10 +25,10 @@ def test_versions_are_read_from_the_headers_of_gzipped_and_plain_files(tmp_path)
 
 
 def test_automatic_label_names_go_and_the_annotations_checksum():
-    label = releases.automatic_label(OBO, GAF)
+    label = releases.automatic_label(releases.release_stamp(None, OBO, GAF))
     assert label == f"go-2022-07-01_ann-{releases.file_sha256(GAF)[:8]}"
     assert releases.RELEASE_PATTERN.match(label)
-    assert releases.automatic_label(OBO, EARLIER_GAF) != label
+    assert releases.automatic_label(releases.release_stamp(None, OBO, EARLIER_GAF)) != label
 
 
 def test_stamp_records_files_checksums_and_versions():

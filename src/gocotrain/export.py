@@ -288,15 +288,21 @@ def write_excel_summary(
     top_n: int = 5,
     header: Mapping[str, str] | None = None,
     *,
-    ontology: Ontology,
+    ontology: Ontology | None = None,
+    specific: pd.DataFrame | None = None,
 ) -> int:
     """An .xlsx summary for biologists; returns the number of gene rows.
 
     Sheet "genes": one row per gene with a prediction at or above its aspect's threshold, with
     the top_n most specific terms of each aspect by score and the number of such terms. Sheet
-    "about": the header items, the thresholds and what the scores mean.
+    "about": the header items, the thresholds and what the scores mean. `specific` is
+    `most_specific(table, ontology, thresholds)` when the caller already has it.
     """
-    specific = most_specific(table, ontology, thresholds).sort_values(
+    if specific is None:
+        if ontology is None:
+            raise TypeError("write_excel_summary needs the ontology or the most specific rows")
+        specific = most_specific(table, ontology, thresholds)
+    specific = specific.sort_values(
         ["gene_id", "aspect", "score", "go_id"],
         ascending=[True, True, False, True],
         kind="mergesort",

@@ -65,7 +65,7 @@ def gaf_date(path: str | Path) -> str | None:
     return _header_value(path, "date-generated", comment="!")
 
 
-def release_stamp(label: str, ontology: str | Path, annotations: str | Path) -> dict:
+def release_stamp(label: str | None, ontology: str | Path, annotations: str | Path) -> dict:
     """What a release label stands for: the files, their checksums and GO's version."""
     return {
         "release": label,
@@ -79,11 +79,11 @@ def release_stamp(label: str, ontology: str | Path, annotations: str | Path) -> 
     }
 
 
-def automatic_label(ontology: str | Path, annotations: str | Path) -> str:
+def automatic_label(stamp: dict) -> str:
     """`go-<GO date>_ann-<8 hex of the annotations' checksum>`, e.g. go-2022-07-01_ann-3fa2b1c9."""
-    version = obo_data_version(ontology) or "unversioned"
+    version = stamp["go_version"] or "unversioned"
     go_part = re.sub(r"[^A-Za-z0-9.-]+", "-", version.removeprefix("releases/")).strip("-")
-    return f"go-{go_part}_ann-{file_sha256(annotations)[:8]}"
+    return f"go-{go_part}_ann-{stamp['annotations_sha256'][:8]}"
 
 
 def stamp_conflict(existing: dict, current: dict) -> str | None:

@@ -349,13 +349,15 @@ def choose_thresholds(
 
 
 def read_thresholds(path: str | Path) -> dict[str, float]:
-    table = pd.read_csv(path, sep="\t")
+    return _thresholds(pd.read_csv(path, sep="\t"))
+
+
+def _thresholds(table: pd.DataFrame) -> dict[str, float]:
     return dict(zip(table["aspect"], table["threshold"].astype(float), strict=True))
 
 
-def _threshold_header(path: str | Path) -> dict[str, str]:
+def _threshold_header(table: pd.DataFrame) -> dict[str, str]:
     """`threshold-P: 0.34 (expected precision 0.61; co-training Fmax on ...)` lines."""
-    table = pd.read_csv(path, sep="\t")
     header = {}
     for row in table.itertuples(index=False):
         expected = (
@@ -378,8 +380,9 @@ def write_exports(
     top_terms: int,
 ) -> dict:
     """Every export of a predictions table; returns counts for the run summary."""
-    thresholds = read_thresholds(thresholds_tsv)
-    header = releases.header_lines(stamp) | _threshold_header(thresholds_tsv)
+    threshold_table = pd.read_csv(thresholds_tsv, sep="\t")
+    thresholds = _thresholds(threshold_table)
+    header = releases.header_lines(stamp) | _threshold_header(threshold_table)
     write_predictions_tsv(table, outputs["predictions"], header)
     specific = most_specific(table, ontology, thresholds)
     write_predictions_tsv(specific, outputs["most_specific"], header)
@@ -398,7 +401,7 @@ def write_exports(
         header_extra=header,
     )
     summary_genes = write_excel_summary(
-        table, outputs["excel"], thresholds, top_n=top_terms, header=header, ontology=ontology
+        table, outputs["excel"], thresholds, top_n=top_terms, header=header, specific=specific
     )
     return {
         "rows": len(table),

@@ -114,10 +114,11 @@ validate_config()
 
 def release_stamp():
     """This run's release label and stamp; stop if the label already holds other data."""
-    label = config["release"] or releases.automatic_label(
-        config["ontology"], config["annotations"]
+    # The files are read (hashed) once: the automatic label is made from the stamp.
+    stamp = releases.release_stamp(
+        config["release"], config["ontology"], config["annotations"]
     )
-    stamp = releases.release_stamp(label, config["ontology"], config["annotations"])
+    label = stamp["release"] = config["release"] or releases.automatic_label(stamp)
     existing = Path("results/releases", label, "release.json")
     if existing.is_file():
         conflict = releases.stamp_conflict(json.loads(existing.read_text()), stamp)

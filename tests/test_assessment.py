@@ -101,7 +101,7 @@ def demo_inputs(tmp_path_factory, demo, demo_ontology, demo_proteins):
     return directory
 
 
-def predict(directory, method, labels_name="labels.tsv", out_name=None):
+def predict(directory, method, labels_name="labels.tsv", out_name=None, **options):
     out = directory / (out_name or f"{method}.tsv")
     predict_split(
         method,
@@ -120,6 +120,7 @@ def predict(directory, method, labels_name="labels.tsv", out_name=None):
         min_score=0.01,
         seed=0,
         threads=1,
+        **options,
     )
     return out
 
@@ -142,6 +143,40 @@ def test_predictions_never_depend_on_the_targets_labels(demo_inputs, method):
     assert set(predicted) <= targets
     # Homology covers the targets with hits only (the first 200 genes have them here).
     assert len(predicted) > (10 if method == "homology" else 0.5 * len(targets))
+
+
+@pytest.mark.parametrize("method", ["concatenated", "expression_only"])
+def test_learned_methods_reading_sequences_transfer_the_rare_terms(demo_inputs, method):
+    """The product's rare-term transfer, in the evaluation: added to the methods that read
+    the sequence view, for the terms below min_positives only, from the training labels."""
+    transfer = {"rare_terms": "transfer", "rare_term_neighbours": 5}
+    without = read_predictions(predict(demo_inputs, method))
+    found = read_predictions(
+        predict(demo_inputs, method, out_name=f"{method}_transfer.tsv", **transfer)
+    )
+    homology = read_predictions(predict(demo_inputs, "homology"))  # 5 neighbours, as here
+    if method == "expression_only":
+        assert found == without
+        return
+    added = 0
+    for gene, scores in found.items():
+        modelled = without.get(gene, {})
+        for term, score in scores.items():
+            if term in modelled:
+                assert score == modelled[term]
+            else:
+                # a rare term, scored as the homology baseline scores it
+                assert score == pytest.approx(homology[gene][term])
+                added += 1
+    assert added > 0
+    labels = Labels.from_tsv(demo_inputs / "labels.tsv").table
+    targets = set(read_targets(demo_inputs / "targets.tsv")["gene_id"])
+    counts = labels[~labels["gene_id"].isin(targets)].groupby("aspect")["go_id"].value_counts()
+    rare = {term for (_, term), count in counts.items() if count < 60}
+    transferred_terms = {term for s in found.values() for term in s} - {
+        term for s in without.values() for term in s
+    }
+    assert transferred_terms <= rare
 
 
 def test_naive_predictions_are_term_frequencies_outside_the_fold(demo_inputs):

@@ -18,6 +18,7 @@ from gocotrain.baselines import (
     read_diamond_hits,
     run_diamond,
     sequence_only,
+    transfer_rare_terms,
     two_view_supervised,
 )
 from gocotrain.cotraining import CoTrainingClassifier
@@ -106,6 +107,17 @@ def test_homology_transfer_known_answers(options, expected_q):
     # The target's own label (T9) could only come from its self-hit; removing it changes nothing.
     without_own = HOMOLOGY_LABELS[HOMOLOGY_LABELS["gene_id"] != "q"]
     assert homology_transfer(HITS, without_own, "F", ["q", "r", "s"], **options) == predictions
+
+
+def test_only_the_terms_too_rare_to_model_are_transferred():
+    """With min_positives 2, T1 (genes a and b) is modelled; T2 and T3 (one gene) are not."""
+    transferred = transfer_rare_terms(HITS, HOMOLOGY_LABELS, "F", ["q", "r", "s"], 2, k=None)
+    assert transferred["q"] == pytest.approx({"T2": 100 / 200, "T3": 40 / 200})
+    assert transferred["r"] == {"T2": 1.0}
+    assert transferred["s"] == {}
+    # Rare is counted without the targets' own labels: q's T9 is neither modelled nor known.
+    assert all("T9" not in scores for scores in transferred.values())
+    assert transfer_rare_terms(HITS, HOMOLOGY_LABELS, "F", ["q"], 1, k=None) == {"q": {}}
 
 
 def test_homology_transfer_refuses_unknown_rules():

@@ -114,6 +114,55 @@ def test_predictions_table_is_sorted_named_and_consistent(table):
     )
 
 
+def test_transferred_rare_terms_join_the_table_and_raise_their_modelled_ancestors(
+    demo_ontology,
+):
+    score = np.array([[0.3, 0.2], [0.4, 0.6]], dtype=np.float32)
+    scores = {
+        "P": AspectScores(
+            genes=np.array(["A", "B"]),
+            terms=np.array([PROCESS, CONTRACTION]),
+            score=score,
+            score_sequence=score / 2,
+            score_expression=score / 3,
+        )
+    }
+    transferred = {
+        "P": {
+            "A": {STRIATED: 0.8, SMOOTH: 0.02},  # SMOOTH below min_score
+            "B": {STRIATED: 0.1},
+            "Z": {STRIATED: 0.9},  # not a gene of the aspect's scores
+        }
+    }
+    table = predictions_table(scores, demo_ontology, 0.05, transferred).set_index(
+        ["gene_id", "go_id"]
+    )
+    assert set(table.index) == {
+        ("A", PROCESS),
+        ("A", CONTRACTION),
+        ("A", STRIATED),
+        ("B", PROCESS),
+        ("B", CONTRACTION),
+        ("B", STRIATED),
+    }
+    # A's striated muscle contraction (0.8) raises its modelled parent and grandparent.
+    assert table.loc[("A", CONTRACTION), "score"] == pytest.approx(0.8)
+    assert table.loc[("A", PROCESS), "score"] == pytest.approx(0.8)
+    assert table.loc[("A", CONTRACTION), "score_sequence"] == pytest.approx(0.8)
+    assert table.loc[("A", CONTRACTION), "score_expression"] == pytest.approx(0.2 / 3, abs=1e-4)
+    # B's transferred 0.1 is below its modelled scores, which stay as they are.
+    assert table.loc[("B", PROCESS), "score"] == pytest.approx(0.6)  # raised by its child
+    assert table.loc[("B", CONTRACTION), "score"] == pytest.approx(0.6)
+    transferred_row = table.loc[("A", STRIATED)]
+    assert transferred_row["score"] == transferred_row["score_sequence"] == pytest.approx(0.8)
+    assert np.isnan(transferred_row["score_expression"])
+    assert transferred_row["go_name"] == "striated muscle contraction"
+    # Without transfers the table is the modelled terms' alone.
+    alone = predictions_table(scores, demo_ontology, 0.05)
+    assert set(alone["go_id"]) == {PROCESS, CONTRACTION}
+    assert alone.loc[alone["gene_id"] == "A", "score"].max() == pytest.approx(0.3)
+
+
 def test_tsv_and_cafa(tmp_path, table):
     write_tsv(table, tmp_path / "p.tsv")
     again = pd.read_csv(tmp_path / "p.tsv", sep="\t")

@@ -97,6 +97,26 @@ def test_predictions_only_for_unlabeled_genes_and_consistent(demo_run, demo_onto
                 assert score[(gene, ancestor)] >= value
 
 
+def test_terms_too_rare_to_model_are_scored_by_homology_transfer(demo_run):
+    release = demo_run / RELEASE_DIR
+    table, _ = read_predictions_tsv(release / "predictions/predictions.tsv")
+    labels = pd.read_csv(release / "labels/labels.tsv", sep="\t")
+    summary = json.loads((release / "predictions/summary.json").read_text())
+    min_positives = summary["settings"]["min_positives"]
+    for aspect, name in (("P", "biological_process"), ("F", "molecular_function")):
+        report = json.loads((release / f"cotrain/{aspect}.json").read_text())
+        modelled = {entry["term"] for entry in report["terms"]}
+        rows = table[table["aspect"] == aspect]
+        rare = rows[~rows["go_id"].isin(modelled)]
+        assert len(rare) > 0
+        counts = labels.loc[labels["aspect"] == aspect, "go_id"].value_counts()
+        assert (counts.reindex(rare["go_id"]).to_numpy() < min_positives).all()
+        assert rare["score_expression"].isna().all()
+        assert (rare["score"] == rare["score_sequence"]).all()
+        assert summary["aspects"][name]["predictions_transferred"] == len(rare)
+        assert summary["aspects"][name]["rare_terms_transferred"] == rare["go_id"].nunique()
+
+
 def test_gaf_reads_back_with_goatools(demo_run):
     from goatools.anno.gaf_reader import GafReader
 

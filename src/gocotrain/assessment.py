@@ -49,6 +49,11 @@ METHODS = (
     "self_training",
     "cotraining",
 )
+# The learned methods that, like the product, leave the terms too rare to model to homology
+# transfer (expression_only reads no sequence, so it does not).
+TRANSFERS_RARE_TERMS = frozenset(
+    {"sequence_only", "concatenated", "two_view_supervised", "self_training", "cotraining"}
+)
 TARGET_COLUMNS = ["split", "targets", "aspect", "gene_id", "go_id"]
 
 
@@ -134,12 +139,16 @@ def predict_split(
     min_score: float,
     seed: int,
     threads: int,
+    rare_terms: str = "none",
+    rare_term_neighbours: int = 10,
 ) -> pd.DataFrame:
     """Train `method` without the split's targets and write its CAFA predictions for them.
 
     Cross-validation hides every label of a fold's genes, in all aspects; the time split
     trains on the older labels as they are. Scores below `min_score` are not written: the
     CAFA thresholds start at 0.01, so they cannot change Fmax, weighted Fmax or Smin.
+    With `rare_terms` "transfer", the learned methods that read the sequence view score the
+    terms too rare to model by homology transfer, as the product's export does.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
@@ -189,6 +198,12 @@ def predict_split(
                 hits=hits,
                 **extra,
             )
+            if rare_terms == "transfer" and method in TRANSFERS_RARE_TERMS:
+                transferred = baselines.transfer_rare_terms(
+                    hits, labels, aspect, aspect_targets, min_positives, rare_term_neighbours
+                )
+                for gene, scores in transferred.items():
+                    predicted[gene] = predicted.get(gene, {}) | scores
         kept = [
             (gene, term, score)
             for gene, scores in predicted.items()

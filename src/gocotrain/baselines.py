@@ -118,6 +118,39 @@ def homology_transfer(
     return predictions
 
 
+def rare_terms(labels: pd.DataFrame, min_positives: int) -> set[str]:
+    """Terms of an aspect's labels with at least one but fewer than `min_positives` positives.
+
+    These are the terms `scoring.select_terms` leaves to homology transfer: every ancestor
+    of a rare term is rare, modelled, universal (carried by every labeled gene) or a root.
+    """
+    counts = labels["go_id"].value_counts()  # counted as select_terms counts them
+    return set(counts.index[counts < min_positives])
+
+
+def transfer_rare_terms(
+    hits: pd.DataFrame,
+    train_labels: pd.DataFrame,
+    aspect: str,
+    targets: Iterable[str],
+    min_positives: int,
+    k: int | None,
+) -> Predictions:
+    """`homology_transfer` (``knn``) restricted to the terms too rare to model.
+
+    A learner models the terms with at least `min_positives` positives; the rarer ones,
+    most of the specific terms, would otherwise get no score at all. Transferred scores
+    obey the hierarchy among themselves, because the training labels are propagated.
+    """
+    targets = sorted(set(targets))
+    rare = rare_terms(_aspect_labels(train_labels, aspect, targets), min_positives)
+    transferred = homology_transfer(hits, train_labels, aspect, targets, k=k, rule="knn")
+    return {
+        gene: {term: score for term, score in scores.items() if term in rare}
+        for gene, scores in transferred.items()
+    }
+
+
 # ----------------------------------------------------------------------------------------
 # Per-term learners over the sequence and expression views
 

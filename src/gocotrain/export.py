@@ -30,7 +30,9 @@ PREDICTION_COLUMNS = [
 ASPECT_ORDER = ("P", "F", "C")
 SCORE_EXPLANATION = (
     "Each score (0 to 1) is GOcotrain's estimate that the gene has the GO term, combining a "
-    "sequence-based and an expression-based classifier trained together by co-training; a "
+    "sequence-based and an expression-based classifier trained together by co-training (terms "
+    "with too few annotated genes to train on: the share of the gene's closest annotated "
+    "homologs that carry the term, weighted by similarity; these have no expression score); a "
     "term scores at least as high as any of its more specific terms. Listed are the most "
     "specific terms scoring at least the threshold of their aspect. These are computational "
     "predictions (GO evidence code IEA), not curated annotations."
@@ -52,31 +54,96 @@ def consistent_with_hierarchy(
     return result
 
 
-def predictions_table(
-    aspect_scores: dict[str, AspectScores], ontology: Ontology, min_score: float
+def transferred_rows(
+    transferred: Mapping[str, Mapping[str, float]], min_score: float
 ) -> pd.DataFrame:
+    """Rows gene_id, go_id, score of homology-transferred terms scoring at least `min_score`."""
+    rows = [
+        (gene, term, score)
+        for gene, scores in transferred.items()
+        for term, score in scores.items()
+        if score >= min_score
+    ]
+    frame = pd.DataFrame(rows, columns=["gene_id", "go_id", "score"])
+    return frame.astype({"gene_id": str, "go_id": str, "score": np.float32})
+
+
+def raise_by_transferred(
+    matrices: list[np.ndarray],
+    genes: np.ndarray,
+    terms: list[str],
+    transferred: pd.DataFrame,
+    ontology: Ontology,
+) -> None:
+    """Raise, in place, each modelled term's scores to those of its transferred descendants.
+
+    Transferred terms are rarer than `min_positives`, so their ancestors are rare terms
+    (already at least as high: the training labels are propagated), modelled terms (raised
+    here), terms no gene lacks (never scored) or roots.
+    """
+    if transferred.empty or not terms:
+        return
+    column = {term: index for index, term in enumerate(terms)}
+    row = pd.Index(genes).get_indexer(transferred["gene_id"])
+    ancestors = {
+        term: [column[ancestor] for ancestor in ontology.ancestors(term) if ancestor in column]
+        for term in transferred["go_id"].unique()
+    }
+    counts = transferred["go_id"].map(lambda term: len(ancestors[term])).to_numpy()
+    if not counts.sum():
+        return
+    targets = np.fromiter(
+        (index for term in transferred["go_id"] for index in ancestors[term]),
+        dtype=np.int64,
+        count=int(counts.sum()),
+    )
+    rows = np.repeat(row, counts)
+    values = np.repeat(transferred["score"].to_numpy(np.float32), counts)
+    for matrix in matrices:
+        np.fmax.at(matrix, (rows, targets), values)  # fmax: a missing score is raised too
+
+
+def predictions_table(
+    aspect_scores: dict[str, AspectScores],
+    ontology: Ontology,
+    min_score: float,
+    transferred: Mapping[str, Mapping[str, Mapping[str, float]]] | None = None,
+) -> pd.DataFrame:
+    """Every gene × term score at least `min_score`, consistent with the GO hierarchy.
+
+    `transferred` holds, per aspect, the homology-transferred scores of the terms too rare
+    to model (`baselines.transfer_rare_terms`) for the same genes; their rows carry the
+    transferred score as the sequence score and no expression score.
+    """
     frames = []
+    transferred = transferred or {}
     for aspect, scores in aspect_scores.items():
         terms = list(scores.terms)
-        if not terms or not len(scores.genes):
-            continue
-        combined, sequence, expression = (
-            consistent_with_hierarchy(matrix, terms, ontology)
-            for matrix in (scores.score, scores.score_sequence, scores.score_expression)
-        )
-        rows, columns = np.nonzero(combined >= min_score)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "gene_id": scores.genes[rows],
-                    "aspect": aspect,
-                    "go_id": scores.terms[columns],
-                    "score": combined[rows, columns],
-                    "score_sequence": sequence[rows, columns],
-                    "score_expression": expression[rows, columns],
-                }
+        rare = transferred_rows(transferred.get(aspect, {}), min_score)
+        rare = rare[rare["gene_id"].isin(set(scores.genes.tolist()))]
+        if terms and len(scores.genes):
+            combined, sequence, expression = (
+                consistent_with_hierarchy(matrix, terms, ontology)
+                for matrix in (scores.score, scores.score_sequence, scores.score_expression)
             )
-        )
+            raise_by_transferred([combined, sequence], scores.genes, terms, rare, ontology)
+            rows, columns = np.nonzero(combined >= min_score)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "gene_id": scores.genes[rows],
+                        "aspect": aspect,
+                        "go_id": scores.terms[columns],
+                        "score": combined[rows, columns],
+                        "score_sequence": sequence[rows, columns],
+                        "score_expression": expression[rows, columns],
+                    }
+                )
+            )
+        if not rare.empty:
+            frames.append(
+                rare.assign(aspect=aspect, score_sequence=rare["score"], score_expression=np.nan)
+            )
     if not frames:
         return pd.DataFrame(columns=PREDICTION_COLUMNS)
     table = pd.concat(frames, ignore_index=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gocotrain import homology
+from gocotrain import baselines, homology
 from gocotrain.annotations import Labels
 from gocotrain.cotraining import combine_probabilities
 from gocotrain.errors import InputError
@@ -147,8 +147,10 @@ def score_new_genes(
     id_map: str | None,
     expression_kind: str,
     threads: int = 1,
-) -> tuple[dict[str, AspectScores], SavedModel]:
-    """Each aspect's scores of the genes in `proteins_fasta` with the saved model."""
+) -> tuple[dict[str, AspectScores], SavedModel, dict[str, baselines.Predictions]]:
+    """Each aspect's scores of the genes in `proteins_fasta` with the saved model, and the
+    homology-transferred scores of the terms too rare to model (empty when the model's run
+    did not transfer them)."""
     saved = SavedModel.load(model_dir)
     proteins = {gene: protein for gene, protein, _ in read_fasta(proteins_fasta)}
     genes = sorted(proteins)
@@ -172,7 +174,7 @@ def score_new_genes(
         gene: protein for gene, protein, _ in read_fasta(saved.path(MODEL_FILES["proteins"]))
     }
     engine = definition["homology"]["engine"]
-    graph = None
+    graph, hits = None, None
     if engine != "none":
         hits = homology.search_against(
             engine,
@@ -192,12 +194,26 @@ def score_new_genes(
         log.info("homology: %d hits of new genes to the model's genes", graph.n_pairs)
 
     labels = Labels.from_tsv(saved.path(MODEL_FILES["labels"])).table
-    scores = {}
+    scores, transferred = {}, {}
+    # Models saved before rare terms were transferred carry no such setting.
+    transfer = saved.meta["settings"]["homology"].get("rare_terms", "none") == "transfer"
     for aspect, entry in saved.meta["aspects"].items():
         scores[aspect] = _score_aspect(
             saved, aspect, entry["terms"], genes, X_sequence, X_expression, graph, labels
         )
-    return scores, saved
+        if transfer and hits is not None:
+            found = baselines.transfer_rare_terms(
+                hits,
+                labels,
+                aspect,
+                [NEW_GENE_PREFIX + gene for gene in genes],
+                saved.meta["min_positives"],
+                saved.meta["settings"]["homology"]["neighbours"],
+            )
+            transferred[aspect] = {
+                gene.removeprefix(NEW_GENE_PREFIX): terms for gene, terms in found.items()
+            }
+    return scores, saved, transferred
 
 
 def _score_aspect(saved, aspect, terms, genes, X_sequence, X_expression, graph, labels):

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gocotrain import __version__, batches, changes, homology, predict, releases
+from gocotrain import __version__, baselines, batches, changes, homology, predict, releases
 from gocotrain.annotations import Labels, build_labels, read_annotations
 from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator
 from gocotrain.errors import InputError
@@ -429,6 +429,36 @@ def gaf_identity_of(identity: dict, gaf_db: str | None, taxon: str | None) -> di
     }
 
 
+def transfer_rare_terms(
+    aspect_scores: dict[str, AspectScores],
+    settings: dict,
+    hits_tsv: str | None,
+    labels_tsv: str | None,
+) -> dict[str, baselines.Predictions]:
+    """Per aspect, the homology-transferred scores of its rare terms for its scored genes."""
+    homology_settings = settings["homology"]
+    if homology_settings["rare_terms"] != "transfer" or homology_settings["engine"] == "none":
+        return {}
+    hits = homology.read_hits(hits_tsv)
+    labels = Labels.from_tsv(labels_tsv).table
+    transferred = {}
+    for aspect, scores in aspect_scores.items():
+        transferred[aspect] = baselines.transfer_rare_terms(
+            hits,
+            labels,
+            aspect,
+            scores.genes.tolist(),
+            settings["min_positives"],
+            homology_settings["neighbours"],
+        )
+        log.info(
+            "aspect %s: %d rare-term scores transferred from homologs",
+            aspect,
+            sum(len(terms) for terms in transferred[aspect].values()),
+        )
+    return transferred
+
+
 def export_predictions(
     scores_npz: dict[str, str],
     ontology_json: str,
@@ -442,11 +472,17 @@ def export_predictions(
     gaf_reference: str,
     top_terms: int,
     settings: dict,
+    hits_tsv: str | None = None,
+    labels_tsv: str | None = None,
 ) -> None:
+    """Every export of the run, and its summary. With `hits_tsv` and `labels_tsv` and the
+    setting `homology.rare_terms: transfer`, the terms too rare to model are scored by
+    homology transfer for the same genes."""
     ontology = Ontology.from_json(ontology_json)
     stamp = read_json(stamp_json)
     aspect_scores = {aspect: AspectScores.from_npz(path) for aspect, path in scores_npz.items()}
-    table = predictions_table(aspect_scores, ontology, min_score)
+    transferred = transfer_rare_terms(aspect_scores, settings, hits_tsv, labels_tsv)
+    table = predictions_table(aspect_scores, ontology, min_score, transferred)
     gathered = {name: read_json(path) for name, path in reports.items()}
     for name, report in gathered.items():
         if name.startswith("cotrain_"):
@@ -457,6 +493,13 @@ def export_predictions(
         table, ontology, thresholds_tsv, stamp, outputs, identity, gaf_reference, top_terms
     )
     summary = run_summary(gathered, table, counts, settings)
+    for aspect, scores in aspect_scores.items():
+        in_aspect = table[table["aspect"] == aspect]
+        rare = in_aspect[~in_aspect["go_id"].isin(set(scores.terms.tolist()))]
+        summary["aspects"][ASPECT_NAMES[aspect]] |= {
+            "rare_terms_transferred": int(rare["go_id"].nunique()),
+            "predictions_transferred": len(rare),
+        }
     summary["release"] = stamp
     summary["predictions"]["gaf_taxon"] = identity["taxon"]
     write_json(summary, outputs["summary_json"])
@@ -536,11 +579,11 @@ def predict_new_genes(
     threads: int,
 ) -> None:
     """Score new genes with a saved model and export them as a run would."""
-    scores, saved = predict.score_new_genes(
+    scores, saved, transferred = predict.score_new_genes(
         model_dir, proteins_fasta, expression, id_map, expression_kind, threads
     )
     ontology = predict.ontology_of(saved)
-    table = predictions_table(scores, ontology, min_score)
+    table = predictions_table(scores, ontology, min_score, transferred)
     identity = saved.meta["gaf"] | {"symbols": {}}
     stamp = saved.meta["release"]
     counts = write_exports(

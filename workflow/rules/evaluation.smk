@@ -73,6 +73,8 @@ rule evaluation_predict:
         settings=config["cotraining"],
         min_positives=config["min_positives"],
         homology_neighbours=EVALUATION["homology_neighbours"],
+        rare_terms=config["homology"]["rare_terms"],
+        rare_term_neighbours=config["homology"]["neighbours"],
         min_score=EVALUATION["min_score"],
         seed=config["seed"],
     script:

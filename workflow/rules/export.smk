@@ -35,6 +35,8 @@ rule export_predictions:
         expression_features_report=rules.expression_features.output.report,
         labels_report=rules.prepare_labels.output.report,
         homology_report=rules.homology_search.output.report,
+        hits=rules.homology_search.output.hits,
+        labels=rules.prepare_labels.output.labels,
     output:
         predictions=f"{PREDICTIONS_DIR}/predictions.tsv",
         most_specific=f"{PREDICTIONS_DIR}/predictions.most_specific.tsv",

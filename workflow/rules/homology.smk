@@ -19,6 +19,9 @@ rule homology_search:
         mem_mb=memory_mb(1000, 20),
         runtime=runtime_minutes(10, 2),
     params:
-        settings=config["homology"],
+        # Only what the search itself reads, so that rare_terms or neighbours rerun no search.
+        settings={
+            key: config["homology"][key] for key in ("engine", "diamond_sensitivity")
+        },
     script:
         "../scripts/homology_search.py"

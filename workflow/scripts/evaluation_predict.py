@@ -22,4 +22,6 @@ run_rule(
     min_score=snakemake.params.min_score,
     seed=snakemake.params.seed,
     threads=snakemake.threads,
+    rare_terms=snakemake.params.rare_terms,
+    rare_term_neighbours=snakemake.params.rare_term_neighbours,
 )

@@ -30,4 +30,6 @@ run_rule(
     gaf_reference=snakemake.params.gaf_reference,
     top_terms=snakemake.params.top_terms,
     settings=snakemake.params.settings,
+    hits_tsv=snakemake.input.hits,
+    labels_tsv=snakemake.input.labels,
 )

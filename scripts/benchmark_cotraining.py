@@ -288,6 +288,11 @@ def main(argv=None) -> None:
     parser.add_argument("--peer-rounds", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--validation-confidence",
+        type=float,
+        help="GOcotrain's bootstrap check of co-training (default: the estimator's)",
+    )
     args = parser.parse_args(argv)
 
     workdir = args.workdir.resolve()
@@ -310,7 +315,9 @@ def main(argv=None) -> None:
         "n_estimators": args.n_estimators,
         "rounds": args.rounds,
         "peer_rounds": args.peer_rounds,
-        "cotraining": {},
+        "cotraining": {}
+        if args.validation_confidence is None
+        else {"validation_confidence": args.validation_confidence},
     }
     tasks = []
     for aspect, term, positives in terms:

@@ -34,6 +34,7 @@ FAST_COTRAINING = {
     "validation_fraction": 0.2,
     "min_validation_positives": 3,
     "min_improvement": 0.0,
+    "validation_confidence": 0.9,
 }
 DEMO = ROOT / "resources" / "demo"
 # The demo config's release label, and where its results, logs and benchmarks go.

@@ -4,7 +4,12 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
-from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator
+from gocotrain.cotraining import (
+    CoTrainingClassifier,
+    bootstrap_win_share,
+    default_view_estimator,
+    weighted_average_precision,
+)
 
 
 def two_view_problem(n=600, n_labeled=120, seed=0):
@@ -128,7 +133,9 @@ def test_cotraining_is_kept_only_when_it_wins_on_held_out_genes():
     np.testing.assert_array_equal(
         unbeatable.predict_proba(view1, view2), supervised.predict_proba(view1, view2)
     )
-    trusting = CoTrainingClassifier(n_rounds=3, min_improvement=0.0, random_state=3)
+    trusting = CoTrainingClassifier(
+        n_rounds=3, min_improvement=0.0, validation_confidence=0, random_state=3
+    )
     trusting.fit(view1, view2, y)
     first_round = trusting.validation_[1]["validation_average_precision"]
     assert 0 <= first_round <= 1
@@ -139,6 +146,37 @@ def test_cotraining_is_kept_only_when_it_wins_on_held_out_genes():
         else "supervised"
     )
     assert trusting.decision_ == expected
+
+
+def test_a_chance_win_on_the_held_out_genes_is_not_enough():
+    """Seed 6: co-training scores 1.0 against 0.98 on 7 held-out positives, a win that most
+    bootstrap resamples of those genes do not repeat."""
+    view1, view2, y, _ = two_view_problem(seed=6)
+    trusting = CoTrainingClassifier(n_rounds=3, validation_confidence=0, random_state=3)
+    assert trusting.fit(view1, view2, y).decision_ == "cotraining"
+    careful = CoTrainingClassifier(n_rounds=3, validation_confidence=0.9, random_state=3)
+    careful.fit(view1, view2, y)
+    assert careful.decision_ == "supervised"
+    share = careful.validation_[0]["cotraining_win_share"]
+    assert 0 <= share < 0.9
+    assert f"higher on {share:.0%} of 200 bootstrap resamples" in careful.decision_reason_
+    supervised = CoTrainingClassifier(n_rounds=0, random_state=3).fit(view1, view2, y)
+    np.testing.assert_array_equal(
+        careful.predict_proba(view1, view2), supervised.predict_proba(view1, view2)
+    )
+
+
+def test_bootstrap_average_precision_is_scikit_learns_under_each_resample():
+    """Few positives and tied scores, as held-out genes of a rare GO term have."""
+    rng = np.random.default_rng(0)
+    y = (rng.random(400) < 0.05).astype(int)
+    score = np.round(rng.random(400) + 0.4 * y, 1)  # rounded: many ties
+    weights = rng.multinomial(400, np.full(400, 1 / 400), size=20)
+    expected = [average_precision_score(y, score, sample_weight=w) for w in weights]
+    np.testing.assert_allclose(weighted_average_precision(y, score, weights), expected)
+    # Paired resamples: a score never beats itself, and beats its reverse every time.
+    assert bootstrap_win_share(y, score, score, rng) == 0
+    assert bootstrap_win_share(y, score, -score, rng) == 1
 
 
 def test_too_few_positives_to_validate_falls_back_to_supervised():

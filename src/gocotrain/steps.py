@@ -171,6 +171,7 @@ def make_model(settings: dict, seed: int) -> CoTrainingClassifier:
         validation_fraction=settings["validation_fraction"],
         min_validation_positives=settings["min_validation_positives"],
         min_improvement=settings["min_improvement"],
+        validation_confidence=settings["validation_confidence"],
         random_state=seed,
     )
 

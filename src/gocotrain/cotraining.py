@@ -465,9 +465,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
 
     def _validate(self, views, y, fit_rows, validation, unlabeled, rng) -> bool:
         """Co-train and fit supervised on `fit_rows`; is co-training better on `validation`?"""
-        _, history, _, probabilities = self._cotrain(
-            views, y, fit_rows, unlabeled, rng, validation
-        )
+        _, history, _, probabilities = self._cotrain(views, y, fit_rows, unlabeled, rng, validation)
         supervised = history[0]["supervised_average_precision"]
         cotrained = history[-1]["validation_average_precision"]
         self.validation_ = history

@@ -24,7 +24,6 @@ Definitions, per aspect (P, F, C):
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Mapping
@@ -36,6 +35,7 @@ import pandas as pd
 
 from gocotrain.evaluation import evaluate, precision_recall_curve
 from gocotrain.ontology import ASPECT_NAMES, Ontology
+from gocotrain.pages import escape, grid, page, table
 from gocotrain.protocols import time_split_targets
 from gocotrain.textio import atomic_write
 
@@ -555,9 +555,9 @@ def write_change_report(
         "terms_changed": report.terms_changed,
         "obsolete_predictions": report.obsolete_predictions,
     }
-    for key, table in tables.items():
+    for key, frame in tables.items():
         with atomic_write(paths[key]) as handle:
-            table.to_csv(handle, sep="\t", index=False, float_format="%.4f", na_rep="")
+            frame.to_csv(handle, sep="\t", index=False, float_format="%.4f", na_rep="")
     with atomic_write(paths["html"]) as handle:
         handle.write(render_html(report, max_html_rows))
     return paths
@@ -576,26 +576,7 @@ def _number(value, digits: int = 3) -> str:
     return str(value)
 
 
-def _table(frame: pd.DataFrame, max_rows: int, empty: str) -> str:
-    if frame.empty:
-        return f"<p class='none'>{html.escape(empty)}</p>"
-    shown = frame.head(max_rows)
-    note = ""
-    if len(frame) > max_rows:
-        note = f"<p class='note'>First {max_rows} of {len(frame)} rows; the TSV file has all.</p>"
-    body = shown.to_html(index=False, na_rep="", float_format=lambda x: f"{x:.4f}", border=0)
-    return body + note
-
-
-STYLE = """
-body { font-family: sans-serif; margin: 2em; max-width: 70em; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; }
-th { background: #eee; }
-.none { color: #a33; font-style: italic; }
-.note { color: #555; font-size: 0.85em; }
-"""
-
+TITLE = "GOcotrain: what changed with the new annotation release"
 SUMMARY_ROWS = [
     ("threshold", "exported score threshold"),
     ("newly_labeled_genes", "genes newly labeled (unlabeled in this aspect before)"),
@@ -624,20 +605,20 @@ SUMMARY_ROWS = [
 ]
 
 
+def _table(frame: pd.DataFrame, max_rows: int, empty: str) -> str:
+    return table(frame, empty, max_rows, rest="the TSV file has all")
+
+
 def render_html(report: ChangeReport, max_rows: int = 500) -> str:
-    """A self-contained HTML page (inline style, no scripts, no external assets)."""
+    """A self-contained HTML page (`pages.page`: inline style, no scripts, no assets)."""
     summary = report.summary
     aspects = report.aspects
     parts = [
-        "<!DOCTYPE html>",
-        "<html lang='en'><head><meta charset='utf-8'>",
-        "<title>GOcotrain: what changed with the new annotation release</title>",
-        f"<style>{STYLE}</style></head><body>",
         "<h1>What changed with the new annotation release</h1>",
         "<p>How the predictions exported with the previous release held up against the new "
         "one. Ontology: "
-        f"{html.escape(summary.get('previous_ontology_version') or 'unknown')} → "
-        f"{html.escape(summary.get('new_ontology_version') or 'unknown')}.</p>",
+        f"{escape(summary.get('previous_ontology_version') or 'unknown')} → "
+        f"{escape(summary.get('new_ontology_version') or 'unknown')}.</p>",
         "<h2>Summary per aspect</h2>",
         "<p>A gene is <em>newly labeled</em> in an aspect when it had no label there in the "
         "previous release and has one now: a time-split benchmark, scored as in CAFA. A "
@@ -647,25 +628,21 @@ def render_html(report: ChangeReport, max_rows: int = 500) -> str:
         "are not scored. Fmax is the best F over the thresholds 0.01 … 0.99 and tells how good "
         "the ranking was. – marks a value that is undefined.</p>",
     ]
-    header = "".join(f"<th>{html.escape(_aspect_label(aspect))}</th>" for aspect in aspects)
-    rows = [f"<table><tr><th></th>{header}</tr>"]
-    for key, label in SUMMARY_ROWS:
-        cells = "".join(
-            f"<td>{_number(summary['aspects'][aspect].get(key))}</td>" for aspect in aspects
-        )
-        rows.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
-    rows.append("</table>")
-    parts.append("".join(rows))
+    rows = [
+        (label, [_number(summary["aspects"][aspect].get(key)) for aspect in aspects])
+        for key, label in SUMMARY_ROWS
+    ]
+    parts.append(grid(["", *map(_aspect_label, aspects)], rows))
     for aspect in aspects:
         values = summary["aspects"][aspect]
         if not values["newly_labeled_genes"]:
             parts.append(
-                f"<p class='none'>{html.escape(_aspect_label(aspect))}: no newly labeled genes, "
+                f"<p class='none'>{escape(_aspect_label(aspect))}: no newly labeled genes, "
                 "so the earlier predictions cannot be scored in this aspect.</p>"
             )
         elif values["precision"] is None:
             parts.append(
-                f"<p class='none'>{html.escape(_aspect_label(aspect))}: no newly labeled gene "
+                f"<p class='none'>{escape(_aspect_label(aspect))}: no newly labeled gene "
                 "had a prediction at the threshold, so precision is undefined.</p>"
             )
 
@@ -698,7 +675,7 @@ def render_html(report: ChangeReport, max_rows: int = 500) -> str:
         "is newly_labeled.tsv.</p>"
     )
     for aspect in aspects:
-        parts.append(f"<h3>{html.escape(_aspect_label(aspect))}</h3>")
+        parts.append(f"<h3>{escape(_aspect_label(aspect))}</h3>")
         frame = report.newly_labeled[report.newly_labeled["aspect"] == aspect]
         parts.append(_table(frame, max_rows, "No newly labeled genes."))
 
@@ -719,5 +696,4 @@ def render_html(report: ChangeReport, max_rows: int = 500) -> str:
     parts.append(
         _table(report.obsolete_predictions, max_rows, "No prediction has an obsolete term.")
     )
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return page(TITLE, parts)

@@ -6,7 +6,6 @@ co-training reports, the run summary) and writes one PNG or one HTML table.
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pandas as pd
 
 from gocotrain.assessment import METHODS
 from gocotrain.ontology import ASPECT_NAMES
+from gocotrain.pages import escape, grid, page
 from gocotrain.textio import atomic_write
 
 NAMESPACE_TITLES = {
@@ -68,36 +68,28 @@ def _empty(path: str | Path, message: str) -> None:
 
 def metrics_html(metrics: pd.DataFrame, path: str | Path) -> None:
     """The comparison table, best value per aspect and metric in bold."""
-    parts = [
-        "<html><head><meta charset='utf-8'><style>"
-        "body{font-family:sans-serif} table{border-collapse:collapse;margin-bottom:2em}"
-        "td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}"
-        "td:first-child,th:first-child{text-align:left} .best{font-weight:bold}"
-        "</style></head><body>"
-    ]
+    columns = ["fmax", "coverage", "wfmax", "smin", "aupr_macro", "auroc_macro", "aupr_micro"]
+    parts = []
     for (kind, namespace), group in metrics.groupby(["targets", "aspect"], sort=False):
         group = group.set_index("method").loc[_method_order(group["method"])]
         title = f"{NAMESPACE_TITLES.get(namespace, namespace)} — {kind.replace('_', ' ')}"
-        parts.append(f"<h3>{html.escape(title)}</h3><table><tr><th>method</th>")
-        columns = ["fmax", "coverage", "wfmax", "smin", "aupr_macro", "auroc_macro", "aupr_micro"]
-        parts.extend(f"<th>{html.escape(column)}</th>" for column in columns)
-        parts.append("<th>proteins</th></tr>")
         best = {
             column: (group[column].min() if column == "smin" else group[column].max())
             for column in columns
         }
+        rows = []
         for method, row in group.iterrows():
-            parts.append(f"<tr><td>{html.escape(str(method))}</td>")
+            cells = []
             for column in columns:
                 value = row[column]
-                css = " class='best'" if column != "coverage" and value == best[column] else ""
                 text = "–" if pd.isna(value) else f"{value:.3f}"
-                parts.append(f"<td{css}>{text}</td>")
-            parts.append(f"<td>{int(row['n_proteins'])}</td></tr>")
-        parts.append("</table>")
-    parts.append("</body></html>")
+                bold = column != "coverage" and value == best[column]
+                cells.append(f"<b>{text}</b>" if bold else text)
+            rows.append((method, [*cells, str(int(row["n_proteins"]))]))
+        parts.append(f"<h3>{escape(title)}</h3>")
+        parts.append(grid(["method", *columns, "proteins"], rows, numbers=True))
     with atomic_write(path) as handle:
-        handle.write("".join(parts) + "\n")
+        handle.write(page("GOcotrain: method comparison", parts))
 
 
 def metrics_figure(metrics: pd.DataFrame, path: str | Path) -> None:
@@ -299,30 +291,21 @@ def data_summary_html(summary: dict, path: str | Path) -> None:
         ("predictions written", summary["predictions"]["rows"]),
         ("genes with predictions", summary["predictions"]["genes"]),
     ]
-    parts = [
-        "<html><head><meta charset='utf-8'><style>body{font-family:sans-serif}"
-        "table{border-collapse:collapse;margin-bottom:2em}"
-        "td,th{padding:4px 10px;border-bottom:1px solid #ddd}"
-        "td+td,th+th{text-align:right}</style></head><body>",
-        f"<p>GOcotrain {html.escape(str(summary['gocotrain_version']))}</p>",
-        "<h3>Inputs</h3><table>",
-    ]
-    parts.extend(
-        f"<tr><td>{html.escape(str(name))}</td><td>{html.escape(str(value))}</td></tr>"
-        for name, value in rows
-    )
-    parts.append("</table><h3>Per aspect</h3><table><tr><th>aspect</th>")
     aspects = summary["aspects"]
     fields = list(next(iter(aspects.values()))) if aspects else []
-    parts.extend(f"<th>{html.escape(field.replace('_', ' '))}</th>" for field in fields)
-    parts.append("</tr>")
-    for aspect, values in aspects.items():
-        parts.append(f"<tr><td>{html.escape(NAMESPACE_TITLES.get(aspect, aspect))}</td>")
-        parts.extend(f"<td>{html.escape(str(values[field]))}</td>" for field in fields)
-        parts.append("</tr>")
-    parts.append("</table></body></html>")
+    per_aspect = [
+        (NAMESPACE_TITLES.get(aspect, aspect), [escape(values[field]) for field in fields])
+        for aspect, values in aspects.items()
+    ]
+    parts = [
+        f"<p>GOcotrain {escape(summary['gocotrain_version'])}</p>",
+        "<h3>Inputs</h3>",
+        grid(None, [(name, [escape(value)]) for name, value in rows], numbers=True),
+        "<h3>Per aspect</h3>",
+        grid(["aspect", *(field.replace("_", " ") for field in fields)], per_aspect, numbers=True),
+    ]
     with atomic_write(path) as handle:
-        handle.write("".join(parts) + "\n")
+        handle.write(page("GOcotrain: the data of the run", parts))
 
 
 def render_run_report(

@@ -18,6 +18,7 @@ from gocotrain.changes import (
     what_changed,
     write_change_report,
 )
+from gocotrain.errors import InputError
 from gocotrain.ontology import Ontology
 
 # --- A tiny ontology in two releases, with answers worked out by hand ---------------------------
@@ -349,6 +350,11 @@ def test_alt_ids_and_unpropagated_new_labels_are_normalised(new_ontology):
         ("P", P3),
         ("P", P4),
     }  # obsolete F2 dropped, roots left out
+    # The labels of build_labels, as results/labels/labels.tsv holds them, come back unchanged.
+    assert normalise_labels(table, new_ontology).equals(table)
+    assert normalise_labels(labels([]), new_ontology).empty
+    with pytest.raises(InputError, match="no usable labels"):
+        normalise_labels(labels([("g", "F", F2), ("g", "C", "GO:9999999")]), new_ontology)
 
 
 def test_threshold_off_the_grid_is_exact(new_ontology):

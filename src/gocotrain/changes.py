@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gocotrain.annotations import Annotations, build_labels
 from gocotrain.evaluation import evaluate, precision_recall_curve
 from gocotrain.ontology import ASPECT_NAMES, Ontology
 from gocotrain.pages import escape, grid, page, table
@@ -144,23 +145,23 @@ def _predictions(table: pd.DataFrame | None, ontology: Ontology) -> pd.DataFrame
 
 
 def normalise_labels(labels: pd.DataFrame, ontology: Ontology) -> pd.DataFrame:
-    """Labels in the terms of `ontology`: alt_ids mapped to primary IDs, obsolete and unknown
-    terms dropped, propagated over is_a/part_of, roots left out (as `build_labels` makes them).
-    The aspect of each term is the ontology's."""
-    roots = ontology.roots
-    resolved = {term: ontology.resolve(term)[0] for term in labels["go_id"].unique()}
-    direct: dict[str, set[str]] = {}
-    for gene, term in zip(labels["gene_id"], labels["go_id"], strict=True):
-        primary = resolved[term]
-        if primary is not None:
-            direct.setdefault(gene, set()).add(primary)
-    rows = [
-        (gene, ontology.aspects.get(term, ""), term)
-        for gene, terms in direct.items()
-        for term in ontology.propagate(terms) - roots
-    ]
-    table = pd.DataFrame(rows, columns=["gene_id", "aspect", "go_id"])
-    return table.sort_values(["aspect", "gene_id", "go_id"], ignore_index=True)
+    """Labels (gene_id, go_id; other columns ignored) in the terms of `ontology`, made by
+    `annotations.build_labels` as for results/labels/labels.tsv: alt_ids mapped to primary
+    IDs, obsolete and unknown terms dropped, propagated over is_a/part_of, roots left out, the
+    aspect that of each gene's direct term. Labels made so already come back unchanged.
+
+    The table is handed to `build_labels` as a plain gene/term table (so no evidence filter),
+    with its own genes as the known genes (each matches itself) and every aspect of the
+    ontology. An empty table gives an empty one; a table none of whose terms is current in
+    `ontology` is an InputError there, as for an annotation file."""
+    if labels.empty:
+        return pd.DataFrame(columns=["gene_id", "aspect", "go_id"])
+    table = labels[["gene_id", "go_id"]].assign(evidence="", negated=False)
+    # The file_format of annotations._read_table, for which build_labels keeps every row.
+    annotations = Annotations(table, "gene/term table", lines_read=len(table))
+    genes = sorted(set(table["gene_id"]))
+    aspects = sorted(set(ontology.aspects.values()))
+    return build_labels(annotations, ontology, genes, [], aspects, path="the new labels").table
 
 
 def _aspect_key(aspect: str) -> tuple[int, str]:

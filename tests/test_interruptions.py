@@ -17,6 +17,8 @@ from conftest import (
     snakemake,
 )
 
+pytestmark = pytest.mark.workflow
+
 
 def test_one_core_gives_byte_identical_predictions(demo_run, tmp_path):
     config = demo_config(tmp_path, **DEMO_TEST_SETTINGS)

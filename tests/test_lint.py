@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 
@@ -20,6 +21,7 @@ def test_snakefmt_clean():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.workflow
 def test_snakemake_lint_clean():
     result = run(sys.executable, "-m", "snakemake", "--lint")
     assert result.returncode == 0

@@ -22,6 +22,8 @@ from conftest import (
 from gocotrain.assessment import METHODS
 from gocotrain.export import read_predictions_tsv
 
+pytestmark = pytest.mark.workflow
+
 
 def test_dry_run_plans_every_rule(tmp_path):
     result = snakemake(tmp_path, demo_config(tmp_path), "--dry-run", "--cores", "2")

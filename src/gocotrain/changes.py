@@ -319,137 +319,172 @@ def what_changed(
     ancestors: the exported table holds the modelled ancestors only, so evaluation may count
     more true (and false) positives than the rows of the confirmed table.
     """
-    thresholds = dict(thresholds or {})
-    for aspect, value in [*thresholds.items(), ("default", default_threshold)]:
-        if not 0 <= float(value) <= 1:
-            raise ValueError(f"the threshold of {aspect} must be in [0, 1], not {value}")
+    thresholds = _checked_thresholds(thresholds, default_threshold)
     predictions = _predictions(previous_predictions, previous_ontology)
     previous_labels = previous_labels[["gene_id", "aspect", "go_id"]].astype(str)
     truth_labels = normalise_labels(
         new_labels[["gene_id", "aspect", "go_id"]].astype(str), new_ontology
     )
     if aspects is None:
-        found = set(previous_labels["aspect"]) | set(truth_labels["aspect"])
-        found |= set(predictions["aspect"]) | set(thresholds)
-        aspects = sorted((aspect for aspect in found if aspect), key=_aspect_key)
+        found = [previous_labels["aspect"], truth_labels["aspect"], predictions["aspect"]]
+        aspects = _found_aspects([*found, thresholds])
     used = {aspect: float(thresholds.get(aspect, default_threshold)) for aspect in aspects}
-
-    roots = new_ontology.roots
-    primary_of = {term: new_ontology.resolve(term)[0] for term in predictions["go_id"].unique()}
-    predictions = predictions.assign(primary=predictions["go_id"].map(primary_of))
-
-    newly_frames, confirmed_frames, metric_rows = [], [], []
-    per_aspect: dict[str, dict] = {}
-    for aspect in aspects:
-        threshold = used[aspect]
-        targets = time_split_targets(previous_labels, truth_labels, aspect, ontology=new_ontology)
-        kind_of = {gene: kind for kind, genes in targets.items() for gene in genes}
-        truth = {gene: terms for genes in targets.values() for gene, terms in genes.items()}
-        in_aspect = predictions[predictions["aspect"] == aspect]
-        for_new = in_aspect[in_aspect["gene_id"].isin(set(truth))]
-        scores = _scores(for_new, truth)
-
-        # The new terms of each newly labeled gene, with the earlier score of the term.
-        earlier = (
-            for_new.dropna(subset=["primary"])
-            .groupby(["gene_id", "primary"])["score"]
-            .max()
-            .to_dict()
+    results = {
+        aspect: _aspect_result(
+            aspect, used[aspect], predictions, previous_labels, truth_labels, new_ontology
         )
-        rows = [
-            (
-                gene,
-                aspect,
-                term,
-                new_ontology.names.get(term, ""),
-                earlier.get((gene, term), math.nan),
-                kind_of[gene],
-            )
-            for gene in sorted(truth)
-            for term in sorted(truth[gene])
-        ]
-        newly = pd.DataFrame(
-            rows,
-            columns=["gene_id", "aspect", "go_id", "go_name", "predicted_score", "targets"],
-        ).astype({"predicted_score": float})
-        newly.insert(5, "was_predicted", newly["predicted_score"] >= threshold)
-        newly_frames.append(newly)
-
-        predicted = for_new[
-            (for_new["score"] >= threshold)
-            & for_new["primary"].notna()
-            & ~for_new["primary"].isin(roots)
-        ]
-        hit = [
-            primary in truth[gene]
-            for gene, primary in zip(predicted["gene_id"], predicted["primary"], strict=True)
-        ]
-        confirmed = predicted.loc[pd.Series(hit, index=predicted.index, dtype=bool)]
-        confirmed = confirmed[CONFIRMED_COLUMNS].reset_index(drop=True)
-        confirmed_frames.append(confirmed)
-
-        overall = score_at_threshold(truth, scores, new_ontology, threshold)
-        metric_rows.append(
-            {"aspect": aspect, "targets": "all", "n_genes": len(truth), "threshold": threshold}
-            | overall
-        )
-        by_kind = None
-        if all(targets[kind] for kind in TARGET_KINDS):
-            by_kind = {}
-            for kind in TARGET_KINDS:
-                values = score_at_threshold(
-                    targets[kind], _scores(for_new, targets[kind]), new_ontology, threshold
-                )
-                metric_rows.append(
-                    {
-                        "aspect": aspect,
-                        "targets": kind,
-                        "n_genes": len(targets[kind]),
-                        "threshold": threshold,
-                    }
-                    | values
-                )
-                by_kind[kind] = {"genes": len(targets[kind])} | values
-        per_aspect[aspect] = (
-            {
-                "threshold": threshold,
-                "newly_labeled_genes": len(truth),
-                "no_knowledge_genes": len(targets["no_knowledge"]),
-                "limited_knowledge_genes": len(targets["limited_knowledge"]),
-                "protein_binding_only_genes": len(targets[EXCLUDED_KIND]),
-                "new_terms_of_newly_labeled_genes": len(newly),
-                "newly_labeled_genes_with_predictions": int(for_new["gene_id"].nunique()),
-                "newly_labeled_genes_predicted_at_threshold": int(predicted["gene_id"].nunique()),
-                "predictions_for_newly_labeled_genes": len(for_new),
-                "predictions_at_threshold_for_newly_labeled_genes": len(predicted),
-                "confirmed_predictions": len(confirmed),
-                "genes_with_confirmed_predictions": int(confirmed["gene_id"].nunique()),
-                "new_terms_predicted_at_threshold": int(newly["was_predicted"].sum()),
-            }
-            | overall
-            | {"by_target_kind": by_kind}
-        )
-
-    newly_labeled = _concat(newly_frames, NEWLY_LABELED_COLUMNS)
-    confirmed = _concat(confirmed_frames, CONFIRMED_COLUMNS)
-    changed = terms_changed(previous_ontology, new_ontology)
-    obsolete = _obsolete_predictions(predictions, new_ontology)
-    metrics = pd.DataFrame(
-        metric_rows, columns=["aspect", "targets", "n_genes", "threshold", *METRIC_KEYS]
-    )
+        for aspect in aspects
+    }
     report = ChangeReport(
         aspects=list(aspects),
         thresholds=used,
-        newly_labeled=newly_labeled,
-        confirmed=confirmed,
-        terms_changed=changed,
-        obsolete_predictions=obsolete,
-        metrics=metrics,
+        newly_labeled=_concat([r.newly_labeled for r in results.values()], NEWLY_LABELED_COLUMNS),
+        confirmed=_concat([r.confirmed for r in results.values()], CONFIRMED_COLUMNS),
+        terms_changed=terms_changed(previous_ontology, new_ontology),
+        obsolete_predictions=_obsolete_predictions(predictions, new_ontology),
+        metrics=pd.DataFrame(
+            [row for result in results.values() for row in result.metric_rows],
+            columns=["aspect", "targets", "n_genes", "threshold", *METRIC_KEYS],
+        ),
     )
+    per_aspect = {aspect: result.summary for aspect, result in results.items()}
     report.summary = _summary(
         report, per_aspect, previous_ontology, new_ontology, default_threshold, len(predictions)
     )
     return report
+
+
+def _checked_thresholds(thresholds: Mapping[str, float] | None, default: float) -> dict:
+    thresholds = dict(thresholds or {})
+    for aspect, value in [*thresholds.items(), ("default", default)]:
+        if not 0 <= float(value) <= 1:
+            raise ValueError(f"the threshold of {aspect} must be in [0, 1], not {value}")
+    return thresholds
+
+
+def _found_aspects(collections) -> list[str]:
+    """The aspects named in any of `collections`, P, F, C first."""
+    found = set().union(*map(set, collections))
+    return sorted((aspect for aspect in found if aspect), key=_aspect_key)
+
+
+@dataclass
+class _AspectResult:
+    """What `_aspect_result` finds in one aspect: the rows of the report's newly_labeled,
+    confirmed and metrics tables, and the aspect's entry of the summary."""
+
+    newly_labeled: pd.DataFrame
+    confirmed: pd.DataFrame
+    metric_rows: list[dict]
+    summary: dict
+
+
+def _aspect_result(
+    aspect: str,
+    threshold: float,
+    predictions: pd.DataFrame,
+    previous_labels: pd.DataFrame,
+    truth_labels: pd.DataFrame,
+    ontology: Ontology,
+) -> _AspectResult:
+    """The newly labeled genes of one aspect, the earlier predictions for them with their term
+    in `ontology` (primary: its primary ID, None if obsolete or gone), which of those were
+    confirmed, and how they score."""
+    targets = time_split_targets(previous_labels, truth_labels, aspect, ontology=ontology)
+    truth = {gene: terms for genes in targets.values() for gene, terms in genes.items()}
+    in_aspect = predictions[predictions["aspect"] == aspect]
+    for_new = in_aspect[in_aspect["gene_id"].isin(set(truth))]
+    primary_of = {term: ontology.resolve(term)[0] for term in for_new["go_id"].unique()}
+    for_new = for_new.assign(primary=for_new["go_id"].map(primary_of))
+    newly = _newly_labeled(aspect, targets, for_new, threshold, ontology)
+    predicted = for_new[
+        (for_new["score"] >= threshold)
+        & for_new["primary"].notna()
+        & ~for_new["primary"].isin(ontology.roots)
+    ]
+    hit = [
+        primary in truth[gene]
+        for gene, primary in zip(predicted["gene_id"], predicted["primary"], strict=True)
+    ]
+    confirmed = predicted.loc[pd.Series(hit, index=predicted.index, dtype=bool)]
+    confirmed = confirmed[CONFIRMED_COLUMNS].reset_index(drop=True)
+    overall, by_kind, metric_rows = _aspect_metrics(aspect, threshold, targets, for_new, ontology)
+    summary = {
+        "threshold": threshold,
+        "newly_labeled_genes": len(truth),
+        "no_knowledge_genes": len(targets["no_knowledge"]),
+        "limited_knowledge_genes": len(targets["limited_knowledge"]),
+        "protein_binding_only_genes": len(targets[EXCLUDED_KIND]),
+        "new_terms_of_newly_labeled_genes": len(newly),
+        "newly_labeled_genes_with_predictions": int(for_new["gene_id"].nunique()),
+        "newly_labeled_genes_predicted_at_threshold": int(predicted["gene_id"].nunique()),
+        "predictions_for_newly_labeled_genes": len(for_new),
+        "predictions_at_threshold_for_newly_labeled_genes": len(predicted),
+        "confirmed_predictions": len(confirmed),
+        "genes_with_confirmed_predictions": int(confirmed["gene_id"].nunique()),
+        "new_terms_predicted_at_threshold": int(newly["was_predicted"].sum()),
+    }
+    summary |= overall | {"by_target_kind": by_kind}
+    return _AspectResult(newly, confirmed, metric_rows, summary)
+
+
+def _newly_labeled(
+    aspect: str,
+    targets: dict[str, dict[str, set[str]]],
+    for_new: pd.DataFrame,
+    threshold: float,
+    ontology: Ontology,
+) -> pd.DataFrame:
+    """The new terms of each newly labeled gene (NEWLY_LABELED_COLUMNS), with the earlier
+    score of the term."""
+    kind_of = {gene: kind for kind, genes in targets.items() for gene in genes}
+    truth = {gene: terms for genes in targets.values() for gene, terms in genes.items()}
+    earlier = (
+        for_new.dropna(subset=["primary"]).groupby(["gene_id", "primary"])["score"].max().to_dict()
+    )
+    rows = [
+        (
+            gene,
+            aspect,
+            term,
+            ontology.names.get(term, ""),
+            earlier.get((gene, term), math.nan),
+            kind_of[gene],
+        )
+        for gene in sorted(truth)
+        for term in sorted(truth[gene])
+    ]
+    newly = pd.DataFrame(
+        rows,
+        columns=["gene_id", "aspect", "go_id", "go_name", "predicted_score", "targets"],
+    ).astype({"predicted_score": float})
+    newly.insert(5, "was_predicted", newly["predicted_score"] >= threshold)
+    return newly
+
+
+def _aspect_metrics(
+    aspect: str,
+    threshold: float,
+    targets: dict[str, dict[str, set[str]]],
+    for_new: pd.DataFrame,
+    ontology: Ontology,
+) -> tuple[dict[str, float], dict | None, list[dict]]:
+    """`score_at_threshold` over all newly labeled genes of the aspect, and over each of the
+    TARGET_KINDS where both have genes (else None): the metrics, by kind, and the metrics
+    table rows."""
+    truth = {gene: terms for genes in targets.values() for gene, terms in genes.items()}
+    overall = score_at_threshold(truth, _scores(for_new, truth), ontology, threshold)
+    row = {"aspect": aspect, "targets": "all", "n_genes": len(truth), "threshold": threshold}
+    rows = [row | overall]
+    if not all(targets[kind] for kind in TARGET_KINDS):
+        return overall, None, rows
+    by_kind = {}
+    for kind in TARGET_KINDS:
+        genes = targets[kind]
+        values = score_at_threshold(genes, _scores(for_new, genes), ontology, threshold)
+        rows.append(row | {"targets": kind, "n_genes": len(genes)} | values)
+        by_kind[kind] = {"genes": len(genes)} | values
+    return overall, by_kind, rows
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -613,88 +648,108 @@ def _table(frame: pd.DataFrame, max_rows: int, empty: str) -> str:
 def render_html(report: ChangeReport, max_rows: int = 500) -> str:
     """A self-contained HTML page (`pages.page`: inline style, no scripts, no assets)."""
     summary = report.summary
-    aspects = report.aspects
+    versions = [
+        escape(summary.get(f"{which}_ontology_version") or "unknown")
+        for which in ("previous", "new")
+    ]
     parts = [
         "<h1>What changed with the new annotation release</h1>",
         "<p>How the predictions exported with the previous release held up against the new "
-        "one. Ontology: "
-        f"{escape(summary.get('previous_ontology_version') or 'unknown')} → "
-        f"{escape(summary.get('new_ontology_version') or 'unknown')}.</p>",
+        f"one. Ontology: {versions[0]} → {versions[1]}.</p>",
         "<h2>Summary per aspect</h2>",
-        "<p>A gene is <em>newly labeled</em> in an aspect when it had no label there in the "
-        "previous release and has one now: a time-split benchmark, scored as in CAFA. A "
-        "prediction counts as made when its score reaches the aspect's exported threshold. "
-        "Precision is averaged over the newly labeled genes with a prediction at the threshold, "
-        "recall over all of them; predictions are propagated to their ancestors and the roots "
-        "are not scored. Fmax is the best F over the thresholds 0.01 … 0.99 and tells how good "
-        "the ranking was. – marks a value that is undefined.</p>",
+        SUMMARY_TEXT,
+        *_summary_section(report),
     ]
+    for heading, text, frame_of, empty in SECTIONS:
+        parts += [f"<h2>{heading}</h2>", text]
+        if frame_of is not None:
+            parts.append(_table(frame_of(report), max_rows, empty))
+            continue
+        for aspect in report.aspects:  # the newly labeled genes, aspect by aspect
+            parts.append(f"<h3>{escape(_aspect_label(aspect))}</h3>")
+            frame = report.newly_labeled[report.newly_labeled["aspect"] == aspect]
+            parts.append(_table(frame, max_rows, empty))
+    return page(TITLE, parts)
+
+
+def _summary_section(report: ChangeReport) -> list[str]:
+    """The summary table, one column per aspect, and a note for each aspect where the
+    predictions could not be scored or precision is undefined."""
+    values = report.summary["aspects"]
     rows = [
-        (label, [_number(summary["aspects"][aspect].get(key)) for aspect in aspects])
+        (label, [_number(values[aspect].get(key)) for aspect in report.aspects])
         for key, label in SUMMARY_ROWS
     ]
-    parts.append(grid(["", *map(_aspect_label, aspects)], rows))
-    for aspect in aspects:
-        values = summary["aspects"][aspect]
-        if not values["newly_labeled_genes"]:
+    parts = [grid(["", *map(_aspect_label, report.aspects)], rows)]
+    for aspect in report.aspects:
+        label = escape(_aspect_label(aspect))
+        if not values[aspect]["newly_labeled_genes"]:
             parts.append(
-                f"<p class='none'>{escape(_aspect_label(aspect))}: no newly labeled genes, "
+                f"<p class='none'>{label}: no newly labeled genes, "
                 "so the earlier predictions cannot be scored in this aspect.</p>"
             )
-        elif values["precision"] is None:
+        elif values[aspect]["precision"] is None:
             parts.append(
-                f"<p class='none'>{escape(_aspect_label(aspect))}: no newly labeled gene "
+                f"<p class='none'>{label}: no newly labeled gene "
                 "had a prediction at the threshold, so precision is undefined.</p>"
             )
+    return parts
 
-    parts.append("<h2>By CAFA target kind</h2>")
-    parts.append(
-        "<p>No-knowledge genes had no label in any aspect before; limited-knowledge genes had "
-        "labels in other aspects. Shown for the aspects where both kinds have genes.</p>"
-    )
+
+def _split_metrics(report: ChangeReport) -> pd.DataFrame:
     split = report.metrics[report.metrics["targets"] != "all"]
-    parts.append(
-        _table(
-            split.assign(aspect=split["aspect"].map(_aspect_label)),
-            max_rows,
-            "No aspect has genes of both kinds.",
-        )
-    )
+    return split.assign(aspect=split["aspect"].map(_aspect_label))
 
-    parts.append("<h2>Confirmed predictions</h2>")
-    parts.append(
+
+SUMMARY_TEXT = (
+    "<p>A gene is <em>newly labeled</em> in an aspect when it had no label there in the "
+    "previous release and has one now: a time-split benchmark, scored as in CAFA. A "
+    "prediction counts as made when its score reaches the aspect's exported threshold. "
+    "Precision is averaged over the newly labeled genes with a prediction at the threshold, "
+    "recall over all of them; predictions are propagated to their ancestors and the roots "
+    "are not scored. Fmax is the best F over the thresholds 0.01 … 0.99 and tells how good "
+    "the ranking was. – marks a value that is undefined.</p>"
+)
+# The sections of the page after the summary: heading, text, the table (None: the newly
+# labeled genes, one table per aspect) and what to say when it is empty.
+SECTIONS = [
+    (
+        "By CAFA target kind",
+        "<p>No-knowledge genes had no label in any aspect before; limited-knowledge genes had "
+        "labels in other aspects. Shown for the aspects where both kinds have genes.</p>",
+        _split_metrics,
+        "No aspect has genes of both kinds.",
+    ),
+    (
+        "Confirmed predictions",
         "<p>Earlier predictions at or above the threshold, for newly labeled genes, whose term "
         "is among the gene's new terms (with their ancestors; roots excluded). The full table "
-        "is confirmed.tsv.</p>"
-    )
-    parts.append(_table(report.confirmed, max_rows, "No confirmed predictions."))
-
-    parts.append("<h2>Newly labeled genes</h2>")
-    parts.append(
+        "is confirmed.tsv.</p>",
+        lambda report: report.confirmed,
+        "No confirmed predictions.",
+    ),
+    (
+        "Newly labeled genes",
         "<p>Each newly labeled gene with its new terms, the earlier score of each term (empty "
         "if it was not predicted) and whether that score reached the threshold. The full table "
-        "is newly_labeled.tsv.</p>"
-    )
-    for aspect in aspects:
-        parts.append(f"<h3>{escape(_aspect_label(aspect))}</h3>")
-        frame = report.newly_labeled[report.newly_labeled["aspect"] == aspect]
-        parts.append(_table(frame, max_rows, "No newly labeled genes."))
-
-    parts.append("<h2>Ontology changes</h2>")
-    parts.append(
+        "is newly_labeled.tsv.</p>",
+        None,
+        "No newly labeled genes.",
+    ),
+    (
+        "Ontology changes",
         "<p>Terms added (current now, not before), made obsolete (replaced_by where the "
         "ontology gives one), merged into another term (now its alt_id) or removed. The full "
-        "table is terms_changed.tsv.</p>"
-    )
-    parts.append(_table(report.terms_changed, max_rows, "No terms changed."))
-
-    parts.append("<h2>Earlier predictions of obsolete terms</h2>")
-    parts.append(
+        "table is terms_changed.tsv.</p>",
+        lambda report: report.terms_changed,
+        "No terms changed.",
+    ),
+    (
+        "Earlier predictions of obsolete terms",
         "<p>Drop these predictions, or remap them to replaced_by: merged terms map to their "
         "new primary ID, obsolete terms only where the ontology names a replacement. The full "
-        "table is obsolete_predictions.tsv.</p>"
-    )
-    parts.append(
-        _table(report.obsolete_predictions, max_rows, "No prediction has an obsolete term.")
-    )
-    return page(TITLE, parts)
+        "table is obsolete_predictions.tsv.</p>",
+        lambda report: report.obsolete_predictions,
+        "No prediction has an obsolete term.",
+    ),
+]

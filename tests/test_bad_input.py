@@ -61,11 +61,16 @@ def run_expression(name, tmp_path, id_map=None):
 
 
 def assert_stops(run, name, tmp_path, fragment, where):
-    """The step raises an InputError naming the file, the place and a fix, and writes nothing."""
+    """The step raises an InputError naming the file, the place and a fix, and writes nothing.
+
+    The message starts with the file's path; `where` is the line, the ID or the hint that
+    points into the file, or the bare file name with a colon when the whole file is at fault.
+    """
     with pytest.raises(InputError) as raised:
         run()
     message = str(raised.value)
-    assert name in message and fragment in message and where in message, message
+    assert message.startswith(str(CORPUS / name)), message
+    assert fragment in message and where in message, message
     assert "What to do:" in message
     assert not [
         path for path in tmp_path.iterdir() if path.suffix != ".json" or path.stat().st_size
@@ -117,7 +122,7 @@ ANNOTATION_ERRORS = [
     ("gaf_too_many_columns.gaf", "has 18 tab-separated columns", "line 3"),
     ("gaf_unknown_genes.gaf", "none of the 2 annotated gene IDs", "X1"),
     ("table_one_column.tsv", "expected gene_id<TAB>go_id", "line 2"),
-    ("gaf_empty.gaf", "no annotation lines", ""),
+    ("gaf_empty.gaf", "no annotation lines", "gaf_empty.gaf: "),
     ("gaf_no_experimental_evidence.gaf", "no usable labels", "evidence_codes"),
 ]
 
@@ -164,7 +169,7 @@ def test_unknown_aspect_letter_is_counted_and_the_ontology_decides(tmp_path, ont
     [
         ("obo_cycle.obo", "has a cycle", "GO:0000001"),
         ("obo_dangling_parent.obo", "GO:0000404 that is not defined", "ID 'GO:0000002'"),
-        ("obo_not_obo.obo", "not an OBO ontology", ""),
+        ("obo_not_obo.obo", "not an OBO ontology", "obo_not_obo.obo: no [Term] stanzas"),
     ],
 )
 def test_ontology_errors(tmp_path, name, fragment, where):
@@ -185,7 +190,12 @@ EXPRESSION_ERRORS = [  # the file named in the message is the ID map where one i
     ("expr_duplicate_gene.tsv", None, "duplicate gene IDs", "line 6, ID 'G2'"),
     ("expr_duplicate_sample.tsv", None, "duplicate sample names", "line 1"),
     ("expr_no_matching_ids.tsv", None, "no expression row matches", "id_map"),
-    ("expr_ensembl_versions.tsv", "idmap_no_overlap.tsv", "no expression row matches", ""),
+    (
+        "expr_ensembl_versions.tsv",
+        "idmap_no_overlap.tsv",
+        "no expression row matches",
+        "expression ['ENSG01.3', 'ENSG02.10'], sequences ['G1', 'G2']",
+    ),
     ("expr_ensembl_versions.tsv", "idmap_one_column.tsv", "expected two columns", "line 2"),
 ]
 

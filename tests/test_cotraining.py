@@ -12,12 +12,12 @@ from gocotrain.cotraining import (
 )
 
 
-def two_view_problem(n=600, n_labeled=120, seed=0):
+def two_view_problem(n=600, n_labeled=120, seed=0, signal=1.5):
     """Two conditionally independent noisy views of one binary class."""
     rng = np.random.default_rng(seed)
     truth = (rng.random(n) < 0.3).astype(int)
-    view1 = rng.normal(size=(n, 5)) + truth[:, None] * 1.5
-    view2 = rng.normal(size=(n, 4)) + truth[:, None] * 1.5
+    view1 = rng.normal(size=(n, 5)) + truth[:, None] * signal
+    view2 = rng.normal(size=(n, 4)) + truth[:, None] * signal
     y = np.full(n, -1)
     labeled = rng.choice(n, n_labeled, replace=False)
     y[labeled] = truth[labeled]
@@ -133,19 +133,83 @@ def test_cotraining_is_kept_only_when_it_wins_on_held_out_genes():
     np.testing.assert_array_equal(
         unbeatable.predict_proba(view1, view2), supervised.predict_proba(view1, view2)
     )
+    # No margin and no bootstrap check: co-training must still score strictly higher. Here both
+    # models rank the held-out genes perfectly, and a tie keeps the supervised model.
     trusting = CoTrainingClassifier(
         n_rounds=3, min_improvement=0.0, validation_confidence=0, random_state=3
     )
     trusting.fit(view1, view2, y)
-    first_round = trusting.validation_[1]["validation_average_precision"]
-    assert 0 <= first_round <= 1
-    expected = (
-        "cotraining"
-        if trusting.validation_[-1]["validation_average_precision"]
-        > trusting.validation_[0]["supervised_average_precision"]
-        else "supervised"
+    assert trusting.validation_ == unbeatable.validation_  # the margin decides, it does not score
+    assert trusting.validation_[0]["supervised_average_precision"] == 1.0
+    assert trusting.validation_[-1]["validation_average_precision"] == 1.0
+    assert trusting.decision_ == "supervised"
+    np.testing.assert_array_equal(
+        trusting.predict_proba(view1, view2), supervised.predict_proba(view1, view2)
     )
-    assert trusting.decision_ == expected
+
+
+FITS = []  # (rows, fitted model) of every RecordingLogisticRegression fit, in order
+
+
+class RecordingLogisticRegression(LogisticRegression):
+    """A view classifier that records the rows of each fit and the model it became."""
+
+    def fit(self, X, y, sample_weight=None):
+        FITS.append((np.array(X), self))
+        return super().fit(X, y, sample_weight)
+
+
+def product_rule(first, second, prior):
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    return 1 / (1 + np.exp(-(logit(first) + logit(second) - logit(prior))))
+
+
+@pytest.mark.parametrize(
+    ("seed", "signal", "decision"), [(11, 0.8, "cotraining"), (8, 0.6, "supervised")]
+)
+def test_held_out_scores_are_scikit_learns_on_genes_no_validation_model_saw(seed, signal, decision):
+    """The validation record, recomputed from the rows each view model was fitted on."""
+    view1, view2, y, _ = two_view_problem(seed=seed, signal=signal)
+    views = [view1.astype(np.float32), view2.astype(np.float32)]
+    FITS.clear()
+    model = CoTrainingClassifier(
+        RecordingLogisticRegression(), n_rounds=3, validation_confidence=0, random_state=3
+    ).fit(*views, y)
+    # Fits alternate view 1, view 2: the base pair, one pair per round, then the final models.
+    row_of = [{row.tobytes(): index for index, row in enumerate(view)} for view in views]
+    seen = [{row_of[i % 2][row.tobytes()] for row in X} for i, (X, _) in enumerate(FITS)]
+    validation_fits, final_fits = FITS[:8], FITS[8:]
+    assert len(final_fits) == (8 if decision == "cotraining" else 2)
+    labeled = np.flatnonzero(y != -1)
+    fit_rows = np.array(sorted(seen[0]))
+    held_out = np.setdiff1d(labeled, fit_rows)
+    # A stratified fifth of the labeled genes, never seen by a validation model, not even
+    # pseudo-labeled; the final models are fitted on all labeled genes, held-out ones too.
+    positives = int((y[labeled] == 1).sum())
+    assert int(y[held_out].sum()) == round(0.2 * positives)
+    assert len(held_out) - int(y[held_out].sum()) == round(0.2 * (len(labeled) - positives))
+    assert not set(held_out) & set().union(*seen[:8])
+    assert set(labeled) <= seen[8] and set(labeled) <= seen[9]
+    prior = y[labeled].mean()
+
+    def held_out_ap(first, second):
+        probability = [
+            m.predict_proba(v[held_out])[:, 1] for m, v in zip((first, second), views, strict=True)
+        ]
+        return average_precision_score(y[held_out], product_rule(*probability, prior))
+
+    supervised = [LogisticRegression().fit(view[fit_rows], y[fit_rows]) for view in views]
+    expected = [held_out_ap(*supervised)]
+    expected += [
+        held_out_ap(validation_fits[2 * r][1], validation_fits[2 * r + 1][1]) for r in (1, 2, 3)
+    ]
+    assert model.validation_[0]["supervised_average_precision"] == pytest.approx(expected[0])
+    recorded = [r["validation_average_precision"] for r in model.validation_[1:]]
+    assert recorded == pytest.approx(expected[1:])
+    assert model.decision_ == decision
+    assert model.decision_reason_ == (
+        f"held-out average precision {expected[-1]:.4f} co-trained vs {expected[0]:.4f} supervised"
+    )
 
 
 def test_a_chance_win_on_the_held_out_genes_is_not_enough():

@@ -182,8 +182,16 @@ def test_saved_model_scores_new_genes_without_retraining(workdir):
     assert summary["model_release"]["release"] == RELEASE
     assert summary["predictions"]["genes"] == 40
     assert (folder / "predictions.gaf").read_text().startswith("!gaf-version: 2.2\n")
+    # One row per gene with a score at or above its aspect's threshold (the model's).
+    thresholds = pd.read_csv(workdir / RELEASE_DIR / "model/thresholds.tsv", sep="\t")
+    threshold = table["aspect"].map(
+        dict(zip(thresholds["aspect"], thresholds["threshold"], strict=True))
+    )
+    above = set(table.loc[table["score"] >= threshold, "gene_id"])
+    assert above and summary["predictions"]["excel_genes"] == len(above)
     sheets = pd.read_excel(folder / "predictions.summary.xlsx", sheet_name=None)
-    assert set(sheets) == {"genes", "about"} and len(sheets["genes"]) > 0
+    assert set(sheets) == {"genes", "about"}
+    assert sorted(sheets["genes"]["gene_id"]) == sorted(above)
 
 
 def test_saved_model_reproduces_the_runs_own_scores(workdir):

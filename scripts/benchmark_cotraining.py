@@ -50,7 +50,13 @@ from gocotrain.annotations import Labels  # noqa: E402
 from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator  # noqa: E402
 from gocotrain.features import FeatureMatrix  # noqa: E402
 from gocotrain.homology import HomologyGraph, read_hits  # noqa: E402
-from gocotrain.scoring import align_views, term_seed  # noqa: E402
+from gocotrain.terms import (  # noqa: E402
+    align_views,
+    fit_term,
+    score_term,
+    term_seed,
+    term_sequence_view,
+)
 
 FRACTIONS = (0.05, 0.10, 0.25, 1.0)
 # GOcotrain's estimator as each method runs it (settings beyond the workflow's defaults).
@@ -151,12 +157,10 @@ def run_term(task: dict, X_sequence, X_expression, graph, settings: dict) -> lis
         usable[test] = False
         kept_mask = np.zeros(len(y_all), dtype=bool)
         kept_mask[kept] = True
-        homology = graph.term_features(kept_mask, kept_mask & (y_all == 1))
-        X1 = np.hstack([X_sequence, homology])
         y = np.where(kept_mask, y_all, -1).astype(np.int8)
         rows_fit = np.flatnonzero(usable)
-        X1_fit, X2_fit, y_fit = X1[rows_fit], X_expression[rows_fit], y[rows_fit]
-        X1_test, X2_test, y_test = X1[test], X_expression[test], y_all[test]
+        y_fit, y_test = y[rows_fit], y_all[test]
+        views = (X_sequence, X_expression, graph, y, rows_fit, test)
         base = dict(
             aspect=task["aspect"],
             term=task["term"],
@@ -169,9 +173,7 @@ def run_term(task: dict, X_sequence, X_expression, graph, settings: dict) -> lis
         )
         for method in settings["methods"]:
             started = time.process_time()
-            score, extra = fit_score(
-                method, X1_fit, X2_fit, y_fit, X1_test, X2_test, settings, seed
-            )
+            score, extra = fit_score(method, task["term"], views, settings)
             seconds = time.process_time() - started
             rows.append(
                 {
@@ -185,17 +187,25 @@ def run_term(task: dict, X_sequence, X_expression, graph, settings: dict) -> lis
     return rows
 
 
-def fit_score(method, X1, X2, y, X1_test, X2_test, settings, seed):
+def fit_score(method, term, views, settings):
+    """`method`'s scores of the test genes; GOcotrain's through the product's per-term path."""
+    X_sequence, X_expression, graph, y, rows_fit, test = views
     learner = base_learner(settings["n_estimators"])
     if method in GOCOTRAIN_METHODS:
         model = CoTrainingClassifier(
             estimator=learner,
-            n_rounds=0 if method == "supervised" else settings["rounds"],
-            random_state=seed,
+            rounds=0 if method == "supervised" else settings["rounds"],
             **GOCOTRAIN_METHODS[method],
-        ).fit(X1, X2, y)
-        extra = {"chose_cotraining": model.decision_ == "cotraining"}
-        return model.predict_proba(X1_test, X2_test)[:, 1], extra
+        )
+        fitted, X1 = fit_term(
+            model, X_sequence, X_expression, graph, y, term, settings["seed"], rows_fit
+        )
+        extra = {"chose_cotraining": fitted.decision_ == "cotraining"}
+        return score_term(fitted, X1, X_expression, test)[0], extra
+    seed = term_seed(settings["seed"], term)
+    X1 = term_sequence_view(X_sequence, graph, y)
+    X1, X2, X1_test, X2_test = X1[rows_fit], X_expression[rows_fit], X1[test], X_expression[test]
+    y = y[rows_fit]
     # The peers reject NaN (scikit-learn's input checks): missing values become -1, which
     # the trees can split off just as they route NaN.
     X1, X2, X1_test, X2_test = (np.nan_to_num(X, nan=-1.0) for X in (X1, X2, X1_test, X2_test))

@@ -20,9 +20,10 @@ import pandas as pd
 
 from gocotrain import batches, homology
 from gocotrain.annotations import Labels
+from gocotrain.cotraining import from_settings
 from gocotrain.features import FeatureMatrix
-from gocotrain.scoring import score_aspect, select_terms
-from gocotrain.steps import make_model, read_json
+from gocotrain.steps import read_json
+from gocotrain.terms import score_aspect, select_terms
 
 
 def main() -> None:
@@ -38,20 +39,21 @@ def main() -> None:
     expression = FeatureMatrix.from_npz(results / "features" / "expression.npz")
     labels = Labels.from_tsv(results / "labels" / "labels.tsv").table
     genes = sorted(sequence.genes)
-    graph = homology.HomologyGraph(genes, homology.read_hits(results / "homology" / "hits.tsv"))
+    hits = homology.read_hits(results / "homology" / "hits.tsv")
     summary = read_json(results / "predictions" / "summary.json")
     settings, min_positives = (
         summary["settings"]["cotraining"],
         summary["settings"]["min_positives"],
     )
-    model = make_model(settings, args.seed)
+    model = from_settings(settings, args.seed)
     print(f"{len(genes)} genes; min_positives {min_positives}; one thread per term")
 
-    # Aligning the views is paid once per batch, not per term: time it apart and subtract it.
+    # Aligning the views and the homology graph are paid once per batch, not per term: time
+    # them apart and subtract them.
     started = time.perf_counter()
-    score_aspect("P", genes, sequence, expression, labels, graph, model, min_positives, 0, terms=[])
+    score_aspect("P", sequence, expression, labels, hits, model, min_positives, 0, terms=[])
     overhead = time.perf_counter() - started
-    print(f"per-batch overhead (aligning the views): {overhead:.2f} s")
+    print(f"per-batch overhead (aligning the views, homology graph): {overhead:.2f} s")
 
     rows = []
     for aspect in ("P", "F", "C"):
@@ -66,7 +68,7 @@ def main() -> None:
         for term in ranked.index[picks]:
             started = time.perf_counter()
             _, report = score_aspect(
-                aspect, genes, sequence, expression, labels, graph, model, min_positives,
+                aspect, sequence, expression, labels, hits, model, min_positives,
                 args.seed, n_jobs=1, terms=[term],
             )  # fmt: skip
             seconds = time.perf_counter() - started - overhead

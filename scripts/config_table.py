@@ -15,6 +15,8 @@ README = ROOT / "config" / "README.md"
 
 
 def kind(spec: dict) -> str:
+    if "oneOf" in spec:
+        return " or ".join(kind(option) for option in spec["oneOf"])
     if "enum" in spec:
         return f"{spec['type']}: {', '.join(map(str, spec['enum']))}"
     if spec.get("type") == "array" and "enum" in spec.get("items", {}):

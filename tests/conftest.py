@@ -37,6 +37,23 @@ FAST_COTRAINING = {
     "validation_confidence": 0.9,
 }
 DEMO = ROOT / "resources" / "demo"
+SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def schema_defaults(schema: dict | None = None) -> dict:
+    """The config schema's defaults, the one source of them: a section's as a dict."""
+    schema = yaml.safe_load(SCHEMA.read_text()) if schema is None else schema
+    defaults = {}
+    for key, spec in schema.get("properties", {}).items():
+        if "properties" in spec:
+            defaults[key] = schema_defaults(spec)
+        elif "default" in spec:
+            defaults[key] = spec["default"]
+    return defaults
+
+
+# The evidence codes a run counts by default.
+EVIDENCE_CODES = schema_defaults()["evidence_codes"]
 # The demo config's release label, and where its results, logs and benchmarks go.
 RELEASE = "2022-09"
 RELEASE_DIR = f"results/releases/{RELEASE}"

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
-from conftest import write
+from conftest import EVIDENCE_CODES, write
 
-from gocotrain.annotations import DEFAULT_EVIDENCE_CODES, build_labels, read_annotations
+from gocotrain.annotations import build_labels, read_annotations
 from gocotrain.errors import InputError
 
 GAF_HEADER = "!gaf-version: 2.2\n!generated-by: test\n"
@@ -39,9 +39,7 @@ def labels_of(table, gene, aspect):
 def test_demo_gaf_labels_are_closed_upward_and_rootless(demo, demo_ontology, demo_proteins):
     raw = read_annotations(demo / "annotations.gaf.gz")
     assert raw.file_format == "GAF 2.2"
-    labels = build_labels(
-        raw, demo_ontology, list(demo_proteins), DEFAULT_EVIDENCE_CODES, ["P", "F", "C"]
-    )
+    labels = build_labels(raw, demo_ontology, list(demo_proteins), EVIDENCE_CODES, ["P", "F", "C"])
     table = labels.table
     assert not set(table["go_id"]) & demo_ontology.roots
     for (_gene, aspect), group in table.groupby(["gene_id", "aspect"]):
@@ -67,7 +65,7 @@ def test_filters_maps_and_reports(tmp_path, demo_ontology):
     )
     raw = read_annotations(path)
     labels = build_labels(
-        raw, demo_ontology, ["G1", "G2", "G3", "G4"], DEFAULT_EVIDENCE_CODES, ["P", "F", "C"]
+        raw, demo_ontology, ["G1", "G2", "G3", "G4"], EVIDENCE_CODES, ["P", "F", "C"]
     )
     table, report = labels.table, labels.report
     assert labels_of(table, "G1", "P") == {
@@ -105,7 +103,7 @@ def test_plain_table_with_or_without_header(tmp_path, demo_ontology, header):
     raw = read_annotations(path)
     assert raw.file_format == "gene/term table"
     assert list(raw.table["gene_id"]) == ["G1", "G2"]
-    labels = build_labels(raw, demo_ontology, ["G1", "G2"], DEFAULT_EVIDENCE_CODES, ["P", "F"])
+    labels = build_labels(raw, demo_ontology, ["G1", "G2"], EVIDENCE_CODES, ["P", "F"])
     assert labels_of(labels.table, "G2", "F") == {"GO:0005515", "GO:0005488"}
 
 
@@ -120,9 +118,7 @@ def test_gaf_with_missing_columns_names_the_line(tmp_path):
 def test_no_gene_in_common_is_an_input_error(tmp_path, demo_ontology):
     path = write(tmp_path / "a.gaf", GAF_HEADER + gaf_line("G1", "GO:0006936"))
     with pytest.raises(InputError, match="none of the 1 annotated gene IDs"):
-        build_labels(
-            read_annotations(path), demo_ontology, ["OTHER"], DEFAULT_EVIDENCE_CODES, ["P"]
-        )
+        build_labels(read_annotations(path), demo_ontology, ["OTHER"], EVIDENCE_CODES, ["P"])
 
 
 def test_labels_tsv_round_trip(tmp_path, demo_ontology):

@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 from conftest import FAST_COTRAINING
 
-from gocotrain import steps
+from gocotrain.cotraining import from_settings
 from gocotrain.errors import InputError
 from gocotrain.features import FeatureMatrix
-from gocotrain.scoring import score_aspect
-from gocotrain.steps import make_model
+from gocotrain.steps import features as feature_steps
+from gocotrain.steps import inputs as input_steps
+from gocotrain.terms import score_aspect
 
 CORPUS = Path(__file__).parent / "corpus"
 PROTEINS = CORPUS / "ok_proteins.fa"
@@ -31,13 +32,15 @@ def ontology_json(tmp_path_factory, demo_ontology):
 
 def run_sequences(name, tmp_path, sequence_type="auto"):
     outputs = [tmp_path / "proteins.fa", tmp_path / "report.json"]
-    steps.prepare_sequences(str(CORPUS / name), *map(str, outputs), sequence_type, 1, GENBANK_IDS)
+    input_steps.prepare_sequences(
+        str(CORPUS / name), *map(str, outputs), sequence_type, 1, GENBANK_IDS
+    )
     return json.loads(outputs[1].read_text())
 
 
 def run_labels(name, tmp_path, ontology_json):
     outputs = [tmp_path / "labels.tsv", tmp_path / "report.json"]
-    steps.prepare_labels(
+    input_steps.prepare_labels(
         str(CORPUS / name),
         str(ontology_json),
         str(PROTEINS),
@@ -50,7 +53,7 @@ def run_labels(name, tmp_path, ontology_json):
 
 def run_expression(name, tmp_path, id_map=None):
     outputs = [tmp_path / "expression.npz", tmp_path / "report.json"]
-    steps.prepare_expression(
+    input_steps.prepare_expression(
         str(CORPUS / name),
         id_map and str(CORPUS / id_map),
         str(PROTEINS),
@@ -174,7 +177,7 @@ def test_unknown_aspect_letter_is_counted_and_the_ontology_decides(tmp_path, ont
 )
 def test_ontology_errors(tmp_path, name, fragment, where):
     def run():
-        steps.prepare_ontology(
+        input_steps.prepare_ontology(
             str(CORPUS / name), str(tmp_path / "o.json"), str(tmp_path / "r.json")
         )
 
@@ -222,7 +225,7 @@ def test_expression_cases_that_go_on(tmp_path, name, id_map, genes):
     report, matrix = run_expression(name, tmp_path, id_map)
     assert list(matrix.genes) == genes
     assert report["genes_with_expression"] == len(genes)
-    steps.compute_expression_features(
+    feature_steps.expression_features(
         str(tmp_path / "expression.npz"), str(tmp_path / "f.npz"), str(tmp_path / "r.json"), 50, 0
     )
     assert np.isfinite(FeatureMatrix.from_npz(tmp_path / "f.npz").values).all()
@@ -240,7 +243,7 @@ def test_aspect_without_labeled_genes_predicts_nothing_and_says_so():
     genes, sequence, expression = small_views()
     labels = pd.DataFrame({"gene_id": genes[:30], "aspect": "P", "go_id": "GO:0006936"})
     scores, report = score_aspect(
-        "C", genes, sequence, expression, labels, None, make_model(FAST_COTRAINING, 0), 5, 0
+        "C", sequence, expression, labels, None, from_settings(FAST_COTRAINING, 0), 5, 0
     )
     assert report["labeled_genes"] == 0 and report["terms_modelled"] == 0
     assert scores.score.shape == (60, 0)
@@ -255,7 +258,7 @@ def test_term_carried_by_every_labeled_gene_is_not_modelled():
         ]
     )
     scores, report = score_aspect(
-        "P", genes, sequence, expression, labels, None, make_model(FAST_COTRAINING, 0), 5, 0
+        "P", sequence, expression, labels, None, from_settings(FAST_COTRAINING, 0), 5, 0
     )
     assert report["terms_without_negatives"] == 1
     assert list(scores.terms) == ["GO:0006936"]

@@ -16,7 +16,7 @@ from gocotrain.batches import (
     term_costs,
 )
 from gocotrain.resources import cotrain_runtime
-from gocotrain.scoring import AspectScores, merge_batches
+from gocotrain.terms import AspectScores, TermReport, merge_batches
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def _part(genes, terms, offset):
         "aspect": "P",
         "terms_modelled": 3,
         "terms": [
-            {"term": term, "decision": "cotraining", "pseudo_labels": [2, 2]} for term in terms
+            TermReport(term, "cotraining", "held-out check", [2, 2]).to_dict() for term in terms
         ],
         "feature_importance": {"sequence": {"aac_A": 0.5 * offset}, "expression": {"pc1": 1.0}},
     }

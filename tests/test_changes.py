@@ -6,8 +6,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import EVIDENCE_CODES
 
-from gocotrain.annotations import DEFAULT_EVIDENCE_CODES, build_labels, read_annotations
+from gocotrain.annotations import build_labels, read_annotations
 from gocotrain.changes import (
     CONFIRMED_COLUMNS,
     NEWLY_LABELED_COLUMNS,
@@ -390,7 +391,7 @@ def demo_case(demo, demo_ontology, demo_proteins):
         read_annotations(demo / "annotations.gaf.gz"),
         demo_ontology,
         sorted(demo_proteins),
-        DEFAULT_EVIDENCE_CODES,
+        EVIDENCE_CODES,
         ["P", "F", "C"],
     ).table
     rng = np.random.default_rng(2024)

@@ -3,8 +3,9 @@
 import json
 
 import jsonschema
+import pytest
 import yaml
-from conftest import ROOT
+from conftest import DEMO, ROOT, schema_defaults, snakemake
 
 SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
 
@@ -79,3 +80,51 @@ def test_conda_environment_pins_match_the_pip_constraints():
             f"{name}: conda {conda.get(name)}, pip {pins.get(name)}"
         )
     assert conda["python"] == "3.11"
+
+
+def test_the_estimators_defaults_are_the_schemas():
+    """The schema is the one source of defaults: the estimator keeps its own (a scikit-learn
+    estimator must have them) only as the schema's, under the same names."""
+    from gocotrain.cotraining import (
+        VIEW_ESTIMATOR_KEYS,
+        CoTrainingClassifier,
+        default_view_estimator,
+        from_settings,
+    )
+
+    defaults = schema_defaults()["cotraining"]
+    estimator, view = CoTrainingClassifier().get_params(), default_view_estimator().get_params()
+    for key, value in defaults.items():
+        assert (view if key in VIEW_ESTIMATOR_KEYS else estimator)[key] == value, key
+    made = from_settings(defaults, seed=3).get_params()
+    assert made["random_state"] == 3 and made["estimator"].get_params() == view
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize(
+    ("old", "replacement"),
+    [
+        ({"gaf_min_score": 0.4}, "gaf_min_score: this key was replaced by export_threshold"),
+        ({"export_threshold": "fixed"}, "'fixed' was replaced by the threshold itself"),
+        (
+            {"evaluation": {"homology_neighbours": 5}},
+            "evaluation.homology_neighbours: this key was replaced by homology.neighbours",
+        ),
+        ({"evaluation": {"min_score": 0.1}}, "evaluation.min_score: this key was replaced by"),
+    ],
+)
+def test_a_replaced_key_names_its_replacement_before_any_job(tmp_path, old, replacement):
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    for key, value in old.items():
+        if isinstance(value, dict):
+            config.setdefault(key, {}).update(value)
+        else:
+            config[key] = value
+    for key in ("sequences", "annotations", "ontology", "expression", "id_map"):
+        config[key] = str(DEMO / config[key].rsplit("/", 1)[1])
+    path = tmp_path / "old.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = snakemake(tmp_path, path, "--dry-run", "--cores", "1")
+    assert result.returncode == 1
+    assert replacement in result.stderr
+    assert "Traceback" not in result.stderr

@@ -25,23 +25,23 @@ def two_view_problem(n=600, n_labeled=120, seed=0, signal=1.5):
 
 
 def test_clone_and_params_follow_scikit_learn():
-    model = CoTrainingClassifier(n_rounds=3, pool_size=50, random_state=7)
+    model = CoTrainingClassifier(rounds=3, pool_size=50, random_state=7)
     copy = clone(model)
     assert copy.get_params() == model.get_params()
     assert copy is not model
-    copy.set_params(n_rounds=0, combine="mean")
-    assert copy.get_params()["n_rounds"] == 0 and model.get_params()["n_rounds"] == 3
-    assert "n_positive" in model.get_params()
+    copy.set_params(rounds=0, combine="mean")
+    assert copy.get_params()["rounds"] == 0 and model.get_params()["rounds"] == 3
+    assert "positives_per_round" in model.get_params()
 
 
 def test_cotraining_adds_balanced_pseudo_labels_and_scores_well():
     view1, view2, y, truth = two_view_problem()
     model = CoTrainingClassifier(
-        n_rounds=5, pool_size=100, n_positive=2, validation_fraction=0, random_state=0
+        rounds=5, pool_size=100, positives_per_round=2, validation_fraction=0, random_state=0
     )
     model.fit(view1, view2, y)
     assert model.decision_ == "cotraining"
-    assert model.n_rounds_ == len(model.history_) == 5
+    assert model.rounds_ == len(model.history_) == 5
     added_positive = sum(
         r["view1_added_positive"] + r["view2_added_positive"] for r in model.history_
     )
@@ -61,18 +61,18 @@ def test_cotraining_adds_balanced_pseudo_labels_and_scores_well():
 
 def test_same_seed_same_result_and_zero_rounds_is_supervised():
     view1, view2, y, _ = two_view_problem(seed=3)
-    first = CoTrainingClassifier(n_rounds=3, random_state=1).fit(view1, view2, y)
-    second = CoTrainingClassifier(n_rounds=3, random_state=1).fit(view1, view2, y)
+    first = CoTrainingClassifier(rounds=3, random_state=1).fit(view1, view2, y)
+    second = CoTrainingClassifier(rounds=3, random_state=1).fit(view1, view2, y)
     np.testing.assert_array_equal(
         first.predict_proba(view1, view2), second.predict_proba(view1, view2)
     )
-    supervised = CoTrainingClassifier(n_rounds=0, random_state=1).fit(view1, view2, y)
-    assert supervised.n_rounds_ == 0 and supervised.n_pseudo_labeled_ == [0, 0]
+    supervised = CoTrainingClassifier(rounds=0, random_state=1).fit(view1, view2, y)
+    assert supervised.rounds_ == 0 and supervised.n_pseudo_labeled_ == [0, 0]
 
 
 def test_product_rule_is_views_log_odds_over_prior():
     view1, view2, y, _ = two_view_problem(seed=4)
-    model = CoTrainingClassifier(n_rounds=0, random_state=0).fit(view1, view2, y)
+    model = CoTrainingClassifier(rounds=0, random_state=0).fit(view1, view2, y)
     first, second = model.predict_proba_views(view1[:5], view2[:5])
     logit = lambda p: np.log(p / (1 - p))  # noqa: E731
     expected = 1 / (1 + np.exp(-(logit(first) + logit(second) - logit(model.prior_))))
@@ -83,7 +83,7 @@ def test_samples_missing_a_view_are_scored_by_the_other():
     view1, view2, y, _ = two_view_problem(seed=5)
     view2 = view2.copy()
     view2[:50] = np.nan
-    model = CoTrainingClassifier(n_rounds=3, random_state=0).fit(view1, view2, y)
+    model = CoTrainingClassifier(rounds=3, random_state=0).fit(view1, view2, y)
     first, second = model.predict_proba_views(view1[:60], view2[:60])
     assert np.isnan(second[:50]).all() and not np.isnan(second[50:]).any()
     combined = model.predict_proba(view1[:60], view2[:60])[:, 1]
@@ -95,7 +95,7 @@ def test_any_scikit_learn_classifier_can_be_a_view():
     model = CoTrainingClassifier(
         estimator=LogisticRegression(),
         second_estimator=LogisticRegression(C=0.5),
-        n_rounds=2,
+        rounds=2,
         random_state=0,
     ).fit(view1, view2, y)
     assert model.predict(view1, view2).shape == (len(y),)
@@ -114,7 +114,7 @@ def test_every_final_model_has_n_estimators_trees_warm_started_or_not():
     estimator = default_view_estimator().set_params(n_estimators=40)
     for rounds, validation in ((0, 0.2), (4, 0), (4, 0.2)):
         model = CoTrainingClassifier(
-            estimator, n_rounds=rounds, validation_fraction=validation, random_state=0
+            estimator, rounds=rounds, validation_fraction=validation, random_state=0
         ).fit(view1, view2, y)
         assert [m.num_boosted_rounds() for m in model.estimators_] == [40, 40]
 
@@ -122,8 +122,8 @@ def test_every_final_model_has_n_estimators_trees_warm_started_or_not():
 def test_cotraining_is_kept_only_when_it_wins_on_held_out_genes():
     """Otherwise the model is exactly the supervised one: the same trees, the same scores."""
     view1, view2, y, _ = two_view_problem(seed=8)
-    supervised = CoTrainingClassifier(n_rounds=0, random_state=3).fit(view1, view2, y)
-    unbeatable = CoTrainingClassifier(n_rounds=3, min_improvement=1.0, random_state=3)
+    supervised = CoTrainingClassifier(rounds=0, random_state=3).fit(view1, view2, y)
+    unbeatable = CoTrainingClassifier(rounds=3, min_improvement=1.0, random_state=3)
     unbeatable.fit(view1, view2, y)
     assert unbeatable.decision_ == "supervised"
     assert "held-out average precision" in unbeatable.decision_reason_
@@ -136,7 +136,7 @@ def test_cotraining_is_kept_only_when_it_wins_on_held_out_genes():
     # No margin and no bootstrap check: co-training must still score strictly higher. Here both
     # models rank the held-out genes perfectly, and a tie keeps the supervised model.
     trusting = CoTrainingClassifier(
-        n_rounds=3, min_improvement=0.0, validation_confidence=0, random_state=3
+        rounds=3, min_improvement=0.0, validation_confidence=0, random_state=3
     )
     trusting.fit(view1, view2, y)
     assert trusting.validation_ == unbeatable.validation_  # the margin decides, it does not score
@@ -173,7 +173,7 @@ def test_held_out_scores_are_scikit_learns_on_genes_no_validation_model_saw(seed
     views = [view1.astype(np.float32), view2.astype(np.float32)]
     FITS.clear()
     model = CoTrainingClassifier(
-        RecordingLogisticRegression(), n_rounds=3, validation_confidence=0, random_state=3
+        RecordingLogisticRegression(), rounds=3, validation_confidence=0, random_state=3
     ).fit(*views, y)
     # Fits alternate view 1, view 2: the base pair, one pair per round, then the final models.
     row_of = [{row.tobytes(): index for index, row in enumerate(view)} for view in views]
@@ -216,15 +216,15 @@ def test_a_chance_win_on_the_held_out_genes_is_not_enough():
     """Seed 6: co-training scores 1.0 against 0.98 on 7 held-out positives, a win that most
     bootstrap resamples of those genes do not repeat."""
     view1, view2, y, _ = two_view_problem(seed=6)
-    trusting = CoTrainingClassifier(n_rounds=3, validation_confidence=0, random_state=3)
+    trusting = CoTrainingClassifier(rounds=3, validation_confidence=0, random_state=3)
     assert trusting.fit(view1, view2, y).decision_ == "cotraining"
-    careful = CoTrainingClassifier(n_rounds=3, validation_confidence=0.9, random_state=3)
+    careful = CoTrainingClassifier(rounds=3, validation_confidence=0.9, random_state=3)
     careful.fit(view1, view2, y)
     assert careful.decision_ == "supervised"
     share = careful.validation_[0]["cotraining_win_share"]
     assert 0 <= share < 0.9
     assert f"higher on {share:.0%} of 200 bootstrap resamples" in careful.decision_reason_
-    supervised = CoTrainingClassifier(n_rounds=0, random_state=3).fit(view1, view2, y)
+    supervised = CoTrainingClassifier(rounds=0, random_state=3).fit(view1, view2, y)
     np.testing.assert_array_equal(
         careful.predict_proba(view1, view2), supervised.predict_proba(view1, view2)
     )
@@ -248,7 +248,7 @@ def test_too_few_positives_to_validate_falls_back_to_supervised():
     y = y.copy()
     positives = np.flatnonzero(y == 1)
     y[positives[6:]] = -1  # 6 labeled positives: 20 % of them is 1 held-out positive
-    model = CoTrainingClassifier(n_rounds=3, random_state=0).fit(view1, view2, y)
+    model = CoTrainingClassifier(rounds=3, random_state=0).fit(view1, view2, y)
     assert model.decision_ == "supervised"
     assert model.decision_reason_ == "too few labeled positives to validate co-training"
     assert model.validation_ == [] and model.n_pseudo_labeled_ == [0, 0]
@@ -269,7 +269,7 @@ def test_relevant_scikit_learn_estimator_checks_pass():
     check_no_attributes_set_in_init(name, model)
     check_get_params_invariance(name, model)
     check_set_params(name, model)
-    fitted = clone(model.set_params(n_rounds=2))
+    fitted = clone(model.set_params(rounds=2))
     view1, view2, y, _ = two_view_problem(seed=10)
     assert fitted.fit(view1, view2, y) is fitted
     assert clone(fitted).get_params() == fitted.get_params()

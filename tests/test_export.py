@@ -18,7 +18,7 @@ from gocotrain.export import (
     write_predictions_tsv,
     write_tsv,
 )
-from gocotrain.scoring import AspectScores
+from gocotrain.terms import AspectScores
 
 # muscle contraction (child) and muscle system process (parent), plus an unrelated term
 TERMS = ["GO:0003012", "GO:0006936", "GO:0005515"]

@@ -14,7 +14,7 @@ from gocotrain.models import (
     SavedModel,
     compatibility_problems,
     feature_definition,
-    save_term_models,
+    write_term_boosters,
 )
 
 HOMOLOGY = {"engine": "pyswrd", "diamond_sensitivity": "more-sensitive"}
@@ -33,16 +33,20 @@ def definition():
     )
 
 
-@pytest.mark.parametrize("n_rounds", [0, 3])
-def test_saved_boosters_give_the_fitted_models_scores(tmp_path, n_rounds):
+@pytest.mark.parametrize("rounds", [0, 3])
+def test_saved_boosters_give_the_fitted_models_scores(tmp_path, rounds):
     X1, X2, y, _ = two_view_problem()
-    model = CoTrainingClassifier(default_view_estimator(), n_rounds=n_rounds, random_state=0).fit(
+    model = CoTrainingClassifier(default_view_estimator(), rounds=rounds, random_state=0).fit(
         X1, X2, y
     )
-    entry = save_term_models(model, "GO:0006936", tmp_path / "P")
+    entry = write_term_boosters(model, "GO:0006936", tmp_path / "P")
     assert entry["sequence"] == "GO_0006936.sequence.ubj"
     assert (tmp_path / "P" / entry["expression"]).is_file()
-    meta = {"format": MODEL_FORMAT, "aspects": {"P": {"terms": {"GO:0006936": entry}}}}
+    meta = {
+        "format": MODEL_FORMAT,
+        "combine": model.combine,
+        "aspects": {"P": {"terms": {"GO:0006936": entry}}},
+    }
     (tmp_path / "model.json").write_text(json.dumps(meta))
     saved = SavedModel.load(tmp_path)
     first, second = saved.boosters("P", "GO:0006936")
@@ -51,6 +55,9 @@ def test_saved_boosters_give_the_fitted_models_scores(tmp_path, n_rounds):
     np.testing.assert_array_equal(second.inplace_predict(X2.astype(np.float32)), expected[1])
     assert entry["prior"] == pytest.approx(model.prior_)
     assert entry["decision"] == model.decision_
+    # The loaded model scores through the estimator's own code, as the fitted one did.
+    loaded = saved.term_model("P", "GO:0006936")
+    np.testing.assert_array_equal(loaded.predict_proba(X1, X2), model.predict_proba(X1, X2))
 
 
 def test_a_folder_without_model_json_or_of_another_format_is_refused(tmp_path):

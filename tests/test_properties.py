@@ -14,7 +14,7 @@ from gocotrain.export import consistent_with_hierarchy
 from gocotrain.expression import read_expression
 from gocotrain.features import FeatureMatrix, sequence_features
 from gocotrain.sequences import read_sequences, write_fasta
-from gocotrain.steps import cotrain_batch, gather_cotraining, plan_cotraining
+from gocotrain.steps.cotrain import cotrain_batch, gather_cotraining, plan_cotraining
 
 FAST = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -20,8 +20,8 @@ from conftest import (
     snakemake,
 )
 
-from gocotrain.assessment import METHODS
 from gocotrain.export import read_predictions_tsv
+from gocotrain.methods import METHODS
 
 pytestmark = pytest.mark.workflow
 

@@ -1,4 +1,26 @@
 """GOcotrain: predict Gene Ontology functions of unannotated genes by co-training
-a sequence view and an expression view."""
+a sequence view and an expression view.
+
+Where things are. A workflow rule (``workflow/rules/<group>.smk``) runs a script of its own
+name (``workflow/scripts/<rule>.py``), which calls the step function of that name in
+``gocotrain.steps.<group>``; the step reads files and calls the module that does the work.
+
+* Inputs, read and checked once: `sequences`, `annotations` (labels), `ontology`,
+  `expression`, `ids` (joining IDs), `releases` (release labels and stamps); `errors` and
+  `textio` for every reader.
+* Features: `features` (the sequence and expression views), `homology` (protein search and
+  the per-term homology features).
+* Learning: `cotraining` (the estimator), `terms` (the one per-term path: fit, choose
+  co-training or not, score, save), `transfer` (homology transfer of the terms too rare to
+  model), `models` (the saved-model folder, the only writer and reader), `predict` (new
+  genes scored by a saved model), `batches` and `resources` (jobs and their sizes).
+* Export: `export` (TSV, CAFA, GAF, Excel).
+* Evaluation, which may import the product but never the reverse: `methods` (the methods
+  compared, learned ones through `terms`), `splits` (cross-validation folds, time-split
+  targets), `metrics` (CAFA metrics, also the ``gocotrain evaluate`` command of `cli`),
+  `changes` (what changed since a release), `figures` and `pages` (the report).
+* Steps, one module per rule group: `steps.inputs`, `steps.features`, `steps.homology`,
+  `steps.cotrain`, `steps.export`, `steps.evaluation`, `steps.predict`, `steps.report`.
+"""
 
 __version__ = "0.1.0"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,23 +15,7 @@ from gocotrain.textio import atomic_write, iter_lines
 
 GAF_COLUMNS = 17
 GAF_MIN_COLUMNS = 15  # GAF 1.0 had 15; the two last columns of 2.x are optional in practice
-GO_ID = re.compile(r"^GO:\d{7}$")
 ASPECT_LETTERS = {"P", "F", "C"}
-DEFAULT_EVIDENCE_CODES = [
-    "EXP",
-    "IDA",
-    "IPI",
-    "IMP",
-    "IGI",
-    "IEP",
-    "HTP",
-    "HDA",
-    "HMP",
-    "HGI",
-    "HEP",
-    "TAS",
-    "IC",
-]
 
 
 @dataclass
@@ -146,9 +129,6 @@ class Labels:
 
     table: pd.DataFrame  # gene_id, aspect, go_id (roots excluded), sorted
     report: dict
-
-    def genes_labeled(self, aspect: str) -> set[str]:
-        return set(self.table.loc[self.table["aspect"] == aspect, "gene_id"])
 
     def to_tsv(self, path: str | Path) -> None:
         with atomic_write(path) as handle:

@@ -34,10 +34,10 @@ import numpy as np
 import pandas as pd
 
 from gocotrain.annotations import Annotations, build_labels
-from gocotrain.evaluation import evaluate, precision_recall_curve
-from gocotrain.ontology import ASPECT_NAMES, Ontology
+from gocotrain.metrics import evaluate, precision_recall_curve
+from gocotrain.ontology import ASPECT_NAMES, Ontology, aspect_sort_key
 from gocotrain.pages import escape, grid, page, table
-from gocotrain.protocols import time_split_targets
+from gocotrain.splits import time_split_targets
 from gocotrain.textio import atomic_write
 
 TARGET_KINDS = ("no_knowledge", "limited_knowledge")
@@ -83,7 +83,6 @@ OUTPUT_FILES = {
     "obsolete_predictions": "obsolete_predictions.tsv",
     "html": "report.html",
 }
-ASPECT_ORDER = {"P": 0, "F": 1, "C": 2}
 # How a term that is not current in the new ontology is reported, by Ontology.resolve status.
 STATUS_CHANGE = {"alt_id": "merged", "obsolete": "obsolete", "unknown": "removed"}
 
@@ -162,10 +161,6 @@ def normalise_labels(labels: pd.DataFrame, ontology: Ontology) -> pd.DataFrame:
     genes = sorted(set(table["gene_id"]))
     aspects = sorted(set(ontology.aspects.values()))
     return build_labels(annotations, ontology, genes, [], aspects, path="the new labels").table
-
-
-def _aspect_key(aspect: str) -> tuple[int, str]:
-    return ASPECT_ORDER.get(aspect, len(ASPECT_ORDER)), aspect
 
 
 # ----------------------------------------------------------------------------------------
@@ -284,7 +279,7 @@ def _obsolete_predictions(predictions: pd.DataFrame, new: Ontology) -> pd.DataFr
 
 def _sort_key(column: pd.Series) -> pd.Series:
     if column.name == "aspect":
-        return column.map(lambda aspect: _aspect_key(aspect)[0])
+        return column.map(lambda aspect: aspect_sort_key(aspect)[0])
     return column
 
 
@@ -365,7 +360,7 @@ def _checked_thresholds(thresholds: Mapping[str, float] | None, default: float) 
 def _found_aspects(collections) -> list[str]:
     """The aspects named in any of `collections`, P, F, C first."""
     found = set().union(*map(set, collections))
-    return sorted((aspect for aspect in found if aspect), key=_aspect_key)
+    return sorted((aspect for aspect in found if aspect), key=aspect_sort_key)
 
 
 @dataclass

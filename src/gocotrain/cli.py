@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 
 from gocotrain.errors import InputError
-from gocotrain.evaluation import (
+from gocotrain.metrics import (
     MIN_POSITIVES,
     evaluate,
     information_accretion,

@@ -177,9 +177,10 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
     """Binary co-training over two feature views of the same samples.
 
     Each round, each view's classifier labels the unlabeled samples of a random pool that it
-    is most confident about, ``n_positive`` positives and negatives in proportion to the class
-    ratio of the labeled data (at most ``max_negative``), and hands them to the *other* view's
-    training set. A pseudo-label needs a probability of at least ``threshold`` for its class.
+    is most confident about, ``positives_per_round`` positives and negatives in proportion to
+    the class ratio of the labeled data (at most ``max_negatives_per_round``), and hands them
+    to the *other* view's training set. A pseudo-label needs a probability of at least
+    ``confidence_threshold`` for its class.
     A sample whose row in one view is all-NaN (the view is missing for it) is used and scored
     by the other view only.
 
@@ -200,11 +201,11 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
     ----------
     estimator : classifier for view 1 (default: XGBoost, see ``default_view_estimator``).
     second_estimator : classifier for view 2 (default: ``estimator``).
-    n_rounds : co-training rounds; 0 gives plain supervised two-view training.
+    rounds : co-training rounds; 0 gives plain supervised two-view training.
     pool_size : size of the random pool of unlabeled samples examined each round.
-    n_positive : positives each view may add per round.
-    max_negative : cap on negatives each view may add per round.
-    threshold : minimum probability of the chosen class for a pseudo-label.
+    positives_per_round : positives each view may add per round.
+    max_negatives_per_round : cap on negatives each view may add per round.
+    confidence_threshold : minimum probability of the chosen class for a pseudo-label.
     combine : "product" or "mean", see ``combine_probabilities``.
     cotraining_trees : share of the trees grown during the rounds (XGBoost views).
     validation_fraction : share of the labeled samples held out to choose co-training.
@@ -213,17 +214,35 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
     validation_confidence : share of bootstrap resamples of the held-out samples on which
         co-training must score higher; 0 trusts the single held-out comparison.
     random_state : seed for the split, the pool draws and the view estimators.
+
+    The parameters are named as the keys of the config's ``cotraining`` section
+    (`from_settings`), and checked in one place, when ``fit`` starts.
+
+    Attributes
+    ----------
+    classes_ : array [0, 1].
+    prior_ : share of positives among the labeled samples.
+    estimators_ : the two views' fitted models (XGBoost Boosters for XGBoost views); None
+        for a view whose samples did not hold both classes.
+    decision_ : "cotraining" or "supervised", what the final models are.
+    decision_reason_ : why, in words (the held-out comparison, or why none was made).
+    validation_ : the held-out check's history: round 0 the supervised average precision
+        (and the bootstrap win share), then co-training's after each round; empty without
+        a check.
+    history_ : per round of the final fit, the pseudo-labels each view added.
+    n_pseudo_labeled_ : pseudo-labels each view received in the final fit.
+    rounds_ : rounds run in the final fit.
     """
 
     def __init__(
         self,
         estimator=None,
         second_estimator=None,
-        n_rounds: int = 5,
+        rounds: int = 5,
         pool_size: int = 200,
-        n_positive: int = 1,
-        max_negative: int = 50,
-        threshold: float = 0.5,
+        positives_per_round: int = 1,
+        max_negatives_per_round: int = 50,
+        confidence_threshold: float = 0.5,
         combine: str = "product",
         cotraining_trees: float = 0.3,
         validation_fraction: float = 0.2,
@@ -234,11 +253,11 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
     ) -> None:
         self.estimator = estimator
         self.second_estimator = second_estimator
-        self.n_rounds = n_rounds
+        self.rounds = rounds
         self.pool_size = pool_size
-        self.n_positive = n_positive
-        self.max_negative = max_negative
-        self.threshold = threshold
+        self.positives_per_round = positives_per_round
+        self.max_negatives_per_round = max_negatives_per_round
+        self.confidence_threshold = confidence_threshold
         self.combine = combine
         self.cotraining_trees = cotraining_trees
         self.validation_fraction = validation_fraction
@@ -267,8 +286,8 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"validation_confidence must be in [0, 1], not {self.validation_confidence}"
             )
-        if self.n_rounds < 0:
-            raise ValueError(f"n_rounds must be at least 0, not {self.n_rounds}")
+        if self.rounds < 0:
+            raise ValueError(f"rounds must be at least 0, not {self.rounds}")
         labeled = y != -1
         if set(np.unique(y[labeled])) != {0, 1}:
             raise ValueError(
@@ -278,10 +297,10 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
 
     def _tree_schedule(self, n_trees: int, warm_start: bool) -> tuple[int, int]:
         """Trees of the base model and trees added per round."""
-        if not warm_start or self.n_rounds == 0:
+        if not warm_start or self.rounds == 0:
             return n_trees, n_trees
-        per_round = max(1, round(n_trees * self.cotraining_trees / self.n_rounds))
-        return max(1, n_trees - per_round * self.n_rounds), per_round
+        per_round = max(1, round(n_trees * self.cotraining_trees / self.rounds))
+        return max(1, n_trees - per_round * self.rounds), per_round
 
     def _split(self, labeled_rows: np.ndarray, y: np.ndarray, rng: np.random.Generator):
         """Stratified hold-out of labeled rows, or None when too few positives for it."""
@@ -317,8 +336,8 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         self.validation_ = []
         self.decision_ = SUPERVISED
         self.decision_reason_ = "no co-training rounds"
-        use_cotraining = self.n_rounds > 0 and len(unlabeled) > 0
-        if self.n_rounds > 0 and not len(unlabeled):
+        use_cotraining = self.rounds > 0 and len(unlabeled) > 0
+        if self.rounds > 0 and not len(unlabeled):
             self.decision_reason_ = "no unlabeled samples"
         if use_cotraining and self.validation_fraction > 0:
             split = self._split(labeled, y, rng)
@@ -335,7 +354,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
                 views, y, labeled, unlabeled, rng
             )
         else:
-            # One go of all the trees: exactly the model of n_rounds=0.
+            # One go of all the trees: exactly the model of rounds=0.
             prepared = self._prepare(views, labeled)
             models = [
                 self._train(view, part, y, view.n_trees)
@@ -345,7 +364,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         if models[0] is None and models[1] is None:
             raise ValueError("neither view has labeled samples of both classes")
         self.estimators_ = models
-        self.n_rounds_ = len(self.history_)
+        self.rounds_ = len(self.history_)
         del self._available
         return self
 
@@ -376,12 +395,14 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
     def _candidates(self, unlabeled: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """The unlabeled rows that can enter the pool, in the order they will."""
         n_negative = self._n_negative()
-        most = self.pool_size + 2 * self.n_rounds * (self.n_positive + n_negative)
+        most = self.pool_size + 2 * self.rounds * (self.positives_per_round + n_negative)
         return rng.permutation(unlabeled)[:most]
 
     def _n_negative(self) -> int:
         ratio = (1 - self.prior_) / self.prior_
-        return max(1, int(min(self.max_negative, round(self.n_positive * ratio))))
+        return max(
+            1, int(min(self.max_negatives_per_round, round(self.positives_per_round * ratio)))
+        )
 
     def _cotrain(self, views, y, rows, unlabeled, rng, validation=None):
         """Co-train from labeled `rows` and `unlabeled`; with `validation`, also fit the
@@ -402,7 +423,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
                     _, per_round = self._tree_schedule(view.n_trees, True)
                     # The trees co-training grows in its rounds, grown without pseudo-labels.
                     supervised[index] = self._train(
-                        view, part, base_labels, per_round * self.n_rounds, supervised[index]
+                        view, part, base_labels, per_round * self.rounds, supervised[index]
                     )
             supervised_probability = self._combined(views, supervised, validation)
         n_negative = self._n_negative()
@@ -410,7 +431,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         view_labels = [base_labels.copy() for _ in views]
         pool, reserve = candidates[: self.pool_size], candidates[self.pool_size :]
         history = []
-        for round_number in range(1, self.n_rounds + 1):
+        for round_number in range(1, self.rounds + 1):
             picked: set[int] = set()
             record = {"round": round_number}
             for source, target in ((0, 1), (1, 0)):
@@ -420,10 +441,10 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
                 if models[source] is not None and len(chosen):
                     probability = views[source].predict(models[source], chosen)
                     order = np.argsort(-probability, kind="stable")
-                    top = order[: self.n_positive]
-                    positives = chosen[top[probability[top] >= self.threshold]]
+                    top = order[: self.positives_per_round]
+                    positives = chosen[top[probability[top] >= self.confidence_threshold]]
                     bottom = order[::-1][:n_negative]
-                    negatives = chosen[bottom[1 - probability[bottom] >= self.threshold]]
+                    negatives = chosen[bottom[1 - probability[bottom] >= self.confidence_threshold]]
                     negatives = np.setdiff1d(negatives, positives)
                 view_labels[target][positives] = 1
                 view_labels[target][negatives] = 0
@@ -515,3 +536,18 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X_view1, X_view2) -> np.ndarray:
         return (self.predict_proba(X_view1, X_view2)[:, 1] >= 0.5).astype(int)
+
+
+# The config's cotraining keys that set the view estimator rather than co-training itself.
+VIEW_ESTIMATOR_KEYS = ("n_estimators", "max_depth", "learning_rate", "max_bin")
+
+
+def from_settings(settings: dict, seed: int) -> CoTrainingClassifier:
+    """The co-training estimator of the config's ``cotraining`` section, as validated by the
+    schema (which fills in every default): the view estimator's keys go to XGBoost, the
+    others are the estimator's parameters of the same names."""
+    view_estimator = default_view_estimator().set_params(
+        **{key: settings[key] for key in VIEW_ESTIMATOR_KEYS}
+    )
+    parameters = {key: value for key, value in settings.items() if key not in VIEW_ESTIMATOR_KEYS}
+    return CoTrainingClassifier(estimator=view_estimator, random_state=seed, **parameters)

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from gocotrain import __version__
-from gocotrain.ontology import ASPECT_NAMES, Ontology
-from gocotrain.scoring import AspectScores
+from gocotrain.ontology import ASPECT_NAMES, Ontology, in_aspect_order
+from gocotrain.terms import AspectScores
 from gocotrain.textio import atomic_write
 
 # GAF 2.2 requires a relation in column 4; these are GO's default relations per aspect.
@@ -27,7 +27,6 @@ PREDICTION_COLUMNS = [
     "score_sequence",
     "score_expression",
 ]
-ASPECT_ORDER = ("P", "F", "C")
 SCORE_EXPLANATION = (
     "Each score (0 to 1) is GOcotrain's estimate that the gene has the GO term, combining a "
     "sequence-based and an expression-based classifier trained together by co-training (terms "
@@ -112,7 +111,7 @@ def predictions_table(
     """Every gene × term score at least `min_score`, consistent with the GO hierarchy.
 
     `transferred` holds, per aspect, the homology-transferred scores of the terms too rare
-    to model (`baselines.transfer_rare_terms`) for the same genes; their rows carry the
+    to model (`transfer.transfer_rare_terms`) for the same genes; their rows carry the
     transferred score as the sequence score and no expression score.
     """
     frames = []
@@ -375,8 +374,7 @@ def write_excel_summary(
         kind="mergesort",
     )
     present = set(specific["aspect"])
-    aspects = [aspect for aspect in ASPECT_ORDER if aspect in present]
-    aspects += sorted(present - set(ASPECT_ORDER))
+    aspects = in_aspect_order(present)
     genes = pd.Index(sorted(specific["gene_id"].unique()), name="gene_id")
     cells, counts = {}, {}
     for aspect in aspects:
@@ -392,9 +390,7 @@ def write_excel_summary(
     sheet = pd.DataFrame({**cells, **counts}, index=genes).reset_index()
 
     about = [(str(key), str(value)) for key, value in (header or {}).items()]
-    ordered = [a for a in ASPECT_ORDER if a in thresholds] + sorted(
-        set(thresholds) - set(ASPECT_ORDER)
-    )
+    ordered = in_aspect_order(thresholds)
     about += [(f"threshold, {_aspect_title(aspect)}", thresholds[aspect]) for aspect in ordered]
     about += [("terms listed per aspect", top_n), ("scores", SCORE_EXPLANATION)]
     about_sheet = pd.DataFrame(about, columns=["item", "value"])

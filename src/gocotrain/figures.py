@@ -6,7 +6,6 @@ co-training reports, the run summary) and writes one PNG or one HTML table.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
@@ -16,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from gocotrain.assessment import METHODS
+from gocotrain.methods import METHODS
 from gocotrain.ontology import ASPECT_NAMES
 from gocotrain.pages import escape, grid, page
 from gocotrain.textio import atomic_write
@@ -306,28 +305,3 @@ def data_summary_html(summary: dict, path: str | Path) -> None:
     ]
     with atomic_write(path) as handle:
         handle.write(page("GOcotrain: the data of the run", parts))
-
-
-def render_run_report(
-    cotrain_reports: dict[str, str], summary_json: str, outputs: dict[str, str]
-) -> None:
-    """The figures of the prediction run (keys of `outputs`: learning_curves,
-    feature_importance, data_summary)."""
-    reports = {
-        aspect: json.loads(Path(path).read_text()) for aspect, path in cotrain_reports.items()
-    }
-    learning_curves_figure(reports, outputs["learning_curves"])
-    feature_importance_figure(reports, outputs["feature_importance"])
-    data_summary_html(json.loads(Path(summary_json).read_text()), outputs["data_summary"])
-
-
-def render_evaluation_report(
-    metrics_tsv: str, curves_tsv: str, per_term_tsv: str, outputs: dict[str, str]
-) -> None:
-    """The figures of the evaluation (keys of `outputs`: metrics_table, metrics_figure,
-    precision_recall, per_term)."""
-    metrics = pd.read_csv(metrics_tsv, sep="\t")
-    metrics_html(metrics, outputs["metrics_table"])
-    metrics_figure(metrics, outputs["metrics_figure"])
-    precision_recall_figure(pd.read_csv(curves_tsv, sep="\t"), metrics, outputs["precision_recall"])
-    per_term_figure(pd.read_csv(per_term_tsv, sep="\t"), outputs["per_term"])

@@ -1,5 +1,7 @@
 """Saved models: the per-term boosters of a run, and what it takes to apply them safely.
 
+This module is the only one that writes or reads a model folder.
+
 A model folder holds, per aspect, each term's two view boosters in XGBoost's own UBJSON
 format, and `model.json`: the release, the terms with their priors and decisions, the
 feature definition (sequence columns, homology search, expression samples and projection),
@@ -14,14 +16,23 @@ names every difference instead of letting a model read features it was not train
 from __future__ import annotations
 
 import json
+import logging
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import sklearn
 import xgboost as xgb
 
 from gocotrain import __version__
+from gocotrain.cotraining import CoTrainingClassifier
 from gocotrain.errors import InputError
+from gocotrain.features import ExpressionProjection, FeatureMatrix
+from gocotrain.homology import HOMOLOGY_FEATURES
+from gocotrain.textio import atomic_write
+
+log = logging.getLogger("gocotrain")
 
 MODEL_FORMAT = 1
 # The files a model folder carries beside model.json and the per-aspect boosters.
@@ -42,7 +53,7 @@ def term_file_stem(term: str) -> str:
     return term.replace(":", "_")
 
 
-def save_term_models(model, term: str, folder: str | Path) -> dict:
+def write_term_boosters(model, term: str, folder: str | Path) -> dict:
     """Write a fitted co-training model's boosters; return its entry for model.json."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -57,6 +68,73 @@ def save_term_models(model, term: str, folder: str | Path) -> dict:
         booster.save_model(folder / name)
         entry[view] = name
     return entry
+
+
+def gather_boosters(batch_folders: list[str], folder: str | Path) -> None:
+    """Move the boosters the co-training batches of one aspect wrote into one folder."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for batch_folder in batch_folders:
+        for path in sorted(Path(batch_folder).iterdir()):
+            shutil.copyfile(path, folder / path.name)
+
+
+def write_model_folder(
+    stamp: dict,
+    cotrain_reports: dict[str, str],
+    files: dict[str, str],
+    sequence_npz: str,
+    expression_npz: str,
+    gaf_identity: dict,
+    settings: dict,
+    out_dir: str,
+) -> None:
+    """model.json and copies of what applying the boosters needs, in the model folder.
+
+    `files` maps MODEL_FILES keys to this run's files; the boosters are already in
+    `<out_dir>/<aspect>/` (`gather_boosters`).
+    """
+    out = Path(out_dir)
+    aspects = {}
+    for aspect, path in cotrain_reports.items():
+        report = json.loads(Path(path).read_text())
+        aspects[aspect] = {
+            "terms": {entry["term"]: entry["model"] for entry in report["terms"]},
+            "labeled_genes": report["labeled_genes"],
+        }
+    homology_features = HOMOLOGY_FEATURES if settings["homology"]["engine"] != "none" else []
+    projection = ExpressionProjection.from_npz(files["projection"])
+    meta = {
+        "format": MODEL_FORMAT,
+        "release": stamp,
+        "versions": versions(),
+        "seed": settings["seed"],
+        "min_positives": settings["min_positives"],
+        "combine": settings["cotraining"]["combine"],
+        "settings": settings,
+        "gaf": {"db": gaf_identity["db"], "taxon": gaf_identity["taxon"]},
+        "feature_definition": feature_definition(
+            FeatureMatrix.from_npz(sequence_npz).columns.tolist(),
+            settings["homology"],
+            list(homology_features),
+            settings["expression_kind"],
+            projection.samples.tolist(),
+            FeatureMatrix.from_npz(expression_npz).columns.tolist(),
+        ),
+        "files": MODEL_FILES,
+        "aspects": aspects,
+    }
+    for key, name in MODEL_FILES.items():
+        with open(files[key], "rb") as source, atomic_write(out / name, "wb") as target:
+            shutil.copyfileobj(source, target)
+    # model.json last: its presence says the folder is complete.
+    with atomic_write(out / "model.json") as handle:
+        handle.write(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    log.info(
+        "model saved in %s: %s terms",
+        out,
+        {aspect: len(entry["terms"]) for aspect, entry in aspects.items()},
+    )
 
 
 def versions() -> dict:
@@ -111,6 +189,15 @@ class SavedModel:
             booster.load_model(self.folder / aspect / entry[view])
             boosters.append(booster)
         return boosters
+
+    def term_model(self, aspect: str, term: str) -> CoTrainingClassifier:
+        """The term's fitted model as it was saved: its boosters, prior and combining rule."""
+        model = CoTrainingClassifier(combine=self.meta["combine"])
+        model.estimators_ = self.boosters(aspect, term)
+        model.prior_ = self.meta["aspects"][aspect]["terms"][term]["prior"]
+        model.classes_ = np.array([0, 1])
+        model.decision_ = self.meta["aspects"][aspect]["terms"][term]["decision"]
+        return model
 
 
 def feature_definition(

@@ -19,6 +19,19 @@ ASPECT_OF_NAMESPACE = {
     "cellular_component": "C",
 }
 ASPECT_NAMES = {letter: name for name, letter in ASPECT_OF_NAMESPACE.items()}
+# The order tables and reports show the aspects in; any other letter follows, sorted.
+ASPECT_ORDER = ("P", "F", "C")
+
+
+def aspect_sort_key(aspect: str) -> tuple[int, str]:
+    known = ASPECT_ORDER.index(aspect) if aspect in ASPECT_ORDER else len(ASPECT_ORDER)
+    return known, aspect
+
+
+def in_aspect_order(aspects) -> list[str]:
+    return sorted(set(aspects), key=aspect_sort_key)
+
+
 # The true-path rule holds over these relations only; regulates does not imply membership.
 PROPAGATED_RELATIONS = ("is_a", "part_of")
 

@@ -1,18 +1,20 @@
-"""Save a run's models as one folder, and score new genes with it without retraining."""
+"""Score new genes with a saved model, without retraining.
+
+The saved terms' models are loaded (`models.SavedModel.term_model`) and scored by the per-term
+path's own functions (`terms.term_sequence_view`, `terms.score_term`): a new gene's homology
+features come from its hits to the model's labeled training genes, as a training run's do.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from gocotrain import baselines, homology
+from gocotrain import homology
 from gocotrain.annotations import Labels
-from gocotrain.cotraining import combine_probabilities
 from gocotrain.errors import InputError
 from gocotrain.expression import join_to_genes, normalise, read_expression, read_id_map
 from gocotrain.features import (
@@ -21,82 +23,18 @@ from gocotrain.features import (
     project_expression,
     sequence_features,
 )
-from gocotrain.models import (
-    MODEL_FILES,
-    MODEL_FORMAT,
-    SavedModel,
-    compatibility_problems,
-    feature_definition,
-    versions,
-)
+from gocotrain.homology import HOMOLOGY_FEATURES
+from gocotrain.models import MODEL_FILES, SavedModel, compatibility_problems
 from gocotrain.ontology import Ontology
-from gocotrain.scoring import HOMOLOGY_FEATURES, AspectScores
 from gocotrain.sequences import read_fasta
-from gocotrain.textio import atomic_write
+from gocotrain.terms import AspectScores, score_term, term_sequence_view
+from gocotrain.transfer import Predictions, transfer_rare_terms
 
 log = logging.getLogger("gocotrain")
 
 # New genes are renamed inside the homology graph so that an ID shared with a training gene
 # is not taken for a self-hit.
 NEW_GENE_PREFIX = "\x00new:"
-
-
-def save_model(
-    stamp: dict,
-    cotrain_reports: dict[str, str],
-    files: dict[str, str],
-    sequence_npz: str,
-    expression_npz: str,
-    gaf_identity: dict,
-    settings: dict,
-    out_dir: str,
-) -> None:
-    """model.json and copies of what applying the boosters needs, in the model folder.
-
-    `files` maps MODEL_FILES keys to this run's files; the boosters are already in
-    `<out_dir>/<aspect>/`, written by the co-training jobs.
-    """
-    out = Path(out_dir)
-    aspects = {}
-    for aspect, path in cotrain_reports.items():
-        report = json.loads(Path(path).read_text())
-        aspects[aspect] = {
-            "terms": {entry["term"]: entry["model"] for entry in report["terms"]},
-            "labeled_genes": report["labeled_genes"],
-        }
-    homology_features = HOMOLOGY_FEATURES if settings["homology"]["engine"] != "none" else ()
-    projection = ExpressionProjection.from_npz(files["projection"])
-    meta = {
-        "format": MODEL_FORMAT,
-        "release": stamp,
-        "versions": versions(),
-        "seed": settings["seed"],
-        "min_positives": settings["min_positives"],
-        "combine": settings["cotraining"]["combine"],
-        "settings": settings,
-        "gaf": {"db": gaf_identity["db"], "taxon": gaf_identity["taxon"]},
-        "feature_definition": feature_definition(
-            FeatureMatrix.from_npz(sequence_npz).columns.tolist(),
-            settings["homology"],
-            list(homology_features),
-            settings["expression_kind"],
-            projection.samples.tolist(),
-            FeatureMatrix.from_npz(expression_npz).columns.tolist(),
-        ),
-        "files": MODEL_FILES,
-        "aspects": aspects,
-    }
-    for key, name in MODEL_FILES.items():
-        with open(files[key], "rb") as source, atomic_write(out / name, "wb") as target:
-            shutil.copyfileobj(source, target)
-    # model.json last: its presence says the folder is complete.
-    with atomic_write(out / "model.json") as handle:
-        handle.write(json.dumps(meta, indent=1, sort_keys=True) + "\n")
-    log.info(
-        "model saved in %s: %s terms",
-        out,
-        {aspect: len(entry["terms"]) for aspect, entry in aspects.items()},
-    )
 
 
 def _new_expression(
@@ -140,6 +78,46 @@ def check_compatible(
         )
 
 
+def _expression_view(saved: SavedModel, genes, joined: pd.DataFrame | None) -> np.ndarray:
+    n_columns = len(saved.meta["feature_definition"]["expression"]["columns"])
+    if joined is None:
+        log.warning("no expression given: the new genes are scored by the sequence view only")
+        return np.full((len(genes), n_columns), np.nan, dtype=np.float32)
+    projection = ExpressionProjection.from_npz(saved.path(MODEL_FILES["projection"]))
+    projected = project_expression(joined, projection).to_frame()
+    log.info("%d of %d new genes have expression", len(projected), len(genes))
+    return projected.reindex(genes).to_numpy(np.float32)
+
+
+def _homology(saved: SavedModel, proteins_fasta, proteins, genes, threads):
+    """Hits of the new genes (renamed with NEW_GENE_PREFIX) to the model's training genes,
+    and their graph over the training genes then the new genes; (None, None) without."""
+    definition = saved.meta["feature_definition"]["homology"]
+    if definition["engine"] == "none":
+        return None, None
+    training_fasta = saved.path(MODEL_FILES["proteins"])
+    training = {gene: protein for gene, protein, _ in read_fasta(training_fasta)}
+    hits = homology.search_against(
+        definition["engine"],
+        proteins_fasta,
+        proteins,
+        training_fasta,
+        training,
+        threads=threads,
+        sensitivity=definition["diamond_sensitivity"],
+    )
+    hits = homology.as_stored(hits)
+    hits["query"] = NEW_GENE_PREFIX + hits["query"]
+    graph = homology.HomologyGraph(sorted(training) + [NEW_GENE_PREFIX + g for g in genes], hits)
+    log.info("homology: %d hits of new genes to the model's genes", graph.n_pairs)
+    return hits, graph
+
+
+def _with_training_rows(X: np.ndarray, n_training: int) -> np.ndarray:
+    """`X` below all-NaN rows for the training genes: they have no features of their own."""
+    return np.vstack([np.full((n_training, X.shape[1]), np.nan, np.float32), X])
+
+
 def score_new_genes(
     model_dir: str,
     proteins_fasta: str,
@@ -147,62 +125,37 @@ def score_new_genes(
     id_map: str | None,
     expression_kind: str,
     threads: int = 1,
-) -> tuple[dict[str, AspectScores], SavedModel, dict[str, baselines.Predictions]]:
+) -> tuple[dict[str, AspectScores], SavedModel, dict[str, Predictions]]:
     """Each aspect's scores of the genes in `proteins_fasta` with the saved model, and the
     homology-transferred scores of the terms too rare to model (empty when the model's run
-    did not transfer them)."""
+    did not transfer them).
+
+    With homology, the rows are the model's training genes (whose labels the homology
+    features read) and then the new genes, which alone are scored."""
     saved = SavedModel.load(model_dir)
     proteins = {gene: protein for gene, protein, _ in read_fasta(proteins_fasta)}
     genes = sorted(proteins)
     sequence = sequence_features(proteins)
     joined, samples = _new_expression(genes, expression, id_map, expression_kind)
     check_compatible(saved, sequence.columns.tolist(), expression_kind, samples)
-    definition = saved.meta["feature_definition"]
-
     X_sequence = sequence.to_frame().reindex(genes).to_numpy(np.float32)
-    n_expression = len(definition["expression"]["columns"])
-    X_expression = np.full((len(genes), n_expression), np.nan, dtype=np.float32)
-    if joined is not None:
-        projection = ExpressionProjection.from_npz(saved.path(MODEL_FILES["projection"]))
-        projected = project_expression(joined, projection).to_frame()
-        X_expression = projected.reindex(genes).to_numpy(np.float32)
-        log.info("%d of %d new genes have expression", len(projected), len(genes))
-    else:
-        log.warning("no expression given: the new genes are scored by the sequence view only")
-
-    training = {
-        gene: protein for gene, protein, _ in read_fasta(saved.path(MODEL_FILES["proteins"]))
-    }
-    engine = definition["homology"]["engine"]
-    graph, hits = None, None
-    if engine != "none":
-        hits = homology.search_against(
-            engine,
-            proteins_fasta,
-            proteins,
-            saved.path(MODEL_FILES["proteins"]),
-            training,
-            threads=threads,
-            sensitivity=definition["homology"]["diamond_sensitivity"],
-        )
-        hits = homology.as_stored(hits)
-        hits["query"] = NEW_GENE_PREFIX + hits["query"]
-        training_genes = sorted(training)
-        graph = homology.HomologyGraph(
-            training_genes + [NEW_GENE_PREFIX + gene for gene in genes], hits
-        )
-        log.info("homology: %d hits of new genes to the model's genes", graph.n_pairs)
-
+    X_expression = _expression_view(saved, genes, joined)
+    hits, graph = _homology(saved, proteins_fasta, proteins, genes, threads)
+    if graph is not None:
+        n_training = len(graph.genes) - len(genes)
+        X_sequence = _with_training_rows(X_sequence, n_training)
+        X_expression = _with_training_rows(X_expression, n_training)
     labels = Labels.from_tsv(saved.path(MODEL_FILES["labels"])).table
     scores, transferred = {}, {}
     # Models saved before rare terms were transferred carry no such setting.
     transfer = saved.meta["settings"]["homology"].get("rare_terms", "none") == "transfer"
-    for aspect, entry in saved.meta["aspects"].items():
+    for aspect in saved.meta["aspects"]:
+        aspect_labels = labels[labels["aspect"] == aspect]
         scores[aspect] = _score_aspect(
-            saved, aspect, entry["terms"], genes, X_sequence, X_expression, graph, labels
+            saved, aspect, genes, X_sequence, X_expression, graph, aspect_labels
         )
         if transfer and hits is not None:
-            found = baselines.transfer_rare_terms(
+            found = transfer_rare_terms(
                 hits,
                 labels,
                 aspect,
@@ -216,33 +169,24 @@ def score_new_genes(
     return scores, saved, transferred
 
 
-def _score_aspect(saved, aspect, terms, genes, X_sequence, X_expression, graph, labels):
-    terms = sorted(terms)
+def _score_aspect(saved, aspect, genes, X_sequence, X_expression, graph, labels) -> AspectScores:
+    """The saved terms' scores of the new genes, the last len(genes) rows."""
+    rows = np.arange(len(X_sequence) - len(genes), len(X_sequence))
+    y = np.full(len(X_sequence), -1, dtype=np.int8)
+    if graph is not None:
+        y[graph.genes.isin(set(labels["gene_id"]))] = 0
+    positives_of = labels.groupby("go_id")["gene_id"].apply(set)
+    terms = sorted(saved.meta["aspects"][aspect]["terms"])
     shape = (len(genes), len(terms))
     score, first, second = (np.empty(shape, dtype=np.float32) for _ in range(3))
-    labels = labels[labels["aspect"] == aspect]
-    if graph is not None:
-        labeled = graph.genes.isin(set(labels["gene_id"]))
-        positives_of = labels.groupby("go_id")["gene_id"].apply(set)
-        new_rows = np.arange(len(graph.genes) - len(genes), len(graph.genes))
-    no_sequence = np.all(np.isnan(X_sequence), axis=1)
     for column, term in enumerate(terms):
-        X1 = X_sequence
+        y_term = y.copy()
         if graph is not None:
-            positive = graph.genes.isin(positives_of.get(term, set()))
-            features = graph.term_features(labeled, positive)[new_rows]
-            features[no_sequence] = np.nan
-            X1 = np.hstack([X_sequence, features])
-        views = []
-        for booster, X in zip(saved.boosters(aspect, term), (X1, X_expression), strict=True):
-            probability = np.full(len(genes), np.nan)
-            available = ~np.all(np.isnan(X), axis=1)
-            if booster is not None and available.any():
-                probability[available] = booster.inplace_predict(X[available])
-            views.append(probability)
-        prior = saved.meta["aspects"][aspect]["terms"][term]["prior"]
-        score[:, column] = combine_probabilities(*views, prior, saved.meta["combine"])
-        first[:, column], second[:, column] = views
+            y_term[graph.genes.isin(positives_of.get(term, set()))] = 1
+        X_term_sequence = term_sequence_view(X_sequence, graph, y_term)
+        score[:, column], first[:, column], second[:, column] = score_term(
+            saved.term_model(aspect, term), X_term_sequence, X_expression, rows
+        )
     log.info("aspect %s: %d terms scored for %d new genes", aspect, len(terms), len(genes))
     return AspectScores(
         genes=np.asarray(genes, dtype=str),

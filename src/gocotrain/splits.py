@@ -1,7 +1,21 @@
-"""Names of the evaluation splits, known before any job runs (Snakemake plans with them).
+"""Evaluation splits: gene-level cross-validation folds and CAFA time-split targets, and the
+names of the splits, known before any job runs (Snakemake plans with them).
 
-Kept free of heavy imports: the Snakefile imports it while it parses.
+Kept free of heavy imports at module level: the Snakefile imports it while it parses.
+The splits work on labels tables as `annotations.build_labels` makes them: one row per gene,
+aspect and GO term (columns gene_id, aspect, go_id), propagated to the ancestors, roots left
+out. A truth is a `dict[gene, set[term]]`, the form `metrics.evaluate` reads.
 """
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from gocotrain.ontology import Ontology
 
 CROSS_VALIDATION, TIME_SPLIT = "cross_validation", "time_split"
 TIME_SPLIT_NAME = "time"
@@ -15,3 +29,81 @@ def split_names(protocol: str, folds: int, folds_evaluated: int | None) -> list[
     if protocol == TIME_SPLIT:
         return [TIME_SPLIT_NAME]
     return []
+
+
+PROTEIN_BINDING = "GO:0005515"
+# Protein binding with its is_a ancestors below the molecular_function root (GO:0005488
+# binding), for when no ontology is given: a propagated label set holds all of them.
+PROTEIN_BINDING_CLOSURE = frozenset({PROTEIN_BINDING, "GO:0005488"})
+MOLECULAR_FUNCTION = "F"
+
+
+def labels_to_truth(labels: pd.DataFrame, aspect: str | None = None) -> dict[str, set[str]]:
+    """Each gene's terms, from a labels table, optionally restricted to one aspect."""
+    if aspect is not None:
+        labels = labels[labels["aspect"] == aspect]
+    return {gene: set(terms) for gene, terms in labels.groupby("gene_id")["go_id"]}
+
+
+def cross_validation_folds(genes_labeled: Iterable[str], n_folds: int, seed: int) -> dict[str, int]:
+    """Assign genes (not annotations) to `n_folds` folds of sizes differing by at most one.
+
+    Splitting genes keeps all of a gene's terms on one side, so no test gene is partly known
+    from training. The genes are sorted first, so the folds depend on the seed and the set
+    of genes only, not on their order. Folds are numbered 0 … n_folds − 1.
+    """
+    from sklearn.model_selection import KFold  # here: the Snakefile imports this module
+
+    genes = sorted(set(genes_labeled))
+    if not 2 <= n_folds <= len(genes):
+        raise ValueError(f"n_folds must be between 2 and the {len(genes)} genes, not {n_folds}")
+    splitter = KFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    folds = {}
+    for fold, (_, test) in enumerate(splitter.split(genes)):
+        folds.update((genes[index], fold) for index in test)
+    return folds
+
+
+def time_split_targets(
+    old_labels: pd.DataFrame,
+    new_labels: pd.DataFrame,
+    aspect: str,
+    *,
+    exclude_protein_binding_only: bool = True,
+    ontology: Ontology | None = None,
+) -> dict[str, dict[str, set[str]]]:
+    """CAFA benchmark targets of one aspect between an old and a new labels table.
+
+    * ``no_knowledge``: genes with no label in any aspect of the old table that have labels
+      in `aspect` in the new one.
+    * ``limited_knowledge``: genes labeled in other aspects only in the old table that have
+      labels in `aspect` in the new one.
+
+    Each maps genes to their truth, the new (propagated, root-free) terms in `aspect`. As in
+    CAFA, a molecular-function target whose new terms say no more than protein binding
+    (GO:0005515 and its ancestors) is left out unless `exclude_protein_binding_only` is False;
+    such genes are listed under ``excluded_protein_binding_only``. The ancestors come from
+    `ontology` when given, else from PROTEIN_BINDING_CLOSURE.
+    """
+    known_any = set(old_labels["gene_id"])
+    known_in_aspect = set(old_labels.loc[old_labels["aspect"] == aspect, "gene_id"])
+    new_truth = labels_to_truth(new_labels, aspect)
+    if ontology is None:
+        uninformative = PROTEIN_BINDING_CLOSURE
+    else:
+        uninformative = ontology.ancestors(PROTEIN_BINDING) - ontology.roots
+    targets: dict[str, dict[str, set[str]]] = {
+        "no_knowledge": {},
+        "limited_knowledge": {},
+        "excluded_protein_binding_only": {},
+    }
+    for gene, terms in sorted(new_truth.items()):
+        if gene in known_in_aspect:
+            continue  # partial knowledge: not a CAFA no/limited-knowledge target
+        if exclude_protein_binding_only and aspect == MOLECULAR_FUNCTION and terms <= uninformative:
+            targets["excluded_protein_binding_only"][gene] = terms
+        elif gene in known_any:
+            targets["limited_knowledge"][gene] = terms
+        else:
+            targets["no_knowledge"][gene] = terms
+    return targets

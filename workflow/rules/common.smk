@@ -37,9 +37,40 @@ PREVIOUS_RELEASE_FILES = (
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 
 
+# Keys of earlier versions, each with what replaced it: a config that still has one is told
+# what to write instead, rather than having the key ignored or refused as unknown.
+REPLACED_KEYS = {
+    (
+        "gaf_min_score",
+    ): "export_threshold (give the number there: export_threshold: 0.5)",
+    ("evaluation", "homology_neighbours"): "homology.neighbours (one setting for both)",
+    ("evaluation", "min_score"): "min_score (one setting for both)",
+}
+
+
+def replaced_key_problems(config):
+    problems = []
+    for path, replacement in REPLACED_KEYS.items():
+        section = config
+        for key in path[:-1]:
+            section = section.get(key) if isinstance(section.get(key), dict) else {}
+        if path[-1] in section:
+            problems.append(
+                f"config {'.'.join(path)}: this key was replaced by {replacement}"
+            )
+    if config.get("export_threshold") == "fixed":
+        problems.append(
+            "config export_threshold: 'fixed' was replaced by the threshold itself "
+            "(export_threshold: 0.5)"
+        )
+    return problems
+
+
 def config_problems(config, schema):
     """One line per problem, naming the key, instead of jsonschema's dump of the schema."""
-    problems = []
+    problems = replaced_key_problems(config)
+    if problems:
+        return problems
     validator = jsonschema.Draft202012Validator(schema)
     for error in sorted(validator.iter_errors(config), key=lambda e: list(e.path)):
         where = ".".join(str(part) for part in error.path) or "top level"

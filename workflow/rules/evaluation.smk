@@ -70,12 +70,10 @@ rule evaluation_predict:
     params:
         protocol=EVALUATION["protocol"],
         aspects=ASPECTS,
-        settings=config["cotraining"],
-        min_positives=config["min_positives"],
-        homology_neighbours=EVALUATION["homology_neighbours"],
-        rare_terms=config["homology"]["rare_terms"],
-        rare_term_neighbours=config["homology"]["neighbours"],
-        min_score=EVALUATION["min_score"],
+        settings={
+            key: config[key]
+            for key in ("cotraining", "homology", "min_positives", "min_score")
+        },
         seed=config["seed"],
     script:
         "../scripts/evaluation_predict.py"

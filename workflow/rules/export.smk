@@ -17,7 +17,7 @@ rule choose_thresholds:
         "../../envs/gocotrain.yaml"
     params:
         aspects=ASPECTS,
-        fallback=config["gaf_min_score"],
+        export_threshold=config["export_threshold"],
     script:
         "../scripts/choose_thresholds.py"
 
@@ -94,41 +94,3 @@ rule save_model:
         settings=MODEL_SETTINGS,
     script:
         "../scripts/save_model.py"
-
-
-if CHANGES_DIR:
-
-    rule report_changes:
-        input:
-            **{
-                f"previous_{key}": f"results/releases/{config['previous_release']}/{name}"
-                for key, name in zip(
-                    ("predictions", "thresholds", "labels", "ontology"),
-                    PREVIOUS_RELEASE_FILES,
-                )
-            },
-            labels=rules.prepare_labels.output.labels,
-            ontology=rules.prepare_ontology.output.ontology,
-            stamp=rules.stamp_release.output.stamp,
-        output:
-            summary=f"{CHANGES_DIR}/summary.json",
-            confirmed=f"{CHANGES_DIR}/confirmed.tsv",
-            newly_labeled=f"{CHANGES_DIR}/newly_labeled.tsv",
-            terms_changed=f"{CHANGES_DIR}/terms_changed.tsv",
-            obsolete_predictions=f"{CHANGES_DIR}/obsolete_predictions.tsv",
-            html=report(
-                f"{CHANGES_DIR}/report.html",
-                category="What changed",
-                caption="../report/changes.rst",
-            ),
-        log:
-            release_log("report_changes.log"),
-        conda:
-            "../../envs/gocotrain.yaml"
-        resources:
-            mem_mb=memory_mb(1000, 20),
-            runtime=runtime_minutes(5, 0.5),
-        params:
-            aspects=ASPECTS,
-        script:
-            "../scripts/report_changes.py"

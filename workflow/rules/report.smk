@@ -1,4 +1,5 @@
-# Figures and tables for `snakemake --report`: the run itself, and the method comparison.
+# Figures and tables for `snakemake --report`: the run itself, the method comparison, and what
+# changed since an earlier release.
 
 
 rule run_figures:
@@ -69,3 +70,42 @@ rule evaluation_figures:
         runtime=runtime_minutes(5, 0.5),
     script:
         "../scripts/evaluation_figures.py"
+
+
+# What changed since an earlier release (config `previous_release`).
+if CHANGES_DIR:
+
+    rule report_changes:
+        input:
+            **{
+                f"previous_{key}": f"results/releases/{config['previous_release']}/{name}"
+                for key, name in zip(
+                    ("predictions", "thresholds", "labels", "ontology"),
+                    PREVIOUS_RELEASE_FILES,
+                )
+            },
+            labels=rules.prepare_labels.output.labels,
+            ontology=rules.prepare_ontology.output.ontology,
+            stamp=rules.stamp_release.output.stamp,
+        output:
+            summary=f"{CHANGES_DIR}/summary.json",
+            confirmed=f"{CHANGES_DIR}/confirmed.tsv",
+            newly_labeled=f"{CHANGES_DIR}/newly_labeled.tsv",
+            terms_changed=f"{CHANGES_DIR}/terms_changed.tsv",
+            obsolete_predictions=f"{CHANGES_DIR}/obsolete_predictions.tsv",
+            html=report(
+                f"{CHANGES_DIR}/report.html",
+                category="What changed",
+                caption="../report/changes.rst",
+            ),
+        log:
+            release_log("report_changes.log"),
+        conda:
+            "../../envs/gocotrain.yaml"
+        resources:
+            mem_mb=memory_mb(1000, 20),
+            runtime=runtime_minutes(5, 0.5),
+        params:
+            aspects=ASPECTS,
+        script:
+            "../scripts/report_changes.py"

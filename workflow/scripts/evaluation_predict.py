@@ -1,11 +1,11 @@
 import _package  # noqa: F401
 
-from gocotrain.assessment import predict_split
 from gocotrain.steps import run_rule
+from gocotrain.steps.evaluation import evaluation_predict
 
 run_rule(
     snakemake,
-    predict_split,
+    evaluation_predict,
     method=snakemake.wildcards.method,
     split=snakemake.wildcards.split,
     protocol=snakemake.params.protocol,
@@ -17,11 +17,6 @@ run_rule(
     predictions_tsv=snakemake.output.predictions,
     aspects=snakemake.params.aspects,
     settings=snakemake.params.settings,
-    min_positives=snakemake.params.min_positives,
-    homology_neighbours=snakemake.params.homology_neighbours,
-    min_score=snakemake.params.min_score,
     seed=snakemake.params.seed,
     threads=snakemake.threads,
-    rare_terms=snakemake.params.rare_terms,
-    rare_term_neighbours=snakemake.params.rare_term_neighbours,
 )

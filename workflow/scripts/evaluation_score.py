@@ -1,7 +1,7 @@
 import _package  # noqa: F401
 
-from gocotrain.assessment import score_methods
 from gocotrain.steps import run_rule
+from gocotrain.steps.evaluation import evaluation_score
 
 # Inputs come in the order of expand(): methods outer, splits inner.
 paths = list(snakemake.input.predictions)
@@ -12,7 +12,7 @@ predictions = {
 }
 run_rule(
     snakemake,
-    score_methods,
+    evaluation_score,
     predictions=predictions,
     targets_tsv=snakemake.input.targets,
     labels_tsv=snakemake.input.labels,

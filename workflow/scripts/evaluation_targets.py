@@ -1,11 +1,11 @@
 import _package  # noqa: F401
 
-from gocotrain.assessment import make_targets
 from gocotrain.steps import run_rule
+from gocotrain.steps.evaluation import evaluation_targets
 
 run_rule(
     snakemake,
-    make_targets,
+    evaluation_targets,
     labels_tsv=snakemake.input.labels,
     targets_tsv=snakemake.output.targets,
     protocol=snakemake.params.protocol,

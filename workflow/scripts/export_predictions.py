@@ -1,6 +1,7 @@
 import _package  # noqa: F401
 
-from gocotrain.steps import export_predictions, run_rule
+from gocotrain.steps import run_rule
+from gocotrain.steps.export import export_predictions
 
 aspects = snakemake.params.aspects
 outputs = dict(snakemake.output.items())

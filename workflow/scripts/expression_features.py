@@ -1,10 +1,11 @@
 import _package  # noqa: F401
 
-from gocotrain.steps import compute_expression_features, run_rule
+from gocotrain.steps import run_rule
+from gocotrain.steps.features import expression_features
 
 run_rule(
     snakemake,
-    compute_expression_features,
+    expression_features,
     expression_npz=snakemake.input.expression,
     features_npz=snakemake.output.features,
     report_json=snakemake.output.report,

@@ -1,6 +1,7 @@
 import _package  # noqa: F401
 
-from gocotrain.steps import gather_cotraining, run_rule
+from gocotrain.steps import run_rule
+from gocotrain.steps.cotrain import gather_cotraining
 
 run_rule(
     snakemake,

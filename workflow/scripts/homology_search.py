@@ -1,6 +1,7 @@
 import _package  # noqa: F401
 
-from gocotrain.steps import homology_search, run_rule
+from gocotrain.steps import run_rule
+from gocotrain.steps.homology import homology_search
 
 run_rule(
     snakemake,

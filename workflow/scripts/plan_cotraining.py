@@ -1,6 +1,7 @@
 import _package  # noqa: F401
 
-from gocotrain.steps import plan_cotraining, run_rule
+from gocotrain.steps import run_rule
+from gocotrain.steps.cotrain import plan_cotraining
 
 run_rule(
     snakemake,

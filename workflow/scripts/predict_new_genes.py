@@ -1,6 +1,7 @@
 import _package  # noqa: F401
 
-from gocotrain.steps import predict_new_genes, run_rule
+from gocotrain.steps import run_rule
+from gocotrain.steps.predict import predict_new_genes
 
 outputs = dict(snakemake.output.items())
 run_rule(

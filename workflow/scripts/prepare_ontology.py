@@ -1,6 +1,7 @@
 import _package  # noqa: F401
 
-from gocotrain.steps import prepare_ontology, run_rule
+from gocotrain.steps import run_rule
+from gocotrain.steps.inputs import prepare_ontology
 
 run_rule(
     snakemake,

@@ -1,6 +1,7 @@
 import _package  # noqa: F401
 
-from gocotrain.steps import prepare_sequences, run_rule
+from gocotrain.steps import run_rule
+from gocotrain.steps.inputs import prepare_sequences
 
 run_rule(
     snakemake,

@@ -1,6 +1,7 @@
 import _package  # noqa: F401
 
-from gocotrain.steps import report_changes, run_rule
+from gocotrain.steps import run_rule
+from gocotrain.steps.report import report_changes
 
 run_rule(
     snakemake,

@@ -1,11 +1,11 @@
 import _package  # noqa: F401
 
-from gocotrain.figures import render_run_report
 from gocotrain.steps import run_rule
+from gocotrain.steps.report import run_figures
 
 run_rule(
     snakemake,
-    render_run_report,
+    run_figures,
     cotrain_reports=dict(
         zip(snakemake.params.aspects, snakemake.input.cotrain_reports, strict=True)
     ),

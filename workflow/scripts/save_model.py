@@ -1,7 +1,8 @@
 import _package  # noqa: F401
 
 from gocotrain.models import MODEL_FILES
-from gocotrain.steps import run_rule, save_model
+from gocotrain.steps import run_rule
+from gocotrain.steps.export import save_model
 
 aspects = snakemake.params.aspects
 run_rule(

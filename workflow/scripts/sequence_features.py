@@ -1,10 +1,11 @@
 import _package  # noqa: F401
 
-from gocotrain.steps import compute_sequence_features, run_rule
+from gocotrain.steps import run_rule
+from gocotrain.steps.features import sequence_features
 
 run_rule(
     snakemake,
-    compute_sequence_features,
+    sequence_features,
     proteins_fasta=snakemake.input.proteins,
     features_npz=snakemake.output.features,
 )

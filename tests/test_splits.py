@@ -4,11 +4,10 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from gocotrain.protocols import (
+from gocotrain.splits import (
     PROTEIN_BINDING,
     PROTEIN_BINDING_CLOSURE,
     cross_validation_folds,
-    fold_split,
     labels_to_truth,
     time_split_targets,
 )
@@ -39,30 +38,6 @@ def test_folds_depend_on_the_seed_not_on_the_input_order():
 def test_impossible_fold_counts_are_refused(n_folds):
     with pytest.raises(ValueError, match="n_folds"):
         cross_validation_folds(GENES, n_folds=n_folds, seed=0)
-
-
-def test_fold_split_holds_out_the_fold_genes_in_every_aspect():
-    labels = labels_table(
-        [
-            ("A", "F", "GO:1"),
-            ("A", "F", "GO:2"),
-            ("A", "P", "GO:5"),
-            ("B", "F", "GO:1"),
-            ("C", "P", "GO:5"),
-            ("D", "C", "GO:7"),  # not in the folds: stays in training
-        ]
-    )
-    folds = {"A": 0, "B": 1, "C": 0}
-    train, truth = fold_split(labels, folds, fold=0)
-    assert set(train["gene_id"]) == {"B", "D"}
-    assert truth == {
-        "C": {},
-        "F": {"A": {"GO:1", "GO:2"}},
-        "P": {"A": {"GO:5"}, "C": {"GO:5"}},
-    }
-    train, truth = fold_split(labels, folds, fold=1)
-    assert set(train["gene_id"]) == {"A", "C", "D"}
-    assert truth["F"] == {"B": {"GO:1"}} and truth["P"] == {}
 
 
 CATALYTIC = ["GO:0003824", "GO:0016787"]  # catalytic activity, hydrolase activity

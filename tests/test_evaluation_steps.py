@@ -1,17 +1,25 @@
 """The workflow's evaluation steps: targets per split, predictions that never see the
-targets' labels, and scores that are evaluation.evaluate's."""
+targets' labels, predictions that are the product's, and scores that are metrics.evaluate's."""
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FAST_COTRAINING
+from conftest import EVIDENCE_CODES, FAST_COTRAINING
 
-from gocotrain.annotations import DEFAULT_EVIDENCE_CODES, Labels, build_labels, read_annotations
-from gocotrain.assessment import METHODS, make_targets, predict_split, read_targets, score_methods
-from gocotrain.evaluation import evaluate, information_accretion, read_predictions
+from gocotrain.annotations import Labels, build_labels, read_annotations
 from gocotrain.features import FeatureMatrix
 from gocotrain.homology import write_hits
-from gocotrain.protocols import cross_validation_folds, labels_to_truth
+from gocotrain.methods import METHODS
+from gocotrain.metrics import evaluate, information_accretion, read_predictions
+from gocotrain.splits import cross_validation_folds, labels_to_truth
+from gocotrain.steps.cotrain import cotrain_batch, plan_cotraining
+from gocotrain.steps.evaluation import (
+    evaluation_predict,
+    evaluation_score,
+    evaluation_targets,
+    read_targets,
+)
+from gocotrain.terms import AspectScores
 
 
 def write_labels(path, rows) -> str:
@@ -24,7 +32,9 @@ def test_cross_validation_targets_are_the_folds_genes_with_all_their_labels(tmp_
     rows = [(f"g{index:02d}", "P", "GO:0000001") for index in range(30)]
     rows += [(f"g{index:02d}", "F", "GO:0000002") for index in range(20, 45)]
     labels = write_labels(tmp_path / "labels.tsv", rows)
-    targets = make_targets(labels, tmp_path / "t.tsv", "cross_validation", ["P", "F"], 3, None, 7)
+    targets = evaluation_targets(
+        labels, tmp_path / "t.tsv", "cross_validation", ["P", "F"], 3, None, 7
+    )
     assert sorted(targets["split"].unique()) == ["fold0", "fold1", "fold2"]
     assert set(targets["targets"]) == {"cross_validation"}
     # Every label is a target's truth exactly once, and a gene sits in one fold only.
@@ -32,7 +42,9 @@ def test_cross_validation_targets_are_the_folds_genes_with_all_their_labels(tmp_
     assert as_rows == set(rows) and len(targets) == len(rows)
     assert targets.groupby("gene_id")["split"].nunique().eq(1).all()
     folds = cross_validation_folds([row[0] for row in rows], 3, 7)
-    first = make_targets(labels, tmp_path / "one.tsv", "cross_validation", ["P", "F"], 3, 1, 7)
+    first = evaluation_targets(
+        labels, tmp_path / "one.tsv", "cross_validation", ["P", "F"], 3, 1, 7
+    )
     assert set(first["gene_id"]) == {gene for gene, fold in folds.items() if fold == 0}
     assert read_targets(tmp_path / "one.tsv").equals(first.astype(str))
 
@@ -54,7 +66,7 @@ def test_time_split_targets_are_cafas_no_and_limited_knowledge_genes(tmp_path, d
     )
     ontology = tmp_path / "ontology.json"
     demo_ontology.to_json(ontology)
-    targets = make_targets(
+    targets = evaluation_targets(
         old, tmp_path / "t.tsv", "time_split", ["P", "F", "C"], 5, None, 0, new, str(ontology)
     )
     found = set(zip(targets["targets"], targets["aspect"], targets["gene_id"], strict=True))
@@ -66,13 +78,13 @@ def test_time_split_targets_are_cafas_no_and_limited_knowledge_genes(tmp_path, d
 def demo_inputs(tmp_path_factory, demo, demo_ontology, demo_proteins):
     """Demo labels of all aspects, random views, hits among a few genes, as the rules
     write them."""
-    directory = tmp_path_factory.mktemp("assessment")
+    directory = tmp_path_factory.mktemp("evaluation")
     genes = sorted(demo_proteins)
     labels = build_labels(
         read_annotations(demo / "annotations.gaf.gz"),
         demo_ontology,
         genes,
-        DEFAULT_EVIDENCE_CODES,
+        EVIDENCE_CODES,
         ["P", "F", "C"],
     )
     labels.to_tsv(directory / "labels.tsv")
@@ -89,7 +101,7 @@ def demo_inputs(tmp_path_factory, demo, demo_ontology, demo_proteins):
     )
     write_hits(hits, directory / "hits.tsv")
     demo_ontology.to_json(directory / "ontology.json")
-    make_targets(
+    evaluation_targets(
         str(directory / "labels.tsv"),
         directory / "targets.tsv",
         "cross_validation",
@@ -101,9 +113,12 @@ def demo_inputs(tmp_path_factory, demo, demo_ontology, demo_proteins):
     return directory
 
 
-def predict(directory, method, labels_name="labels.tsv", out_name=None, **options):
+MIN_POSITIVES = 60
+
+
+def predict(directory, method, labels_name="labels.tsv", out_name=None, rare_terms="none"):
     out = directory / (out_name or f"{method}.tsv")
-    predict_split(
+    evaluation_predict(
         method,
         "fold0",
         "cross_validation",
@@ -114,15 +129,52 @@ def predict(directory, method, labels_name="labels.tsv", out_name=None, **option
         str(directory / "hits.tsv"),
         str(out),
         ["P", "F", "C"],
-        FAST_COTRAINING,
-        min_positives=60,
-        homology_neighbours=5,
-        min_score=0.01,
+        {
+            "cotraining": FAST_COTRAINING,
+            "homology": {"neighbours": 5, "rare_terms": rare_terms},
+            "min_positives": MIN_POSITIVES,
+            "min_score": 0.01,
+        },
         seed=0,
         threads=1,
-        **options,
     )
     return out
+
+
+def test_the_evaluation_scores_what_ships(demo_inputs):
+    """The evaluation's co-training predictions for the held-out genes are, to the digits it
+    writes, what the product's co-training step gives them when trained on the same genes."""
+    targets = read_targets(demo_inputs / "targets.tsv")
+    labels = Labels.from_tsv(demo_inputs / "labels.tsv").table
+    write_labels(
+        demo_inputs / "training.tsv",
+        labels[~labels["gene_id"].isin(set(targets["gene_id"]))].itertuples(index=False),
+    )
+    evaluated = read_predictions(predict(demo_inputs, "cotraining"))
+    shipped: dict[str, dict[str, float]] = {}
+    for aspect in ("P", "F", "C"):
+        paths = {name: str(demo_inputs / f"product_{aspect}.{name}") for name in ("tsv", "npz")}
+        training = str(demo_inputs / "training.tsv")
+        sequence = str(demo_inputs / "sequence.npz")
+        plan_cotraining(aspect, training, sequence, MIN_POSITIVES, paths["tsv"])
+        cotrain_batch(
+            aspect, "1-of-1", paths["tsv"], sequence,
+            str(demo_inputs / "expression.npz"), training,
+            str(demo_inputs / "hits.tsv"), paths["npz"], str(demo_inputs / f"{aspect}.json"),
+            FAST_COTRAINING, MIN_POSITIVES, seed=0, threads=2,
+        )  # fmt: skip
+        scores = AspectScores.from_npz(paths["npz"])
+        held_out = set(targets.loc[targets["aspect"] == aspect, "gene_id"])
+        for row, gene in enumerate(scores.genes.tolist()):
+            if gene in held_out:
+                kept = {
+                    term: float(f"{score:.6g}")
+                    for term, score in zip(scores.terms, scores.score[row].tolist(), strict=True)
+                    if score >= 0.01
+                }
+                shipped.setdefault(gene, {}).update(kept)
+    assert sum(len(terms) for terms in shipped.values()) > 100
+    assert evaluated == {gene: terms for gene, terms in shipped.items() if terms}
 
 
 @pytest.mark.parametrize("method", ["naive", "homology", "concatenated", "cotraining"])
@@ -149,10 +201,9 @@ def test_predictions_never_depend_on_the_targets_labels(demo_inputs, method):
 def test_learned_methods_reading_sequences_transfer_the_rare_terms(demo_inputs, method):
     """The product's rare-term transfer, in the evaluation: added to the methods that read
     the sequence view, for the terms below min_positives only, from the training labels."""
-    transfer = {"rare_terms": "transfer", "rare_term_neighbours": 5}
     without = read_predictions(predict(demo_inputs, method))
     found = read_predictions(
-        predict(demo_inputs, method, out_name=f"{method}_transfer.tsv", **transfer)
+        predict(demo_inputs, method, out_name=f"{method}_transfer.tsv", rare_terms="transfer")
     )
     homology = read_predictions(predict(demo_inputs, "homology"))  # 5 neighbours, as here
     if method == "expression_only":
@@ -172,7 +223,7 @@ def test_learned_methods_reading_sequences_transfer_the_rare_terms(demo_inputs, 
     labels = Labels.from_tsv(demo_inputs / "labels.tsv").table
     targets = set(read_targets(demo_inputs / "targets.tsv")["gene_id"])
     counts = labels[~labels["gene_id"].isin(targets)].groupby("aspect")["go_id"].value_counts()
-    rare = {term for (_, term), count in counts.items() if count < 60}
+    rare = {term for (_, term), count in counts.items() if count < MIN_POSITIVES}
     transferred_terms = {term for s in found.values() for term in s} - {
         term for s in without.values() for term in s
     }
@@ -194,7 +245,7 @@ def test_naive_predictions_are_term_frequencies_outside_the_fold(demo_inputs):
 def test_scores_are_evaluates_with_ia_from_all_labels(demo_inputs, demo_ontology):
     paths = {method: [str(predict(demo_inputs, method))] for method in ("naive", "homology")}
     out = {name: demo_inputs / f"{name}.out.tsv" for name in ("m", "c", "t", "truth")}
-    table = score_methods(
+    table = evaluation_score(
         paths,
         str(demo_inputs / "targets.tsv"),
         str(demo_inputs / "labels.tsv"),

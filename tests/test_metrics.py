@@ -15,13 +15,13 @@ from importlib.util import find_spec
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, write
+from conftest import EVIDENCE_CODES, ROOT, write
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from gocotrain.annotations import DEFAULT_EVIDENCE_CODES, read_annotations
+from gocotrain.annotations import read_annotations
 from gocotrain.cli import main
 from gocotrain.errors import InputError
-from gocotrain.evaluation import (
+from gocotrain.metrics import (
     MIN_POSITIVES,
     evaluate,
     information_accretion,
@@ -150,10 +150,10 @@ def go_case(tmp_path_factory, demo, demo_ontology):
     folder = tmp_path_factory.mktemp("go_case")
     table = read_annotations(demo / "annotations.gaf.gz").table
     table = table[~table["negated"] & ~table["go_id"].isin(go.roots)]
-    experimental_genes = table.loc[table["evidence"].isin(DEFAULT_EVIDENCE_CODES), "gene_id"]
+    experimental_genes = table.loc[table["evidence"].isin(EVIDENCE_CODES), "gene_id"]
     genes = rng.choice(sorted(set(experimental_genes)), 300, replace=False)
     chosen = table[table["gene_id"].isin(genes)]
-    experimental = chosen["evidence"].isin(DEFAULT_EVIDENCE_CODES)
+    experimental = chosen["evidence"].isin(EVIDENCE_CODES)
     alt_id_of = {primary: alt for alt, primary in sorted(go.alt_ids.items())}
     obsolete = sorted(go.obsolete)[:3]
 

@@ -1,59 +1,51 @@
-"""The workflow's evaluation: every method trained and scored on the same splits.
+"""Steps of workflow/rules/evaluation.smk: every method trained and scored on the same splits.
 
-Three steps, one per rule:
-
-* `make_targets` splits the labeled genes: K cross-validation folds of genes, or a CAFA time
+* `evaluation_targets` splits the labeled genes: K cross-validation folds of genes, or a CAFA time
   split between an older and a newer labels table (no-knowledge and limited-knowledge
   targets). It writes one table of target genes and their truth per split.
-* `predict_split` trains one method on everything but a split's targets and writes its
-  predictions for them in CAFA format (`gene term score`), so any other evaluator can read
-  them too.
-* `score_methods` gathers each method's predictions over the splits and scores them with
-  `evaluation` (CAFA metrics, checked against cafaeval): a metrics table, protein-centric
+* `evaluation_predict` trains one method (`methods`) on everything but a split's targets
+  and writes its predictions for them in CAFA format (`gene term score`), so any other
+  evaluator can read them too.
+* `evaluation_score` gathers each method's predictions over the splits and scores them with
+  `metrics` (CAFA metrics, checked against cafaeval): a metrics table, protein-centric
   precision-recall curves and term-centric AUPR per term.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
-from sklearn.semi_supervised import SelfTrainingClassifier
 
-from gocotrain import baselines, homology
+from gocotrain import homology, methods, transfer
 from gocotrain.annotations import Labels
-from gocotrain.evaluation import (
+from gocotrain.cotraining import from_settings
+from gocotrain.features import FeatureMatrix
+from gocotrain.methods import METHODS
+from gocotrain.metrics import (
     SUMMARY_COLUMNS,
     evaluate,
     information_accretion,
     per_term,
     precision_recall_curve,
+    read_predictions,
 )
-from gocotrain.features import FeatureMatrix
 from gocotrain.ontology import Ontology
-from gocotrain.protocols import cross_validation_folds, labels_to_truth, time_split_targets
-from gocotrain.splits import CROSS_VALIDATION, TIME_SPLIT, TIME_SPLIT_NAME, split_names
-from gocotrain.steps import make_model
+from gocotrain.splits import (
+    CROSS_VALIDATION,
+    TIME_SPLIT,
+    TIME_SPLIT_NAME,
+    cross_validation_folds,
+    labels_to_truth,
+    split_names,
+    time_split_targets,
+)
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger("gocotrain")
 
-METHODS = (
-    "naive",
-    "homology",
-    "sequence_only",
-    "expression_only",
-    "concatenated",
-    "two_view_supervised",
-    "self_training",
-    "cotraining",
-)
-# The learned methods that, like the product, leave the terms too rare to model to homology
-# transfer (expression_only reads no sequence, so it does not).
-TRANSFERS_RARE_TERMS = frozenset(
-    {"sequence_only", "concatenated", "two_view_supervised", "self_training", "cotraining"}
-)
 TARGET_COLUMNS = ["split", "targets", "aspect", "gene_id", "go_id"]
 
 
@@ -61,7 +53,7 @@ TARGET_COLUMNS = ["split", "targets", "aspect", "gene_id", "go_id"]
 # Targets
 
 
-def make_targets(
+def evaluation_targets(
     labels_tsv: str,
     targets_tsv: str,
     protocol: str,
@@ -122,7 +114,7 @@ def read_targets(path: str | Path) -> pd.DataFrame:
 # Predictions of one method for one split
 
 
-def predict_split(
+def evaluation_predict(
     method: str,
     split: str,
     protocol: str,
@@ -134,21 +126,16 @@ def predict_split(
     predictions_tsv: str,
     aspects: list[str],
     settings: dict,
-    min_positives: int,
-    homology_neighbours: int,
-    min_score: float,
     seed: int,
     threads: int,
-    rare_terms: str = "none",
-    rare_term_neighbours: int = 10,
 ) -> pd.DataFrame:
     """Train `method` without the split's targets and write its CAFA predictions for them.
 
+    `settings` holds the config's ``cotraining``, ``homology``, ``min_positives`` and
+    ``min_score``: the methods read their settings where the product does.
     Cross-validation hides every label of a fold's genes, in all aspects; the time split
-    trains on the older labels as they are. Scores below `min_score` are not written: the
+    trains on the older labels as they are. Scores below ``min_score`` are not written: the
     CAFA thresholds start at 0.01, so they cannot change Fmax, weighted Fmax or Smin.
-    With `rare_terms` "transfer", the learned methods that read the sequence view score the
-    terms too rare to model by homology transfer, as the product's export does.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
@@ -157,58 +144,17 @@ def predict_split(
     targets = targets[targets["split"] == split]
     if protocol == CROSS_VALIDATION:
         labels = labels[~labels["gene_id"].isin(set(targets["gene_id"]))]
-    hits = homology.read_hits(hits_tsv)
-    learned = baselines.LEARNED_METHODS.get(method)
-    if learned is not None:
-        sequence = FeatureMatrix.from_npz(sequence_npz)
-        expression = FeatureMatrix.from_npz(expression_npz)
-        # Every learner uses the view estimator of the co-training settings, so the methods
-        # differ by what they do with the views and the unlabeled genes, not by the trees.
-        view_estimator = make_model(settings, seed).estimator
-        if method == "cotraining":
-            model = make_model(settings, seed)
-        elif method == "self_training":
-            # As many self-labelling rounds as co-training has, not scikit-learn's 10.
-            model = SelfTrainingClassifier(estimator=view_estimator, max_iter=settings["rounds"])
-        else:
-            model = view_estimator
+    predict = _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_npz)
     rows = []
     for aspect in aspects:
         aspect_targets = sorted(set(targets.loc[targets["aspect"] == aspect, "gene_id"]))
         if not aspect_targets:
             continue
-        if method == "naive":
-            predicted = baselines.naive(labels, aspect, aspect_targets)
-        elif method == "homology":
-            predicted = baselines.homology_transfer(
-                hits, labels, aspect, aspect_targets, k=homology_neighbours, rule="knn"
-            )
-        else:
-            extra = {"combine": settings["combine"]} if method == "two_view_supervised" else {}
-            predicted = learned(
-                sequence,
-                expression,
-                labels,
-                aspect,
-                aspect_targets,
-                model,
-                min_positives=min_positives,
-                seed=seed,
-                n_jobs=threads,
-                hits=hits,
-                **extra,
-            )
-            if rare_terms == "transfer" and method in TRANSFERS_RARE_TERMS:
-                transferred = baselines.transfer_rare_terms(
-                    hits, labels, aspect, aspect_targets, min_positives, rare_term_neighbours
-                )
-                for gene, scores in transferred.items():
-                    predicted[gene] = predicted.get(gene, {}) | scores
         kept = [
             (gene, term, score)
-            for gene, scores in predicted.items()
+            for gene, scores in predict(labels, aspect, aspect_targets).items()
             for term, score in scores.items()
-            if score >= min_score
+            if score >= settings["min_score"]
         ]
         log.info(
             "%s %s aspect %s: %d targets, %d predictions ≥ %g",
@@ -217,7 +163,7 @@ def predict_split(
             aspect,
             len(aspect_targets),
             len(kept),
-            min_score,
+            settings["min_score"],
         )
         rows.extend(kept)
     table = pd.DataFrame(rows, columns=["gene", "term", "score"])
@@ -227,24 +173,65 @@ def predict_split(
     return table
 
 
+def _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_npz):
+    """`method` as one function (training labels, aspect, targets) -> predictions.
+
+    The learned methods score the terms too rare to model by homology transfer when the
+    product does (``homology.rare_terms: transfer``), with the product's own code.
+    """
+    hits = homology.read_hits(hits_tsv)
+    neighbours = settings["homology"]["neighbours"]
+    if method == "naive":
+        return methods.naive
+    if method == "homology":
+        return partial(transfer.homology_transfer, hits, k=neighbours, rule="knn")
+    sequence = FeatureMatrix.from_npz(sequence_npz)
+    expression = FeatureMatrix.from_npz(expression_npz)
+    model = from_settings(settings["cotraining"], seed)
+    min_positives = settings["min_positives"]
+    transfers = (
+        settings["homology"]["rare_terms"] == "transfer" and method in methods.TRANSFERS_RARE_TERMS
+    )
+
+    def predict(labels, aspect, targets):
+        predicted = methods.learned(
+            method,
+            model,
+            sequence,
+            expression,
+            labels,
+            aspect,
+            targets,
+            min_positives=min_positives,
+            seed=seed,
+            n_jobs=threads,
+            hits=hits,
+        )
+        if transfers:
+            rare = transfer.transfer_rare_terms(
+                hits, labels, aspect, targets, min_positives, neighbours
+            )
+            for gene, scores in rare.items():
+                predicted[gene] = predicted.get(gene, {}) | scores
+        return predicted
+
+    return predict
+
+
 # ----------------------------------------------------------------------------------------
 # Scores
 
 
 def _read_predictions(paths: list[str]) -> dict[str, dict[str, float]]:
+    """One method's predictions over the splits (each gene is a target of one split)."""
     predictions: dict[str, dict[str, float]] = {}
     for path in paths:
-        table = pd.read_csv(
-            path, sep="\t", header=None, names=["gene", "term", "score"], dtype={"gene": str}
-        )
-        for gene, group in table.groupby("gene", sort=False):
-            predictions.setdefault(gene, {}).update(
-                zip(group["term"], group["score"].astype(float), strict=True)
-            )
+        for gene, scores in read_predictions(path).items():
+            predictions.setdefault(gene, {}).update(scores)
     return predictions
 
 
-def score_methods(
+def evaluation_score(
     predictions: dict[str, list[str]],
     targets_tsv: str,
     labels_tsv: str,

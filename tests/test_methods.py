@@ -3,30 +3,20 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import EVIDENCE_CODES
 from sklearn.metrics import average_precision_score
-from sklearn.semi_supervised import SelfTrainingClassifier
 from xgboost import XGBClassifier
 
-from gocotrain.annotations import DEFAULT_EVIDENCE_CODES, build_labels, read_annotations
-from gocotrain.baselines import (
-    LEARNED_METHODS,
-    MissingToolError,
-    cotraining,
-    expression_only,
-    homology_transfer,
-    naive,
-    read_diamond_hits,
-    run_diamond,
-    sequence_only,
-    transfer_rare_terms,
-    two_view_supervised,
-)
+from gocotrain.annotations import build_labels, read_annotations
 from gocotrain.cotraining import CoTrainingClassifier
 from gocotrain.errors import InputError
-from gocotrain.evaluation import evaluate
 from gocotrain.features import FeatureMatrix
-from gocotrain.protocols import cross_validation_folds, fold_split
+from gocotrain.homology import MissingToolError, read_diamond_hits, run_diamond
+from gocotrain.methods import LEARNERS, learned, naive
+from gocotrain.metrics import evaluate
 from gocotrain.sequences import write_fasta
+from gocotrain.splits import cross_validation_folds, labels_to_truth
+from gocotrain.transfer import homology_transfer
 
 needs_diamond = pytest.mark.skipif(
     shutil.which("diamond") is None,
@@ -57,74 +47,6 @@ def test_naive_scores_each_term_by_its_frequency_among_training_genes():
     )
     expected = {"T1": 1.0, "T2": 1 / 3, "T3": 1 / 3}
     assert naive(labels, "F", ["D", "X"]) == {"D": expected, "X": expected}
-
-
-# ---------------------------------------------------------------------------------------
-# Homology
-
-HITS = pd.DataFrame(
-    [
-        ("q", "q", 100.0, 900.0),  # self-hit
-        ("q", "a", 90.0, 100.0),
-        ("q", "a", 70.0, 80.0),  # a second, weaker HSP of the same pair
-        ("q", "u", 95.0, 200.0),  # u is not labeled in F
-        ("q", "b", 50.0, 60.0),
-        ("q", "c", 30.0, 40.0),
-        ("r", "a", 35.0, 10.0),
-        ("other", "a", 99.0, 500.0),  # not a target
-    ],
-    columns=["query", "subject", "pident", "bitscore"],
-)
-HOMOLOGY_LABELS = labels_table(
-    [
-        ("a", "F", "T1"),
-        ("a", "F", "T2"),
-        ("b", "F", "T1"),
-        ("c", "F", "T3"),
-        ("q", "F", "T9"),  # the target's own label
-        ("u", "P", "T5"),
-    ]
-)
-
-
-@pytest.mark.parametrize(
-    ("options", "expected_q"),
-    [
-        # all hits: bitscores a 100, b 60, c 40 (total 200)
-        ({}, {"T1": 160 / 200, "T2": 100 / 200, "T3": 40 / 200}),
-        ({"k": 2}, {"T1": 160 / 160, "T2": 100 / 160}),
-        ({"rule": "best_hit"}, {"T1": 1.0, "T2": 1.0}),
-        ({"rule": "max_identity"}, {"T1": 0.9, "T2": 0.9, "T3": 0.3}),
-    ],
-)
-def test_homology_transfer_known_answers(options, expected_q):
-    predictions = homology_transfer(HITS, HOMOLOGY_LABELS, "F", ["q", "r", "s"], **options)
-    assert set(predictions) == {"q", "r", "s"}
-    assert predictions["q"] == pytest.approx(expected_q)
-    assert predictions["s"] == {}  # no hits
-    if options.get("rule") != "max_identity":
-        assert predictions["r"] == {"T1": 1.0, "T2": 1.0}
-    # The target's own label (T9) could only come from its self-hit; removing it changes nothing.
-    without_own = HOMOLOGY_LABELS[HOMOLOGY_LABELS["gene_id"] != "q"]
-    assert homology_transfer(HITS, without_own, "F", ["q", "r", "s"], **options) == predictions
-
-
-def test_only_the_terms_too_rare_to_model_are_transferred():
-    """With min_positives 2, T1 (genes a and b) is modelled; T2 and T3 (one gene) are not."""
-    transferred = transfer_rare_terms(HITS, HOMOLOGY_LABELS, "F", ["q", "r", "s"], 2, k=None)
-    assert transferred["q"] == pytest.approx({"T2": 100 / 200, "T3": 40 / 200})
-    assert transferred["r"] == {"T2": 1.0}
-    assert transferred["s"] == {}
-    # Rare is counted without the targets' own labels: q's T9 is neither modelled nor known.
-    assert all("T9" not in scores for scores in transferred.values())
-    assert transfer_rare_terms(HITS, HOMOLOGY_LABELS, "F", ["q"], 1, k=None) == {"q": {}}
-
-
-def test_homology_transfer_refuses_unknown_rules():
-    with pytest.raises(ValueError, match="rule"):
-        homology_transfer(HITS, HOMOLOGY_LABELS, "F", ["q"], rule="vote")
-    with pytest.raises(ValueError, match="k must"):
-        homology_transfer(HITS, HOMOLOGY_LABELS, "F", ["q"], k=0)
 
 
 def test_missing_diamond_binary_says_how_to_install_it(tmp_path):
@@ -224,29 +146,29 @@ def few_trees() -> XGBClassifier:
     )
 
 
-def method_options(name: str) -> dict:
-    if name == "cotraining":
-        model = CoTrainingClassifier(few_trees(), n_rounds=2, pool_size=20, max_negative=5)
-        return {"model": model}
-    if name == "self_training":
-        return {"model": SelfTrainingClassifier(estimator=few_trees(), max_iter=3)}
-    return {"estimator": few_trees()}
+def few_rounds(**extra) -> CoTrainingClassifier:
+    """The co-training model every learned method is made from, small enough for tests."""
+    return CoTrainingClassifier(
+        few_trees(), rounds=2, pool_size=20, max_negatives_per_round=5, **extra
+    )
 
 
-def predict(name, problem, labels=None, sequence=None):
-    return LEARNED_METHODS[name](
+def predict(name, problem, labels=None, sequence=None, expression=None, model=None, **options):
+    return learned(
+        name,
+        few_rounds() if model is None else model,
         problem["sequence"] if sequence is None else sequence,
-        problem["expression"],
+        problem["expression"] if expression is None else expression,
         problem["labels"] if labels is None else labels,
         "F",
         TARGETS,
         min_positives=10,
         seed=3,
-        **method_options(name),
+        **options,
     )
 
 
-@pytest.mark.parametrize("name", sorted(LEARNED_METHODS))
+@pytest.mark.parametrize("name", sorted(LEARNERS))
 def test_learned_method_scores_targets_without_their_labels_and_finds_the_signal(name, problem):
     predictions = predict(name, problem)
     assert sorted(predictions) == TARGETS
@@ -275,33 +197,23 @@ def test_learned_method_does_not_depend_on_the_gene_order(name, problem):
 
 
 def test_targets_without_the_view_get_the_term_prior(problem):
-    predictions = expression_only(
-        problem["sequence"],
-        problem["expression"],
-        problem["labels"],
-        "F",
-        TARGETS,
-        few_trees(),
-        min_positives=10,
-    )
+    predictions = predict("expression_only", problem)
     training = problem["labels"].query("aspect == 'F' and gene_id not in @TARGETS")
     prior = (training["go_id"] == SIGNAL).sum() / training["gene_id"].nunique()
     missing = [gene for gene in TARGETS if not problem["has_expression"][gene]]
     assert missing
     assert [predictions[gene][SIGNAL] for gene in missing] == pytest.approx([prior] * len(missing))
     # The sequence view covers every gene, so no target falls back to the prior there.
-    by_sequence = sequence_only(
-        problem["sequence"], problem["expression"], problem["labels"], "F", TARGETS, few_trees()
-    )
+    by_sequence = predict("sequence_only", problem)
     assert all(by_sequence[gene][SIGNAL] != pytest.approx(prior) for gene in missing)
 
 
 def test_cotraining_without_rounds_is_the_two_view_supervised_ablation(problem):
-    no_rounds = CoTrainingClassifier(few_trees(), n_rounds=0)
-    arguments = (problem["sequence"], problem["expression"], problem["labels"], "F", TARGETS)
-    assert cotraining(*arguments, no_rounds, min_positives=10) == two_view_supervised(
-        *arguments, few_trees(), min_positives=10
-    )
+    no_rounds = few_rounds().set_params(rounds=0)
+    supervised = predict("two_view_supervised", problem)
+    assert predict("cotraining", problem, model=no_rounds) == supervised
+    always = few_rounds(validation_fraction=0)  # co-trains every term, without the check
+    assert predict("cotraining", problem, model=always) != supervised
 
 
 # ---------------------------------------------------------------------------------------
@@ -311,7 +223,7 @@ def test_cotraining_without_rounds_is_the_two_view_supervised_ablation(problem):
 @pytest.fixture(scope="module")
 def demo_labels(demo, demo_ontology, demo_proteins):
     raw = read_annotations(demo / "annotations.gaf.gz")
-    return build_labels(raw, demo_ontology, list(demo_proteins), DEFAULT_EVIDENCE_CODES, ["F"])
+    return build_labels(raw, demo_ontology, list(demo_proteins), EVIDENCE_CODES, ["F"])
 
 
 def hierarchy_violations(predictions, ontology) -> int:
@@ -329,8 +241,9 @@ def hierarchy_violations(predictions, ontology) -> int:
 def test_baselines_cross_validated_on_demo_data(demo, demo_ontology, demo_labels, tmp_path):
     labels = demo_labels.table
     folds = cross_validation_folds(labels["gene_id"].unique(), n_folds=2, seed=0)
-    train, truth = fold_split(labels, folds, fold=0)
-    targets = sorted(truth["F"])
+    in_fold = labels["gene_id"].map(folds).eq(0)
+    train, truth = labels[~in_fold], labels_to_truth(labels[in_fold], "F")
+    targets = sorted(truth)
     assert targets and not set(targets) & set(train["gene_id"])
     proteins = demo / "proteins.fa.gz"
     hits = read_diamond_hits(run_diamond(proteins, proteins, tmp_path / "hits.tsv", threads=2))
@@ -340,7 +253,7 @@ def test_baselines_cross_validated_on_demo_data(demo, demo_ontology, demo_labels
     }
     for name, predictions in methods.items():
         assert hierarchy_violations(predictions, demo_ontology) == 0, name
-        summary = evaluate(truth["F"], predictions, demo_ontology).set_index("aspect")
+        summary = evaluate(truth, predictions, demo_ontology).set_index("aspect")
         assert summary.loc["molecular_function", "fmax"] > 0, name
         assert summary.loc["molecular_function", "n_proteins"] == len(targets)
 
@@ -364,22 +277,14 @@ def test_homology_hits_reach_the_sequence_view_of_learned_methods(name, problem)
     noise = FeatureMatrix(genes, np.array(list("abcd")), rng.normal(size=(len(genes), 4)))
     truth = np.array([problem["signal"][gene] for gene in TARGETS])
 
+    expression = FeatureMatrix(
+        problem["expression"].genes,
+        problem["expression"].columns,
+        rng.normal(size=problem["expression"].values.shape).astype(np.float32),
+    )
+
     def aupr(**extra) -> float:
-        predictions = LEARNED_METHODS[name](
-            noise,
-            problem["expression"].__class__(
-                problem["expression"].genes,
-                problem["expression"].columns,
-                rng.normal(size=problem["expression"].values.shape).astype(np.float32),
-            ),
-            problem["labels"],
-            "F",
-            TARGETS,
-            min_positives=10,
-            seed=3,
-            **method_options(name),
-            **extra,
-        )
+        predictions = predict(name, problem, sequence=noise, expression=expression, **extra)
         return average_precision_score(truth, [predictions[gene][SIGNAL] for gene in TARGETS])
 
     assert aupr(hits=hits) > 0.9

@@ -1,0 +1,178 @@
+"""Methods to compare GOcotrain with, each predicting the GO terms of one aspect for targets.
+
+Every method returns CAFA-style predictions, ``{gene: {term: score}}`` with scores in [0, 1]
+and one entry per target gene (possibly empty), and learns only from the training labels
+(a labels table as `annotations.build_labels` makes it: gene_id, aspect, go_id, propagated,
+roots left out). The targets' own rows in the training labels, if any, are ignored: a target
+is always treated as unlabeled, so no method can see the answer it is scored on.
+
+The learned methods are models with the two-view interface of `CoTrainingClassifier`, run
+through the product's own per-term path, `terms.score_aspect`: ``cotraining`` is the product's
+model exactly, and the others differ from it only by what they do with the views and the
+unlabeled genes (`LEARNERS`).
+
+Hierarchy: `naive` and `transfer.homology_transfer` score a term at most as high as its
+ancestors, because the training labels are propagated. The per-term learners need not; they
+are not propagated here because `metrics.evaluate` max-propagates predictions (as CAFA does)
+and `export.consistent_with_hierarchy` does the same for written predictions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.semi_supervised import SelfTrainingClassifier
+
+from gocotrain.cotraining import CoTrainingClassifier, combine_probabilities
+from gocotrain.features import FeatureMatrix
+from gocotrain.terms import score_aspect
+from gocotrain.transfer import Predictions, training_labels
+
+
+def naive(train_labels: pd.DataFrame, aspect: str, targets: Iterable[str]) -> Predictions:
+    """CAFA's naive baseline: every target gets each term's frequency among training genes."""
+    targets = sorted(set(targets))
+    labels = training_labels(train_labels, aspect, targets)
+    n_genes = labels["gene_id"].nunique()
+    frequency = labels.drop_duplicates(["gene_id", "go_id"])["go_id"].value_counts() / n_genes
+    scores = {term: float(value) for term, value in sorted(frequency.items())}
+    return {gene: dict(scores) for gene in targets}
+
+
+def _seeded(model, random_state: int):
+    """A clone of `model` with every random_state parameter, nested ones too, set."""
+    model = clone(model)
+    keys = [key for key in model.get_params() if key.split("__")[-1] == "random_state"]
+    return model.set_params(**dict.fromkeys(keys, random_state))
+
+
+class OneModelClassifier(ClassifierMixin, BaseEstimator):
+    """One classifier over the sequence view, the expression view or both side by side, with
+    the two-view interface of `CoTrainingClassifier` (its scores as the first view's).
+
+    Parameters
+    ----------
+    estimator : a scikit-learn classifier; a `SelfTrainingClassifier` with ``use_unlabeled``.
+    view : "sequence", "expression" or "both" (concatenated; the estimator must accept NaN).
+    use_unlabeled : fit on every row, with y = -1 for the unlabeled ones (self-training);
+        otherwise on the labeled rows only.
+    random_state : seeds every random_state of the estimator, nested ones too.
+
+    Attributes
+    ----------
+    model_ : the fitted estimator, or None when its rows do not hold both classes.
+    prior_ : share of positives among the labeled samples; the score of a gene the model
+        cannot score (its view is missing, or there is no model).
+    estimators_ : (model_, None), as `CoTrainingClassifier`'s per-view models.
+    """
+
+    def __init__(self, estimator=None, view="both", use_unlabeled=False, random_state=None):
+        self.estimator = estimator
+        self.view = view
+        self.use_unlabeled = use_unlabeled
+        self.random_state = random_state
+
+    def _features(self, X_sequence, X_expression) -> np.ndarray:
+        if self.view not in ("sequence", "expression", "both"):
+            raise ValueError(f"view must be sequence, expression or both, not {self.view!r}")
+        if self.view == "both":
+            return np.hstack([X_sequence, X_expression])
+        return np.asarray(X_sequence if self.view == "sequence" else X_expression)
+
+    def _available(self, X: np.ndarray) -> np.ndarray:
+        # Concatenated views: the estimator handles missing values itself.
+        if self.view == "both":
+            return np.ones(len(X), dtype=bool)
+        return ~np.isnan(X).all(axis=1)
+
+    def fit(self, X_sequence, X_expression, y):
+        X, y = self._features(X_sequence, X_expression), np.asarray(y)
+        labeled = y >= 0
+        self.prior_ = float(y[labeled].mean())
+        self.classes_ = np.array([0, 1])
+        rows = self._available(X) & (True if self.use_unlabeled else labeled)
+        self.model_ = None
+        if len(np.unique(y[rows & labeled])) == 2:
+            self.model_ = _seeded(self.estimator, self.random_state).fit(X[rows], y[rows])
+        self.estimators_ = (self.model_, None)
+        return self
+
+    def predict_proba_views(self, X_sequence, X_expression):
+        X = self._features(X_sequence, X_expression)
+        probability = np.full(len(X), np.nan)
+        available = self._available(X)
+        if self.model_ is not None and available.any():
+            probability[available] = self.model_.predict_proba(X[available])[:, 1]
+        return probability, np.full(len(X), np.nan)
+
+    def combine_views(self, first, second):
+        positive = combine_probabilities(first, second, self.prior_)
+        return np.column_stack([1 - positive, positive])
+
+
+# Each learned method's model, from the co-training model of the settings (`cotraining_model`):
+# every learner uses its view estimator, so the methods differ by what they do with the views
+# and the unlabeled genes, not by the trees.
+LEARNERS: dict[str, Callable[[CoTrainingClassifier], object]] = {
+    "sequence_only": lambda model: OneModelClassifier(model.estimator, view="sequence"),
+    "expression_only": lambda model: OneModelClassifier(model.estimator, view="expression"),
+    "concatenated": lambda model: OneModelClassifier(model.estimator, view="both"),
+    # The ablation that tells what co-training's pseudo-labels add over combining the views.
+    "two_view_supervised": lambda model: clone(model).set_params(rounds=0),
+    # As many self-labelling rounds as co-training has, not scikit-learn's 10; it does not
+    # balance classes, so rare terms gain almost only negative pseudo-labels.
+    "self_training": lambda model: OneModelClassifier(
+        SelfTrainingClassifier(estimator=model.estimator, max_iter=model.rounds),
+        view="both",
+        use_unlabeled=True,
+    ),
+    "cotraining": clone,
+}
+# The learned methods that, like the product, leave the terms too rare to model to homology
+# transfer (expression_only reads no sequence, so it does not).
+TRANSFERS_RARE_TERMS = frozenset(LEARNERS) - {"expression_only"}
+# Every method the evaluation can compare, in the order tables and figures show them.
+METHODS = ("naive", "homology", *LEARNERS)
+
+
+def learned(
+    method: str,
+    model: CoTrainingClassifier,
+    sequence: FeatureMatrix,
+    expression: FeatureMatrix,
+    train_labels: pd.DataFrame,
+    aspect: str,
+    targets: Iterable[str],
+    *,
+    min_positives: int,
+    seed: int,
+    n_jobs: int = 1,
+    hits: pd.DataFrame | None = None,
+) -> Predictions:
+    """A learned method's predictions for `targets`: its model (`LEARNERS`, from the product's
+    co-training `model`) fitted per modelled term on the training genes by the product's
+    per-term path, every other gene unlabeled. `hits` give the sequence view its homology
+    features, from the training labels only."""
+    targets = sorted(set(targets))
+    labels = training_labels(train_labels, aspect, targets)
+    scores, _ = score_aspect(
+        aspect,
+        sequence,
+        expression,
+        labels,
+        hits if method != "expression_only" else None,
+        LEARNERS[method](model),
+        min_positives,
+        seed,
+        n_jobs=n_jobs,
+        score_genes=targets,
+    )
+    row_of = {gene: row for row, gene in enumerate(scores.genes.tolist())}
+    terms = scores.terms.tolist()
+    return {
+        gene: dict(zip(terms, scores.score[row_of[gene]].astype(float).tolist(), strict=True))
+        for gene in targets
+    }

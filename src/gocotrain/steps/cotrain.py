@@ -1,0 +1,110 @@
+"""Steps of workflow/rules/cotrain.smk: plan an aspect's terms into batches, score each batch
+by the per-term path (`terms.score_aspect`), gather the batches."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from gocotrain import batches, homology, models
+from gocotrain.annotations import Labels
+from gocotrain.cotraining import from_settings
+from gocotrain.export import write_tsv
+from gocotrain.features import FeatureMatrix
+from gocotrain.steps import read_json, write_json
+from gocotrain.terms import AspectScores, merge_batches, score_aspect, select_terms
+
+log = logging.getLogger("gocotrain")
+
+
+def plan_cotraining(
+    aspect: str, labels_tsv: str, sequence_npz: str, min_positives: int, terms_tsv: str
+) -> None:
+    """The aspect's modelled terms with their expected cost, which the batches split."""
+    labels = Labels.from_tsv(labels_tsv).table
+    labels = labels[labels["aspect"] == aspect]
+    terms, _ = select_terms(labels, labels["gene_id"].nunique(), min_positives)
+    positives = labels["go_id"].value_counts().reindex(terms).astype(int)
+    costs = batches.term_costs(positives, len(FeatureMatrix.from_npz(sequence_npz).genes))
+    log.info(
+        "aspect %s: %d terms, %.0f CPU seconds expected",
+        aspect,
+        len(costs),
+        costs["expected_seconds"].sum(),
+    )
+    write_tsv(costs.round({"expected_seconds": 3}), terms_tsv)
+
+
+def cotrain_batch(
+    aspect: str,
+    batch: str,
+    terms_tsv: str,
+    sequence_npz: str,
+    expression_npz: str,
+    labels_tsv: str,
+    hits_tsv: str,
+    scores_npz: str,
+    report_json: str,
+    settings: dict,
+    min_positives: int,
+    seed: int,
+    threads: int,
+    model_dir: str | None = None,
+) -> None:
+    """Score one batch ("I-of-N", Snakemake's scatter item) of the aspect's terms.
+
+    With `model_dir`, the terms' boosters are saved there too.
+    """
+    if model_dir:
+        Path(model_dir).mkdir(parents=True, exist_ok=True)
+    terms = batches.batch_terms(batches.read_costs(terms_tsv), batch)
+    started = time.monotonic()
+    scores, report = score_aspect(
+        aspect,
+        FeatureMatrix.from_npz(sequence_npz),
+        FeatureMatrix.from_npz(expression_npz),
+        Labels.from_tsv(labels_tsv).table,
+        homology.read_hits(hits_tsv),
+        from_settings(settings, seed),
+        min_positives,
+        seed,
+        n_jobs=threads,
+        terms=terms,
+        model_dir=model_dir,
+    )
+    scores.to_npz(scores_npz)
+    # The time goes to the log only: the report is reproducible.
+    log.info(
+        "aspect %s batch %s: %d terms in %.1f s",
+        aspect,
+        batch,
+        len(terms),
+        time.monotonic() - started,
+    )
+    write_json(report, report_json)
+
+
+def gather_cotraining(
+    terms_tsv: str,
+    batch_scores: list[str],
+    batch_reports: list[str],
+    scores_npz: str,
+    report_json: str,
+    batch_model_dirs: list[str] = (),
+    model_dir: str | None = None,
+) -> None:
+    """One aspect's scores and report from its batches, as one job would have written them.
+
+    The batches' saved boosters are moved into one folder per aspect, `model_dir`.
+    """
+    parts = [
+        (AspectScores.from_npz(scores), read_json(report))
+        for scores, report in zip(batch_scores, batch_reports, strict=True)
+    ]
+    scores, report = merge_batches(parts, batches.read_costs(terms_tsv)["term"].tolist())
+    if model_dir:
+        models.gather_boosters(list(batch_model_dirs), model_dir)
+    scores.to_npz(scores_npz)
+    log.info("aspect %s: %d terms from %d batches", report["aspect"], len(scores.terms), len(parts))
+    write_json(report, report_json)

@@ -1,0 +1,321 @@
+"""Steps of workflow/rules/export.smk: thresholds, every export of the predictions with the
+run summary, and the saved model."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gocotrain import __version__, homology, models, releases
+from gocotrain.annotations import Labels
+from gocotrain.export import (
+    most_specific,
+    predictions_table,
+    write_cafa,
+    write_excel_summary,
+    write_gaf,
+    write_predictions_tsv,
+    write_tsv,
+)
+from gocotrain.ontology import ASPECT_NAMES, Ontology
+from gocotrain.steps import read_json, write_json
+from gocotrain.terms import AspectScores
+from gocotrain.textio import atomic_write
+from gocotrain.transfer import Predictions, transfer_rare_terms
+
+log = logging.getLogger("gocotrain")
+
+THRESHOLD_COLUMNS = [
+    "aspect",
+    "threshold",
+    "expected_precision",
+    "expected_recall",
+    "expected_fmax",
+    "chosen_on",
+]
+
+
+# The threshold of `export_threshold: fmax` where no Fmax threshold was measured.
+UNMEASURED_THRESHOLD = 0.5
+
+
+def choose_thresholds(
+    aspects: list[str],
+    export_threshold: str | float,
+    thresholds_tsv: str,
+    metrics_tsv: str | None = None,
+) -> None:
+    """The export threshold per aspect, with the precision expected there.
+
+    ``fmax`` with the evaluation's metrics: co-training's Fmax-optimal threshold on the
+    held-out genes (cross-validation folds, or the time split's no-knowledge targets), whose
+    precision and recall are what a user can expect of the exported set; UNMEASURED_THRESHOLD
+    for an aspect without. A number: that threshold for every aspect, its precision not
+    measured.
+    """
+    metrics = pd.read_csv(metrics_tsv, sep="\t") if metrics_tsv else pd.DataFrame()
+    if not metrics.empty:
+        metrics = metrics[metrics["method"] == "cotraining"]
+        preferred = metrics["targets"].isin(["cross_validation", "no_knowledge"])
+        metrics = metrics[preferred] if preferred.any() else metrics
+    rows = []
+    for aspect in aspects:
+        found = metrics[metrics["aspect"] == ASPECT_NAMES[aspect]] if not metrics.empty else metrics
+        if export_threshold != "fmax":
+            rows.append([aspect, float(export_threshold), None, None, None, "fixed"])
+        elif found.empty or pd.isna(found.iloc[0].get("threshold")):
+            rows.append([aspect, UNMEASURED_THRESHOLD, None, None, None, "Fmax not measured"])
+        else:
+            rows.append(_fmax_row(aspect, found.iloc[0]))
+        log.info("aspect %s: threshold %s", aspect, rows[-1])
+    write_tsv(pd.DataFrame(rows, columns=THRESHOLD_COLUMNS), thresholds_tsv)
+
+
+def _fmax_row(aspect: str, best: pd.Series) -> list:
+    return [
+        aspect,
+        float(best["threshold"]),
+        round(float(best["precision"]), 4),
+        round(float(best["recall"]), 4),
+        round(float(best["fmax"]), 4),
+        f"co-training Fmax on {int(best['n_proteins'])} held-out genes ("
+        + ", ".join(dict.fromkeys([best["protocol"], best["targets"]]))
+        + ")",
+    ]
+
+
+def read_thresholds(path: str | Path) -> dict[str, float]:
+    return _thresholds(pd.read_csv(path, sep="\t"))
+
+
+def _thresholds(table: pd.DataFrame) -> dict[str, float]:
+    return dict(zip(table["aspect"], table["threshold"].astype(float), strict=True))
+
+
+def _threshold_header(table: pd.DataFrame) -> dict[str, str]:
+    """`threshold-P: 0.34 (expected precision 0.61; co-training Fmax on ...)` lines."""
+    header = {}
+    for row in table.itertuples(index=False):
+        expected = (
+            f"expected precision {row.expected_precision:.2f}, recall {row.expected_recall:.2f}"
+            if pd.notna(row.expected_precision)
+            else "precision not measured"
+        )
+        header[f"threshold-{row.aspect}"] = f"{row.threshold:g} ({expected}; {row.chosen_on})"
+    return header
+
+
+def write_exports(
+    table: pd.DataFrame,
+    ontology: Ontology,
+    thresholds_tsv: str,
+    stamp: dict,
+    outputs: dict[str, str],
+    gaf_identity: dict,
+    gaf_reference: str,
+    top_terms: int,
+) -> dict:
+    """Every export of a predictions table; returns counts for the run summary."""
+    threshold_table = pd.read_csv(thresholds_tsv, sep="\t")
+    thresholds = _thresholds(threshold_table)
+    header = releases.header_lines(stamp) | _threshold_header(threshold_table)
+    write_predictions_tsv(table, outputs["predictions"], header)
+    specific = most_specific(table, ontology, thresholds)
+    write_predictions_tsv(specific, outputs["most_specific"], header)
+    write_cafa(table, outputs["cafa"])
+    above = table[table["score"] >= table["aspect"].map(thresholds).fillna(np.inf)]
+    gaf_lines = write_gaf(
+        table,
+        outputs["gaf"],
+        db=gaf_identity["db"],
+        taxon=gaf_identity["taxon"],
+        symbols=gaf_identity["symbols"],
+        reference=gaf_reference,
+        go_version=ontology.data_version,
+        min_score=thresholds,
+        ontology=ontology,
+        header_extra=header,
+    )
+    summary_genes = write_excel_summary(
+        table, outputs["excel"], thresholds, top_n=top_terms, header=header, specific=specific
+    )
+    return {
+        "rows": len(table),
+        "genes": int(table["gene_id"].nunique()),
+        "rows_above_threshold": len(above),
+        "genes_above_threshold": int(above["gene_id"].nunique()),
+        "most_specific_rows": len(specific),
+        "gaf_lines": gaf_lines,
+        "excel_genes": summary_genes,
+        "thresholds": thresholds,
+    }
+
+
+def gaf_identity_of(identity: dict, gaf_db: str | None, taxon: str | None) -> dict:
+    """GAF columns 1, 3 and 13: the config's, else the input GAF's, else defaults."""
+    gaf_taxon = taxon or identity["taxon"]
+    if gaf_taxon is None:
+        # GAF requires a taxon; taxon:1 (root of the NCBI taxonomy) says "not given".
+        log.warning("no taxon in the input GAF or the config: the GAF says taxon:1; set `taxon`")
+        gaf_taxon = "taxon:1"
+    return {
+        "db": gaf_db or identity["db"] or "UniProtKB",
+        "taxon": gaf_taxon,
+        "symbols": identity["symbols"],
+    }
+
+
+def rare_term_scores(
+    aspect_scores: dict[str, AspectScores],
+    settings: dict,
+    hits_tsv: str | None,
+    labels_tsv: str | None,
+) -> dict[str, Predictions]:
+    """Per aspect, the homology-transferred scores of its rare terms for its scored genes."""
+    homology_settings = settings["homology"]
+    if homology_settings["rare_terms"] != "transfer" or homology_settings["engine"] == "none":
+        return {}
+    hits = homology.read_hits(hits_tsv)
+    labels = Labels.from_tsv(labels_tsv).table
+    transferred = {}
+    for aspect, scores in aspect_scores.items():
+        transferred[aspect] = transfer_rare_terms(
+            hits,
+            labels,
+            aspect,
+            scores.genes.tolist(),
+            settings["min_positives"],
+            homology_settings["neighbours"],
+        )
+        log.info(
+            "aspect %s: %d rare-term scores transferred from homologs",
+            aspect,
+            sum(len(terms) for terms in transferred[aspect].values()),
+        )
+    return transferred
+
+
+def export_predictions(
+    scores_npz: dict[str, str],
+    ontology_json: str,
+    reports: dict[str, str],
+    stamp_json: str,
+    thresholds_tsv: str,
+    outputs: dict[str, str],
+    min_score: float,
+    gaf_db: str | None,
+    taxon: str | None,
+    gaf_reference: str,
+    top_terms: int,
+    settings: dict,
+    hits_tsv: str | None = None,
+    labels_tsv: str | None = None,
+) -> None:
+    """Every export of the run, and its summary. With `hits_tsv` and `labels_tsv` and the
+    setting `homology.rare_terms: transfer`, the terms too rare to model are scored by
+    homology transfer for the same genes."""
+    ontology = Ontology.from_json(ontology_json)
+    stamp = read_json(stamp_json)
+    aspect_scores = {aspect: AspectScores.from_npz(path) for aspect, path in scores_npz.items()}
+    transferred = rare_term_scores(aspect_scores, settings, hits_tsv, labels_tsv)
+    table = predictions_table(aspect_scores, ontology, min_score, transferred)
+    gathered = {name: read_json(path) for name, path in reports.items()}
+    for name, report in gathered.items():
+        if name.startswith("cotrain_"):
+            report.pop("terms")  # per-term decisions stay in results/cotrain/<aspect>.json
+            report.pop("feature_importance")
+    identity = gaf_identity_of(gathered["labels"].pop("gaf_identity"), gaf_db, taxon)
+    counts = write_exports(
+        table, ontology, thresholds_tsv, stamp, outputs, identity, gaf_reference, top_terms
+    )
+    summary = run_summary(gathered, table, counts, settings)
+    for aspect, scores in aspect_scores.items():
+        in_aspect = table[table["aspect"] == aspect]
+        rare = in_aspect[~in_aspect["go_id"].isin(set(scores.terms.tolist()))]
+        summary["aspects"][ASPECT_NAMES[aspect]] |= {
+            "rare_terms_transferred": int(rare["go_id"].nunique()),
+            "predictions_transferred": len(rare),
+        }
+    summary["release"] = stamp
+    summary["predictions"]["gaf_taxon"] = identity["taxon"]
+    write_json(summary, outputs["summary_json"])
+    flat = pd.json_normalize(summary, sep=".").T.reset_index()
+    flat.columns = ["key", "value"]
+    with atomic_write(outputs["summary_tsv"]) as handle:
+        flat.to_csv(handle, sep="\t", index=False)
+    for key, value in flat.itertuples(index=False):
+        log.info("summary %s = %s", key, value)
+
+
+def run_summary(gathered: dict, table: pd.DataFrame, counts: dict, settings: dict) -> dict:
+    sequences, expression = gathered["sequences"], gathered["expression"]
+    expression_view = gathered["expression_features"]
+    summary = {
+        "gocotrain_version": __version__,
+        "settings": settings,
+        "inputs": {
+            "go_version": gathered["ontology"]["go_version"],
+            "genes_read": sequences["records_read"],
+            "genes_with_sequence": sequences["genes_with_sequence"],
+            "genes_with_expression": expression["genes_with_expression"],
+            "genes_sequence_only": sequences["genes_with_sequence"]
+            - expression["genes_with_expression"],
+            "expression_rows_read": expression["expression_genes_read"],
+            "expression_rows_not_matched": expression["expression_rows_not_matched"],
+            "expression_samples_used": expression_view["expression_samples_used"],
+            "annotation_genes_not_in_sequences": gathered["labels"][
+                "annotation_genes_not_in_sequences"
+            ],
+            "homology_engine": gathered["homology"]["engine"],
+            "genes_with_homologs": gathered["homology"]["proteins_with_homologs"],
+        },
+        "details": gathered,
+        "aspects": {},
+        "predictions": dict(counts),
+    }
+    for name, report in gathered.items():
+        if name.startswith("cotrain_"):
+            aspect = report["aspect"]
+            in_aspect = table[table["aspect"] == aspect]
+            summary["aspects"][ASPECT_NAMES[aspect]] = {
+                "labeled_genes": report["labeled_genes"],
+                "unlabeled_genes": report["unlabeled_genes"],
+                "unlabeled_with_sequence": report["genes_unlabeled_with_sequence"],
+                "unlabeled_with_expression": report["genes_unlabeled_with_expression"],
+                "terms_modelled": report["terms_modelled"],
+                "terms_below_min_positives": report["terms_below_min_positives"],
+                "terms_cotrained": report["terms_cotrained"],
+                "terms_supervised": report["terms_supervised"],
+                "pseudo_labels_added_mean": report["pseudo_labels_added_mean"],
+                "genes_predicted": int(in_aspect["gene_id"].nunique()),
+                "predictions": len(in_aspect),
+            }
+    return summary
+
+
+def save_model(
+    stamp_json: str,
+    cotrain_reports: dict[str, str],
+    files: dict[str, str],
+    sequence_npz: str,
+    expression_npz: str,
+    labels_report_json: str,
+    gaf_db: str | None,
+    taxon: str | None,
+    settings: dict,
+    model_dir: str,
+) -> None:
+    identity = gaf_identity_of(read_json(labels_report_json)["gaf_identity"], gaf_db, taxon)
+    models.write_model_folder(
+        read_json(stamp_json),
+        cotrain_reports,
+        files,
+        sequence_npz,
+        expression_npz,
+        identity,
+        settings,
+        model_dir,
+    )

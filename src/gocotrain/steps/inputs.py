@@ -1,0 +1,95 @@
+"""Steps of workflow/rules/inputs.smk: read and check every input, once."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from gocotrain.annotations import build_labels, read_annotations
+from gocotrain.expression import join_to_genes, normalise, read_expression, read_id_map
+from gocotrain.features import FeatureMatrix
+from gocotrain.ontology import Ontology, read_obo
+from gocotrain.sequences import read_fasta, read_sequences, write_fasta
+from gocotrain.steps import write_json
+
+log = logging.getLogger("gocotrain")
+
+
+def sequence_genes(proteins_fasta: str | Path) -> list[str]:
+    return [gene for gene, _, _ in read_fasta(proteins_fasta)]
+
+
+def stamp_release(stamp: dict, stamp_json: str) -> None:
+    write_json(stamp, stamp_json)
+
+
+def prepare_ontology(obo: str, ontology_json: str, report_json: str) -> None:
+    ontology = read_obo(obo)
+    ontology.to_json(ontology_json)
+    report = {
+        "go_version": ontology.data_version,
+        "go_terms": len(ontology.names) - len(ontology.obsolete),
+        "go_terms_obsolete": len(ontology.obsolete),
+    }
+    log.info("ontology %s: %s", obo, report)
+    write_json(report, report_json)
+
+
+def prepare_sequences(
+    sequences: str,
+    proteins_fasta: str,
+    report_json: str,
+    sequence_type: str,
+    genetic_code: int,
+    genbank_id_qualifiers: list[str],
+) -> None:
+    found = read_sequences(sequences, sequence_type, genetic_code, tuple(genbank_id_qualifiers))
+    write_fasta(found.proteins, proteins_fasta)
+    report = found.report()
+    log.info("sequences %s: %s", sequences, report)
+    write_json(report, report_json)
+
+
+def prepare_expression(
+    expression: str,
+    id_map: str | None,
+    proteins_fasta: str,
+    expression_npz: str,
+    report_json: str,
+    expression_kind: str,
+) -> None:
+    frame = read_expression(expression)
+    log_expression, report = normalise(frame, expression_kind)
+    report["expression_genes_read"] = len(frame)
+    report["expression_samples_read"] = frame.shape[1]
+    id_map_rows = read_id_map(id_map) if id_map else None
+    joined, join_report = join_to_genes(
+        log_expression, sequence_genes(proteins_fasta), id_map_rows, expression, id_map
+    )
+    report.update(join_report)
+    FeatureMatrix.from_frame(joined).to_npz(expression_npz)
+    log.info("expression %s: %s", expression, report)
+    write_json(report, report_json)
+
+
+def prepare_labels(
+    annotations: str,
+    ontology_json: str,
+    proteins_fasta: str,
+    labels_tsv: str,
+    report_json: str,
+    evidence_codes: list[str],
+    aspects: list[str],
+) -> None:
+    ontology = Ontology.from_json(ontology_json)
+    genes = sequence_genes(proteins_fasta)
+    raw = read_annotations(annotations)
+    labels = build_labels(raw, ontology, genes, evidence_codes, aspects, annotations)
+    labels.to_tsv(labels_tsv)
+    report = labels.report | {"gaf_identity": raw.gaf_identity(genes)}
+    log.info(
+        "labels from %s: %s",
+        annotations,
+        {key: value for key, value in labels.report.items() if "examples" not in key},
+    )
+    write_json(report, report_json)

@@ -1,0 +1,62 @@
+"""Step of workflow/rules/predict.smk: score new genes with a saved model (`predict`) and
+export them as a run would."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from gocotrain import __version__, predict
+from gocotrain.export import predictions_table
+from gocotrain.models import MODEL_FILES
+from gocotrain.steps import read_json, write_json
+from gocotrain.steps.export import write_exports
+
+log = logging.getLogger("gocotrain")
+
+
+def predict_new_genes(
+    model_dir: str,
+    proteins_fasta: str,
+    sequences_report_json: str,
+    expression: str | None,
+    id_map: str | None,
+    expression_kind: str,
+    outputs: dict[str, str],
+    min_score: float,
+    gaf_reference: str,
+    top_terms: int,
+    threads: int,
+) -> None:
+    """Score new genes with a saved model and export them as a run would."""
+    scores, saved, transferred = predict.score_new_genes(
+        model_dir, proteins_fasta, expression, id_map, expression_kind, threads
+    )
+    ontology = predict.ontology_of(saved)
+    table = predictions_table(scores, ontology, min_score, transferred)
+    identity = saved.meta["gaf"] | {"symbols": {}}
+    stamp = saved.meta["release"]
+    counts = write_exports(
+        table,
+        ontology,
+        str(saved.path(MODEL_FILES["thresholds"])),
+        stamp,
+        outputs,
+        identity,
+        gaf_reference,
+        top_terms,
+    )
+    summary = {
+        "gocotrain_version": __version__,
+        "model": str(Path(model_dir).resolve()),
+        "model_release": stamp,
+        "model_versions": saved.meta["versions"],
+        "inputs": {
+            "sequences": read_json(sequences_report_json),
+            "expression": expression,
+            "id_map": id_map,
+        },
+        "predictions": counts,
+    }
+    write_json(summary, outputs["summary_json"])
+    log.info("new genes: %s", counts)

@@ -1,0 +1,437 @@
+"""The one per-term path: fit a GO term's model, let it choose co-training or not, score genes
+with it and save its boosters.
+
+Everything that learns GO terms runs through `score_aspect`: the workflow's co-training jobs
+(the product), every learned method of the evaluation (`methods`), and the benchmark. Saved-model
+prediction (`predict`) loads the fitted models instead of fitting them, and scores through
+`term_sequence_view` and `score_term`, the same functions. A model is anything with
+`CoTrainingClassifier`'s two-view interface: ``fit(X_sequence, X_expression, y)``,
+``predict_proba_views`` and ``combine_views``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+from joblib import Parallel, delayed
+from sklearn.base import clone
+
+from gocotrain.cotraining import COTRAINING, SUPERVISED
+from gocotrain.features import FeatureMatrix
+from gocotrain.homology import HOMOLOGY_FEATURES, HomologyGraph
+from gocotrain.models import write_term_boosters
+from gocotrain.textio import atomic_write
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AspectScores:
+    """Scores of unlabeled genes (rows) for modelled terms (columns), combined and per view."""
+
+    genes: np.ndarray
+    terms: np.ndarray
+    score: np.ndarray
+    score_sequence: np.ndarray
+    score_expression: np.ndarray
+
+    def to_npz(self, path: str | Path) -> None:
+        with atomic_write(path, "wb") as handle:
+            np.savez_compressed(handle, **self.__dict__)
+
+    @classmethod
+    def from_npz(cls, path: str | Path) -> AspectScores:
+        with np.load(path, allow_pickle=False) as data:
+            return cls(**{name: data[name] for name in data.files})
+
+
+@dataclass
+class TermReport:
+    """What the per-term path did for one term: its decision and, if saved, its model files.
+
+    ``pseudo_labels`` counts the pseudo-labels each view received; ``validation`` is the
+    held-out check's history (`CoTrainingClassifier.validation_`); ``model`` is the term's
+    entry in the saved model's model.json (`models.write_term_boosters`), None when not saved.
+    """
+
+    term: str
+    decision: str
+    reason: str
+    pseudo_labels: list[int] = field(default_factory=lambda: [0, 0])
+    validation: list[dict] = field(default_factory=list)
+    model: dict | None = None
+
+    @classmethod
+    def of(cls, model, term: str, saved: dict | None = None) -> TermReport:
+        """The report of a fitted model; a learner without a co-training choice is supervised."""
+        return cls(
+            term=term,
+            decision=getattr(model, "decision_", SUPERVISED),
+            reason=getattr(model, "decision_reason_", ""),
+            pseudo_labels=[int(count) for count in getattr(model, "n_pseudo_labeled_", (0, 0))],
+            validation=list(getattr(model, "validation_", [])),
+            model=saved,
+        )
+
+    def to_dict(self) -> dict:
+        entry = asdict(self)
+        if self.model is None:
+            del entry["model"]
+        return entry
+
+    @classmethod
+    def from_dict(cls, entry: dict) -> TermReport:
+        return cls(**entry)
+
+
+def term_seed(seed: int, term: str) -> int:
+    """A seed per term that does not depend on the order or the number of workers."""
+    return zlib.crc32(f"{seed}:{term}".encode())
+
+
+def view_genes(
+    sequence: FeatureMatrix, expression: FeatureMatrix, others: Iterable[str] = ()
+) -> list[str]:
+    """The rows of every fit: genes of either view and `others`, sorted so that the input
+    order never changes a result."""
+    return sorted(set(sequence.genes.tolist()) | set(expression.genes.tolist()) | set(others))
+
+
+def align_views(
+    genes: list[str], sequence: FeatureMatrix, expression: FeatureMatrix
+) -> tuple[np.ndarray, np.ndarray]:
+    """Both views over the same genes; a gene missing a view gets an all-NaN row there."""
+
+    def aligned(view: FeatureMatrix) -> np.ndarray:
+        frame = pd.DataFrame(view.values, index=view.genes).reindex(genes)
+        return frame.to_numpy(dtype=np.float32)
+
+    return aligned(sequence), aligned(expression)
+
+
+def select_terms(
+    labels: pd.DataFrame, labeled_genes: int, min_positives: int
+) -> tuple[list[str], dict]:
+    """Terms with at least min_positives positives and at least one negative."""
+    counts = labels["go_id"].value_counts()
+    frequent = counts[counts >= min_positives]
+    universal = frequent[frequent >= labeled_genes]
+    terms = sorted(frequent.index.difference(universal.index))
+    return terms, {
+        "terms_with_labels": len(counts),
+        "terms_below_min_positives": int((counts < min_positives).sum()),
+        "terms_without_negatives": len(universal),
+        "terms_modelled": len(terms),
+    }
+
+
+def term_sequence_view(X_sequence: np.ndarray, graph: HomologyGraph | None, y: np.ndarray):
+    """The sequence view of one term: composition plus the term's homology features.
+
+    They are computed from the labels in `y` (1/0 labeled, -1 unlabeled) only; a gene's own
+    label never enters its own features.
+    """
+    if graph is None:
+        return X_sequence
+    features = graph.term_features(y >= 0, y == 1)
+    # A gene without any sequence keeps an all-NaN row: the view is missing for it.
+    features[np.all(np.isnan(X_sequence), axis=1)] = np.nan
+    return np.hstack([X_sequence, features])
+
+
+def fit_term(model, X_sequence, X_expression, graph, y, term: str, seed: int, rows=None):
+    """A clone of `model` fitted on one term (its seed from the term), and its sequence view.
+
+    `rows` restricts the fit to some rows (default all); the homology features are made over
+    all rows, from the labels in `y`.
+    """
+    model = clone(model).set_params(random_state=term_seed(seed, term))
+    X_term_sequence = term_sequence_view(X_sequence, graph, y)
+    fit_rows = slice(None) if rows is None else rows
+    model.fit(X_term_sequence[fit_rows], X_expression[fit_rows], y[fit_rows])
+    return model, X_term_sequence
+
+
+def score_term(model, X_term_sequence, X_expression, rows: np.ndarray):
+    """A fitted model's combined and per-view scores of `rows`."""
+    first, second = model.predict_proba_views(X_term_sequence[rows], X_expression[rows])
+    return model.combine_views(first, second)[:, 1], first, second
+
+
+def gain_shares(model, n_features: int) -> np.ndarray:
+    """Each feature's share of a booster's total gain (zeros for another kind of model)."""
+    shares = np.zeros(n_features)
+    if isinstance(model, xgb.Booster):
+        for name, gain in model.get_score(importance_type="total_gain").items():
+            shares[int(name[1:])] = gain  # features are named f0, f1, ... by position
+    total = shares.sum()
+    return shares / total if total > 0 else shares
+
+
+def _fit_and_score(model, X1, X2, graph, y, rows, term, seed, model_dir):
+    fitted, X_term_sequence = fit_term(model, X1, X2, graph, y, term, seed)
+    scores = score_term(fitted, X_term_sequence, X2, rows)
+    saved = write_term_boosters(fitted, term, model_dir) if model_dir is not None else None
+    importance = [
+        gain_shares(view_model, X.shape[1])
+        for view_model, X in zip(fitted.estimators_, (X_term_sequence, X2), strict=True)
+    ]
+    return scores, TermReport.of(fitted, term, saved), importance
+
+
+def summarise_terms(term_reports: list[TermReport]) -> dict:
+    """Counts over the per-term decisions (also used to merge batches)."""
+    cotrained = [entry for entry in term_reports if entry.decision == COTRAINING]
+    added = [sum(entry.pseudo_labels) for entry in cotrained]
+    return {
+        "terms_cotrained": len(cotrained),
+        "terms_supervised": len(term_reports) - len(cotrained),
+        "pseudo_labels_added_mean": round(float(np.mean(added)), 2) if added else 0.0,
+        "terms": [entry.to_dict() for entry in term_reports],
+    }
+
+
+@dataclass
+class _Problem:
+    """One aspect's fitting problem: rows, views, labels and which rows to score."""
+
+    genes: pd.Index
+    X_sequence: np.ndarray
+    X_expression: np.ndarray
+    base: np.ndarray  # 0 for labeled rows, -1 for the others
+    positives_of: pd.Series
+    scored: np.ndarray
+    unlabeled: np.ndarray
+
+    def target(self, term: str) -> np.ndarray:
+        y = self.base.copy()
+        y[self.genes.get_indexer(self.positives_of[term])] = 1
+        return y
+
+
+def _problem(labels, sequence, expression, score_genes) -> _Problem:
+    labeled = set(labels["gene_id"])
+    genes = pd.Index(view_genes(sequence, expression, labeled | set(score_genes or ())))
+    X_sequence, X_expression = align_views(genes.tolist(), sequence, expression)
+    is_labeled = genes.isin(list(labeled))
+    unlabeled = np.flatnonzero(~is_labeled)
+    if score_genes is None:
+        scored = unlabeled
+    else:
+        scored = np.sort(genes.get_indexer(sorted(set(score_genes))))
+        if is_labeled[scored].any():
+            raise ValueError("the genes to score must be unlabeled in the aspect")
+    return _Problem(
+        genes=genes,
+        X_sequence=X_sequence,
+        X_expression=X_expression,
+        base=np.where(is_labeled, 0, -1).astype(np.int8),
+        positives_of=labels.groupby("go_id")["gene_id"].apply(list),
+        scored=scored,
+        unlabeled=unlabeled,
+    )
+
+
+def score_aspect(
+    aspect: str,
+    sequence: FeatureMatrix,
+    expression: FeatureMatrix,
+    labels: pd.DataFrame,
+    hits: pd.DataFrame | None,
+    model,
+    min_positives: int,
+    seed: int,
+    n_jobs: int = 1,
+    terms: list[str] | None = None,
+    model_dir: str | Path | None = None,
+    score_genes: Iterable[str] | None = None,
+) -> tuple[AspectScores, dict]:
+    """Fit `model` on each modelled term of `aspect` (or on `terms` among them: one batch) and
+    score the genes unlabeled in the aspect, or `score_genes` (which must be unlabeled).
+
+    Rows are every gene of either view and every labeled gene, sorted; each term's model
+    depends only on the term and the seed, so its scores are the same whichever batch it is
+    scored in. `hits` (homology search hits) give the sequence view its per-term homology
+    features, from the labels only. With `model_dir`, each term's boosters are saved there.
+    """
+    labels = labels[labels["aspect"] == aspect]
+    problem = _problem(labels, sequence, expression, score_genes)
+    modelled, selection = select_terms(labels, int((problem.base == 0).sum()), min_positives)
+    terms = _checked_terms(aspect, terms, modelled)
+    log.info(
+        "aspect %s: %d labeled, %d unlabeled genes, %d terms to model",
+        aspect,
+        (problem.base == 0).sum(),
+        len(problem.unlabeled),
+        len(terms),
+    )
+    graph = HomologyGraph(problem.genes.tolist(), hits) if hits is not None else None
+    # Threads, not processes: XGBoost releases the GIL while it trains and predicts, and
+    # threads share the feature matrices instead of copying them to every worker.
+    results = Parallel(n_jobs=n_jobs, backend="threading", return_as="generator")(
+        delayed(_fit_and_score)(
+            model,
+            problem.X_sequence,
+            problem.X_expression,
+            graph,
+            problem.target(term),
+            problem.scored,
+            term,
+            seed,
+            model_dir,
+        )
+        for term in terms
+    )
+    (score, first, second), term_reports, importance = _collect(
+        aspect, results, len(problem.scored), terms
+    )
+    homology_names = HOMOLOGY_FEATURES if graph is not None else []
+    report = selection | _aspect_report(aspect, problem, graph, term_reports)
+    report["feature_importance"] = _mean_importance(
+        [*sequence.columns.tolist(), *homology_names],
+        expression.columns.tolist(),
+        importance,
+        len(terms),
+    )
+    aspect_scores = AspectScores(
+        genes=np.asarray(problem.genes[problem.scored], dtype=str),
+        terms=np.asarray(terms, dtype=str),
+        score=score,
+        score_sequence=first,
+        score_expression=second,
+    )
+    return aspect_scores, report
+
+
+def _aspect_report(aspect: str, problem: _Problem, graph, term_reports) -> dict:
+    unlabeled = problem.unlabeled
+
+    def with_view(X: np.ndarray) -> int:
+        return int((~np.isnan(X[unlabeled]).all(axis=1)).sum())
+
+    return {
+        "aspect": aspect,
+        "labeled_genes": int((problem.base == 0).sum()),
+        "unlabeled_genes": len(unlabeled),
+        "homology_pairs": graph.n_pairs if graph is not None else 0,
+        "genes_unlabeled_with_sequence": with_view(problem.X_sequence),
+        "genes_unlabeled_with_expression": with_view(problem.X_expression),
+        **summarise_terms(term_reports),
+    }
+
+
+def _checked_terms(aspect: str, terms: list[str] | None, modelled: list[str]) -> list[str]:
+    if terms is None:
+        return modelled
+    unknown = sorted(set(terms) - set(modelled))
+    if unknown:
+        raise ValueError(f"aspect {aspect}: terms not modelled: {', '.join(unknown[:5])}")
+    return sorted(terms)
+
+
+def _collect(aspect: str, results, n_rows: int, terms: list[str]):
+    """The per-term results as score matrices (rows × terms), reports and summed gain shares."""
+    shape = (n_rows, len(terms))
+    score, first, second = (np.empty(shape, dtype=np.float32) for _ in range(3))
+    term_reports, importance = [], None
+    started, step = time.monotonic(), max(1, len(terms) // 20)
+    for column, ((combined, view1, view2), term_report, shares) in enumerate(results):
+        if (column + 1) % step == 0 or column + 1 == len(terms):
+            elapsed = time.monotonic() - started
+            log.info(
+                "aspect %s: %d/%d terms scored in %.0f s", aspect, column + 1, len(terms), elapsed
+            )
+        score[:, column], first[:, column], second[:, column] = combined, view1, view2
+        term_reports.append(term_report)
+        importance = (
+            shares
+            if importance is None
+            else [a + b for a, b in zip(importance, shares, strict=True)]
+        )
+    return (score, first, second), term_reports, importance
+
+
+def _mean_importance(sequence_names, expression_names, importance, n_terms: int) -> dict:
+    """Mean share of the gain over the modelled terms: which features the views rely on."""
+    if importance is None:
+        importance = [np.zeros(len(sequence_names)), np.zeros(len(expression_names))]
+    return {
+        view: {
+            str(name): round(float(value) / max(1, n_terms), 6)
+            for name, value in zip(names, totals, strict=True)
+        }
+        for view, names, totals in (
+            ("sequence", sequence_names, importance[0]),
+            ("expression", expression_names, importance[1]),
+        )
+    }
+
+
+def merge_batches(
+    parts: list[tuple[AspectScores, dict]], terms: list[str]
+) -> tuple[AspectScores, dict]:
+    """One aspect's scores and report from those of its batches, columns in `terms` order.
+
+    Byte for byte what `score_aspect` gives for all terms in one job (feature importance up to
+    rounding: it is averaged over the batches weighted by their numbers of terms).
+    """
+    if not parts:
+        raise ValueError("no batches to merge")
+    genes = parts[0][0].genes
+    for scores, _ in parts[1:]:
+        if not np.array_equal(scores.genes, genes):
+            raise ValueError("the batches scored different genes; rerun them from the same inputs")
+    found = np.concatenate([scores.terms for scores, _ in parts])
+    if sorted(found.tolist()) != sorted(terms):
+        raise ValueError(
+            f"the batches scored {len(found)} terms, the plan has {len(terms)}; rerun the batches"
+        )
+    order = pd.Index(found).get_indexer(terms)
+    merged = AspectScores(
+        genes=genes,
+        terms=np.asarray(terms, dtype=str),
+        **{
+            name: np.concatenate([getattr(scores, name) for scores, _ in parts], axis=1)[:, order]
+            for name in ("score", "score_sequence", "score_expression")
+        },
+    )
+    by_term = {
+        entry["term"]: TermReport.from_dict(entry)
+        for _, report in parts
+        for entry in report["terms"]
+    }
+    report = {
+        key: value
+        for key, value in parts[0][1].items()
+        if key not in ("terms", "feature_importance")
+    }
+    report.update(summarise_terms([by_term[term] for term in terms]))
+    report["feature_importance"] = _weighted_importance(parts)
+    return merged, report
+
+
+def _weighted_importance(parts: list[tuple[AspectScores, dict]]) -> dict:
+    weights = [len(scores.terms) for scores, _ in parts]
+    total = max(1, sum(weights))
+    return {
+        view: {
+            name: round(
+                sum(
+                    weight * part_report["feature_importance"][view][name]
+                    for weight, (_, part_report) in zip(weights, parts, strict=True)
+                )
+                / total,
+                6,
+            )
+            for name in names
+        }
+        for view, names in parts[0][1]["feature_importance"].items()
+    }

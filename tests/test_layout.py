@@ -1,0 +1,51 @@
+"""The package's layout: product code never imports evaluation code, and every rule's
+script calls the step function of the rule's name."""
+
+import ast
+import re
+
+from conftest import ROOT
+
+PACKAGE = ROOT / "src" / "gocotrain"
+EVALUATION = {"methods", "metrics", "splits", "changes", "figures", "pages", "cli"}
+EVALUATION_STEPS = {"steps.evaluation", "steps.report"}
+
+
+def module_name(path) -> str:
+    name = ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+    return name.removesuffix(".__init__").removesuffix("__init__") or "gocotrain"
+
+
+def imported(path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("gocotrain"):
+            module = node.module.removeprefix("gocotrain").lstrip(".")
+            found |= {alias.name for alias in node.names} if not module else {module}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name.removeprefix("gocotrain.") for alias in node.names}
+    return found
+
+
+def test_product_modules_never_import_evaluation_modules():
+    modules = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+    product = set(modules) - EVALUATION - EVALUATION_STEPS
+    assert {"terms", "transfer", "models", "predict", "steps.export"} <= product
+    for name in product:
+        assert not imported(modules[name]) & (EVALUATION | EVALUATION_STEPS), name
+
+
+def test_each_rule_script_calls_the_step_of_its_name():
+    checked = 0
+    for rules in (ROOT / "workflow" / "rules").glob("*.smk"):
+        blocks = re.split(r"^\s*rule (?=\w+:)", rules.read_text(), flags=re.M)[1:]
+        for block in blocks:
+            rule = block.split(":", 1)[0]
+            script = re.search(r'script:\s*"\.\./scripts/(\w+)\.py"', block.split("\nrule ")[0])
+            if script is None or rule.startswith(("prepare_labels_", "predict_prepare_")):
+                continue  # no script, or the same step on other inputs (newer labels, new genes)
+            assert script.group(1) == rule, rules.name
+            source = (ROOT / "workflow" / "scripts" / f"{rule}.py").read_text()
+            assert f"from gocotrain.steps.{rules.stem} import {rule}\n" in source, rule
+            checked += 1
+    assert checked >= 20

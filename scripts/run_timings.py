@@ -1,5 +1,5 @@
 """Print the time and memory per rule (Snakemake `benchmark:` files) and the terms modelled
-of a finished run, e.g. `python scripts/run_figures.py ../human-run`."""
+of a finished run, e.g. `python scripts/run_timings.py ../human-run`."""
 
 from __future__ import annotations
 

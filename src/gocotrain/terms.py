@@ -1,12 +1,12 @@
 """The one per-term path: fit a GO term's model, let it choose co-training or not, score genes
 with it and save its boosters.
 
-Everything that learns GO terms runs through `score_aspect`: the workflow's co-training jobs
-(the product), every learned method of the evaluation (`methods`), and the benchmark. Saved-model
-prediction (`predict`) loads the fitted models instead of fitting them, and scores through
-`term_sequence_view` and `score_term`, the same functions. A model is anything with
-`CoTrainingClassifier`'s two-view interface: ``fit(X_sequence, X_expression, y)``,
-``predict_proba_views`` and ``combine_views``.
+`score_aspect` runs it over an aspect's terms for the workflow's co-training jobs (the
+product) and for every learned method of the evaluation (`methods`). The benchmark fits and
+scores its terms with the same `fit_term` and `score_term`, and saved-model prediction
+(`predict`) loads the fitted models and scores through `term_sequence_view` and `score_term`.
+A model is anything with `CoTrainingClassifier`'s two-view interface:
+``fit(X_sequence, X_expression, y)``, ``predict_proba_views`` and ``combine_views``.
 """
 
 from __future__ import annotations

@@ -129,3 +129,19 @@ def test_labels_tsv_round_trip(tmp_path, demo_ontology):
     labels.to_tsv(tmp_path / "labels.tsv")
     again = Labels.from_tsv(tmp_path / "labels.tsv")
     pd.testing.assert_frame_equal(again.table, labels.table.astype(str))
+
+
+def test_evidence_codes_match_whatever_their_case(tmp_path, demo_ontology):
+    """A GAF written by hand with `ida` or `Ida` labels its genes like one with `IDA`."""
+    path = write(
+        tmp_path / "mixed.gaf",
+        GAF_HEADER
+        + gaf_line("G1", "GO:0006936", evidence="ida")
+        + gaf_line("G2", "GO:0006936", evidence="Ida")
+        + gaf_line("G3", "GO:0006936", evidence="iea"),  # still not experimental
+    )
+    labels = build_labels(
+        read_annotations(path), demo_ontology, ["G1", "G2", "G3"], EVIDENCE_CODES, ["P"]
+    )
+    assert set(labels.table["gene_id"]) == {"G1", "G2"}
+    assert labels.report["annotations_other_evidence"] == 1

@@ -467,3 +467,16 @@ def test_cli_malformed_prediction_exits_1(tmp_path, capsys):
     assert status == 1
     assert f"{bad}, line 2" in captured.err and "Traceback" not in captured.err
     assert captured.out == ""  # nothing half-written
+
+
+def test_cli_version_and_help_say_how_the_workflow_runs(capsys):
+    from gocotrain import __version__
+
+    with pytest.raises(SystemExit) as exit_status:
+        main(["--version"])
+    assert exit_status.value.code == 0
+    assert capsys.readouterr().out.strip() == f"gocotrain {__version__}"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    help_text = capsys.readouterr().out
+    assert "evaluate" in help_text and "snakemake --cores" in help_text

@@ -170,7 +170,8 @@ def build_labels(
         )
 
     if annotations.file_format != "gene/term table":
-        kept = table["evidence"].isin(set(evidence_codes))
+        # Evidence codes are upper case in GAF, but a file written by hand may not be.
+        kept = table["evidence"].str.upper().isin({code.upper() for code in evidence_codes})
         report["annotations_other_evidence"] = int((~kept).sum())
         table = table[kept]
     report["annotations_negated_not_used"] = int(table["negated"].sum())

@@ -7,6 +7,7 @@ import sys
 
 import pandas as pd
 
+from gocotrain import __version__
 from gocotrain.errors import InputError
 from gocotrain.metrics import (
     MIN_POSITIVES,
@@ -53,8 +54,15 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="gocotrain", description="GOcotrain: predict and evaluate GO terms."
+        prog="gocotrain",
+        description="GOcotrain: predict and evaluate GO terms.",
+        epilog=(
+            "The prediction workflow itself runs with Snakemake from the GOcotrain folder: "
+            "`snakemake --cores 8 --configfile my-genome.yaml` (every key is described in "
+            "config/README.md); `bash scripts/demo.sh` runs it on the demo data."
+        ),
     )
+    parser.add_argument("--version", action="version", version=f"gocotrain {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     evaluation = commands.add_parser(
         "evaluate",

@@ -1,8 +1,7 @@
 # GOcotrain: predict GO functions of unannotated genes by co-training a sequence view
 # and an expression view. The rules live in workflow/rules; the logic in src/gocotrain.
-
-
-configfile: "config/config.yaml"
+# No config file is read by default: a run uses the one it is given (--configfile) and the
+# schema's defaults, never the demo's (config/config.yaml, which scripts/demo.sh passes).
 
 
 report: "workflow/report/workflow.rst"

@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/snakemake --cores 2 "$@"
+exec .venv/bin/snakemake --cores 2 --configfile config/config.yaml "$@"

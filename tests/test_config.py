@@ -128,3 +128,40 @@ def test_a_replaced_key_names_its_replacement_before_any_job(tmp_path, old, repl
     assert result.returncode == 1
     assert replacement in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("directory", [None, "run1"])
+def test_a_users_config_gets_the_schemas_defaults_not_the_demos(tmp_path, directory):
+    """Run from the checkout, with or without --directory, a config that sets only its input
+    paths gets the documented defaults: no ID map, no release label, no demo settings."""
+    import subprocess
+
+    from conftest import SNAKEMAKE
+
+    config = {key: str(DEMO / name) for key, name in REQUIRED_DEMO_INPUTS.items()}
+    path = tmp_path / "my-genome.yaml"
+    path.write_text(yaml.safe_dump(config))
+    where = ["--directory", str(tmp_path / directory)] if directory else []
+    result = subprocess.run(
+        [*SNAKEMAKE, *where, "--configfile", str(path), "--dry-run", "--cores", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    plan = result.stdout
+    assert "results/releases/go-2022-07-01_ann-" in plan  # the automatic label, not "2022-09"
+    assert "results/releases/2022-09" not in plan
+    assert "idmap.tsv.gz" not in plan  # the demo's ID map is not used
+    assert "evaluation/cross_validation/predictions/self_training/fold4.tsv" in plan  # 5 folds
+
+
+REQUIRED_DEMO_INPUTS = {
+    "sequences": "proteins.fa.gz",
+    "annotations": "annotations.gaf.gz",
+    "ontology": "go-basic.obo.gz",
+    "expression": "expression.tsv.gz",
+}

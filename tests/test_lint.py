@@ -23,6 +23,6 @@ def test_snakefmt_clean():
 
 @pytest.mark.workflow
 def test_snakemake_lint_clean():
-    result = run(sys.executable, "-m", "snakemake", "--lint")
+    result = run(sys.executable, "-m", "snakemake", "--lint", "--configfile", "config/config.yaml")
     assert result.returncode == 0
     assert "good condition" in result.stdout + result.stderr, result.stdout

@@ -145,3 +145,19 @@ def test_evidence_codes_match_whatever_their_case(tmp_path, demo_ontology):
     )
     assert set(labels.table["gene_id"]) == {"G1", "G2"}
     assert labels.report["annotations_other_evidence"] == 1
+
+
+def test_uniprot_isoform_annotations_label_the_canonical_accession(tmp_path, demo_ontology):
+    """GOA annotates isoforms as P31946-2; a proteome keyed by P31946 keeps those labels."""
+    path = write(
+        tmp_path / "isoforms.gaf",
+        GAF_HEADER
+        + gaf_line("P31946-2", "GO:0006936")
+        + gaf_line("Q04917", "GO:0006936")
+        + gaf_line("HLA-2", "GO:0006936"),  # not a UniProt accession: no isoform to strip
+    )
+    labels = build_labels(
+        read_annotations(path), demo_ontology, ["P31946", "Q04917", "HLA"], EVIDENCE_CODES, ["P"]
+    )
+    assert set(labels.table["gene_id"]) == {"P31946", "Q04917"}
+    assert labels.report["annotation_genes_not_in_sequences"] == 1

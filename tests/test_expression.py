@@ -73,3 +73,47 @@ def test_no_overlap_is_an_input_error(tmp_path):
     log_expression = pd.DataFrame([[1.0]], index=["ENSG01"], columns=["s"])
     with pytest.raises(InputError, match="no expression row matches"):
         join_to_genes(log_expression, ["P1"], None, expression_path="e.tsv")
+
+
+FEATURECOUNTS = (
+    "# Program:featureCounts v2.0.6; Command:\"featureCounts\" \"-a\" \"genes.gtf\"\n"
+    "Geneid\tChr\tStart\tEnd\tStrand\tLength\tliver.bam\tbrain.bam\n"
+    "ENSG01\tchr1;chr1\t100;300\t200;400\t+;+\t202\t10\t0\n"
+    "ENSG02\tchr2\t500\t900\t-\t401\t5\t7\n"
+)
+
+
+def test_featurecounts_table_is_read_with_its_samples_only(tmp_path):
+    frame = read_expression(write(tmp_path / "counts.txt", FEATURECOUNTS))
+    assert list(frame.columns) == ["brain.bam", "liver.bam"]  # not Length, not Chr
+    assert frame.loc["ENSG02", "brain.bam"] == 7
+    log_cpm, _ = normalise(frame, "counts")
+    np.testing.assert_allclose(2 ** log_cpm["liver.bam"] - 1, [1e6 * 10 / 15, 1e6 * 5 / 15])
+
+
+def test_featurecounts_errors_count_the_comment_line(tmp_path):
+    path = write(tmp_path / "counts.txt", FEATURECOUNTS.replace("\t5\t7", "\tfive\t7"))
+    with pytest.raises(InputError) as error:
+        read_expression(path)
+    assert error.value.line == 4 and "'five'" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("gene\ts1\ts2\n", "a header but no gene rows"),
+        ("Geneid\tChr\tStart\tEnd\tStrand\tLength\ng1\tchr1\t1\t9\t+\t9\n", "no sample columns"),
+    ],
+)
+def test_a_matrix_without_values_stops_with_its_file(tmp_path, text, problem):
+    path = write(tmp_path / "e.tsv", text)
+    with pytest.raises(InputError, match=problem) as error:
+        read_expression(path)
+    assert str(path) in str(error.value)
+
+
+def test_an_all_zero_matrix_stops_instead_of_dropping_every_sample(tmp_path):
+    path = write(tmp_path / "zeros.tsv", "gene\ts1\ts2\ng1\t0\t0\ng2\t0\t0\n")
+    with pytest.raises(InputError, match="every one of the 2 samples sums to zero") as error:
+        normalise(read_expression(path), "tpm", path)
+    assert str(path) in str(error.value)

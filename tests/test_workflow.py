@@ -239,6 +239,7 @@ def test_time_split_scores_no_and_limited_knowledge_targets(tmp_path):
         ({"min_positive": 5}, "'min_positive' was unexpected"),
         ({"expression": "nowhere.tsv"}, "the file 'nowhere.tsv' does not exist"),
         ({"min_positives": "many"}, "'many' is not of type 'integer'"),
+        ({"seed": -1}, "config seed: -1 is less than the minimum of 0"),
         ({"release": "../2024"}, "config release: '../2024' does not match"),
         (
             {"previous_release": "2021-01"},

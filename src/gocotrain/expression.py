@@ -25,10 +25,27 @@ def _separator(path: Path, first_line: str) -> str:
     return "," if "," in first_line else "\t"
 
 
+# The annotation columns featureCounts writes between Geneid and the samples: never samples.
+FEATURECOUNTS_COLUMNS = ("Chr", "Start", "End", "Strand", "Length")
+
+
+def _without_comments(text: str) -> tuple[str, int]:
+    """The text after its leading `#` lines (featureCounts' command line), and their count."""
+    skipped = 0
+    while text.startswith("#"):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        skipped += 1
+    return text, skipped
+
+
 def read_expression(path: str | Path) -> pd.DataFrame:
-    """Read a genes × samples matrix: gene IDs in column 1, sample names in row 1."""
+    """Read a genes × samples matrix: gene IDs in column 1, sample names in row 1.
+
+    Leading `#` lines are skipped, and featureCounts' annotation columns (Chr, Start, End,
+    Strand, Length after Geneid) are not read as samples.
+    """
     path = Path(path)
-    text = read_text(path)
+    text, skipped = _without_comments(read_text(path))
     first_line = text.split("\n", 1)[0]
     separator = _separator(path, first_line)
     header = first_line.split(separator)
@@ -37,7 +54,7 @@ def read_expression(path: str | Path) -> pd.DataFrame:
             path,
             "the header has fewer than two columns (gene ID and at least one sample)",
             "write a genes × samples matrix separated by tabs (.tsv) or commas (.csv)",
-            line=1,
+            line=skipped + 1,
         )
     duplicated = sorted({name for name, n in Counter(header[1:]).items() if n > 1})
     if duplicated:
@@ -45,7 +62,7 @@ def read_expression(path: str | Path) -> pd.DataFrame:
             path,
             f"duplicate sample names in the header: {duplicated[:5]}",
             "give every sample column a unique name",
-            line=1,
+            line=skipped + 1,
         )
     try:
         frame = pd.read_csv(
@@ -61,9 +78,18 @@ def read_expression(path: str | Path) -> pd.DataFrame:
             path, f"cannot be read as a table: {error}", "check the separators on each line"
         ) from None
     frame.index = frame.index.astype(str)
+    if header[0] == "Geneid":
+        frame = frame.drop(columns=[c for c in FEATURECOUNTS_COLUMNS if c in frame.columns])
+    if frame.shape[1] == 0 or len(frame) == 0:
+        raise InputError(
+            path,
+            "no sample columns" if len(frame) else "a header but no gene rows",
+            "give a genes × samples matrix: gene IDs in column 1, one column per sample",
+            line=skipped + 1,
+        )
     duplicated_genes = frame.index[frame.index.duplicated()].unique()
     if len(duplicated_genes):
-        line = int(np.flatnonzero(frame.index == duplicated_genes[0])[1]) + 2
+        line = int(np.flatnonzero(frame.index == duplicated_genes[0])[1]) + 2 + skipped
         raise InputError(
             path,
             f"duplicate gene IDs ({len(duplicated_genes)}, e.g. {list(duplicated_genes[:3])})",
@@ -80,7 +106,7 @@ def read_expression(path: str | Path) -> pd.DataFrame:
                 path,
                 f"non-numeric value {frame[column].iloc[row]!r} in sample {column!r}",
                 "expression values must be numbers",
-                line=row + 2,
+                line=row + 2 + skipped,
                 record=frame.index[row],
             )
     values = frame.to_numpy(dtype=float)
@@ -95,21 +121,33 @@ def read_expression(path: str | Path) -> pd.DataFrame:
                 path,
                 f"{problem} in sample {frame.columns[column]!r}",
                 fix,
-                line=row + 2,
+                line=row + 2 + skipped,
                 record=frame.index[row],
             )
     # Rows and columns in a fixed order, so that a reordered file gives identical results.
     return frame.astype(float).sort_index(axis=0).sort_index(axis=1)
 
 
-def normalise(frame: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, dict]:
-    """Depth-normalise per sample (counts → CPM, FPKM → TPM; TPM as is) and take log2(x + 1)."""
+def normalise(
+    frame: pd.DataFrame, kind: str, path: str | Path | None = None
+) -> tuple[pd.DataFrame, dict]:
+    """Depth-normalise per sample (counts → CPM, FPKM → TPM; TPM as is) and take log2(x + 1).
+
+    Samples without any expression are dropped; a matrix of only such samples (all zeros)
+    carries no information and stops here.
+    """
     if kind not in EXPRESSION_KINDS:
         raise InputError(
             None, f"unknown expression_kind {kind!r}", f"use one of {EXPRESSION_KINDS}"
         )
     totals = frame.sum(axis=0)
     empty = totals <= 0
+    if empty.all():
+        raise InputError(
+            path,
+            f"every one of the {len(totals)} samples sums to zero: no expression at all",
+            "give the matrix with its values (counts, TPM or FPKM), not an empty one",
+        )
     frame = frame.loc[:, ~empty]
     report = {"expression_samples_empty_dropped": int(empty.sum())}
     if kind in ("counts", "fpkm"):

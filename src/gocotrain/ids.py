@@ -10,13 +10,20 @@ from collections.abc import Iterable
 VERSION_SUFFIX = re.compile(r"^(?=.*[A-Za-z])(.+)\.\d+$")
 
 
+# A UniProt isoform (P31946-2): the accession (UniProt's own pattern) and an isoform number.
+UNIPROT_ISOFORM = re.compile(
+    r"^([OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})-\d+$"
+)
+
+
 def strip_version(gene_id: str) -> str:
     match = VERSION_SUFFIX.match(gene_id)
     return match.group(1) if match else gene_id
 
 
 class IdMatcher:
-    """Finds known IDs for a query: exactly, or else ignoring version suffixes on both sides."""
+    """Finds known IDs for a query: exactly, or else ignoring version suffixes on both sides,
+    or else, for a UniProt isoform (GOA's P31946-2), its canonical accession."""
 
     def __init__(self, known: Iterable[str]) -> None:
         self.known = set(known)
@@ -27,4 +34,8 @@ class IdMatcher:
     def match(self, query: str) -> list[str]:
         if query in self.known:
             return [query]
-        return self.by_unversioned.get(strip_version(query), [])
+        found = self.by_unversioned.get(strip_version(query), [])
+        isoform = UNIPROT_ISOFORM.match(query)
+        if not found and isoform and isoform.group(1) in self.known:
+            return [isoform.group(1)]
+        return found

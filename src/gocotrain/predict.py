@@ -45,7 +45,7 @@ def _new_expression(
 ) -> tuple[pd.DataFrame | None, list[str] | None]:
     if not expression:
         return None, None
-    log_expression, _ = normalise(read_expression(expression), expression_kind)
+    log_expression, _ = normalise(read_expression(expression), expression_kind, expression)
     rows = read_id_map(id_map) if id_map else None
     joined, report = join_to_genes(log_expression, genes, rows, expression, id_map)
     log.info("new expression %s: %s", expression, report)

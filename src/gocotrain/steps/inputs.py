@@ -59,7 +59,7 @@ def prepare_expression(
     expression_kind: str,
 ) -> None:
     frame = read_expression(expression)
-    log_expression, report = normalise(frame, expression_kind)
+    log_expression, report = normalise(frame, expression_kind, expression)
     report["expression_genes_read"] = len(frame)
     report["expression_samples_read"] = frame.shape[1]
     id_map_rows = read_id_map(id_map) if id_map else None

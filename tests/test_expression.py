@@ -4,7 +4,13 @@ import pytest
 from conftest import write
 
 from gocotrain.errors import InputError
-from gocotrain.expression import join_to_genes, normalise, read_expression, read_id_map
+from gocotrain.expression import (
+    join_expression,
+    join_to_genes,
+    normalise,
+    read_expression,
+    read_id_map,
+)
 
 
 def test_demo_matrix_fpkm_to_log_tpm(demo):
@@ -76,7 +82,7 @@ def test_no_overlap_is_an_input_error(tmp_path):
 
 
 FEATURECOUNTS = (
-    "# Program:featureCounts v2.0.6; Command:\"featureCounts\" \"-a\" \"genes.gtf\"\n"
+    '# Program:featureCounts v2.0.6; Command:"featureCounts" "-a" "genes.gtf"\n'
     "Geneid\tChr\tStart\tEnd\tStrand\tLength\tliver.bam\tbrain.bam\n"
     "ENSG01\tchr1;chr1\t100;300\t200;400\t+;+\t202\t10\t0\n"
     "ENSG02\tchr2\t500\t900\t-\t401\t5\t7\n"
@@ -117,3 +123,34 @@ def test_an_all_zero_matrix_stops_instead_of_dropping_every_sample(tmp_path):
     with pytest.raises(InputError, match="every one of the 2 samples sums to zero") as error:
         normalise(read_expression(path), "tpm", path)
     assert str(path) in str(error.value)
+
+
+ENSEMBL_PEP = (
+    ">ENSP00000269305.4 pep chromosome:GRCh38:17:7661779:7687538:-1 gene:ENSG00000141510.18 "
+    "transcript:ENST00000269305.9 gene_biotype:protein_coding gene_symbol:TP53\nMEEPQSDPSV\n"
+    ">ENSP00000352610.5 pep chromosome:GRCh38:17:7661779:7687538:-1 gene:ENSG00000141510.18 "
+    "transcript:ENST00000359597.8 gene_biotype:protein_coding gene_symbol:TP53\nMEEPQSDPSI\n"
+    ">ENSP00000000233.5 pep chromosome:GRCh38:7:127588411:127591700:1 gene:ENSG00000004059.11 "
+    "transcript:ENST00000000233.10 gene_biotype:protein_coding gene_symbol:ARF5\nMGLTVSA\n"
+)
+
+
+def test_ensembl_proteins_join_a_gene_matrix_through_their_headers(tmp_path):
+    """Ensembl pep FASTA (ENSP… gene:ENSG….18) and a matrix keyed by ENSG: no ID map needed."""
+    sequences = write(tmp_path / "Homo_sapiens.GRCh38.pep.all.fa", ENSEMBL_PEP)
+    matrix = write(tmp_path / "genes.tsv", "gene\ts1\ts2\nENSG00000141510\t4\t6\nOTHER\t1\t1\n")
+    log_tpm, _ = normalise(read_expression(matrix), "tpm")
+    genes = ["ENSP00000000233", "ENSP00000269305", "ENSP00000352610"]
+    joined, report = join_expression(log_tpm, genes, matrix, sequences=sequences)
+    assert list(joined.index) == ["ENSP00000269305", "ENSP00000352610"]  # both TP53 proteins
+    np.testing.assert_allclose(joined.loc["ENSP00000352610"], np.log2([5.0, 7.0]))
+    assert report["id_map_from_sequence_headers"] is True
+    assert report["genes_with_expression"] == 2 and report["expression_rows_not_matched"] == 1
+    # A matrix keyed by the sequence IDs themselves still joins directly.
+    direct = write(tmp_path / "proteins.tsv", "gene\ts1\nENSP00000000233\t3\n")
+    joined, report = join_expression(
+        normalise(read_expression(direct), "tpm")[0], genes, direct, sequences=sequences
+    )
+    assert (
+        list(joined.index) == ["ENSP00000000233"] and "id_map_from_sequence_headers" not in report
+    )

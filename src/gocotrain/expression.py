@@ -11,6 +11,7 @@ import pandas as pd
 
 from gocotrain.errors import InputError
 from gocotrain.ids import IdMatcher, strip_version
+from gocotrain.sequences import header_gene_ids
 from gocotrain.textio import read_text
 
 EXPRESSION_KINDS = ("counts", "tpm", "fpkm")
@@ -230,6 +231,29 @@ def join_to_genes(
         [matrix[[position[row] for row in pairs[gene]]].mean(axis=0) for gene in ordered]
     )
     return pd.DataFrame(profiles, index=ordered, columns=log_expression.columns), report
+
+
+def join_expression(
+    log_expression: pd.DataFrame,
+    genes: list[str],
+    expression_path: str | Path,
+    id_map: str | Path | None = None,
+    sequences: str | Path | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """Each sequence gene's expression profile: through `id_map` when given; otherwise by the
+    sequence IDs, or by the gene IDs the headers of `sequences` carry (Ensembl's
+    `gene:ENSG…`, `sequences.header_gene_ids`), whichever matches more genes, so that an
+    Ensembl proteome joins to a gene-level matrix without an ID map."""
+    if id_map:
+        return join_to_genes(log_expression, genes, read_id_map(id_map), expression_path, id_map)
+    header_rows = header_gene_ids(sequences) if sequences else []
+    expression_ids = IdMatcher(log_expression.index)
+    direct = sum(bool(expression_ids.match(gene)) for gene in genes)
+    if _count_matches(header_rows, IdMatcher(genes), expression_ids) <= direct:
+        return join_to_genes(log_expression, genes, None, expression_path)
+    joined, report = join_to_genes(log_expression, genes, header_rows, expression_path, sequences)
+    report["id_map_from_sequence_headers"] = True
+    return joined, report
 
 
 def _count_matches(rows, gene_matcher: IdMatcher, expression_matcher: IdMatcher) -> int:

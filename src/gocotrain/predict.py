@@ -16,7 +16,7 @@ import pandas as pd
 from gocotrain import homology
 from gocotrain.annotations import Labels
 from gocotrain.errors import InputError
-from gocotrain.expression import join_to_genes, normalise, read_expression, read_id_map
+from gocotrain.expression import join_expression, normalise, read_expression
 from gocotrain.features import (
     ExpressionProjection,
     FeatureMatrix,
@@ -42,12 +42,13 @@ def _new_expression(
     expression: str | None,
     id_map: str | None,
     expression_kind: str,
+    sequences: str | None = None,
 ) -> tuple[pd.DataFrame | None, list[str] | None]:
+    """Joined as a training run joins (`steps.inputs.prepare_expression`)."""
     if not expression:
         return None, None
     log_expression, _ = normalise(read_expression(expression), expression_kind, expression)
-    rows = read_id_map(id_map) if id_map else None
-    joined, report = join_to_genes(log_expression, genes, rows, expression, id_map)
+    joined, report = join_expression(log_expression, genes, expression, id_map, sequences)
     log.info("new expression %s: %s", expression, report)
     # Through float32 as prepare_expression stores it, so features match the training run's.
     joined = FeatureMatrix.from_frame(joined).to_frame()
@@ -125,6 +126,7 @@ def score_new_genes(
     id_map: str | None,
     expression_kind: str,
     threads: int = 1,
+    sequences: str | None = None,
 ) -> tuple[dict[str, AspectScores], SavedModel, dict[str, Predictions]]:
     """Each aspect's scores of the genes in `proteins_fasta` with the saved model, and the
     homology-transferred scores of the terms too rare to model (empty when the model's run
@@ -136,7 +138,7 @@ def score_new_genes(
     proteins = {gene: protein for gene, protein, _ in read_fasta(proteins_fasta)}
     genes = sorted(proteins)
     sequence = sequence_features(proteins)
-    joined, samples = _new_expression(genes, expression, id_map, expression_kind)
+    joined, samples = _new_expression(genes, expression, id_map, expression_kind, sequences)
     check_compatible(saved, sequence.columns.tolist(), expression_kind, samples)
     X_sequence = sequence.to_frame().reindex(genes).to_numpy(np.float32)
     X_expression = _expression_view(saved, genes, joined)

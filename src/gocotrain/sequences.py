@@ -60,6 +60,24 @@ def gene_id_from_header(header: str) -> str:
     return match.group(1) if match else token
 
 
+# Ensembl's pep and cds FASTA headers name the gene: `>ENSP… pep … gene:ENSG00000141510.18 …`.
+ENSEMBL_GENE = re.compile(r"\sgene:(\S+)")
+
+
+def header_gene_ids(path: str | Path) -> list[tuple[str, str, int]]:
+    """(sequence ID, gene ID, line) for each FASTA header that names its gene as Ensembl's do;
+    none for a file of another kind or without such headers."""
+    text = read_text(path)
+    if not text.lstrip().startswith(">"):
+        return []
+    rows = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = ENSEMBL_GENE.search(line) if line.startswith(">") else None
+        if found:
+            rows.append((gene_id_from_header(line[1:]), found.group(1), number))
+    return rows
+
+
 def read_fasta(path: str | Path) -> list[tuple[str, str, int]]:
     """Return (gene_id, sequence, header line) for each record, checking the layout."""
     records: list[tuple[str, list[str], int]] = []

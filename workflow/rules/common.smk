@@ -296,6 +296,7 @@ def predict_inputs(wildcards):
     }
     if config["expression"]:
         inputs["expression"] = config["expression"]
+        inputs["sequences"] = config["sequences"]  # their headers' gene IDs may join them
     if config["id_map"]:
         inputs["id_map"] = config["id_map"]
     return inputs
@@ -305,6 +306,8 @@ def expression_inputs(wildcards):
     inputs = {
         "expression": config["expression"],
         "proteins": "results/sequences/proteins.fa",
+        # Without an ID map, the gene IDs in the sequence headers may join the two.
+        "sequences": config["sequences"],
     }
     if config["id_map"]:
         inputs["id_map"] = config["id_map"]

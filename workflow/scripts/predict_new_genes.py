@@ -12,6 +12,7 @@ run_rule(
     sequences_report_json=snakemake.input.sequences_report,
     expression=snakemake.input.get("expression"),
     id_map=snakemake.input.get("id_map"),
+    sequences=snakemake.input.get("sequences"),
     expression_kind=snakemake.params.expression_kind,
     outputs=outputs,
     min_score=snakemake.params.min_score,

@@ -12,4 +12,5 @@ run_rule(
     expression_npz=snakemake.output.expression,
     report_json=snakemake.output.report,
     expression_kind=snakemake.params.expression_kind,
+    sequences=snakemake.input.sequences,
 )

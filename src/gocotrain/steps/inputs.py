@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from gocotrain.annotations import build_labels, read_annotations
-from gocotrain.expression import join_to_genes, normalise, read_expression, read_id_map
+from gocotrain.expression import join_expression, normalise, read_expression
 from gocotrain.features import FeatureMatrix
 from gocotrain.ontology import Ontology, read_obo
 from gocotrain.sequences import read_fasta, read_sequences, write_fasta
@@ -57,14 +57,16 @@ def prepare_expression(
     expression_npz: str,
     report_json: str,
     expression_kind: str,
+    sequences: str | None = None,
 ) -> None:
+    """The expression profile of each sequence gene, joined through `id_map`, or without one
+    by the sequence IDs or the gene IDs of the `sequences` file's headers."""
     frame = read_expression(expression)
     log_expression, report = normalise(frame, expression_kind, expression)
     report["expression_genes_read"] = len(frame)
     report["expression_samples_read"] = frame.shape[1]
-    id_map_rows = read_id_map(id_map) if id_map else None
-    joined, join_report = join_to_genes(
-        log_expression, sequence_genes(proteins_fasta), id_map_rows, expression, id_map
+    joined, join_report = join_expression(
+        log_expression, sequence_genes(proteins_fasta), expression, id_map, sequences
     )
     report.update(join_report)
     FeatureMatrix.from_frame(joined).to_npz(expression_npz)

@@ -27,10 +27,11 @@ def predict_new_genes(
     gaf_reference: str,
     top_terms: int,
     threads: int,
+    sequences: str | None = None,
 ) -> None:
     """Score new genes with a saved model and export them as a run would."""
     scores, saved, transferred = predict.score_new_genes(
-        model_dir, proteins_fasta, expression, id_map, expression_kind, threads
+        model_dir, proteins_fasta, expression, id_map, expression_kind, threads, sequences
     )
     ontology = predict.ontology_of(saved)
     table = predictions_table(scores, ontology, min_score, transferred)

@@ -161,3 +161,13 @@ def test_uniprot_isoform_annotations_label_the_canonical_accession(tmp_path, dem
     )
     assert set(labels.table["gene_id"]) == {"P31946", "Q04917"}
     assert labels.report["annotation_genes_not_in_sequences"] == 1
+
+
+def test_a_gpad_file_is_named_as_such(tmp_path):
+    path = write(
+        tmp_path / "goa_human.gpad",
+        "!gpa-version: 2.0\nUniProtKB:P31946\t\tRO:0002327\tGO:0042802\tPMID:1\tECO:0000353\n",
+    )
+    with pytest.raises(InputError, match="this is a GPAD file") as error:
+        read_annotations(path)
+    assert str(path) in str(error.value) and "GAF" in str(error.value)

@@ -165,3 +165,33 @@ REQUIRED_DEMO_INPUTS = {
     "ontology": "go-basic.obo.gz",
     "expression": "expression.tsv.gz",
 }
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize(
+    ("key", "make", "message"),
+    [
+        ("annotations", "truncated", "annotations.gaf.gz: the gzip stream is damaged or truncated"),
+        ("expression", "folder", "config expression: "),
+    ],
+)
+def test_an_unreadable_input_stops_before_any_job_with_its_name(tmp_path, key, make, message):
+    import gzip
+
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    for name in ("sequences", "annotations", "ontology", "expression", "id_map"):
+        config[name] = str(DEMO / config[name].rsplit("/", 1)[1])
+    if make == "truncated":
+        broken = tmp_path / "annotations.gaf.gz"
+        broken.write_bytes(gzip.compress(b"!gaf-version: 2.2\n" * 1000)[:30])
+    else:
+        broken = tmp_path / "expression_folder"
+        broken.mkdir()
+    config[key] = str(broken)
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = snakemake(tmp_path, path, "--dry-run", "--cores", "1")
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "is a folder" in result.stderr or make == "truncated"
+    assert "Traceback" not in result.stderr

@@ -154,3 +154,11 @@ def test_ensembl_proteins_join_a_gene_matrix_through_their_headers(tmp_path):
     assert (
         list(joined.index) == ["ENSP00000000233"] and "id_map_from_sequence_headers" not in report
     )
+
+
+def test_a_transposed_matrix_is_named_as_such(tmp_path):
+    path = write(tmp_path / "t.tsv", "sample\tG1\tG2\tG3\ncell1\t1\t2\t3\ncell2\t4\t5\t6\n")
+    log_tpm, _ = normalise(read_expression(path), "tpm")
+    with pytest.raises(InputError, match="the matrix looks transposed") as error:
+        join_expression(log_tpm, ["G1", "G2", "G3"], path)
+    assert str(path) in str(error.value)

@@ -90,3 +90,29 @@ def test_json_round_trip(tmp_path, demo_ontology):
     assert again.names == demo_ontology.names
     assert again.parents == demo_ontology.parents
     assert again.ancestors("GO:0006936") == demo_ontology.ancestors("GO:0006936")
+
+
+def test_an_ontology_other_than_go_is_named_as_such(tmp_path):
+    path = write(
+        tmp_path / "so.obo",
+        HEADER + term("SO:0000704", "gene", "sequence") + term("SO:0000234", "mRNA", "sequence"),
+    )
+    with pytest.raises(InputError, match="this is not the Gene Ontology") as error:
+        read_obo(path)
+    assert str(path) in str(error.value)
+
+
+def test_is_a_edges_across_namespaces_are_counted_when_left_out(tmp_path):
+    path = write(
+        tmp_path / "cross.obo",
+        HEADER
+        + term("GO:0008150", "biological_process")
+        + term("GO:0003674", "molecular_function", "molecular_function")
+        + term("GO:0000001", "child", "biological_process", "is_a: GO:0008150")
+        + term("GO:0000002", "crossing", "molecular_function", "is_a: GO:0008150"),
+    )
+    ontology = read_obo(path)
+    assert ontology.edges_across_namespaces == 1
+    assert ontology.parents["GO:0000002"] == () and ontology.parents["GO:0000001"] == (
+        "GO:0008150",
+    )

@@ -52,6 +52,12 @@ def read_annotations(path: str | Path) -> Annotations:
         (line.split(":", 1)[1].strip() for line in header if line.startswith("!gaf-version")),
         None,
     )
+    if any(line.startswith("!gpa-version") for line in header):
+        raise InputError(
+            path,
+            "this is a GPAD file (GO's gene product association data), which is not read",
+            "give the GAF of the same release (e.g. goa_human.gaf.gz), or gene<TAB>GO pairs",
+        )
     if not body:
         raise InputError(path, "no annotation lines", "give a GAF file or a gene<TAB>GO table")
     is_gaf = version is not None or len(body[0][1].split("\t")) >= GAF_MIN_COLUMNS

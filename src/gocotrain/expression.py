@@ -215,6 +215,7 @@ def join_to_genes(
     report["expression_rows_not_matched_examples"] = unmatched[:5]
     report["genes_with_expression"] = len(pairs)
     if not pairs:
+        _stop_if_transposed(log_expression, genes, id_map_rows, expression_path)
         source = id_map_path if id_map_rows is not None else expression_path
         raise InputError(
             source,
@@ -254,6 +255,22 @@ def join_expression(
     joined, report = join_to_genes(log_expression, genes, header_rows, expression_path, sequences)
     report["id_map_from_sequence_headers"] = True
     return joined, report
+
+
+def _stop_if_transposed(log_expression, genes, id_map_rows, expression_path) -> None:
+    """A matrix whose sample names are the gene IDs is samples × genes: say so, rather than
+    blame the ID map or the IDs."""
+    known = IdMatcher(
+        [*genes, *(row[1] for row in id_map_rows or []), *(row[0] for row in id_map_rows or [])]
+    )
+    as_genes = [name for name in log_expression.columns if known.match(str(name))]
+    if as_genes:
+        raise InputError(
+            expression_path,
+            f"no row is a gene, but {len(as_genes)} of the {log_expression.shape[1]} columns "
+            f"are (e.g. {as_genes[:3]}): the matrix looks transposed (samples × genes)",
+            "put genes in rows and samples in columns, e.g. t() in R before write.table",
+        )
 
 
 def _count_matches(rows, gene_matcher: IdMatcher, expression_matcher: IdMatcher) -> int:

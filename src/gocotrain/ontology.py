@@ -45,6 +45,8 @@ class Ontology:
     alt_ids: dict[str, str]
     parents: dict[str, tuple[str, ...]]
     data_version: str = ""
+    # is_a/part_of edges between namespaces, left out (counted in the run summary only).
+    edges_across_namespaces: int = field(default=0, compare=False)
     _ancestor_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     @property
@@ -133,8 +135,16 @@ def read_obo(path: str | Path) -> Ontology:
                 replaced_by[term] = data["replaced_by"][0]
         for alt in data.get("alt_id", []):
             alt_ids[alt] = term
+    if not set(aspects.values()) & set(ASPECT_NAMES):
+        raise InputError(
+            path,
+            "no term is in a GO namespace (biological_process, molecular_function, "
+            "cellular_component): this is not the Gene Ontology",
+            "give GO's go-basic.obo (https://purl.obolibrary.org/obo/go/go-basic.obo)",
+        )
     parents: dict[str, list[str]] = {term: [] for term in names}
     hierarchy = networkx.DiGraph()
+    across = 0
     for child, parent, relation in graph.edges(keys=True):
         if relation not in PROPAGATED_RELATIONS:
             continue
@@ -147,6 +157,7 @@ def read_obo(path: str | Path) -> Ontology:
             )
         # Cross-namespace links would leak labels between aspects; go-basic has none.
         if aspects.get(child) != aspects.get(parent):
+            across += 1
             continue
         parents[child].append(parent)
         hierarchy.add_edge(child, parent)
@@ -169,4 +180,5 @@ def read_obo(path: str | Path) -> Ontology:
         alt_ids=alt_ids,
         parents={term: tuple(sorted(found)) for term, found in parents.items()},
         data_version=str(graph.graph.get("data-version", "")),
+        edges_across_namespaces=across,
     )

@@ -12,10 +12,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import zlib
 from pathlib import Path
 
 from gocotrain import __version__
-from gocotrain.textio import is_gzipped
+from gocotrain.errors import InputError
+from gocotrain.textio import check_readable, is_gzipped
 
 RELEASE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # What a stamp must agree on for two runs to share a release folder.
@@ -32,9 +34,17 @@ def file_sha256(path: str | Path) -> str:
 
 def _head(path: str | Path, n_lines: int = 200) -> list[str]:
     """The first lines only: the Snakefile reads headers on every start, files may be large."""
+    path = check_readable(path)
     opener = gzip.open if is_gzipped(path) else open
-    with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
-        return [line for _, line in zip(range(n_lines), handle, strict=False)]
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
+            return [line for _, line in zip(range(n_lines), handle, strict=False)]
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise InputError(
+            path,
+            f"the gzip stream is damaged or truncated ({error})",
+            "download or compress the file again; `gzip -t FILE` checks it",
+        ) from None
 
 
 def _header_value(path: str | Path, key: str, comment: str = "") -> str | None:

@@ -26,13 +26,34 @@ def is_gzipped(path: str | Path) -> bool:
         return handle.read(2) == GZIP_MAGIC
 
 
-def read_text(path: str | Path) -> str:
-    """Return the whole file as text, with BOM removed and line endings normalised to \\n."""
+# Files that are not text, by their first bytes, and what to do with each.
+NOT_TEXT = {
+    b"PK\x03\x04": (
+        "a ZIP archive or an Excel workbook (.xlsx), not text",
+        "save the sheet as tab-separated text (.tsv) or CSV, or unzip the archive",
+    ),
+    b"BZh": ("bzip2-compressed", "decompress it (bunzip2), or compress it with gzip instead"),
+    b"\xfd7zXZ": ("xz-compressed", "decompress it (unxz), or compress it with gzip instead"),
+}
+
+
+def check_readable(path: str | Path) -> Path:
+    """`path` as a Path, or an InputError saying why it cannot be read as a file."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(path, "this is a folder, not a file", "give the file inside it")
     if not path.exists():
         raise InputError(
             path, "the file does not exist", "check the path (in the config or the command)"
         )
+    if not os.access(path, os.R_OK):
+        raise InputError(
+            path, "the file cannot be read (permission denied)", "make it readable: chmod a+r"
+        )
+    return path
+
+
+def _raw_bytes(path: Path) -> bytes:
     try:
         raw = gzip.decompress(path.read_bytes()) if is_gzipped(path) else path.read_bytes()
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
@@ -41,6 +62,16 @@ def read_text(path: str | Path) -> str:
             f"the gzip stream is damaged or truncated ({error})",
             "download or compress the file again; `gzip -t FILE` checks it",
         ) from None
+    for magic, (problem, fix) in NOT_TEXT.items():
+        if raw.startswith(magic):
+            raise InputError(path, f"this is {problem}", fix)
+    return raw
+
+
+def read_text(path: str | Path) -> str:
+    """Return the whole file as text, with BOM removed and line endings normalised to \\n."""
+    path = check_readable(path)
+    raw = _raw_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

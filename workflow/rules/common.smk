@@ -9,6 +9,7 @@ from snakemake.utils import min_version, validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from gocotrain import releases  # noqa: E402
+from gocotrain.errors import InputError  # noqa: E402
 from gocotrain.models import MODEL_FILES  # noqa: E402
 from gocotrain.resources import (
     cotrain_runtime,
@@ -84,7 +85,11 @@ def config_problems(config, schema):
         problems.append(line)
     for key in INPUT_FILE_KEYS:
         path = config.get(key)
-        if isinstance(path, str) and not Path(path).is_file():
+        if isinstance(path, str) and Path(path).is_dir():
+            problems.append(
+                f"config {key}: {path!r} is a folder; give the file inside it"
+            )
+        elif isinstance(path, str) and not Path(path).is_file():
             problems.append(
                 f"config {key}: the file {path!r} does not exist (paths are relative to the "
                 f"working directory {Path.cwd()}); fix the path or pass --config {key}=PATH"
@@ -146,9 +151,13 @@ validate_config()
 def release_stamp():
     """This run's release label and stamp; stop if the label already holds other data."""
     # The files are read (hashed) once: the automatic label is made from the stamp.
-    stamp = releases.release_stamp(
-        config["release"], config["ontology"], config["annotations"]
-    )
+    try:
+        stamp = releases.release_stamp(
+            config["release"], config["ontology"], config["annotations"]
+        )
+    except InputError as error:
+        print(f"GOcotrain: input error: {error}", file=sys.stderr)
+        sys.exit(1)
     label = stamp["release"] = config["release"] or releases.automatic_label(stamp)
     existing = Path("results/releases", label, "release.json")
     if existing.is_file():
@@ -296,7 +305,9 @@ def predict_inputs(wildcards):
     }
     if config["expression"]:
         inputs["expression"] = config["expression"]
-        inputs["sequences"] = config["sequences"]  # their headers' gene IDs may join them
+        inputs["sequences"] = config[
+            "sequences"
+        ]  # their headers' gene IDs may join them
     if config["id_map"]:
         inputs["id_map"] = config["id_map"]
     return inputs

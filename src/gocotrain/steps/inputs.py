@@ -30,6 +30,7 @@ def prepare_ontology(obo: str, ontology_json: str, report_json: str) -> None:
         "go_version": ontology.data_version,
         "go_terms": len(ontology.names) - len(ontology.obsolete),
         "go_terms_obsolete": len(ontology.obsolete),
+        "go_edges_across_namespaces_dropped": ontology.edges_across_namespaces,
     }
     log.info("ontology %s: %s", obo, report)
     write_json(report, report_json)

@@ -63,3 +63,25 @@ def test_data_summary_escapes_every_value(tmp_path):
     assert "GOcotrain 1.0 &amp; more" in page and "releases/&lt;2022&gt;" in page
     assert "<th>terms modelled</th>" in page and "<th>Biological process</th>" in page
     assert "<th>genes with a homolog (engine: diamond)</th><td>3</td>" in page
+
+
+def test_per_term_figure_says_why_when_there_is_nothing_to_draw(tmp_path):
+    """No per-term scores (min_positives too high), or every term scored alike by the two
+    methods (co-training never kept): a figure that says so, not a crash."""
+    from PIL import Image
+
+    from gocotrain.figures import per_term_figure
+
+    empty = pd.DataFrame(columns=["targets", "aspect", "term", "method", "aupr"])
+    per_term_figure(empty, tmp_path / "empty.png")
+    alike = pd.DataFrame(
+        [
+            ("cross_validation", "biological_process", term, method, 0.4)
+            for term in ("GO:1", "GO:2")
+            for method in ("cotraining", "two_view_supervised")
+        ],
+        columns=["targets", "aspect", "term", "method", "aupr"],
+    )
+    per_term_figure(alike, tmp_path / "alike.png")
+    for name in ("empty.png", "alike.png"):
+        assert Image.open(tmp_path / name).size[0] > 100

@@ -153,6 +153,9 @@ def per_term_figure(
     baseline: str = "two_view_supervised",
 ) -> None:
     """Term-centric AUPR of `method` against `baseline`, one dot per term."""
+    if per_term.empty:
+        _empty(path, "no term had enough held-out positives to be scored per term")
+        return
     per_term = per_term[per_term["targets"] == per_term["targets"].iloc[0]]
     wide = per_term.pivot_table(index=["aspect", "term"], columns="method", values="aupr")
     if method not in wide or baseline not in wide:
@@ -164,6 +167,9 @@ def per_term_figure(
     same = np.isclose(wide[method], wide[baseline], rtol=0, atol=1e-9)
     identical = wide[same].groupby("aspect").size()
     wide = wide[~same]
+    if wide.empty:
+        _empty(path, f"{method} and {baseline} score all {int(same.sum())} terms alike")
+        return
     namespaces = _namespaces(wide)
     figure, axes = plt.subplots(1, len(namespaces), figsize=(4.2 * len(namespaces), 4.2))
     axes = np.atleast_1d(axes)

@@ -10,7 +10,9 @@ rule choose_thresholds:
     input:
         unpack(threshold_inputs),
     output:
-        thresholds=f"{PREDICTIONS_DIR}/thresholds.tsv",
+        # Copied into predictions/ by export_predictions: a run that stops before the
+        # exports leaves no predictions/ file behind.
+        thresholds=in_release("thresholds/thresholds.tsv"),
     log:
         release_log("choose_thresholds.log"),
     conda:
@@ -45,6 +47,7 @@ rule export_predictions:
         excel=f"{PREDICTIONS_DIR}/predictions.summary.xlsx",
         summary_json=f"{PREDICTIONS_DIR}/summary.json",
         summary_tsv=f"{PREDICTIONS_DIR}/summary.tsv",
+        thresholds=f"{PREDICTIONS_DIR}/thresholds.tsv",
     log:
         release_log("export_predictions.log"),
     conda:

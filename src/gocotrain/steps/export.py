@@ -4,6 +4,7 @@ run summary, and the saved model."""
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -241,6 +242,8 @@ def export_predictions(
         }
     summary["release"] = stamp
     summary["predictions"]["gaf_taxon"] = identity["taxon"]
+    with open(thresholds_tsv, "rb") as source, atomic_write(outputs["thresholds"], "wb") as copy:
+        shutil.copyfileobj(source, copy)
     write_json(summary, outputs["summary_json"])
     flat = pd.json_normalize(summary, sep=".").T.reset_index()
     flat.columns = ["key", "value"]

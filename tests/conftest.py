@@ -155,4 +155,5 @@ def demo_run(tmp_path_factory):
     config = demo_config(workdir, **(DEMO_TEST_SETTINGS | {"evaluation": DEMO_EVALUATION}))
     result = snakemake(workdir, config, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
+    (workdir / "snakemake.stderr").write_text(result.stderr)
     return workdir

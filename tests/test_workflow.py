@@ -88,6 +88,25 @@ def test_real_run_writes_every_output(demo_run):
     assert (demo_run / RELEASE_LOGS / "export_predictions.log").read_text().count("summary") > 10
 
 
+def test_the_run_ends_saying_where_the_predictions_are_and_what_to_expect(demo_run):
+    stderr = (demo_run / "snakemake.stderr").read_text()
+    closing = stderr[stderr.index("GOcotrain: predictions of release") :].splitlines()
+    assert (
+        closing[0] == f"GOcotrain: predictions of release {RELEASE} in {RELEASE_DIR}/predictions/"
+    )
+    thresholds = pd.read_csv(demo_run / RELEASE_DIR / "predictions/thresholds.tsv", sep="\t")
+    summary = json.loads((demo_run / RELEASE_DIR / "predictions/summary.json").read_text())
+    for row, line in zip(thresholds.itertuples(), closing[2:5], strict=True):
+        namespace = {"P": "biological_process", "F": "molecular_function"}.get(
+            row.aspect, "cellular_component"
+        )
+        genes = summary["aspects"][namespace]["genes_predicted"]
+        assert line.startswith(f"  {namespace}: threshold {row.threshold:g} (expected precision")
+        assert f"; {genes} genes with" in line
+    # The log is for people: no empty shell commands, no dump of the summary's every value.
+    assert "Shell command: None" not in stderr and "summary details" not in stderr
+
+
 def test_predictions_only_for_unlabeled_genes_and_consistent(demo_run, demo_ontology):
     table, _ = read_predictions_tsv(demo_run / f"{RELEASE_DIR}/predictions/predictions.tsv")
     labels = pd.read_csv(demo_run / f"{RELEASE_DIR}/labels/labels.tsv", sep="\t")

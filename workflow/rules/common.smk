@@ -1,3 +1,4 @@
+import csv
 import difflib
 import json
 import sys
@@ -11,6 +12,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from gocotrain import releases  # noqa: E402
 from gocotrain.errors import InputError  # noqa: E402
 from gocotrain.models import MODEL_FILES  # noqa: E402
+from gocotrain.ontology import ASPECT_NAMES  # noqa: E402
 from gocotrain.resources import (
     cotrain_runtime,
     memory_mb,
@@ -323,3 +325,42 @@ def expression_inputs(wildcards):
     if config["id_map"]:
         inputs["id_map"] = config["id_map"]
     return inputs
+
+
+def closing_summary():
+    """The last lines of a finished run: where its predictions are and what to expect of
+    them (the thresholds and the precision measured there, genes predicted per aspect).
+    """
+    if config["model"]:
+        print(f"GOcotrain: new genes scored in {PREDICT_DIR}/", file=sys.stderr)
+        return
+    folder = Path(PREDICTIONS_DIR)
+    if (
+        not (folder / "summary.json").is_file()
+        or not (folder / "thresholds.tsv").is_file()
+    ):
+        return
+    aspects = json.loads((folder / "summary.json").read_text())["aspects"]
+    with open(folder / "thresholds.tsv") as handle:
+        thresholds = {
+            row["aspect"]: row for row in csv.DictReader(handle, delimiter="\t")
+        }
+    lines = [
+        f"GOcotrain: predictions of release {RELEASE} in {folder}/",
+        "  predictions.tsv (every score), predictions.most_specific.tsv, predictions.gaf and "
+        "predictions.summary.xlsx (above the thresholds), predictions.cafa.tsv",
+    ]
+    for letter, row in thresholds.items():
+        counts = aspects.get(ASPECT_NAMES[letter], {})
+        expected = (
+            f"expected precision {float(row['expected_precision']):.2f}"
+            if row["expected_precision"]
+            else "precision not measured"
+        )
+        lines.append(
+            f"  {ASPECT_NAMES[letter]}: threshold {float(row['threshold']):g} ({expected}); "
+            f"{counts.get('genes_predicted', 0)} genes with {counts.get('predictions', 0)} "
+            "scored terms"
+        )
+    lines.append(f"  saved model: {in_release('model')}/")
+    print("\n".join(lines), file=sys.stderr)

@@ -249,8 +249,7 @@ def export_predictions(
     flat.columns = ["key", "value"]
     with atomic_write(outputs["summary_tsv"]) as handle:
         flat.to_csv(handle, sep="\t", index=False)
-    for key, value in flat.itertuples(index=False):
-        log.info("summary %s = %s", key, value)
+    log.info("run summary: %s (%d values)", outputs["summary_json"], len(flat))
 
 
 def run_summary(gathered: dict, table: pd.DataFrame, counts: dict, settings: dict) -> dict:

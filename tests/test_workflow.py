@@ -141,7 +141,7 @@ def test_terms_too_rare_to_model_are_scored_by_homology_transfer(demo_run):
         assert summary["aspects"][name]["rare_terms_transferred"] == rare["go_id"].nunique()
 
 
-def test_gaf_reads_back_with_goatools(demo_run):
+def test_gaf_reads_back_with_goatools(demo_run, demo_ontology):
     from goatools.anno.gaf_reader import GafReader
 
     path = demo_run / f"{RELEASE_DIR}/predictions/predictions.gaf"
@@ -149,6 +149,16 @@ def test_gaf_reads_back_with_goatools(demo_run):
     records = GafReader(str(path)).get_associations()
     assert records and all(record.Evidence_Code == "IEA" for record in records)
     assert {record.Taxon[0] for record in records} == {9606}
+    # The most specific terms only (the true-path rule implies the rest), and none that GO's
+    # rules refuse with IEA (GORULE:0000005: binding, protein binding).
+    terms_of: dict[str, set[str]] = {}
+    for record in records:
+        terms_of.setdefault(record.DB_ID, set()).add(record.GO_ID)
+    for gene, terms in terms_of.items():
+        for term in terms:
+            assert not (demo_ontology.ancestors(term) - {term}) & terms, (gene, term)
+    assert not {"GO:0005515", "GO:0005488"} & {record.GO_ID for record in records}
+    assert len(records) < 10 * len(terms_of)  # not the ~54 propagated lines per gene of old
 
 
 def test_summary_counts_genes_views_and_terms(demo_run):

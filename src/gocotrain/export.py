@@ -18,6 +18,9 @@ from gocotrain.textio import atomic_write
 GAF_RELATION = {"P": "involved_in", "F": "enables", "C": "located_in"}
 # GO's GAF 2.2 rule: a gene product is part_of a protein-containing complex, located_in the rest.
 PROTEIN_CONTAINING_COMPLEX = "GO:0032991"
+# GO's annotation rules refuse IEA annotations directly to binding and protein binding
+# (GORULE:0000005): the GAF leaves them out; the TSVs keep their scores.
+NOT_FOR_IEA = frozenset({"GO:0005488", "GO:0005515"})
 PREDICTION_COLUMNS = [
     "gene_id",
     "aspect",
@@ -281,6 +284,8 @@ def write_gaf(
     """GAF 2.2 lines for predictions scoring at least min_score; returns the line count.
 
     `min_score` may map each aspect to its own threshold (an aspect left out gets no lines).
+    Terms GO's rules refuse with IEA evidence (NOT_FOR_IEA) are left out. Give the most
+    specific rows (`most_specific`): their ancestors are implied by the true-path rule.
 
     With `ontology`, component terms under protein-containing complex get the relation part_of
     (otherwise located_in); `header_extra` items become extra `!key: value` header lines.
@@ -292,6 +297,7 @@ def write_gaf(
     else:
         chosen = table[table["score"] >= min_score]
         rule = f"with score >= {min_score}"
+    chosen = chosen[~chosen["go_id"].isin(NOT_FOR_IEA)]
     header = [
         "!gaf-version: 2.2",
         f"!generated-by: GOcotrain {__version__}",

@@ -129,7 +129,7 @@ def write_exports(
     write_cafa(table, outputs["cafa"])
     above = table[table["score"] >= table["aspect"].map(thresholds).fillna(np.inf)]
     gaf_lines = write_gaf(
-        table,
+        specific,
         outputs["gaf"],
         db=gaf_identity["db"],
         taxon=gaf_identity["taxon"],

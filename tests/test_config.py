@@ -197,3 +197,51 @@ def test_an_unreadable_input_stops_before_any_job_with_its_name(tmp_path, key, m
     assert message in result.stderr
     assert "is a folder" in result.stderr or make == "truncated"
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.workflow
+def test_training_without_annotations_says_what_is_missing(tmp_path):
+    path = tmp_path / "sequences-only.yaml"
+    path.write_text(yaml.safe_dump({"sequences": str(DEMO / "proteins.fa.gz")}))
+    result = snakemake(tmp_path, path, "--dry-run", "--cores", "1")
+    assert result.returncode == 1
+    for key in ("annotations", "ontology", "expression"):
+        assert f"config {key}: required to train" in result.stderr
+    assert "set model to score the sequences with a saved model" in result.stderr
+
+
+@pytest.mark.workflow
+def test_usable_as_a_module_of_another_workflow(tmp_path):
+    """`module … use rule * from gocotrain`, as Snakemake users deploy workflows: it plans
+    every rule and runs one, its schema and package found from GOcotrain's own folder."""
+    import subprocess
+    import sys
+
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    for key in ("sequences", "annotations", "ontology", "expression", "id_map"):
+        config[key] = str(DEMO / config[key].rsplit("/", 1)[1])
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    (tmp_path / "Snakefile").write_text(
+        'configfile: "config.yaml"\n\n\n'
+        f'module gocotrain:\n    snakefile:\n        "{ROOT / "Snakefile"}"\n'
+        "    config:\n        config\n\n\n"
+        "use rule * from gocotrain as gocotrain_*\n"
+    )
+
+    def run(*arguments):
+        return subprocess.run(
+            [sys.executable, "-m", "snakemake", "--cores", "1", *arguments],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+    planned = run("--dry-run")
+    assert planned.returncode == 0, planned.stderr[-2000:]
+    assert "gocotrain_cotrain_batch" in planned.stdout
+    ontology = "results/releases/2022-09/ontology/ontology.json"
+    result = run(ontology)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / ontology).is_file()

@@ -401,9 +401,18 @@ def test_excel_summary_lists_top_specific_terms(tmp_path, demo_table, demo_ontol
         demo_table, path, thresholds, top_n=top_n, header=header, ontology=demo_ontology
     )
     sheets = pd.read_excel(path, sheet_name=None, dtype={"gene_id": str})
-    assert set(sheets) == {"genes", "about"}
+    assert set(sheets) == {"genes", "terms", "about"}
     genes = sheets["genes"]
     specific = most_specific(demo_table, demo_ontology, thresholds)
+    # Sheet "terms": the same predictions, one per row, with numbers to sort and filter by.
+    terms = sheets["terms"]
+    assert len(terms) == len(specific) and terms["score"].dtype == float
+    assert (
+        terms["score"].tolist()
+        == specific.sort_values(
+            ["gene_id", "aspect", "score", "go_id"], ascending=[True, True, False, True]
+        )["score"].tolist()
+    )
     assert count == len(genes) == specific["gene_id"].nunique()
     assert genes["gene_id"].tolist() == sorted(specific["gene_id"].unique())
     titles = {"P": "biological process", "F": "molecular function", "C": "cellular component"}

@@ -6,6 +6,7 @@ import shutil
 
 import pandas as pd
 import pytest
+import yaml
 from conftest import (
     DEMO,
     DEMO_EVALUATION,
@@ -190,8 +191,26 @@ def test_saved_model_scores_new_genes_without_retraining(workdir):
     above = set(table.loc[table["score"] >= threshold, "gene_id"])
     assert above and summary["predictions"]["excel_genes"] == len(above)
     sheets = pd.read_excel(folder / "predictions.summary.xlsx", sheet_name=None)
-    assert set(sheets) == {"genes", "about"}
+    assert set(sheets) == {"genes", "terms", "about"}
     assert sorted(sheets["genes"]["gene_id"]) == sorted(above)
+
+
+def test_a_copied_model_scores_new_genes_from_sequences_and_expression_alone(workdir, tmp_path):
+    """The model folder is self-contained: no annotations, ontology or expression kind to
+    give, and no other file of the run it came from."""
+    shutil.copytree(workdir / RELEASE_DIR / "model", tmp_path / "model")
+    config = tmp_path / "score.yaml"
+    config.write_text(yaml.safe_dump({"model": str(tmp_path / "model")} | NEW_GENES))
+    result = snakemake(tmp_path, config, "--cores", "2", "predict")
+    assert result.returncode == 0, result.stderr[-3000:]
+    folder = tmp_path / f"results/predict/{RELEASE}/new_genes"
+    table, _ = read_predictions_tsv(folder / "predictions.tsv")
+    beside = workdir / f"results/predict/{RELEASE}/new_genes/predictions.tsv"
+    if not beside.exists():
+        assert predict(workdir, "new_genes.yaml", **NEW_GENES).returncode == 0
+    copied, _ = read_predictions_tsv(beside)
+    pd.testing.assert_frame_equal(table, copied)  # as scored beside the run that made it
+    assert f"GOcotrain: new genes scored in results/predict/{RELEASE}/new_genes/" in result.stderr
 
 
 def test_saved_model_reproduces_the_runs_own_scores(workdir):

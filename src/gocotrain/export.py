@@ -367,8 +367,10 @@ def write_excel_summary(
 
     Sheet "genes": one row per gene with a prediction at or above its aspect's threshold, with
     the top_n most specific terms of each aspect by score and the number of such terms. Sheet
-    "about": the header items, the thresholds and what the scores mean. `specific` is
-    `most_specific(table, ontology, thresholds)` when the caller already has it.
+    "terms": every one of those most specific predictions, one per row, scores as numbers
+    (to sort and filter). Sheet "about": the header items, the thresholds and what the scores
+    mean. `specific` is `most_specific(table, ontology, thresholds)` when the caller already
+    has it.
     """
     if specific is None:
         if ontology is None:
@@ -405,7 +407,8 @@ def write_excel_summary(
         atomic_write(path, "wb") as handle,
         pd.ExcelWriter(handle, engine="openpyxl") as writer,
     ):
-        for name, frame in (("genes", sheet), ("about", about_sheet)):
+        terms = specific.assign(aspect=specific["aspect"].map(_aspect_title))
+        for name, frame in (("genes", sheet), ("terms", terms), ("about", about_sheet)):
             frame.to_excel(writer, sheet_name=name, index=False)
             _format_sheet(writer.sheets[name], frame)
     return len(sheet)

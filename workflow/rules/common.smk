@@ -8,7 +8,10 @@ import jsonschema
 import yaml
 from snakemake.utils import min_version, validate
 
-sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+# This checkout's folder, found from this file: `workflow.basedir` is the caller's when
+# GOcotrain is used as a module of another workflow.
+GOCOTRAIN_ROOT = Path(str(workflow.current_basedir)).resolve().parents[1]
+sys.path.insert(0, str(GOCOTRAIN_ROOT / "src"))
 from gocotrain import releases  # noqa: E402
 from gocotrain.errors import InputError  # noqa: E402
 from gocotrain.models import MODEL_FILES  # noqa: E402
@@ -37,7 +40,7 @@ PREVIOUS_RELEASE_FILES = (
     "labels/labels.tsv",
     "ontology/ontology.json",
 )
-SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA = GOCOTRAIN_ROOT / "workflow" / "schemas" / "config.schema.yaml"
 
 
 # Keys of earlier versions, each with what replaced it: a config that still has one is told
@@ -69,11 +72,31 @@ def replaced_key_problems(config):
     return problems
 
 
+# What training needs beyond the sequences; scoring with a saved model (`model`) does not.
+TRAINING_INPUTS = {
+    "annotations": "the GO annotations to learn from",
+    "ontology": "the GO ontology (go-basic.obo)",
+    "expression": "the expression matrix",
+}
+
+
+def training_input_problems(config):
+    if config.get("model"):
+        return []
+    return [
+        f"config {key}: required to train ({what}); set it, or set model to score the "
+        "sequences with a saved model"
+        for key, what in TRAINING_INPUTS.items()
+        if not config.get(key)
+    ]
+
+
 def config_problems(config, schema):
     """One line per problem, naming the key, instead of jsonschema's dump of the schema."""
     problems = replaced_key_problems(config)
     if problems:
         return problems
+    problems = training_input_problems(config)
     validator = jsonschema.Draft202012Validator(schema)
     for error in sorted(validator.iter_errors(config), key=lambda e: list(e.path)):
         where = ".".join(str(part) for part in error.path) or "top level"
@@ -144,14 +167,29 @@ def validate_config():
             file=sys.stderr,
         )
         sys.exit(1)
+    model = config.get("model")
+    if model and "expression_kind" not in config:
+        # New genes' expression is read as the model's was, unless the config says otherwise.
+        meta = json.loads((Path(model) / "model.json").read_text())
+        config["expression_kind"] = meta["feature_definition"]["expression"]["kind"]
     validate(config, schema=str(SCHEMA))  # fills in the defaults
 
 
 validate_config()
 
 
+def model_release(model):
+    """The release label a saved model was trained on (for the predict target's paths)."""
+    return json.loads((Path(model) / "model.json").read_text())["release"]["release"]
+
+
 def release_stamp():
-    """This run's release label and stamp; stop if the label already holds other data."""
+    """This run's release label and stamp; stop if the label already holds other data.
+
+    Scoring with a saved model and nothing to train from: the model's release, no stamp.
+    """
+    if not (config["annotations"] and config["ontology"]):
+        return model_release(config["model"]), {}
     # The files are read (hashed) once: the automatic label is made from the stamp.
     try:
         stamp = releases.release_stamp(
@@ -268,11 +306,6 @@ def measured_thresholds():
     return bool(EVALUATION_SPLITS) and "cotraining" in EVALUATION["methods"]
 
 
-def model_release(model):
-    """The release label a saved model was trained on (for the predict target's paths)."""
-    return json.loads((Path(model) / "model.json").read_text())["release"]["release"]
-
-
 def file_stem(path):
     name = Path(path).name
     for suffix in (".gz", ".fa", ".faa", ".fasta", ".fna", ".gb", ".gbk", ".gbff"):
@@ -317,7 +350,7 @@ def predict_inputs(wildcards):
 
 def expression_inputs(wildcards):
     inputs = {
-        "expression": config["expression"],
+        "expression": config["expression"] or [],
         "proteins": "results/sequences/proteins.fa",
         # Without an ID map, the gene IDs in the sequence headers may join the two.
         "sequences": config["sequences"],

@@ -8,8 +8,8 @@ localrules:
 
 rule stamp_release:
     input:
-        ontology=config["ontology"],
-        annotations=config["annotations"],
+        ontology=config["ontology"] or [],
+        annotations=config["annotations"] or [],
     output:
         stamp=in_release("release.json"),
     log:
@@ -24,7 +24,7 @@ rule stamp_release:
 
 rule prepare_ontology:
     input:
-        obo=config["ontology"],
+        obo=config["ontology"] or [],
     output:
         ontology=in_release("ontology/ontology.json"),
         report=in_release("ontology/report.json"),
@@ -81,7 +81,7 @@ rule prepare_expression:
 
 rule prepare_labels:
     input:
-        annotations=config["annotations"],
+        annotations=config["annotations"] or [],
         ontology=rules.prepare_ontology.output.ontology,
         proteins=rules.prepare_sequences.output.proteins,
     output:

@@ -11,12 +11,15 @@ ROOT = Path(__file__).resolve().parents[1]
 # The columns of predictions.tsv, as issue 2 and the README promise them.
 PREDICTION_COLUMNS = [
     "gene_id",
+    "symbol",
+    "protein_name",
     "aspect",
     "go_id",
     "go_name",
     "score",
     "score_sequence",
     "score_expression",
+    "source",
 ]
 # Co-training settings small enough for unit tests (keys as in the config schema).
 FAST_COTRAINING = {

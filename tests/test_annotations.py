@@ -88,6 +88,7 @@ def test_filters_maps_and_reports(tmp_path, demo_ontology):
         "db": "UniProtKB",
         "taxon": "taxon:9606",
         "symbols": {"G1": "SYM_G1"},
+        "names": {},
     }
 
 

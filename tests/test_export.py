@@ -36,6 +36,7 @@ def hand_table(ontology, *rows: tuple[str, str, float]) -> pd.DataFrame:
     frame["go_name"] = frame["go_id"].map(ontology.names)
     frame["score_sequence"] = frame["score"]
     frame["score_expression"] = np.nan
+    frame["symbol"], frame["protein_name"], frame["source"] = "", "", "homology transfer"
     return frame.sort_values(**SORT, ignore_index=True)[PREDICTION_COLUMNS]
 
 
@@ -154,9 +155,17 @@ def test_transferred_rare_terms_join_the_table_and_raise_their_modelled_ancestor
     assert table.loc[("B", PROCESS), "score"] == pytest.approx(0.6)  # raised by its child
     assert table.loc[("B", CONTRACTION), "score"] == pytest.approx(0.6)
     transferred_row = table.loc[("A", STRIATED)]
+    assert transferred_row["source"] == "homology transfer"
+    assert set(table.drop(index=[("A", STRIATED), ("B", STRIATED)])["source"]) == {"two-view model"}
     assert transferred_row["score"] == transferred_row["score_sequence"] == pytest.approx(0.8)
     assert np.isnan(transferred_row["score_expression"])
     assert transferred_row["go_name"] == "striated muscle contraction"
+    # Names join by gene; a gene without one gets empty cells.
+    named = predictions_table(scores, demo_ontology, 0.05, transferred, {"A": ("MYH7", "Myosin-7")})
+    assert set(zip(named["gene_id"], named["symbol"], named["protein_name"], strict=True)) == {
+        ("A", "MYH7", "Myosin-7"),
+        ("B", "", ""),
+    }
     # Without transfers the table is the modelled terms' alone.
     alone = predictions_table(scores, demo_ontology, 0.05)
     assert set(alone["go_id"]) == {PROCESS, CONTRACTION}
@@ -438,7 +447,12 @@ def test_excel_summary_lists_top_specific_terms(tmp_path, demo_table, demo_ontol
     assert "score" in about["scores"]
     workbook = load_workbook(path)
     assert workbook["genes"].freeze_panes == "A2"
-    assert workbook["genes"].column_dimensions["B"].width > 20
+    from openpyxl.utils import get_column_letter
+
+    terms_column = get_column_letter(
+        list(genes.columns).index(f"biological process (top {top_n})") + 1
+    )
+    assert workbook["genes"].column_dimensions[terms_column].width > 20
     assert not list(tmp_path.glob(".*.part"))  # written through a temporary file
 
 

@@ -87,7 +87,8 @@ def test_genbank_cds_features(tmp_path, demo_proteins):
     nucleotides, features, start = "", [], 0
     for index, (_gene, protein) in enumerate(chosen):
         cds = "".join(CODON[aa] for aa in protein) + "TAG"
-        qualifiers = {"locus_tag": [f"LT_{index}"]}
+        qualifiers = {"locus_tag": [f"LT_{index}"], "gene": [f"gene{index}"]}
+        qualifiers["product"] = [f"protein {index}"]
         if index == 0:
             qualifiers["translation"] = [protein]
         features.append(
@@ -111,6 +112,34 @@ def test_genbank_cds_features(tmp_path, demo_proteins):
     sequences = read_sequences(path)
     assert sequences.kind == "genbank"
     assert sequences.proteins == {f"LT_{i}": protein for i, (_, protein) in enumerate(chosen)}
+    assert sequences.names["LT_1"] == ("gene1", "protein 1")  # the CDS's gene and product
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            "sp|P04637|P53_HUMAN Cellular tumor antigen p53 OS=Homo sapiens OX=9606 GN=TP53 "
+            "PE=1 SV=4",
+            ("TP53", "Cellular tumor antigen p53"),
+        ),
+        (
+            "ENSP00000269305.4 pep chromosome:GRCh38:17:7661779:7687538:-1 "
+            "gene:ENSG00000141510.18 transcript:ENST00000269305.9 gene_biotype:protein_coding "
+            "gene_symbol:TP53 description:tumor protein p53 [Source:HGNC Symbol;Acc:HGNC:11998]",
+            ("TP53", "tumor protein p53"),
+        ),
+        (
+            "NP_000537.3 cellular tumor antigen p53 isoform a [Homo sapiens]",
+            ("", "cellular tumor antigen p53 isoform a"),
+        ),
+        ("G1", ("", "")),
+    ],
+)
+def test_names_come_from_the_headers_as_sources_write_them(tmp_path, header, expected):
+    path = write(tmp_path / "named.fa", f">{header}\nMEEPQSDPSV\n")
+    found = read_sequences(path)
+    assert list(found.names.values()) == [expected]
 
 
 @pytest.mark.parametrize(

@@ -28,20 +28,29 @@ class Annotations:
     warnings: Counter = field(default_factory=Counter)
 
     def gaf_identity(self, genes: list[str]) -> dict:
-        """The database, taxon and gene symbols the input GAF uses, to reuse in exported GAF."""
+        """The database, taxon, gene symbols and protein names (GAF columns 3 and 10) the
+        input GAF uses, to reuse in the exports."""
         if "db" not in self.table:
-            return {"db": None, "taxon": None, "symbols": {}}
+            return {"db": None, "taxon": None, "symbols": {}, "names": {}}
         matcher = IdMatcher(genes)
-        symbols = {}
-        for gene, symbol in zip(self.table["gene_id"], self.table["symbol"], strict=True):
+        symbols, names = {}, {}
+        rows = zip(self.table["gene_id"], self.table["symbol"], self.table["name"], strict=True)
+        for gene, symbol, name in rows:
             for known in matcher.match(gene):
                 symbols.setdefault(known, symbol)
+                if name:
+                    names.setdefault(known, name)
 
         def most_common(column: str) -> str | None:
             values = self.table[column][self.table[column] != ""]
             return str(values.mode().iloc[0]) if len(values) else None
 
-        return {"db": most_common("db"), "taxon": most_common("taxon"), "symbols": symbols}
+        return {
+            "db": most_common("db"),
+            "taxon": most_common("taxon"),
+            "symbols": symbols,
+            "names": names,
+        }
 
 
 def read_annotations(path: str | Path) -> Annotations:
@@ -67,7 +76,7 @@ def read_annotations(path: str | Path) -> Annotations:
 
 
 def _read_gaf(path, body, version) -> Annotations:
-    dbs, genes, symbols, terms, evidence, negated, taxa = [], [], [], [], [], [], []
+    dbs, genes, symbols, names, terms, evidence, negated, taxa = ([] for _ in range(8))
     warnings: Counter = Counter()
     for number, line in body:
         columns = line.split("\t")
@@ -90,6 +99,7 @@ def _read_gaf(path, body, version) -> Annotations:
         dbs.append(columns[0])
         genes.append(columns[1])
         symbols.append(columns[2])
+        names.append(columns[9])
         terms.append(columns[4])
         evidence.append(columns[6])
         negated.append("NOT" in columns[3].split("|"))
@@ -102,6 +112,7 @@ def _read_gaf(path, body, version) -> Annotations:
             "negated": negated,
             "db": dbs,
             "symbol": symbols,
+            "name": names,
             "taxon": taxa,
         }
     )

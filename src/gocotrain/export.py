@@ -23,13 +23,20 @@ PROTEIN_CONTAINING_COMPLEX = "GO:0032991"
 NOT_FOR_IEA = frozenset({"GO:0005488", "GO:0005515"})
 PREDICTION_COLUMNS = [
     "gene_id",
+    "symbol",
+    "protein_name",
     "aspect",
     "go_id",
     "go_name",
     "score",
     "score_sequence",
     "score_expression",
+    "source",
 ]
+# Where a score comes from: the term's own two-view model, or, for a term too rare to model,
+# homology transfer from the gene's labeled homologs.
+SOURCE_MODEL, SOURCE_TRANSFER = "two-view model", "homology transfer"
+TEXT_COLUMNS = ("gene_id", "symbol", "protein_name", "aspect", "go_id", "go_name", "source")
 SCORE_EXPLANATION = (
     "Each score (0 to 1) is GOcotrain's estimate that the gene has the GO term, combining a "
     "sequence-based and an expression-based classifier trained together by co-training (terms "
@@ -110,12 +117,14 @@ def predictions_table(
     ontology: Ontology,
     min_score: float,
     transferred: Mapping[str, Mapping[str, Mapping[str, float]]] | None = None,
+    names: Mapping[str, tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Every gene × term score at least `min_score`, consistent with the GO hierarchy.
 
     `transferred` holds, per aspect, the homology-transferred scores of the terms too rare
     to model (`transfer.transfer_rare_terms`) for the same genes; their rows carry the
-    transferred score as the sequence score and no expression score.
+    transferred score as the sequence score, no expression score, and that source. `names`
+    gives each gene's symbol and protein name ("" where unknown).
     """
     frames = []
     transferred = transferred or {}
@@ -139,17 +148,26 @@ def predictions_table(
                         "score": combined[rows, columns],
                         "score_sequence": sequence[rows, columns],
                         "score_expression": expression[rows, columns],
+                        "source": SOURCE_MODEL,
                     }
                 )
             )
         if not rare.empty:
             frames.append(
-                rare.assign(aspect=aspect, score_sequence=rare["score"], score_expression=np.nan)
+                rare.assign(
+                    aspect=aspect,
+                    score_sequence=rare["score"],
+                    score_expression=np.nan,
+                    source=SOURCE_TRANSFER,
+                )
             )
     if not frames:
         return pd.DataFrame(columns=PREDICTION_COLUMNS)
     table = pd.concat(frames, ignore_index=True)
     table["go_name"] = table["go_id"].map(ontology.names)
+    names = names or {}
+    table["symbol"] = table["gene_id"].map(lambda gene: names.get(gene, ("", ""))[0])
+    table["protein_name"] = table["gene_id"].map(lambda gene: names.get(gene, ("", ""))[1])
     for name in ("score", "score_sequence", "score_expression"):
         table[name] = table[name].astype(float).round(4)
     table = table.sort_values(
@@ -236,13 +254,12 @@ def read_predictions_tsv(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]
             key, _, value = line[1:].rstrip("\n").partition(":")
             header[key.strip()] = value.strip()
             header_lines += 1
-    text_columns = ("gene_id", "aspect", "go_id", "go_name")
     # Skip the header lines by count rather than comment="#", which would cut a line at any #.
     table = pd.read_csv(
         path,
         sep="\t",
         skiprows=header_lines,
-        dtype=dict.fromkeys(text_columns, str),
+        dtype=dict.fromkeys(TEXT_COLUMNS, str),
         keep_default_na=False,
         na_values={name: [""] for name in ("score", "score_sequence", "score_expression")},
     )
@@ -395,7 +412,12 @@ def write_excel_summary(
         counts[f"number of {title} terms"] = (
             rows.groupby("gene_id").size().reindex(genes, fill_value=0)
         )
-    sheet = pd.DataFrame({**cells, **counts}, index=genes).reset_index()
+    labels = {
+        column.replace("_", " "): specific.groupby("gene_id")[column].first().reindex(genes)
+        for column in ("symbol", "protein_name")
+        if column in specific and len(specific)
+    }
+    sheet = pd.DataFrame({**labels, **cells, **counts}, index=genes).reset_index()
 
     about = [(str(key), str(value)) for key, value in (header or {}).items()]
     ordered = in_aspect_order(thresholds)

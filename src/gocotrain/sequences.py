@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 from Bio import SeqIO
 from Bio.Data import CodonTable
 from Bio.Seq import Seq
@@ -33,6 +34,8 @@ class SequenceSet:
 
     proteins: dict[str, str]
     kind: str
+    # Per gene, the gene symbol and protein name its record gives ("" where none).
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
     records_read: int = 0
     skipped: Counter = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)
@@ -76,6 +79,55 @@ def header_gene_ids(path: str | Path) -> list[tuple[str, str, int]]:
         if found:
             rows.append((gene_id_from_header(line[1:]), found.group(1), number))
     return rows
+
+
+ENSEMBL_FIELD = re.compile(r"(\w+):(\S+)")
+
+
+def names_from_header(header: str) -> tuple[str, str]:
+    """(gene symbol, protein name) from a FASTA header, as the common sources write them:
+    UniProt (`sp|P04637|P53_HUMAN Cellular tumor antigen p53 OS=… GN=TP53 …`), Ensembl
+    (`ENSP… pep … gene_symbol:TP53 description:…`), NCBI (`NP_000537.3 cellular tumor
+    antigen p53 [Homo sapiens]`); ("", "") where the header has no description."""
+    parts = header.split(maxsplit=1)
+    description = parts[1].strip() if len(parts) > 1 else ""
+    if UNIPROT_HEADER.match(parts[0] if parts else ""):
+        symbol = re.search(r"\bGN=(\S+)", description)
+        name = re.split(r" [A-Z]{2}=", description, maxsplit=1)[0]
+        return (symbol.group(1) if symbol else ""), name.strip()
+    if " gene_symbol:" in f" {description}" or description.startswith("pep "):
+        fields = dict(ENSEMBL_FIELD.findall(description))
+        name = description.split("description:", 1)[1] if "description:" in description else ""
+        return fields.get("gene_symbol", ""), re.sub(r" \[Source:.*\]$", "", name).strip()
+    return "", re.sub(r" \[[^\]]+\]$", "", description).strip()
+
+
+def fasta_names(text: str) -> dict[str, tuple[str, str]]:
+    """`names_from_header` for every header of a FASTA text, by gene ID."""
+    return {
+        gene_id_from_header(line[1:]): names_from_header(line[1:])
+        for line in text.split("\n")
+        if line.startswith(">") and line[1:].strip()
+    }
+
+
+def write_names(names: dict[str, tuple[str, str]], path: str | Path) -> None:
+    """gene_id, symbol, protein_name per gene (a TSV the exports join on)."""
+    with atomic_write(path) as handle:
+        handle.write("gene_id\tsymbol\tprotein_name\n")
+        for gene, (symbol, name) in names.items():
+            clean = [value.replace("\t", " ") for value in (gene, symbol, name)]
+            handle.write("\t".join(clean) + "\n")
+
+
+def read_names(path: str | Path) -> dict[str, tuple[str, str]]:
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    return {
+        gene: (symbol, name)
+        for gene, symbol, name in zip(
+            table["gene_id"], table["symbol"], table["protein_name"], strict=True
+        )
+    }
 
 
 def read_fasta(path: str | Path) -> list[tuple[str, str, int]]:
@@ -185,6 +237,7 @@ def read_sequences(
     if kind == "genbank":
         read_genbank(path, text, sequences, genetic_code, genbank_id_qualifiers)
     else:
+        names = fasta_names(text)
         for gene_id, sequence, line in read_fasta(path):
             sequences.records_read += 1
             if kind == "cds":
@@ -203,6 +256,8 @@ def read_sequences(
                 clean_protein(sequences, path, gene_id, protein, line)
             else:
                 clean_protein(sequences, path, gene_id, sequence, line)
+    if kind != "genbank":
+        sequences.names = {gene: names[gene] for gene in sequences.proteins if gene in names}
     if not sequences.proteins:
         raise InputError(
             path,
@@ -247,6 +302,10 @@ def read_genbank(path, text, sequences, genetic_code, id_qualifiers) -> None:
                     if partial:
                         sequences.skipped["CDS length not a multiple of 3 (trimmed)"] += 1
                 clean_protein(sequences, path, gene_id, protein, None)
+                sequences.names[gene_id] = (
+                    qualifiers.get("gene", [""])[0],
+                    qualifiers.get("product", [""])[0],
+                )
     except ValueError as error:
         raise InputError(
             path,

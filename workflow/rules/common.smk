@@ -337,6 +337,7 @@ def predict_inputs(wildcards):
     inputs = {
         "proteins": rules.predict_prepare_sequences.output.proteins,
         "sequences_report": rules.predict_prepare_sequences.output.report,
+        "names": rules.predict_prepare_sequences.output.names,
     }
     if config["expression"]:
         inputs["expression"] = config["expression"]

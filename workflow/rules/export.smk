@@ -39,6 +39,7 @@ rule export_predictions:
         homology_report=rules.homology_search.output.report,
         hits=rules.homology_search.output.hits,
         labels=rules.prepare_labels.output.labels,
+        names=rules.prepare_sequences.output.names,
     output:
         predictions=f"{PREDICTIONS_DIR}/predictions.tsv",
         most_specific=f"{PREDICTIONS_DIR}/predictions.most_specific.tsv",

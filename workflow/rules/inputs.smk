@@ -45,6 +45,7 @@ rule prepare_sequences:
     output:
         proteins="results/sequences/proteins.fa",
         report="results/sequences/report.json",
+        names="results/sequences/names.tsv",
     log:
         "logs/prepare_sequences.log",
     conda:

@@ -17,6 +17,7 @@ rule predict_prepare_sequences:
     output:
         proteins=f"{PREDICT_DIR}/proteins.fa",
         report=f"{PREDICT_DIR}/sequences_report.json",
+        names=f"{PREDICT_DIR}/names.tsv",
     log:
         f"logs/{PREDICT_DIR}/prepare_sequences.log",
     conda:

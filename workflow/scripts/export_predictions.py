@@ -33,4 +33,5 @@ run_rule(
     settings=snakemake.params.settings,
     hits_tsv=snakemake.input.hits,
     labels_tsv=snakemake.input.labels,
+    names_tsv=snakemake.input.names,
 )

@@ -13,6 +13,7 @@ run_rule(
     expression=snakemake.input.get("expression"),
     id_map=snakemake.input.get("id_map"),
     sequences=snakemake.input.get("sequences"),
+    names_tsv=snakemake.input.names,
     expression_kind=snakemake.params.expression_kind,
     outputs=outputs,
     min_score=snakemake.params.min_score,

@@ -12,4 +12,5 @@ run_rule(
     sequence_type=snakemake.params.sequence_type,
     genetic_code=snakemake.params.genetic_code,
     genbank_id_qualifiers=snakemake.params.genbank_id_qualifiers,
+    names_tsv=snakemake.output.names,
 )

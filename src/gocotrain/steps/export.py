@@ -22,6 +22,7 @@ from gocotrain.export import (
     write_tsv,
 )
 from gocotrain.ontology import ASPECT_NAMES, Ontology
+from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
 from gocotrain.terms import AspectScores
 from gocotrain.textio import atomic_write
@@ -155,8 +156,24 @@ def write_exports(
     }
 
 
-def gaf_identity_of(identity: dict, gaf_db: str | None, taxon: str | None) -> dict:
-    """GAF columns 1, 3 and 13: the config's, else the input GAF's, else defaults."""
+def gene_names(names_tsv: str | None, from_gaf: dict) -> dict[str, tuple[str, str]]:
+    """Each gene's symbol and protein name: its sequence record's, else the input GAF's."""
+    names = read_names(names_tsv) if names_tsv else {}
+    symbols, gaf_names = from_gaf.get("symbols", {}), from_gaf.get("names", {})
+    return {
+        gene: (
+            names.get(gene, ("", ""))[0] or symbols.get(gene, ""),
+            names.get(gene, ("", ""))[1] or gaf_names.get(gene, ""),
+        )
+        for gene in sorted(set(names) | set(symbols) | set(gaf_names))
+    }
+
+
+def gaf_identity_of(
+    identity: dict, gaf_db: str | None, taxon: str | None, names: dict | None = None
+) -> dict:
+    """GAF columns 1, 3 and 13: the config's, else the input GAF's, else defaults; column 3
+    (the symbol) from `names` (`gene_names`) where given."""
     gaf_taxon = taxon or identity["taxon"]
     if gaf_taxon is None:
         # GAF requires a taxon; taxon:1 (root of the NCBI taxonomy) says "not given".
@@ -165,7 +182,11 @@ def gaf_identity_of(identity: dict, gaf_db: str | None, taxon: str | None) -> di
     return {
         "db": gaf_db or identity["db"] or "UniProtKB",
         "taxon": gaf_taxon,
-        "symbols": identity["symbols"],
+        "symbols": (
+            {gene: symbol for gene, (symbol, _) in names.items() if symbol}
+            if names is not None
+            else identity["symbols"]
+        ),
     }
 
 
@@ -214,21 +235,25 @@ def export_predictions(
     settings: dict,
     hits_tsv: str | None = None,
     labels_tsv: str | None = None,
+    names_tsv: str | None = None,
 ) -> None:
     """Every export of the run, and its summary. With `hits_tsv` and `labels_tsv` and the
     setting `homology.rare_terms: transfer`, the terms too rare to model are scored by
-    homology transfer for the same genes."""
+    homology transfer for the same genes. `names_tsv` (`sequences.write_names`) names the
+    genes, with the input GAF's symbols and names where it has none."""
     ontology = Ontology.from_json(ontology_json)
     stamp = read_json(stamp_json)
     aspect_scores = {aspect: AspectScores.from_npz(path) for aspect, path in scores_npz.items()}
     transferred = rare_term_scores(aspect_scores, settings, hits_tsv, labels_tsv)
-    table = predictions_table(aspect_scores, ontology, min_score, transferred)
     gathered = {name: read_json(path) for name, path in reports.items()}
     for name, report in gathered.items():
         if name.startswith("cotrain_"):
             report.pop("terms")  # per-term decisions stay in results/cotrain/<aspect>.json
             report.pop("feature_importance")
-    identity = gaf_identity_of(gathered["labels"].pop("gaf_identity"), gaf_db, taxon)
+    from_gaf = gathered["labels"].pop("gaf_identity")
+    names = gene_names(names_tsv, from_gaf)
+    table = predictions_table(aspect_scores, ontology, min_score, transferred, names)
+    identity = gaf_identity_of(from_gaf, gaf_db, taxon, names)
     counts = write_exports(
         table, ontology, thresholds_tsv, stamp, outputs, identity, gaf_reference, top_terms
     )

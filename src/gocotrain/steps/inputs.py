@@ -9,7 +9,7 @@ from gocotrain.annotations import build_labels, read_annotations
 from gocotrain.expression import join_expression, normalise, read_expression
 from gocotrain.features import FeatureMatrix
 from gocotrain.ontology import Ontology, read_obo
-from gocotrain.sequences import read_fasta, read_sequences, write_fasta
+from gocotrain.sequences import read_fasta, read_sequences, write_fasta, write_names
 from gocotrain.steps import write_json
 
 log = logging.getLogger("gocotrain")
@@ -43,9 +43,14 @@ def prepare_sequences(
     sequence_type: str,
     genetic_code: int,
     genbank_id_qualifiers: list[str],
+    names_tsv: str | None = None,
 ) -> None:
+    """The proteins, keyed by gene ID, and (`names_tsv`) the symbols and protein names their
+    records give."""
     found = read_sequences(sequences, sequence_type, genetic_code, tuple(genbank_id_qualifiers))
     write_fasta(found.proteins, proteins_fasta)
+    if names_tsv:
+        write_names(found.names, names_tsv)
     report = found.report()
     log.info("sequences %s: %s", sequences, report)
     write_json(report, report_json)

@@ -9,6 +9,7 @@ from pathlib import Path
 from gocotrain import __version__, predict
 from gocotrain.export import predictions_table
 from gocotrain.models import MODEL_FILES
+from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
 from gocotrain.steps.export import write_exports
 
@@ -28,14 +29,18 @@ def predict_new_genes(
     top_terms: int,
     threads: int,
     sequences: str | None = None,
+    names_tsv: str | None = None,
 ) -> None:
     """Score new genes with a saved model and export them as a run would."""
     scores, saved, transferred = predict.score_new_genes(
         model_dir, proteins_fasta, expression, id_map, expression_kind, threads, sequences
     )
     ontology = predict.ontology_of(saved)
-    table = predictions_table(scores, ontology, min_score, transferred)
-    identity = saved.meta["gaf"] | {"symbols": {}}
+    names = read_names(names_tsv) if names_tsv else None
+    table = predictions_table(scores, ontology, min_score, transferred, names)
+    identity = saved.meta["gaf"] | {
+        "symbols": {gene: symbol for gene, (symbol, _) in (names or {}).items() if symbol}
+    }
     stamp = saved.meta["release"]
     counts = write_exports(
         table,

@@ -12,12 +12,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
-import zlib
 from pathlib import Path
 
 from gocotrain import __version__
-from gocotrain.errors import InputError
-from gocotrain.textio import check_readable, is_gzipped
+from gocotrain.textio import GZIP_ERRORS, check_readable, damaged_gzip, is_gzipped
 
 RELEASE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # What a stamp must agree on for two runs to share a release folder.
@@ -39,12 +37,8 @@ def _head(path: str | Path, n_lines: int = 200) -> list[str]:
     try:
         with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
             return [line for _, line in zip(range(n_lines), handle, strict=False)]
-    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
-        raise InputError(
-            path,
-            f"the gzip stream is damaged or truncated ({error})",
-            "download or compress the file again; `gzip -t FILE` checks it",
-        ) from None
+    except GZIP_ERRORS as error:
+        raise damaged_gzip(path, error) from None
 
 
 def _header_value(path: str | Path, key: str, comment: str = "") -> str | None:

@@ -53,15 +53,23 @@ def check_readable(path: str | Path) -> Path:
     return path
 
 
+# What reading a damaged or cut-off gzip file raises.
+GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def damaged_gzip(path: str | Path, error: Exception) -> InputError:
+    return InputError(
+        path,
+        f"the gzip stream is damaged or truncated ({error})",
+        "download or compress the file again; `gzip -t FILE` checks it",
+    )
+
+
 def _raw_bytes(path: Path) -> bytes:
     try:
         raw = gzip.decompress(path.read_bytes()) if is_gzipped(path) else path.read_bytes()
-    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
-        raise InputError(
-            path,
-            f"the gzip stream is damaged or truncated ({error})",
-            "download or compress the file again; `gzip -t FILE` checks it",
-        ) from None
+    except GZIP_ERRORS as error:
+        raise damaged_gzip(path, error) from None
     for magic, (problem, fix) in NOT_TEXT.items():
         if raw.startswith(magic):
             raise InputError(path, f"this is {problem}", fix)

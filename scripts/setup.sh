@@ -14,12 +14,6 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 PIP=(.venv/bin/python -m pip --quiet --disable-pip-version-check)
 "${PIP[@]}" install --upgrade pip
-# A .venv made before GOcotrain used the CPU build of XGBoost holds the CUDA build and NCCL
-# (700 MB); both provide the module `xgboost`, so the old one goes first.
-if [ "$(uname -s)" = Linux ] && "${PIP[@]}" show xgboost >/dev/null 2>&1 \
-    && ! "${PIP[@]}" show xgboost-cpu >/dev/null 2>&1; then
-    "${PIP[@]}" uninstall -y xgboost nvidia-nccl-cu12 >/dev/null 2>&1 || true
-fi
 if [ "$MODE" = dev ]; then
     "${PIP[@]}" install -c constraints.txt -e ".[dev]"
     # mvlearn, the other co-training package the benchmark compares with, pins a matplotlib

@@ -75,11 +75,9 @@ def test_conda_environment_pins_match_the_pip_constraints():
         if line.strip().startswith('"')
     }
     engine = {"snakemake", "snakemake-executor-plugin-slurm", "jsonschema"}
-    builds = {"xgboost-cpu": "xgboost"}  # pip's CPU build of what conda calls py-xgboost
     for name in names - engine:  # the workflow engine's own, not the rules'
-        conda_name = builds.get(name, name)
-        assert conda.get(conda_name) == pins.get(name), (
-            f"{name}: conda {conda.get(conda_name)}, pip {pins.get(name)}"
+        assert conda.get(name) == pins.get(name), (
+            f"{name}: conda {conda.get(name)}, pip {pins.get(name)}"
         )
     assert conda["python"] == "3.11"
 

@@ -109,6 +109,18 @@ class Ontology:
         )
 
 
+def require_gene_ontology(ontology: Ontology, path: str | Path) -> None:
+    """Stop unless `ontology` has terms in GO's namespaces: the workflow predicts GO terms
+    (`gocotrain evaluate` reads other ontologies too)."""
+    if not set(ontology.aspects.values()) & set(ASPECT_NAMES):
+        raise InputError(
+            path,
+            "no term is in a GO namespace (biological_process, molecular_function, "
+            "cellular_component): this is not the Gene Ontology",
+            "give GO's go-basic.obo (https://purl.obolibrary.org/obo/go/go-basic.obo)",
+        )
+
+
 def read_obo(path: str | Path) -> Ontology:
     """Parse an OBO file with obonet and check that the hierarchy can be propagated over."""
     text = read_text(path)
@@ -135,13 +147,6 @@ def read_obo(path: str | Path) -> Ontology:
                 replaced_by[term] = data["replaced_by"][0]
         for alt in data.get("alt_id", []):
             alt_ids[alt] = term
-    if not set(aspects.values()) & set(ASPECT_NAMES):
-        raise InputError(
-            path,
-            "no term is in a GO namespace (biological_process, molecular_function, "
-            "cellular_component): this is not the Gene Ontology",
-            "give GO's go-basic.obo (https://purl.obolibrary.org/obo/go/go-basic.obo)",
-        )
     parents: dict[str, list[str]] = {term: [] for term in names}
     hierarchy = networkx.DiGraph()
     across = 0

@@ -8,7 +8,7 @@ from pathlib import Path
 from gocotrain.annotations import build_labels, read_annotations
 from gocotrain.expression import join_expression, normalise, read_expression
 from gocotrain.features import FeatureMatrix
-from gocotrain.ontology import Ontology, read_obo
+from gocotrain.ontology import Ontology, read_obo, require_gene_ontology
 from gocotrain.sequences import read_fasta, read_sequences, write_fasta, write_names
 from gocotrain.steps import write_json
 
@@ -25,6 +25,7 @@ def stamp_release(stamp: dict, stamp_json: str) -> None:
 
 def prepare_ontology(obo: str, ontology_json: str, report_json: str) -> None:
     ontology = read_obo(obo)
+    require_gene_ontology(ontology, obo)
     ontology.to_json(ontology_json)
     report = {
         "go_version": ontology.data_version,

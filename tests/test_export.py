@@ -286,7 +286,8 @@ def test_gaf_is_valid_2_2_and_read_by_goatools(tmp_path, table, demo_ontology):
         "db": "UniProtKB",
         "taxon": "taxon:9606",
         "symbols": {"P04217": "A1BG"},
-        "reference": "GO_REF:0000000",
+        "reference": "PMID:12345678|DOI:10.1145/279943.279962",
+        "assigned_by": "MyLab",
         "go_version": "releases/2022-07-01",
         "min_score": 0.5,
         "date": datetime.date(2026, 1, 2),
@@ -306,7 +307,8 @@ def test_gaf_is_valid_2_2_and_read_by_goatools(tmp_path, table, demo_ontology):
     assert len(body) == count == int(((table["score"] >= 0.5) & allowed).sum())
     for columns in body:
         assert gaf_2_2_problems(columns, demo_ontology) == [], columns
-        assert columns[6] == "IEA" and columns[13] == "20260102" and columns[14] == "GOcotrain"
+        assert columns[6] == "IEA" and columns[13] == "20260102" and columns[14] == "MyLab"
+        assert columns[5] == settings["reference"]
     relation = {row[4]: row[3] for row in body if row[1] == "P04217"}
     assert relation[PROTEASOME_CORE] == "part_of"  # a protein-containing complex
     assert relation[NUCLEUS] == "located_in"
@@ -321,6 +323,47 @@ def test_gaf_is_valid_2_2_and_read_by_goatools(tmp_path, table, demo_ontology):
     write_gaf(table, path, **settings)
     rows = [line.split("\t") for line in path.read_text().splitlines() if line[0] != "!"]
     assert {row[3] for row in rows if row[8] == "C"} == {"located_in"}
+
+
+def test_gaf_names_the_gene_itself_for_self_binding_terms(tmp_path, demo_ontology):
+    homodimer, dimer = "GO:0042803", "GO:0046983"  # protein homodimerization; its parent
+    table = hand_table(demo_ontology, ("P35504", homodimer, 0.9), ("P35504", dimer, 0.9))
+    path = tmp_path / "p.gaf"
+    write_gaf(
+        table,
+        path,
+        db="UniProtKB",
+        taxon="taxon:9606",
+        symbols={},
+        reference="PMID:12345678",
+        assigned_by="GOcotrain",
+        go_version="test",
+        min_score=0.5,
+        ontology=demo_ontology,
+    )
+    rows = [line.split("\t") for line in path.read_text().splitlines() if line[0] != "!"]
+    assert {row[4]: row[7] for row in rows} == {homodimer: "UniProtKB:P35504", dimer: ""}
+
+
+def test_gaf_leaves_out_terms_go_keeps_from_annotation(tmp_path, table, demo_ontology):
+    import dataclasses
+
+    chosen = table[table["score"] >= 0.5]
+    general = chosen["go_id"].value_counts().index[0]  # the term of most genes
+    strict = dataclasses.replace(demo_ontology, not_for_annotation=frozenset({general}))
+    settings = {
+        "db": "UniProtKB",
+        "taxon": "taxon:9606",
+        "symbols": {},
+        "reference": "PMID:12345678",
+        "assigned_by": "GOcotrain",
+        "go_version": "test",
+        "min_score": 0.5,
+    }
+    kept = write_gaf(table, tmp_path / "all.gaf", ontology=demo_ontology, **settings)
+    without = write_gaf(table, tmp_path / "strict.gaf", ontology=strict, **settings)
+    assert without == kept - int((chosen["go_id"] == general).sum()) < kept
+    assert f"\t{general}\t" not in (tmp_path / "strict.gaf").read_text()
 
 
 def test_most_specific_keeps_the_leaf_of_a_chain(demo_ontology):

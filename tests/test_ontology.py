@@ -117,3 +117,24 @@ def test_is_a_edges_across_namespaces_are_counted_when_left_out(tmp_path):
     assert ontology.parents["GO:0000002"] == () and ontology.parents["GO:0000001"] == (
         "GO:0008150",
     )
+
+
+def test_terms_go_keeps_from_annotation_are_read_and_saved(tmp_path):
+    path = write(
+        tmp_path / "subsets.obo",
+        HEADER
+        + term("GO:0008150", "biological_process", "biological_process", "subset: goslim_generic")
+        + term(
+            "GO:0009987",
+            "cellular process",
+            "biological_process",
+            "is_a: GO:0008150",
+            "subset: gocheck_do_not_annotate",
+            "subset: goslim_pir",
+        )
+        + term("GO:0006936", "muscle contraction", "biological_process", "is_a: GO:0009987"),
+    )
+    ontology = read_obo(path)
+    assert ontology.not_for_annotation == {"GO:0009987"}
+    ontology.to_json(tmp_path / "o.json")
+    assert Ontology.from_json(tmp_path / "o.json").not_for_annotation == {"GO:0009987"}

@@ -16,6 +16,7 @@ from conftest import (
     RELEASE_DIR_PATH,
     RELEASE_LOGS,
     demo_config,
+    ontobio_check,
     planned_jobs,
     snakemake,
 )
@@ -55,6 +56,17 @@ def test_dry_run_plans_every_rule(tmp_path):
     assert jobs["gather_cotraining"] == 3
     # The demo config evaluates the eight methods on one fold.
     assert jobs["evaluation_predict"] == 8
+
+
+def test_no_gaf_is_planned_without_a_reference_to_cite(tmp_path):
+    cited = snakemake(tmp_path, demo_config(tmp_path), "--dry-run", "--cores", "2")
+    uncited = snakemake(
+        tmp_path, demo_config(tmp_path, gaf_reference=None), "--dry-run", "--cores", "2"
+    )
+    assert cited.returncode == uncited.returncode == 0, uncited.stderr
+    assert f"{RELEASE_DIR}/predictions/predictions.gaf" in cited.stdout
+    assert "predictions.gaf" not in uncited.stdout
+    assert planned_jobs(uncited.stdout) == planned_jobs(cited.stdout)
 
 
 def test_batches_follow_the_config_and_set_scatter(tmp_path):
@@ -164,6 +176,15 @@ def test_gaf_reads_back_with_goatools(demo_run, demo_ontology):
     )
     allowed = specific[~specific["go_id"].isin(["GO:0005515", "GO:0005488"])]
     assert len(records) == len(allowed)  # one line per most specific prediction
+
+
+def test_gaf_passes_go_rules_as_ontobio_applies_them(demo_run, tmp_path):
+    path = demo_run / f"{RELEASE_DIR}/predictions/predictions.gaf"
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("!")]
+    checked = ontobio_check(path, DEMO / "go-basic.obo.gz", tmp_path / "go.json")
+    assert checked["associations"] == len(lines) > 0  # ontobio accepted every line
+    assert checked["messages"] == {}, checked["examples"]
+    assert {line.split("\t")[5] for line in lines} == {"DOI:10.1145/279943.279962"}
 
 
 def test_summary_counts_genes_views_and_terms(demo_run):
@@ -280,6 +301,8 @@ def test_time_split_scores_no_and_limited_knowledge_targets(tmp_path):
             "results/releases/2021-01/predictions/predictions.tsv does not exist",
         ),
         ({"model": "nowhere"}, "'nowhere' is not a saved model folder"),
+        ({"gaf_reference": "GO_REF:0000000"}, "GO_REF:0000000 is a placeholder"),
+        ({"gaf_reference": "my 2026 paper"}, "'my 2026 paper' does not match"),
     ],
 )
 def test_bad_config_stops_before_any_job(tmp_path, overrides, message):

@@ -21,6 +21,11 @@ PROTEIN_CONTAINING_COMPLEX = "GO:0032991"
 # GO's annotation rules refuse IEA annotations directly to binding and protein binding
 # (GORULE:0000005): the GAF leaves them out; the TSVs keep their scores.
 NOT_FOR_IEA = frozenset({"GO:0005488", "GO:0005515"})
+# GORULE:0000046: an annotation to a self-binding term (under these: identical protein binding,
+# homodimerization, homo-oligomerization...) names the gene product itself in column 8.
+SELF_BINDING = frozenset(
+    {"GO:0042803", "GO:0051260", "GO:0051289", "GO:0070207", "GO:0043621", "GO:0032840"}
+)
 PREDICTION_COLUMNS = [
     "gene_id",
     "symbol",
@@ -284,6 +289,13 @@ def gaf_relation(aspect: str, term: str, ontology: Ontology | None = None) -> st
     return GAF_RELATION[aspect]
 
 
+def gaf_with_from(db: str, gene: str, term: str, ontology: Ontology | None = None) -> str:
+    """GAF column 8: the gene itself for a self-binding term (GORULE:0000046), else empty."""
+    if ontology is not None and SELF_BINDING & ontology.ancestors(term):
+        return f"{db}:{gene}"
+    return ""
+
+
 def write_gaf(
     table: pd.DataFrame,
     path: str | Path,
@@ -292,6 +304,7 @@ def write_gaf(
     taxon: str,
     symbols: dict[str, str],
     reference: str,
+    assigned_by: str,
     go_version: str,
     min_score: float | Mapping[str, float],
     date: datetime.date | None = None,
@@ -301,7 +314,8 @@ def write_gaf(
     """GAF 2.2 lines for predictions scoring at least min_score; returns the line count.
 
     `min_score` may map each aspect to its own threshold (an aspect left out gets no lines).
-    Terms GO's rules refuse with IEA evidence (NOT_FOR_IEA) are left out. Give the most
+    Terms GO's rules refuse with IEA evidence are left out: NOT_FOR_IEA and, with `ontology`,
+    its subset gocheck_do_not_annotate (GORULE:0000008). Give the most
     specific rows (`most_specific`): their ancestors are implied by the true-path rule.
 
     With `ontology`, component terms under protein-containing complex get the relation part_of
@@ -314,7 +328,8 @@ def write_gaf(
     else:
         chosen = table[table["score"] >= min_score]
         rule = f"with score >= {min_score}"
-    chosen = chosen[~chosen["go_id"].isin(NOT_FOR_IEA)]
+    refused = NOT_FOR_IEA | (ontology.not_for_annotation if ontology is not None else frozenset())
+    chosen = chosen[~chosen["go_id"].isin(refused)]
     header = [
         "!gaf-version: 2.2",
         f"!generated-by: GOcotrain {__version__}",
@@ -341,14 +356,14 @@ def write_gaf(
             term,
             reference,
             "IEA",
-            "",
+            gaf_with_from(db, gene, term, ontology),
             aspect,
             "",
             "",
             "protein",
             taxon,
             stamp,
-            "GOcotrain",
+            assigned_by,
             "",
             "",
         ]

@@ -36,6 +36,9 @@ def in_aspect_order(aspects) -> list[str]:
 PROPAGATED_RELATIONS = ("is_a", "part_of")
 
 
+DO_NOT_ANNOTATE = "gocheck_do_not_annotate"
+
+
 @dataclass
 class Ontology:
     names: dict[str, str]
@@ -45,6 +48,8 @@ class Ontology:
     alt_ids: dict[str, str]
     parents: dict[str, tuple[str, ...]]
     data_version: str = ""
+    # GO's subset gocheck_do_not_annotate: terms too general for any annotation (GORULE:0000008).
+    not_for_annotation: frozenset[str] = frozenset()
     # is_a/part_of edges between namespaces, left out (counted in the run summary only).
     edges_across_namespaces: int = field(default=0, compare=False)
     _ancestor_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
@@ -91,6 +96,7 @@ class Ontology:
             "replaced_by": self.replaced_by,
             "alt_ids": self.alt_ids,
             "parents": {term: list(parents) for term, parents in self.parents.items()},
+            "not_for_annotation": sorted(self.not_for_annotation),
         }
         with atomic_write(path) as handle:
             handle.write(json.dumps(payload, sort_keys=True))
@@ -106,6 +112,8 @@ class Ontology:
             alt_ids=payload["alt_ids"],
             parents={term: tuple(parents) for term, parents in payload["parents"].items()},
             data_version=payload["data_version"],
+            # Absent from the ontology of models saved before the subset was read.
+            not_for_annotation=frozenset(payload.get("not_for_annotation", ())),
         )
 
 
@@ -135,6 +143,7 @@ def read_obo(path: str | Path) -> Ontology:
             path, f"OBO parse error: {error}", "check the file is complete OBO 1.2"
         ) from None
     names, aspects, obsolete, replaced_by, alt_ids = {}, {}, set(), {}, {}
+    not_for_annotation = set()
     for term, data in graph.nodes(data=True):
         if "name" not in data:
             continue  # a dangling reference, reported below
@@ -147,6 +156,8 @@ def read_obo(path: str | Path) -> Ontology:
                 replaced_by[term] = data["replaced_by"][0]
         for alt in data.get("alt_id", []):
             alt_ids[alt] = term
+        if DO_NOT_ANNOTATE in data.get("subset", []):
+            not_for_annotation.add(term)
     parents: dict[str, list[str]] = {term: [] for term in names}
     hierarchy = networkx.DiGraph()
     across = 0
@@ -185,5 +196,6 @@ def read_obo(path: str | Path) -> Ontology:
         alt_ids=alt_ids,
         parents={term: tuple(sorted(found)) for term, found in parents.items()},
         data_version=str(graph.graph.get("data-version", "")),
+        not_for_annotation=frozenset(not_for_annotation),
         edges_across_namespaces=across,
     )

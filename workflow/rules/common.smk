@@ -101,6 +101,8 @@ def config_problems(config, schema):
     for error in sorted(validator.iter_errors(config), key=lambda e: list(e.path)):
         where = ".".join(str(part) for part in error.path) or "top level"
         line = f"config {where}: {error.message}"
+        if error.validator == "pattern":
+            line += f"; the key takes: {error.schema['description']}"
         if error.validator == "additionalProperties":
             known = error.schema.get("properties", {})
             for key in set(error.instance) - set(known):
@@ -108,6 +110,12 @@ def config_problems(config, schema):
                 if close:
                     line += f" (did you mean {close[0]!r}?)"
         problems.append(line)
+    if "GO_REF:0000000" in str(config.get("gaf_reference")):
+        problems.append(
+            "config gaf_reference: GO_REF:0000000 is a placeholder, not a reference; set the "
+            "GO_REF, PMID or DOI that describes how your annotations were made, or leave the "
+            "key out to write no GAF"
+        )
     for key in INPUT_FILE_KEYS:
         path = config.get(key)
         if isinstance(path, str) and Path(path).is_dir():
@@ -252,6 +260,12 @@ CHANGES_DIR = (
 )
 
 
+def gaf_output(folder):
+    """The GAF among a rule's outputs, only where the config cites a reference for it: a GAF
+    with a made-up reference would be loaded into databases as if it had one."""
+    return {"gaf": f"{folder}/predictions.gaf"} if config["gaf_reference"] else {}
+
+
 def final_outputs():
     outputs = [
         f"{PREDICTIONS_DIR}/{name}"
@@ -259,17 +273,19 @@ def final_outputs():
             "predictions.tsv",
             "predictions.most_specific.tsv",
             "predictions.cafa.tsv",
-            "predictions.gaf",
             "predictions.summary.xlsx",
             "thresholds.tsv",
             "summary.json",
             "summary.tsv",
         )
-    ] + [
+    ]
+    outputs += list(gaf_output(PREDICTIONS_DIR).values())
+    outputs += [
         in_release("model/model.json"),
         in_release("report/learning_curves.png"),
         in_release("report/feature_importance.png"),
         in_release("report/data_summary.html"),
+        in_release("report/top_predictions.html"),
     ]
     if EVALUATION_SPLITS:
         outputs += [
@@ -381,9 +397,14 @@ def closing_summary():
         }
     lines = [
         f"GOcotrain: predictions of release {RELEASE} in {folder}/",
-        "  predictions.tsv (every score), predictions.most_specific.tsv, predictions.gaf and "
-        "predictions.summary.xlsx (above the thresholds), predictions.cafa.tsv",
+        "  predictions.tsv (every score), predictions.most_specific.tsv, "
+        + ("predictions.gaf and " if gaf_output(folder) else "")
+        + "predictions.summary.xlsx (above the thresholds), predictions.cafa.tsv",
     ]
+    if not gaf_output(folder):
+        lines.append(
+            "  no GAF: set gaf_reference (and gaf_assigned_by) to write predictions.gaf"
+        )
     for letter, row in thresholds.items():
         counts = aspects.get(ASPECT_NAMES[letter], {})
         expected = (

@@ -41,10 +41,10 @@ rule export_predictions:
         labels=rules.prepare_labels.output.labels,
         names=rules.prepare_sequences.output.names,
     output:
+        **gaf_output(PREDICTIONS_DIR),
         predictions=f"{PREDICTIONS_DIR}/predictions.tsv",
         most_specific=f"{PREDICTIONS_DIR}/predictions.most_specific.tsv",
         cafa=f"{PREDICTIONS_DIR}/predictions.cafa.tsv",
-        gaf=f"{PREDICTIONS_DIR}/predictions.gaf",
         excel=f"{PREDICTIONS_DIR}/predictions.summary.xlsx",
         summary_json=f"{PREDICTIONS_DIR}/summary.json",
         summary_tsv=f"{PREDICTIONS_DIR}/summary.tsv",
@@ -62,6 +62,7 @@ rule export_predictions:
         gaf_db=config["gaf_db"],
         taxon=config["taxon"],
         gaf_reference=config["gaf_reference"],
+        gaf_assigned_by=config["gaf_assigned_by"],
         top_terms=config["summary_top_terms"],
         settings=MODEL_SETTINGS,
     script:

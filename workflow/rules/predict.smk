@@ -37,10 +37,10 @@ rule predict_new_genes:
     input:
         unpack(predict_inputs),
     output:
+        **gaf_output(PREDICT_DIR),
         predictions=f"{PREDICT_DIR}/predictions.tsv",
         most_specific=f"{PREDICT_DIR}/predictions.most_specific.tsv",
         cafa=f"{PREDICT_DIR}/predictions.cafa.tsv",
-        gaf=f"{PREDICT_DIR}/predictions.gaf",
         excel=f"{PREDICT_DIR}/predictions.summary.xlsx",
         summary_json=f"{PREDICT_DIR}/summary.json",
     log:
@@ -58,6 +58,7 @@ rule predict_new_genes:
         expression_kind=config["expression_kind"],
         min_score=config["min_score"],
         gaf_reference=config["gaf_reference"],
+        gaf_assigned_by=config["gaf_assigned_by"],
         top_terms=config["summary_top_terms"],
     script:
         "../scripts/predict_new_genes.py"

@@ -28,7 +28,10 @@ run_rule(
     min_score=snakemake.params.min_score,
     gaf_db=snakemake.params.gaf_db,
     taxon=snakemake.params.taxon,
-    gaf_reference=snakemake.params.gaf_reference,
+    gaf_citation={
+        "reference": snakemake.params.gaf_reference,
+        "assigned_by": snakemake.params.gaf_assigned_by,
+    },
     top_terms=snakemake.params.top_terms,
     settings=snakemake.params.settings,
     hits_tsv=snakemake.input.hits,

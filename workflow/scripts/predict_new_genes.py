@@ -17,7 +17,10 @@ run_rule(
     expression_kind=snakemake.params.expression_kind,
     outputs=outputs,
     min_score=snakemake.params.min_score,
-    gaf_reference=snakemake.params.gaf_reference,
+    gaf_citation={
+        "reference": snakemake.params.gaf_reference,
+        "assigned_by": snakemake.params.gaf_assigned_by,
+    },
     top_terms=snakemake.params.top_terms,
     threads=snakemake.threads,
 )

@@ -117,10 +117,13 @@ def write_exports(
     stamp: dict,
     outputs: dict[str, str],
     gaf_identity: dict,
-    gaf_reference: str,
+    gaf_citation: dict,
     top_terms: int,
 ) -> dict:
-    """Every export of a predictions table; returns counts for the run summary."""
+    """Every export of a predictions table; returns counts for the run summary.
+
+    The GAF is written where `outputs` has one (`gaf_citation` then holds its reference and
+    assigned_by); its line count is None where not."""
     threshold_table = pd.read_csv(thresholds_tsv, sep="\t")
     thresholds = _thresholds(threshold_table)
     header = releases.header_lines(stamp) | _threshold_header(threshold_table)
@@ -129,18 +132,23 @@ def write_exports(
     write_predictions_tsv(specific, outputs["most_specific"], header)
     write_cafa(table, outputs["cafa"])
     above = table[table["score"] >= table["aspect"].map(thresholds).fillna(np.inf)]
-    gaf_lines = write_gaf(
-        specific,
-        outputs["gaf"],
-        db=gaf_identity["db"],
-        taxon=gaf_identity["taxon"],
-        symbols=gaf_identity["symbols"],
-        reference=gaf_reference,
-        go_version=ontology.data_version,
-        min_score=thresholds,
-        ontology=ontology,
-        header_extra=header,
-    )
+    gaf_lines = None
+    if "gaf" not in outputs:
+        log.info("no GAF written: set gaf_reference (and gaf_assigned_by) to write one")
+    else:
+        gaf_lines = write_gaf(
+            specific,
+            outputs["gaf"],
+            db=gaf_identity["db"],
+            taxon=gaf_identity["taxon"],
+            symbols=gaf_identity["symbols"],
+            reference=gaf_citation["reference"],
+            assigned_by=gaf_citation["assigned_by"],
+            go_version=ontology.data_version,
+            min_score=thresholds,
+            ontology=ontology,
+            header_extra=header,
+        )
     summary_genes = write_excel_summary(
         table, outputs["excel"], thresholds, top_n=top_terms, header=header, specific=specific
     )
@@ -230,7 +238,7 @@ def export_predictions(
     min_score: float,
     gaf_db: str | None,
     taxon: str | None,
-    gaf_reference: str,
+    gaf_citation: dict,
     top_terms: int,
     settings: dict,
     hits_tsv: str | None = None,
@@ -255,7 +263,7 @@ def export_predictions(
     table = predictions_table(aspect_scores, ontology, min_score, transferred, names)
     identity = gaf_identity_of(from_gaf, gaf_db, taxon, names)
     counts = write_exports(
-        table, ontology, thresholds_tsv, stamp, outputs, identity, gaf_reference, top_terms
+        table, ontology, thresholds_tsv, stamp, outputs, identity, gaf_citation, top_terms
     )
     summary = run_summary(gathered, table, counts, settings)
     for aspect, scores in aspect_scores.items():

@@ -25,7 +25,7 @@ def predict_new_genes(
     expression_kind: str,
     outputs: dict[str, str],
     min_score: float,
-    gaf_reference: str,
+    gaf_citation: dict,
     top_terms: int,
     threads: int,
     sequences: str | None = None,
@@ -49,7 +49,7 @@ def predict_new_genes(
         stamp,
         outputs,
         identity,
-        gaf_reference,
+        gaf_citation,
         top_terms,
     )
     summary = {

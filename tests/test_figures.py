@@ -2,6 +2,8 @@
 
 import math
 
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from gocotrain.figures import data_summary_html, metrics_html
@@ -33,6 +35,9 @@ def test_metrics_table_marks_the_best_and_escapes(tmp_path):
     # The highest value of each metric is bold, Smin the lowest; coverage never; NaN is –.
     assert page.count("<b>0.300</b>") == 5 and page.count("<b>3.000</b>") == 1
     assert "<b>1.000</b>" not in page and "<td>–</td>" in page
+    # Headers that wrap, in a box that scrolls sideways rather than past the frame's edge.
+    assert "<div class='wide'><table class='numbers'><tr><th>method</th><th>Fmax</th>" in page
+    assert "<th>weighted Fmax</th>" in page and "<th>AUPR macro</th>" in page
 
 
 def test_data_summary_escapes_every_value(tmp_path):
@@ -61,7 +66,9 @@ def test_data_summary_escapes_every_value(tmp_path):
     page = path.read_text()
     assert page.startswith("<!DOCTYPE html>") and STYLE in page
     assert "GOcotrain 1.0 &amp; more" in page and "releases/&lt;2022&gt;" in page
-    assert "<th>terms modelled</th>" in page and "<th>Biological process</th>" in page
+    # One column per aspect, a row per field: a dozen fields side by side did not fit.
+    assert "<th></th><th>Biological process</th></tr>" in page
+    assert "<tr><th>terms modelled</th><td>5</td></tr>" in page
     assert "<th>genes with a homolog (engine: diamond)</th><td>3</td>" in page
 
 
@@ -85,3 +92,107 @@ def test_per_term_figure_says_why_when_there_is_nothing_to_draw(tmp_path):
     per_term_figure(alike, tmp_path / "alike.png")
     for name in ("empty.png", "alike.png"):
         assert Image.open(tmp_path / name).size[0] > 100
+
+
+NAMESPACES = ["biological_process", "molecular_function", "cellular_component"]
+
+
+def evaluation_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Curves, metrics and per-term scores of every method in three aspects: a full report."""
+    from gocotrain.methods import METHODS
+
+    thresholds = np.linspace(0.01, 0.99, 20)
+    curves, metrics, per_term = [], [], []
+    for offset, (namespace, method) in enumerate(
+        (namespace, method) for namespace in NAMESPACES for method in METHODS
+    ):
+        # Curves up to the top right, where a legend inside the last panel would sit.
+        recall, precision = 1 - thresholds * 0.9, 0.3 + 0.7 * thresholds ** (1 + offset % 3)
+        f = 2 * precision * recall / (precision + recall)
+        for values in zip(thresholds, recall, precision, f, strict=True):
+            curves.append(("cv", method, namespace, *values, 50))
+        metrics.append(("cv", namespace, method, 50, f.max(), 1.0, 0.4, 12.0, 0.3, 0.6, 0.3))
+        per_term += [
+            ("cv", namespace, f"GO:{i}", method, 0.1 * i + 0.01 * offset) for i in range(5)
+        ]
+    return (
+        pd.DataFrame(
+            curves,
+            columns=[
+                "targets",
+                "method",
+                "aspect",
+                "threshold",
+                "recall",
+                "precision",
+                "f",
+                "n_covered",
+            ],
+        ),
+        pd.DataFrame(
+            metrics,
+            columns=["targets", "aspect", "method", "n_proteins", *METRIC_COLUMNS],
+        ),
+        pd.DataFrame(per_term, columns=["targets", "aspect", "term", "method", "aupr"]),
+    )
+
+
+def drawn_figures(monkeypatch) -> list:
+    """The figures the next calls draw, kept open (figures._save closes them) to measure."""
+    from gocotrain import figures
+
+    kept = []
+
+    def save_and_keep(figure, path):
+        if figure.get_layout_engine() is None:
+            figure.tight_layout()
+        figure.savefig(path, dpi=figures.FIGURE_DPI)
+        kept.append(figure)
+
+    monkeypatch.setattr(figures, "_save", save_and_keep)
+    return kept
+
+
+def test_evaluation_figures_fit_beside_the_report_sidebar_at_a_laptops_width(tmp_path):
+    """At most FIGURE_WIDTH x FIGURE_MAX_HEIGHT: what the report shows unscaled beside its
+    sidebar in a 1,400 x 900 window (the precision-recall figure was 1,518 px wide)."""
+    from PIL import Image
+
+    from gocotrain.figures import (
+        FIGURE_DPI,
+        FIGURE_MAX_HEIGHT,
+        FIGURE_WIDTH,
+        metrics_figure,
+        per_term_figure,
+        precision_recall_figure,
+    )
+
+    curves, metrics, per_term = evaluation_tables()
+    precision_recall_figure(curves, metrics, tmp_path / "precision_recall.png")
+    metrics_figure(metrics, tmp_path / "metrics.png")
+    per_term_figure(per_term, tmp_path / "per_term.png")
+    for name in ("precision_recall", "metrics", "per_term"):
+        width, height = Image.open(tmp_path / f"{name}.png").size
+        assert width <= FIGURE_WIDTH * FIGURE_DPI + 1, name
+        assert height <= FIGURE_MAX_HEIGHT * FIGURE_DPI + 1, name
+
+
+def test_precision_recall_legend_is_in_the_figure_and_covers_no_panel(tmp_path, monkeypatch):
+    from gocotrain.figures import precision_recall_figure
+    from gocotrain.methods import METHODS
+
+    kept = drawn_figures(monkeypatch)
+    curves, metrics, _ = evaluation_tables()
+    precision_recall_figure(curves, metrics, tmp_path / "precision_recall.png")
+    (figure,) = kept
+    renderer = figure.canvas.get_renderer()
+    legends = figure.legends + [axis.get_legend() for axis in figure.axes if axis.get_legend()]
+    assert len(legends) == 1
+    box = legends[0].get_window_extent(renderer)
+    assert figure.bbox.x0 <= box.x0 and box.x1 <= figure.bbox.x1
+    assert figure.bbox.y0 <= box.y0 and box.y1 <= figure.bbox.y1
+    for axis in figure.axes:
+        assert not box.overlaps(axis.get_window_extent(renderer))
+    labels = [text.get_text() for text in legends[0].get_texts()]
+    assert labels == [method.replace("_", " ") for method in METHODS] + ["Fmax"]
+    plt.close(figure)

@@ -93,6 +93,10 @@ rule evaluation_score:
             f"{EVALUATION_DIR}/metrics.tsv",
             category="Method comparison",
             caption="../report/metrics_tsv.rst",
+            labels={
+                "result": "Metrics per method and aspect, every column",
+                "format": "TSV",
+            },
         ),
         curves=f"{EVALUATION_DIR}/precision_recall.tsv",
         per_term=f"{EVALUATION_DIR}/per_term.tsv",

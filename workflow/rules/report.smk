@@ -1,5 +1,6 @@
-# Figures and tables for `snakemake --report`: the run itself, the method comparison, and what
-# changed since an earlier release.
+# Figures and tables for `snakemake --report`: the run itself, each gene's top predictions,
+# the method comparison, and what changed since an earlier release. Each result has labels:
+# the report lists a category's results as a table of them.
 
 
 rule run_figures:
@@ -11,16 +12,22 @@ rule run_figures:
             in_release("report/learning_curves.png"),
             category="Co-training",
             caption="../report/learning_curves.rst",
+            labels={
+                "result": "Held-out learning curves per round",
+                "format": "figure",
+            },
         ),
         feature_importance=report(
             in_release("report/feature_importance.png"),
             category="Co-training",
             caption="../report/feature_importance.rst",
+            labels={"result": "Features each view relies on", "format": "figure"},
         ),
         data_summary=report(
             in_release("report/data_summary.html"),
             category="Data",
             caption="../report/data_summary.rst",
+            labels={"result": "Genes, views and labels of the run", "format": "table"},
         ),
     log:
         release_log("report/run_figures.log"),
@@ -35,6 +42,33 @@ rule run_figures:
         "../scripts/run_figures.py"
 
 
+rule top_predictions_page:
+    input:
+        most_specific=rules.export_predictions.output.most_specific,
+        thresholds=rules.export_predictions.output.thresholds,
+    output:
+        page=report(
+            in_release("report/top_predictions.html"),
+            category="Predictions",
+            caption="../report/top_predictions.rst",
+            labels={
+                "result": "Top predictions per gene, searchable",
+                "format": "table",
+            },
+        ),
+    log:
+        release_log("report/top_predictions_page.log"),
+    conda:
+        "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 20),
+        runtime=runtime_minutes(5, 0.5),
+    params:
+        top_terms=config["summary_top_terms"],
+    script:
+        "../scripts/top_predictions_page.py"
+
+
 rule evaluation_figures:
     input:
         metrics=rules.evaluation_score.output.metrics,
@@ -45,21 +79,31 @@ rule evaluation_figures:
             in_release("report/metrics.html"),
             category="Method comparison",
             caption="../report/metrics_table.rst",
+            labels={"result": "Metrics per method and aspect", "format": "table"},
         ),
         metrics_figure=report(
             in_release("report/metrics.png"),
             category="Method comparison",
             caption="../report/metrics_figure.rst",
+            labels={"result": "Fmax, Smin and AUPR per method", "format": "figure"},
         ),
         precision_recall=report(
             in_release("report/precision_recall.png"),
             category="Method comparison",
             caption="../report/precision_recall.rst",
+            labels={
+                "result": "Precision–recall curves per method",
+                "format": "figure",
+            },
         ),
         per_term=report(
             in_release("report/per_term_aupr.png"),
             category="Method comparison",
             caption="../report/per_term.rst",
+            labels={
+                "result": "Per-term AUPR, co-training against supervised",
+                "format": "figure",
+            },
         ),
     log:
         release_log("report/evaluation_figures.log"),
@@ -97,6 +141,10 @@ if CHANGES_DIR:
                 f"{CHANGES_DIR}/report.html",
                 category="What changed",
                 caption="../report/changes.rst",
+                labels={
+                    "result": f"What changed since release {config['previous_release']}",
+                    "format": "page",
+                },
             ),
         log:
             release_log("report_changes.log"),

@@ -4,6 +4,7 @@ an earlier release."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pandas as pd
 
@@ -64,3 +65,29 @@ def evaluation_figures(
     curves = pd.read_csv(curves_tsv, sep="\t")
     figures.precision_recall_figure(curves, metrics, outputs["precision_recall"])
     figures.per_term_figure(pd.read_csv(per_term_tsv, sep="\t"), outputs["per_term"])
+
+
+# The largest page Chromium (156) shows inside a single-file report, report.html, which holds
+# each page as a data: URL of at most 2 MB in base64: 1.4 MB showed, 1.7 MB stayed blank.
+SINGLE_FILE_REPORT_PAGE_BYTES = 1_400_000
+
+
+def top_predictions_page(
+    most_specific_tsv: str, thresholds_tsv: str, top_terms: int, page_html: str
+) -> None:
+    """The report's searchable page of each gene's top `top_terms` predictions per aspect."""
+    specific, header = read_predictions_tsv(most_specific_tsv)
+    thresholds = pd.read_csv(thresholds_tsv, sep="\t")
+    figures.top_predictions_html(
+        specific, thresholds, top_terms, page_html, release=header.get("release")
+    )
+    size = Path(page_html).stat().st_size
+    log.info("top predictions page: %d bytes from %d rows", size, len(specific))
+    if size > SINGLE_FILE_REPORT_PAGE_BYTES:
+        log.warning(
+            "%s is %.1f MB: a browser shows it in a report made as report.zip, or opened "
+            "itself, but not inside a single-file report.html (at most about %.1f MB a page)",
+            page_html,
+            size / 1e6,
+            SINGLE_FILE_REPORT_PAGE_BYTES / 1e6,
+        )

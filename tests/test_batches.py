@@ -13,9 +13,12 @@ from gocotrain.batches import (
     expected_seconds,
     parse_scatter_item,
     read_costs,
+    surplus_batches_warning,
     term_costs,
 )
+from gocotrain.features import FeatureMatrix
 from gocotrain.resources import cotrain_runtime
+from gocotrain.steps.cotrain import plan_cotraining
 from gocotrain.terms import AspectScores, TermReport, merge_batches
 
 
@@ -58,6 +61,54 @@ def test_more_batches_than_terms_leaves_some_empty():
     batches = assign_batches(costs, 4)
     assert sorted(map(len, batches)) == [0, 0, 1, 1]
     assert batch_terms(costs, "4-of-4") == []
+
+
+def test_more_batches_than_terms_counts_the_batches_left_empty(human_like_costs):
+    warning = surplus_batches_warning("P", human_like_costs, 500)
+    empty = sum(not batch for batch in assign_batches(human_like_costs, 500))
+    assert empty == 189
+    assert warning.startswith("aspect P: 311 terms, 500 co-training batches: 189 batches ")
+    assert "cotrain_batches (config) or --set-scatter cotrain=N to at most 311" in warning
+    assert surplus_batches_warning("P", human_like_costs, 311) is None
+    # An aspect without terms still has its one batch: only more than one is a surplus.
+    no_terms = human_like_costs.iloc[:0]
+    assert surplus_batches_warning("C", no_terms, 1) is None
+    assert "0 terms, 2 co-training batches: 2 batches" in surplus_batches_warning("C", no_terms, 2)
+
+
+def write_plan_inputs(folder) -> tuple[str, str]:
+    """Labels of aspect F with three terms to model at min_positives 4 (GO:0000009 is too
+    rare, its genes the negatives), and sequence features of their genes."""
+    genes = [f"g{index}" for index in range(8)]
+    positives = {"GO:0000001": 5, "GO:0000002": 6, "GO:0000003": 4}
+    rows = [(gene, "F", term) for term, count in positives.items() for gene in genes[:count]]
+    rows += [(gene, "F", "GO:0000009") for gene in genes[6:]]
+    labels = folder / "labels.tsv"
+    pd.DataFrame(rows, columns=["gene_id", "aspect", "go_id"]).to_csv(labels, sep="\t", index=False)
+    sequence = folder / "sequence.npz"
+    FeatureMatrix(np.array(genes), np.array(["a"]), np.ones((8, 1), np.float32)).to_npz(sequence)
+    return str(labels), str(sequence)
+
+
+def test_the_plan_warns_of_batches_without_a_term_and_plans_the_same(tmp_path, caplog):
+    labels, sequence = write_plan_inputs(tmp_path)
+    plans = {}
+    for n_batches in (None, 3, 5):
+        caplog.clear()
+        plans[n_batches] = tmp_path / f"terms-{n_batches}.tsv"
+        plan_cotraining("F", labels, sequence, 4, str(plans[n_batches]), n_batches=n_batches)
+        warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        if n_batches == 5:
+            assert warnings == [
+                "aspect F: 3 terms, 5 co-training batches: 2 batches without a term (each a job "
+                "that scores nothing); lower cotrain_batches (config) or --set-scatter "
+                "cotrain=N to at most 3"
+            ]
+        else:
+            assert warnings == []
+    assert len(read_costs(plans[None])) == 3
+    # The number of batches only changes what the log says, never the plan.
+    assert plans[None].read_bytes() == plans[3].read_bytes() == plans[5].read_bytes()
 
 
 def test_cost_grows_with_positives_and_genes():

@@ -68,6 +68,28 @@ def assign_batches(costs: pd.DataFrame, n_batches: int) -> list[list[str]]:
     return [sorted(batch) for batch in batches]
 
 
+def surplus_batches_warning(aspect: str, costs: pd.DataFrame, n_batches: int) -> str | None:
+    """What to say when an aspect has fewer terms than batches, or None.
+
+    Every batch is a job (a cluster submission, a Python start-up, the inputs read) whether or
+    not the split gives it a term, so a `cotrain_batches` sized for a large proteome plans
+    hundreds of idle jobs on a small one.
+    """
+    most_useful = max(len(costs), 1)  # one batch per term; an aspect without terms has one
+    if n_batches <= most_useful:
+        return None
+    empty = sum(not batch for batch in assign_batches(costs, n_batches))
+    return (
+        f"aspect {aspect}: {counted(len(costs), 'term')}, {n_batches} co-training batches: "
+        f"{counted(empty, 'batch', 'batches')} without a term (each a job that scores nothing); "
+        f"lower cotrain_batches (config) or --set-scatter cotrain=N to at most {most_useful}"
+    )
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def parse_scatter_item(item: str) -> tuple[int, int]:
     """Snakemake's scatter item "2-of-8" as (index from 0, number of batches)."""
     match = SCATTER_ITEM.fullmatch(item)

@@ -19,9 +19,18 @@ log = logging.getLogger("gocotrain")
 
 
 def plan_cotraining(
-    aspect: str, labels_tsv: str, sequence_npz: str, min_positives: int, terms_tsv: str
+    aspect: str,
+    labels_tsv: str,
+    sequence_npz: str,
+    min_positives: int,
+    terms_tsv: str,
+    n_batches: int | None = None,
 ) -> None:
-    """The aspect's modelled terms with their expected cost, which the batches split."""
+    """The aspect's modelled terms with their expected cost, which the batches split.
+
+    `n_batches`, the batches the aspect is scattered into (cotrain_batches, or --set-scatter),
+    only lets the plan warn when some of them will have no term; the plan does not depend on it.
+    """
     labels = Labels.from_tsv(labels_tsv).table
     labels = labels[labels["aspect"] == aspect]
     terms, _ = select_terms(labels, labels["gene_id"].nunique(), min_positives)
@@ -33,6 +42,10 @@ def plan_cotraining(
         len(costs),
         costs["expected_seconds"].sum(),
     )
+    if n_batches is not None and (
+        warning := batches.surplus_batches_warning(aspect, costs, n_batches)
+    ):
+        log.warning(warning)
     write_tsv(costs.round({"expected_seconds": 3}), terms_tsv)
 
 

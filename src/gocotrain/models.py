@@ -88,11 +88,14 @@ def write_model_folder(
     gaf_identity: dict,
     settings: dict,
     out_dir: str,
+    transfer_calibrations: dict[str, dict | None] | None = None,
 ) -> None:
     """model.json and copies of what applying the boosters needs, in the model folder.
 
     `files` maps MODEL_FILES keys to this run's files; the boosters are already in
-    `<out_dir>/<aspect>/` (`gather_boosters`).
+    `<out_dir>/<aspect>/` (`gather_boosters`). `transfer_calibrations` holds each aspect's
+    `transfer.TransferCalibration` as a dict (None where none was fitted): new genes' rare
+    terms are scored as the run scored them.
     """
     out = Path(out_dir)
     aspects = {}
@@ -101,6 +104,7 @@ def write_model_folder(
         aspects[aspect] = {
             "terms": {entry["term"]: entry["model"] for entry in report["terms"]},
             "labeled_genes": report["labeled_genes"],
+            "transfer_calibration": (transfer_calibrations or {}).get(aspect),
         }
     homology_features = HOMOLOGY_FEATURES if settings["homology"]["engine"] != "none" else []
     projection = ExpressionProjection.from_npz(files["projection"])

@@ -28,7 +28,7 @@ from gocotrain.models import MODEL_FILES, SavedModel, compatibility_problems
 from gocotrain.ontology import Ontology
 from gocotrain.sequences import read_fasta
 from gocotrain.terms import AspectScores, score_term, term_sequence_view
-from gocotrain.transfer import Predictions, transfer_rare_terms
+from gocotrain.transfer import Predictions, TransferCalibration, transfer_rare_terms
 
 log = logging.getLogger("gocotrain")
 
@@ -157,6 +157,8 @@ def score_new_genes(
             saved, aspect, genes, X_sequence, X_expression, graph, aspect_labels
         )
         if transfer and hits is not None:
+            # Models saved before calibration have none: their raw evidence scores.
+            calibration = saved.meta["aspects"][aspect].get("transfer_calibration")
             found = transfer_rare_terms(
                 hits,
                 labels,
@@ -164,6 +166,7 @@ def score_new_genes(
                 [NEW_GENE_PREFIX + gene for gene in genes],
                 saved.meta["min_positives"],
                 saved.meta["settings"]["homology"]["neighbours"],
+                TransferCalibration.from_dict(calibration) if calibration else None,
             )
             transferred[aspect] = {
                 gene.removeprefix(NEW_GENE_PREFIX): terms for gene, terms in found.items()

@@ -9,8 +9,11 @@ and one entry per target gene (possibly empty).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from sklearn.isotonic import IsotonicRegression
 
 Predictions = dict[str, dict[str, float]]
 
@@ -92,6 +95,98 @@ def rare_terms(labels: pd.DataFrame, min_positives: int) -> set[str]:
     return set(counts.index[counts < min_positives])
 
 
+def transfer_evidence(
+    hits: pd.DataFrame, labels: pd.DataFrame, queries: Iterable[str], k: int | None
+) -> pd.DataFrame:
+    """For each query and each term its kept homologs carry: the evidence for it.
+
+    Each query keeps its `k` best labeled homologs by bitscore (never itself); `evidence` is
+    the bitscore share of the homologs carrying the term (DeepGOPlus' DIAMOND score) times the
+    highest identity among them, so that one homolog at 35 % identity is weak evidence,
+    however alone it is. Columns: query, go_id, evidence (in [0, 1]).
+    """
+    labeled = set(labels["gene_id"])
+    usable = (
+        hits["query"].isin(set(queries))
+        & hits["subject"].isin(labeled)
+        & (hits["query"] != hits["subject"])
+    )
+    pairs = (
+        hits.loc[usable]
+        .groupby(["query", "subject"], as_index=False)[["bitscore", "pident"]]
+        .max()
+        .sort_values(["query", "bitscore", "subject"], ascending=[True, False, True])
+    )
+    if k is not None:
+        pairs = pairs.groupby("query").head(k)
+    carried = pairs.merge(
+        labels[["gene_id", "go_id"]].drop_duplicates(), left_on="subject", right_on="gene_id"
+    )
+    per_term = carried.groupby(["query", "go_id"], as_index=False).agg(
+        bitscore=("bitscore", "sum"), identity=("pident", "max")
+    )
+    total = per_term["query"].map(pairs.groupby("query")["bitscore"].sum())
+    share = (per_term["bitscore"] / total).clip(upper=1.0)
+    per_term["evidence"] = share * (per_term["identity"] / 100).clip(0.0, 1.0)
+    return per_term[["query", "go_id", "evidence"]]
+
+
+@dataclass(frozen=True)
+class TransferCalibration:
+    """The share of transferred terms that are right, as a function of their evidence.
+
+    Fitted by leaving each labeled gene out: its rare terms are transferred from the other
+    labeled genes, and isotonic regression maps the evidence to the share found among its
+    labels. Scores are then comparable with the models' probabilities, and a term carried by
+    one distant homolog does not read as certain.
+    """
+
+    evidence: tuple[float, ...]
+    precision: tuple[float, ...]
+
+    @classmethod
+    def fit(
+        cls, hits: pd.DataFrame, labels: pd.DataFrame, rare: set[str], k: int | None
+    ) -> TransferCalibration | None:
+        """None where no labeled gene has a labeled homolog carrying a rare term."""
+        found = transfer_evidence(hits, labels, labels["gene_id"].unique(), k)
+        found = found[found["go_id"].isin(rare)]
+        if found.empty:
+            return None
+        truth = pd.MultiIndex.from_frame(found[["query", "go_id"]]).isin(
+            pd.MultiIndex.from_frame(labels[["gene_id", "go_id"]])
+        )
+        # One right and one wrong pseudo-transfer at full evidence (Laplace's rule of
+        # succession): the few transfers at the top would otherwise make it read as certain.
+        evidence = np.append(found["evidence"].to_numpy(), [1.0, 1.0])
+        right = np.append(truth.astype(float), [1.0, 0.0])
+        isotonic = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        isotonic.fit(evidence, right)
+        return cls(tuple(isotonic.X_thresholds_.tolist()), tuple(isotonic.y_thresholds_.tolist()))
+
+    def __call__(self, evidence: np.ndarray) -> np.ndarray:
+        return np.interp(evidence, self.evidence, self.precision)
+
+    def to_dict(self) -> dict:
+        return {"evidence": list(self.evidence), "precision": list(self.precision)}
+
+    @classmethod
+    def from_dict(cls, entry: dict) -> TransferCalibration:
+        return cls(tuple(entry["evidence"]), tuple(entry["precision"]))
+
+
+def calibrate_transfer(
+    hits: pd.DataFrame,
+    train_labels: pd.DataFrame,
+    aspect: str,
+    min_positives: int,
+    k: int | None,
+) -> TransferCalibration | None:
+    """The aspect's rare-term calibration from its training labels (`TransferCalibration`)."""
+    labels = train_labels[train_labels["aspect"] == aspect]
+    return TransferCalibration.fit(hits, labels, rare_terms(labels, min_positives), k)
+
+
 def transfer_rare_terms(
     hits: pd.DataFrame,
     train_labels: pd.DataFrame,
@@ -99,17 +194,29 @@ def transfer_rare_terms(
     targets: Iterable[str],
     min_positives: int,
     k: int | None,
+    calibration: TransferCalibration | None = None,
 ) -> Predictions:
-    """`homology_transfer` (``knn``) restricted to the terms too rare to model.
+    """The terms too rare to model, scored for the targets from their labeled homologs.
 
     A learner models the terms with at least `min_positives` positives; the rarer ones,
-    most of the specific terms, would otherwise get no score at all. Transferred scores
-    obey the hierarchy among themselves, because the training labels are propagated.
+    most of the specific terms, would otherwise get no score at all. Each term's
+    `transfer_evidence` becomes a score through `calibration` (fitted on the training labels
+    where not given, as `calibrate_transfer`; the raw evidence where none can be fitted).
+    Scores obey the hierarchy among themselves: the labels are propagated, and the evidence
+    and the calibration never decrease from a term to its ancestors.
     """
     targets = sorted(set(targets))
-    rare = rare_terms(training_labels(train_labels, aspect, targets), min_positives)
-    transferred = homology_transfer(hits, train_labels, aspect, targets, k=k, rule="knn")
-    return {
-        gene: {term: score for term, score in scores.items() if term in rare}
-        for gene, scores in transferred.items()
-    }
+    labels = training_labels(train_labels, aspect, targets)
+    rare = rare_terms(labels, min_positives)
+    if calibration is None:
+        calibration = TransferCalibration.fit(hits, labels, rare, k)
+    found = transfer_evidence(hits, labels, targets, k)
+    found = found[found["go_id"].isin(rare)]
+    scores = found["evidence"].to_numpy()
+    if calibration is not None:
+        scores = calibration(scores)
+    predictions: Predictions = {gene: {} for gene in targets}
+    for gene, term, score in zip(found["query"], found["go_id"], scores, strict=True):
+        if score > 0:
+            predictions[gene][term] = float(score)
+    return predictions

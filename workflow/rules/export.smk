@@ -82,6 +82,7 @@ rule save_model:
         sequence=rules.sequence_features.output.features,
         expression=rules.expression_features.output.features,
         thresholds=rules.choose_thresholds.output.thresholds,
+        hits=rules.homology_search.output.hits,
     output:
         model=in_release("model/model.json"),
         files=[in_release(f"model/{name}") for name in MODEL_FILES.values()],

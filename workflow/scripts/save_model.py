@@ -18,4 +18,5 @@ run_rule(
     taxon=snakemake.params.taxon,
     settings=snakemake.params.settings,
     model_dir=str(snakemake.output.model).rsplit("/", 1)[0],
+    hits_tsv=snakemake.input.hits,
 )

@@ -26,7 +26,7 @@ from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
 from gocotrain.terms import AspectScores
 from gocotrain.textio import atomic_write
-from gocotrain.transfer import Predictions, transfer_rare_terms
+from gocotrain.transfer import Predictions, calibrate_transfer, transfer_rare_terms
 
 log = logging.getLogger("gocotrain")
 
@@ -342,8 +342,10 @@ def save_model(
     taxon: str | None,
     settings: dict,
     model_dir: str,
+    hits_tsv: str | None = None,
 ) -> None:
     identity = gaf_identity_of(read_json(labels_report_json)["gaf_identity"], gaf_db, taxon)
+    calibrations = transfer_calibrations(list(cotrain_reports), settings, hits_tsv, files["labels"])
     models.write_model_folder(
         read_json(stamp_json),
         cotrain_reports,
@@ -353,4 +355,28 @@ def save_model(
         identity,
         settings,
         model_dir,
+        calibrations,
     )
+
+
+def transfer_calibrations(
+    aspects: list[str], settings: dict, hits_tsv: str | None, labels_tsv: str
+) -> dict[str, dict | None]:
+    """Each aspect's rare-term calibration (`transfer.calibrate_transfer`), where the run
+    transfers rare terms: a saved model has no hits among its training genes to fit it."""
+    homology_settings = settings["homology"]
+    if (
+        hits_tsv is None
+        or homology_settings["rare_terms"] != "transfer"
+        or homology_settings["engine"] == "none"
+    ):
+        return {}
+    hits = homology.read_hits(hits_tsv)
+    labels = Labels.from_tsv(labels_tsv).table
+    calibrations = {}
+    for aspect in aspects:
+        calibration = calibrate_transfer(
+            hits, labels, aspect, settings["min_positives"], homology_settings["neighbours"]
+        )
+        calibrations[aspect] = calibration.to_dict() if calibration else None
+    return calibrations

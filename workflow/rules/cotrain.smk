@@ -25,6 +25,7 @@ rule plan_cotraining:
         "../../envs/gocotrain.yaml"
     params:
         min_positives=config["min_positives"],
+        batches=len(scatter.cotrain("{scatteritem}")),
     script:
         "../scripts/plan_cotraining.py"
 

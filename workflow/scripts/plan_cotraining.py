@@ -11,4 +11,5 @@ run_rule(
     sequence_npz=snakemake.input.sequence,
     min_positives=snakemake.params.min_positives,
     terms_tsv=snakemake.output.terms,
+    n_batches=snakemake.params.batches,
 )

@@ -7,7 +7,7 @@ import re
 from conftest import ROOT
 
 PACKAGE = ROOT / "src" / "gocotrain"
-EVALUATION = {"methods", "metrics", "splits", "changes", "figures", "pages", "cli"}
+EVALUATION = {"methods", "metrics", "splits", "changes", "figures", "pages", "cli", "reuse"}
 EVALUATION_STEPS = {"steps.evaluation", "steps.report"}
 
 

@@ -69,6 +69,33 @@ def test_no_gaf_is_planned_without_a_reference_to_cite(tmp_path):
     assert planned_jobs(uncited.stdout) == planned_jobs(cited.stdout)
 
 
+def planned_outputs(dry_run: str) -> dict[str, set[str]]:
+    """Each planned rule's outputs, from a dry run's job listing."""
+    outputs: dict[str, set[str]] = {}
+    rule = None
+    for line in dry_run.splitlines():
+        if line.startswith(("rule ", "localrule ")):
+            rule = line.split()[1].rstrip(":")
+        elif line.strip().startswith("output:") and rule:
+            outputs.setdefault(rule, set()).update(line.split(":", 1)[1].strip().split(", "))
+    return outputs
+
+
+def test_only_save_model_writes_into_the_model_folder(tmp_path):
+    """The folder is save_model's one output: a failed save leaves no model folder behind
+    (Snakemake removes a failed job's outputs), so none lacks its model.json."""
+    result = snakemake(tmp_path, demo_config(tmp_path), "--dry-run", "--cores", "2")
+    assert result.returncode == 0, result.stderr
+    model = f"{RELEASE_DIR}/model"
+    writers = {
+        rule
+        for rule, paths in planned_outputs(result.stdout).items()
+        if any(path == model or path.startswith(model + "/") for path in paths)
+    }
+    assert writers == {"save_model"}
+    assert planned_outputs(result.stdout)["save_model"] == {model}
+
+
 def test_batches_follow_the_config_and_set_scatter(tmp_path):
     config = demo_config(tmp_path, cotrain_batches=4)
     planned = snakemake(tmp_path, config, "--dry-run", "--cores", "2")

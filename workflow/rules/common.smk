@@ -14,7 +14,6 @@ GOCOTRAIN_ROOT = Path(str(workflow.current_basedir)).resolve().parents[1]
 sys.path.insert(0, str(GOCOTRAIN_ROOT / "src"))
 from gocotrain import releases  # noqa: E402
 from gocotrain.errors import InputError  # noqa: E402
-from gocotrain.models import MODEL_FILES  # noqa: E402
 from gocotrain.ontology import ASPECT_NAMES  # noqa: E402
 from gocotrain.resources import (
     cotrain_runtime,
@@ -239,6 +238,9 @@ EVALUATION_SPLITS = split_names(
 
 
 PREDICTIONS_DIR = in_release("predictions")
+# Evaluation predictions by the digest of their inputs, shared by every run and release in
+# this working directory: a part whose inputs did not change is read, not trained again.
+EVALUATION_STORE = "results/cache/evaluation"
 # The settings a run's predictions and saved model depend on (summary.json, model.json).
 MODEL_SETTINGS = {
     key: config[key]
@@ -266,6 +268,17 @@ def gaf_output(folder):
     return {"gaf": f"{folder}/predictions.gaf"} if config["gaf_reference"] else {}
 
 
+def booster_folders(wildcards):
+    """Every co-training batch's booster folder, of every aspect: save_model gathers them."""
+    return [
+        path
+        for aspect in ASPECTS
+        for path in gather.cotrain(
+            in_release(f"cotrain/{aspect}/models-{{scatteritem}}")
+        )
+    ]
+
+
 def final_outputs():
     outputs = [
         f"{PREDICTIONS_DIR}/{name}"
@@ -281,7 +294,7 @@ def final_outputs():
     ]
     outputs += list(gaf_output(PREDICTIONS_DIR).values())
     outputs += [
-        in_release("model/model.json"),
+        in_release("model"),
         in_release("report/learning_curves.png"),
         in_release("report/feature_importance.png"),
         in_release("report/data_summary.html"),
@@ -418,4 +431,27 @@ def closing_summary():
             "scored terms"
         )
     lines.append(f"  saved model: {in_release('model')}/")
+    lines += evaluation_reuse_lines()
     print("\n".join(lines), file=sys.stderr)
+
+
+def evaluation_reuse_lines():
+    """What the evaluation trained and what it read from EVALUATION_STORE."""
+    trained, reused = [], 0
+    for method in EVALUATION["methods"]:
+        for split in EVALUATION_SPLITS:
+            path = Path(EVALUATION_DIR, "predictions", method, f"{split}.json")
+            if not path.is_file():
+                continue
+            for aspect, part in json.loads(path.read_text()).items():
+                if part["reused"]:
+                    reused += 1
+                else:
+                    trained.append(f"{method} {split} {aspect}")
+    if not reused:
+        return []
+    return [
+        f"  evaluation: {reused} method x split x aspect parts reused from earlier runs with "
+        f"the same inputs ({EVALUATION_STORE}/); trained again: "
+        + (", ".join(trained) if trained else "none")
+    ]

@@ -68,11 +68,9 @@ rule gather_cotraining:
         reports=gather.cotrain(
             in_release("cotrain/{{aspect}}/batch-{scatteritem}.json")
         ),
-        models=gather.cotrain(in_release("cotrain/{{aspect}}/models-{scatteritem}")),
     output:
         scores=in_release("cotrain/{aspect}.npz"),
         report=in_release("cotrain/{aspect}.json"),
-        models=directory(in_release("model/{aspect}")),
     log:
         release_log("cotrain/{aspect}/gather.log"),
     wildcard_constraints:

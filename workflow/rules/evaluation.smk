@@ -54,6 +54,8 @@ rule evaluation_predict:
         hits=rules.homology_search.output.hits,
     output:
         predictions=f"{EVALUATION_DIR}/predictions/{{method}}/{{split}}.tsv",
+        # Per aspect: trained, or reused from EVALUATION_STORE (same inputs as before).
+        record=f"{EVALUATION_DIR}/predictions/{{method}}/{{split}}.json",
     log:
         release_log(f"evaluation/{EVALUATION['protocol']}/{{method}}/{{split}}.log"),
     benchmark:
@@ -75,6 +77,7 @@ rule evaluation_predict:
             for key in ("cotraining", "homology", "min_positives", "min_score")
         },
         seed=config["seed"],
+        store=EVALUATION_STORE,
     script:
         "../scripts/evaluation_predict.py"
 

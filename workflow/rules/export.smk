@@ -73,7 +73,7 @@ rule save_model:
     input:
         stamp=rules.stamp_release.output.stamp,
         cotrain_reports=expand(in_release("cotrain/{aspect}.json"), aspect=ASPECTS),
-        boosters=expand(in_release("model/{aspect}"), aspect=ASPECTS),
+        boosters=booster_folders,
         proteins=rules.prepare_sequences.output.proteins,
         labels=rules.prepare_labels.output.labels,
         labels_report=rules.prepare_labels.output.report,
@@ -84,8 +84,8 @@ rule save_model:
         thresholds=rules.choose_thresholds.output.thresholds,
         hits=rules.homology_search.output.hits,
     output:
-        model=in_release("model/model.json"),
-        files=[in_release(f"model/{name}") for name in MODEL_FILES.values()],
+        # The whole folder: a failed job leaves no model folder that looks saved.
+        model=directory(in_release("model")),
     log:
         release_log("save_model.log"),
     conda:

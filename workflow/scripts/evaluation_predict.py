@@ -19,4 +19,6 @@ run_rule(
     settings=snakemake.params.settings,
     seed=snakemake.params.seed,
     threads=snakemake.threads,
+    store_dir=snakemake.params.store,
+    record_json=snakemake.output.record,
 )

@@ -11,6 +11,4 @@ run_rule(
     batch_reports=list(snakemake.input.reports),
     scores_npz=snakemake.output.scores,
     report_json=snakemake.output.report,
-    batch_model_dirs=list(snakemake.input.models),
-    model_dir=snakemake.output.models,
 )

@@ -17,6 +17,7 @@ run_rule(
     gaf_db=snakemake.params.gaf_db,
     taxon=snakemake.params.taxon,
     settings=snakemake.params.settings,
-    model_dir=str(snakemake.output.model).rsplit("/", 1)[0],
+    booster_dirs=list(snakemake.input.boosters),
+    model_dir=snakemake.output.model,
     hits_tsv=snakemake.input.hits,
 )

@@ -7,7 +7,7 @@ import logging
 import time
 from pathlib import Path
 
-from gocotrain import batches, homology, models
+from gocotrain import batches, homology
 from gocotrain.annotations import Labels
 from gocotrain.cotraining import from_settings
 from gocotrain.export import write_tsv
@@ -104,20 +104,15 @@ def gather_cotraining(
     batch_reports: list[str],
     scores_npz: str,
     report_json: str,
-    batch_model_dirs: list[str] = (),
-    model_dir: str | None = None,
 ) -> None:
     """One aspect's scores and report from its batches, as one job would have written them.
 
-    The batches' saved boosters are moved into one folder per aspect, `model_dir`.
-    """
+    The batches' boosters stay where they are: `save_model` gathers them into the model."""
     parts = [
         (AspectScores.from_npz(scores), read_json(report))
         for scores, report in zip(batch_scores, batch_reports, strict=True)
     ]
     scores, report = merge_batches(parts, batches.read_costs(terms_tsv)["term"].tolist())
-    if model_dir:
-        models.gather_boosters(list(batch_model_dirs), model_dir)
     scores.to_npz(scores_npz)
     log.info("aspect %s: %d terms from %d batches", report["aspect"], len(scores.terms), len(parts))
     write_json(report, report_json)

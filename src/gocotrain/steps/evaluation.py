@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gocotrain import homology, methods, transfer
+from gocotrain import homology, methods, reuse, transfer
 from gocotrain.annotations import Labels
 from gocotrain.cotraining import from_settings
 from gocotrain.features import FeatureMatrix
@@ -42,6 +42,7 @@ from gocotrain.splits import (
     split_names,
     time_split_targets,
 )
+from gocotrain.steps import write_json
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger("gocotrain")
@@ -128,6 +129,8 @@ def evaluation_predict(
     settings: dict,
     seed: int,
     threads: int,
+    store_dir: str | None = None,
+    record_json: str | None = None,
 ) -> pd.DataFrame:
     """Train `method` without the split's targets and write its CAFA predictions for them.
 
@@ -136,6 +139,10 @@ def evaluation_predict(
     Cross-validation hides every label of a fold's genes, in all aspects; the time split
     trains on the older labels as they are. Scores below ``min_score`` are not written: the
     CAFA thresholds start at 0.01, so they cannot change Fmax, weighted Fmax or Smin.
+
+    With `store_dir`, each aspect's part is read from `reuse.PredictionStore` where an earlier
+    run made it from the same inputs, and stored where not; `record_json` then says, per
+    aspect, which it was.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
@@ -144,33 +151,74 @@ def evaluation_predict(
     targets = targets[targets["split"] == split]
     if protocol == CROSS_VALIDATION:
         labels = labels[~labels["gene_id"].isin(set(targets["gene_id"]))]
-    predict = _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_npz)
-    rows = []
+    inputs = {"sequence": sequence_npz, "expression": expression_npz, "hits": hits_tsv}
+    parts = _Parts(method, settings, seed, threads, inputs, store_dir)
+    rows, record = [], {}
     for aspect in aspects:
         aspect_targets = sorted(set(targets.loc[targets["aspect"] == aspect, "gene_id"]))
         if not aspect_targets:
             continue
-        kept = [
-            (gene, term, score)
-            for gene, scores in predict(labels, aspect, aspect_targets).items()
-            for term, score in scores.items()
-            if score >= settings["min_score"]
-        ]
+        kept, record[aspect] = parts.make(labels, aspect, aspect_targets)
         log.info(
-            "%s %s aspect %s: %d targets, %d predictions ≥ %g",
+            "%s %s aspect %s: %d targets, %d predictions ≥ %g (%s)",
             method,
             split,
             aspect,
             len(aspect_targets),
             len(kept),
             settings["min_score"],
+            "reused: an earlier run had the same inputs" if record[aspect]["reused"] else "trained",
         )
         rows.extend(kept)
     table = pd.DataFrame(rows, columns=["gene", "term", "score"])
     table = table.sort_values(["gene", "term"]).reset_index(drop=True)
     with atomic_write(predictions_tsv) as handle:
         table.to_csv(handle, sep="\t", index=False, header=False, float_format="%.6g")
+    if record_json:
+        write_json(record, record_json)
     return table
+
+
+class _Parts:
+    """One method's predictions for one aspect's targets at a time, each read from the
+    store where an earlier run made it from the same inputs (`reuse`); the method itself is
+    built only when a part has to be trained."""
+
+    def __init__(self, method, settings, seed, threads, inputs: dict, store_dir: str | None):
+        self.method, self.settings, self.seed, self.threads = method, settings, seed, threads
+        self.inputs = inputs
+        self.digests = reuse.InputsDigest(method, settings, seed, inputs) if store_dir else None
+        self.store = reuse.PredictionStore(method, store_dir) if store_dir else None
+        self._predict = None
+
+    def make(self, labels, aspect: str, targets: list[str]) -> tuple[list, dict]:
+        """The part's (gene, term, score) rows at or above min_score, and its record."""
+        digest = None
+        if self.digests:
+            training = transfer.training_labels(labels, aspect, targets)
+            digest = self.digests.of(aspect, training, targets)
+            stored = self.store.get(digest)
+            if stored is not None:
+                return stored, {"digest": digest, "reused": True}
+        if self._predict is None:
+            self._predict = _method(
+                self.method,
+                self.settings,
+                self.seed,
+                self.threads,
+                self.inputs["hits"],
+                self.inputs["sequence"],
+                self.inputs["expression"],
+            )
+        rows = [
+            (gene, term, score)
+            for gene, scores in self._predict(labels, aspect, targets).items()
+            for term, score in scores.items()
+            if score >= self.settings["min_score"]
+        ]
+        if self.store:
+            self.store.put(digest, rows)
+        return rows, {"digest": digest, "reused": False}
 
 
 def _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_npz):

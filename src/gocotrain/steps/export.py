@@ -341,9 +341,17 @@ def save_model(
     gaf_db: str | None,
     taxon: str | None,
     settings: dict,
+    booster_dirs: list[str],
     model_dir: str,
     hits_tsv: str | None = None,
 ) -> None:
+    """The model folder: each aspect's boosters, gathered from its co-training batches'
+    folders (`booster_dirs`, named .../<aspect>/models-<batch>), then `write_model_folder`."""
+    for aspect in cotrain_reports:
+        models.gather_boosters(
+            [folder for folder in booster_dirs if Path(folder).parent.name == aspect],
+            Path(model_dir) / aspect,
+        )
     identity = gaf_identity_of(read_json(labels_report_json)["gaf_identity"], gaf_db, taxon)
     calibrations = transfer_calibrations(list(cotrain_reports), settings, hits_tsv, files["labels"])
     models.write_model_folder(

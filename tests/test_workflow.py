@@ -15,6 +15,7 @@ from conftest import (
     RELEASE_DIR,
     RELEASE_DIR_PATH,
     RELEASE_LOGS,
+    ROOT,
     demo_config,
     ontobio_check,
     planned_jobs,
@@ -216,6 +217,16 @@ def test_gaf_passes_go_rules_as_ontobio_applies_them(demo_run, tmp_path):
     assert checked["associations"] == len(lines) > 0  # ontobio accepted every line
     assert checked["messages"] == {}, checked["examples"]
     assert {line.split("\t")[5] for line in lines} == {"DOI:10.1145/279943.279962"}
+
+
+def test_the_readme_shows_the_demo_header_as_the_demo_writes_it(demo_run):
+    path = demo_run / f"{RELEASE_DIR}/predictions/predictions.tsv"
+    with open(path) as handle:
+        header = [line.rstrip("\n") for line in handle if line.startswith("#")]
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("Every exported TSV and GAF starts with the release", 1)[1]
+    shown = block.split("```", 2)[1].strip().splitlines()
+    assert shown == header
 
 
 def test_summary_counts_genes_views_and_terms(demo_run):

@@ -127,6 +127,9 @@ def test_real_run_writes_every_output(demo_run):
     assert not list((demo_run / f"{RELEASE_DIR}/cotrain/P").glob("batch-*"))
     export_log = (demo_run / RELEASE_LOGS / "export_predictions.log").read_text()
     assert f"run summary: {RELEASE_DIR}/predictions/summary.json" in export_log
+    # Progress at each quarter of a batch's terms, not a line per term.
+    batch_log = (demo_run / RELEASE_LOGS / "cotrain/P/batch-1-of-2.log").read_text()
+    assert 1 <= batch_log.count("terms scored in") <= 5
 
 
 def test_the_run_ends_saying_where_the_predictions_are_and_what_to_expect(demo_run):

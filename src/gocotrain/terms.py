@@ -342,7 +342,8 @@ def _collect(aspect: str, results, n_rows: int, terms: list[str]):
     shape = (n_rows, len(terms))
     score, first, second = (np.empty(shape, dtype=np.float32) for _ in range(3))
     term_reports, importance = [], None
-    started, step = time.monotonic(), max(1, len(terms) // 20)
+    # Progress at each quarter: a few lines per job, not one per term, scroll past a run.
+    started, step = time.monotonic(), max(1, len(terms) // 4)
     for column, ((combined, view1, view2), term_report, shares) in enumerate(results):
         if (column + 1) % step == 0 or column + 1 == len(terms):
             elapsed = time.monotonic() - started

@@ -198,6 +198,12 @@ def gaf_identity_of(
     }
 
 
+def transfers_rare_terms(settings: dict) -> bool:
+    """Whether the run scores the terms too rare to model by homology transfer."""
+    homology_settings = settings["homology"]
+    return homology_settings["rare_terms"] == "transfer" and homology_settings["engine"] != "none"
+
+
 def rare_term_scores(
     aspect_scores: dict[str, AspectScores],
     settings: dict,
@@ -206,7 +212,7 @@ def rare_term_scores(
 ) -> dict[str, Predictions]:
     """Per aspect, the homology-transferred scores of its rare terms for its scored genes."""
     homology_settings = settings["homology"]
-    if homology_settings["rare_terms"] != "transfer" or homology_settings["engine"] == "none":
+    if not transfers_rare_terms(settings):
         return {}
     hits = homology.read_hits(hits_tsv)
     labels = Labels.from_tsv(labels_tsv).table
@@ -373,11 +379,7 @@ def transfer_calibrations(
     """Each aspect's rare-term calibration (`transfer.calibrate_transfer`), where the run
     transfers rare terms: a saved model has no hits among its training genes to fit it."""
     homology_settings = settings["homology"]
-    if (
-        hits_tsv is None
-        or homology_settings["rare_terms"] != "transfer"
-        or homology_settings["engine"] == "none"
-    ):
+    if hits_tsv is None or not transfers_rare_terms(settings):
         return {}
     hits = homology.read_hits(hits_tsv)
     labels = Labels.from_tsv(labels_tsv).table

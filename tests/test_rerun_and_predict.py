@@ -38,6 +38,7 @@ RELEASE_RULES = {
     "export_predictions",
     "save_model",
     "run_figures",
+    "top_predictions_page",
     "all",
 }
 SHARED_RULES = {

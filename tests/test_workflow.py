@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import re
 import shutil
 
 import pandas as pd
@@ -229,7 +230,17 @@ def test_the_readme_shows_the_demo_header_as_the_demo_writes_it(demo_run):
     readme = (ROOT / "README.md").read_text()
     block = readme.split("Every exported TSV and GAF starts with the release", 1)[1]
     shown = block.split("```", 2)[1].strip().splitlines()
-    assert shown == header
+    # The README shows the demo config's run; the test run models fewer terms
+    # (DEMO_TEST_SETTINGS), so its thresholds differ while the rest is the same.
+    assert [line for line in shown if not line.startswith("# threshold-")] == [
+        line for line in header if not line.startswith("# threshold-")
+    ]
+    threshold = re.compile(r"# threshold-([PFC]): [0-9.]+ \(expected precision [0-9.]+, recall")
+    assert [threshold.match(line)[1] for line in shown if line.startswith("# threshold-")] == [
+        threshold.match(line)[1] for line in header if line.startswith("# threshold-")
+    ]
+    held_out = [line.rsplit(";", 1)[1] for line in header if line.startswith("# threshold-")]
+    assert held_out == [line.rsplit(";", 1)[1] for line in shown if line.startswith("# thr")]
 
 
 def test_summary_counts_genes_views_and_terms(demo_run):

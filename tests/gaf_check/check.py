@@ -45,6 +45,7 @@ requests.get = _offline_get
 
 from ontobio.io.assocparser import AssocParserConfig  # noqa: E402
 from ontobio.io.gafparser import GafParser  # noqa: E402
+from ontobio.model.association import GoAssociation  # noqa: E402
 from ontobio.ontol_factory import OntologyFactory  # noqa: E402
 
 
@@ -88,7 +89,9 @@ def check(gaf_path, obo_path, json_path):
     ontology = OntologyFactory().create(str(json_path))
     parser = GafParser(config=AssocParserConfig(ontology=ontology, rule_set="all"))
     with open(gaf_path) as handle:
-        accepted = sum(1 for _ in parser.association_generator(handle))
+        # The generator yields the header lines too, as dicts.
+        found = parser.association_generator(handle)
+        accepted = sum(1 for item in found if isinstance(item, GoAssociation))
     counts, examples = collections.Counter(), collections.defaultdict(list)
     for message in parser.report.messages:
         key = f"{message['level']} | {message['type']} | {message.get('rule') or ''}"

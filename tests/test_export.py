@@ -9,6 +9,7 @@ from conftest import PREDICTION_COLUMNS
 from gocotrain.annotations import read_annotations
 from gocotrain.export import (
     consistent_with_hierarchy,
+    gaf_relation,
     most_specific,
     predictions_table,
     read_predictions_tsv,
@@ -323,6 +324,13 @@ def test_gaf_is_valid_2_2_and_read_by_goatools(tmp_path, table, demo_ontology):
     write_gaf(table, path, **settings)
     rows = [line.split("\t") for line in path.read_text().splitlines() if line[0] != "!"]
     assert {row[3] for row in rows if row[8] == "C"} == {"located_in"}
+
+
+def test_gaf_relation_follows_go_rule_61(demo_ontology):
+    assert gaf_relation("C", "GO:0000502", demo_ontology) == "part_of"  # proteasome complex
+    # polysomal ribosome: part_of a complex, but not one itself (is_a ribosome)
+    assert gaf_relation("C", "GO:0042788", demo_ontology) == "located_in"
+    assert gaf_relation("F", "GO:0005515", demo_ontology) == "enables"
 
 
 def test_gaf_names_the_gene_itself_for_self_binding_terms(tmp_path, demo_ontology):

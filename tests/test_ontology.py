@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from conftest import write
 
@@ -90,6 +92,21 @@ def test_json_round_trip(tmp_path, demo_ontology):
     assert again.names == demo_ontology.names
     assert again.parents == demo_ontology.parents
     assert again.ancestors("GO:0006936") == demo_ontology.ancestors("GO:0006936")
+    assert again.protein_complexes == demo_ontology.protein_complexes
+    # An ontology saved before the complexes were kept says it has none recorded.
+    payload = json.loads(path.read_text())
+    del payload["protein_complexes"], payload["not_for_annotation"]
+    path.write_text(json.dumps(payload))
+    older = Ontology.from_json(path)
+    assert older.protein_complexes is None and older.not_for_annotation == set()
+
+
+def test_protein_complexes_are_subclasses_of_it_over_is_a_only(demo_ontology):
+    complexes = demo_ontology.protein_complexes
+    assert {"GO:0032991", "GO:0000502"} <= complexes  # proteasome complex is_a ...
+    # polysomal ribosome is part_of polysome (a complex) but is_a ribosome (not one)
+    assert "GO:0032991" in demo_ontology.ancestors("GO:0042788")
+    assert "GO:0042788" not in complexes
 
 
 def test_an_ontology_other_than_go_is_named_as_such(tmp_path):

@@ -10,14 +10,17 @@ import numpy as np
 import pandas as pd
 
 from gocotrain import __version__
-from gocotrain.ontology import ASPECT_NAMES, Ontology, in_aspect_order
+from gocotrain.ontology import (
+    ASPECT_NAMES,
+    PROTEIN_CONTAINING_COMPLEX,
+    Ontology,
+    in_aspect_order,
+)
 from gocotrain.terms import AspectScores
 from gocotrain.textio import atomic_write
 
 # GAF 2.2 requires a relation in column 4; these are GO's default relations per aspect.
 GAF_RELATION = {"P": "involved_in", "F": "enables", "C": "located_in"}
-# GO's GAF 2.2 rule: a gene product is part_of a protein-containing complex, located_in the rest.
-PROTEIN_CONTAINING_COMPLEX = "GO:0032991"
 # GO's annotation rules refuse IEA annotations directly to binding and protein binding
 # (GORULE:0000005): the GAF leaves them out; the TSVs keep their scores.
 NOT_FOR_IEA = frozenset({"GO:0005488", "GO:0005515"})
@@ -278,13 +281,18 @@ def write_cafa(table: pd.DataFrame, path: str | Path) -> None:
         cafa.to_csv(handle, sep="\t", index=False, header=False, float_format="%.3f")
 
 
+def _is_complex(term: str, ontology: Ontology) -> bool:
+    """GO's GAF rule (GORULE:0000061): a gene product is part_of a protein-containing complex
+    (an is_a descendant), located_in the rest. An ontology saved before its complexes were
+    kept falls back on every descendant, over part_of too."""
+    if ontology.protein_complexes is not None:
+        return term in ontology.protein_complexes
+    return PROTEIN_CONTAINING_COMPLEX in ontology.ancestors(term)
+
+
 def gaf_relation(aspect: str, term: str, ontology: Ontology | None = None) -> str:
     """The GAF 2.2 column 4 relation for a positive prediction of `term`."""
-    if (
-        aspect == "C"
-        and ontology is not None
-        and PROTEIN_CONTAINING_COMPLEX in ontology.ancestors(term)
-    ):
+    if aspect == "C" and ontology is not None and _is_complex(term, ontology):
         return "part_of"
     return GAF_RELATION[aspect]
 

@@ -37,6 +37,7 @@ PROPAGATED_RELATIONS = ("is_a", "part_of")
 
 
 DO_NOT_ANNOTATE = "gocheck_do_not_annotate"
+PROTEIN_CONTAINING_COMPLEX = "GO:0032991"
 
 
 @dataclass
@@ -50,6 +51,9 @@ class Ontology:
     data_version: str = ""
     # GO's subset gocheck_do_not_annotate: terms too general for any annotation (GORULE:0000008).
     not_for_annotation: frozenset[str] = frozenset()
+    # Subclasses (is_a only, as GO's GAF rules read it) of protein-containing complex: their
+    # genes are part_of them (GORULE:0000061). None where the ontology was saved without it.
+    protein_complexes: frozenset[str] | None = None
     # is_a/part_of edges between namespaces, left out (counted in the run summary only).
     edges_across_namespaces: int = field(default=0, compare=False)
     _ancestor_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
@@ -97,6 +101,9 @@ class Ontology:
             "alt_ids": self.alt_ids,
             "parents": {term: list(parents) for term, parents in self.parents.items()},
             "not_for_annotation": sorted(self.not_for_annotation),
+            "protein_complexes": (
+                sorted(self.protein_complexes) if self.protein_complexes is not None else None
+            ),
         }
         with atomic_write(path) as handle:
             handle.write(json.dumps(payload, sort_keys=True))
@@ -114,6 +121,11 @@ class Ontology:
             data_version=payload["data_version"],
             # Absent from the ontology of models saved before the subset was read.
             not_for_annotation=frozenset(payload.get("not_for_annotation", ())),
+            protein_complexes=(
+                frozenset(payload["protein_complexes"])
+                if payload.get("protein_complexes") is not None
+                else None
+            ),
         )
 
 
@@ -159,7 +171,7 @@ def read_obo(path: str | Path) -> Ontology:
         if DO_NOT_ANNOTATE in data.get("subset", []):
             not_for_annotation.add(term)
     parents: dict[str, list[str]] = {term: [] for term in names}
-    hierarchy = networkx.DiGraph()
+    hierarchy, subclass_of = networkx.DiGraph(), networkx.DiGraph()
     across = 0
     for child, parent, relation in graph.edges(keys=True):
         if relation not in PROPAGATED_RELATIONS:
@@ -177,6 +189,8 @@ def read_obo(path: str | Path) -> Ontology:
             continue
         parents[child].append(parent)
         hierarchy.add_edge(child, parent)
+        if relation == "is_a":
+            subclass_of.add_edge(child, parent)
     try:
         cycle = networkx.find_cycle(hierarchy)
     except networkx.NetworkXNoCycle:
@@ -197,5 +211,13 @@ def read_obo(path: str | Path) -> Ontology:
         parents={term: tuple(sorted(found)) for term, found in parents.items()},
         data_version=str(graph.graph.get("data-version", "")),
         not_for_annotation=frozenset(not_for_annotation),
+        protein_complexes=_subclasses(subclass_of, PROTEIN_CONTAINING_COMPLEX),
         edges_across_namespaces=across,
     )
+
+
+def _subclasses(subclass_of: networkx.DiGraph, term: str) -> frozenset[str]:
+    """`term` and every term with an is_a path to it (edges run child -> parent)."""
+    if term not in subclass_of:
+        return frozenset()
+    return frozenset(networkx.ancestors(subclass_of, term) | {term})

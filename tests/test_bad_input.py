@@ -51,7 +51,7 @@ def run_labels(name, tmp_path, ontology_json):
     return json.loads(outputs[1].read_text()), pd.read_csv(outputs[0], sep="\t")
 
 
-def run_expression(name, tmp_path, id_map=None):
+def run_expression(name, tmp_path, id_map=None, min_share=0.0):
     outputs = [tmp_path / "expression.npz", tmp_path / "report.json"]
     input_steps.prepare_expression(
         str(CORPUS / name),
@@ -59,6 +59,7 @@ def run_expression(name, tmp_path, id_map=None):
         str(PROTEINS),
         *map(str, outputs),
         "tpm",
+        min_share=min_share,
     )
     return json.loads(outputs[1].read_text()), FeatureMatrix.from_npz(outputs[0])
 
@@ -229,6 +230,24 @@ def test_expression_cases_that_go_on(tmp_path, name, id_map, genes):
         str(tmp_path / "expression.npz"), str(tmp_path / "f.npz"), str(tmp_path / "r.json"), 50, 0
     )
     assert np.isfinite(FeatureMatrix.from_npz(tmp_path / "f.npz").values).all()
+
+
+def test_a_join_that_leaves_most_genes_without_expression_stops(tmp_path):
+    """Two of the four sequence genes match: enough at expression_min_share 0.5, a stop at
+    0.75 that names the ID map, the counts and the setting."""
+    name, id_map = "expr_ensembl_versions.tsv", "idmap_swapped_columns.tsv"
+    enough, too_few = tmp_path / "enough", tmp_path / "too_few"
+    enough.mkdir()
+    too_few.mkdir()
+    report, _ = run_expression(name, enough, id_map, min_share=0.5)
+    assert report["genes_with_expression"] == 2
+
+    def run():
+        run_expression(name, too_few, id_map, min_share=0.75)
+
+    assert_stops(
+        run, id_map, too_few, "only 2 of the 4 sequence genes (50%)", "expression_min_share"
+    )
 
 
 def small_views(n=60, seed=0):

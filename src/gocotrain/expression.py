@@ -234,6 +234,23 @@ def join_to_genes(
     return pd.DataFrame(profiles, index=ordered, columns=log_expression.columns), report
 
 
+def require_coverage(report: dict, genes: list[str], min_share: float, path: str | Path) -> None:
+    """Stop when fewer than `min_share` of the sequence genes got an expression profile: a
+    join that leaves most genes out has most likely matched IDs of another kind, and would
+    leave the expression view nearly empty without a word."""
+    matched = report["genes_with_expression"]
+    if matched >= min_share * len(genes):
+        return
+    rows = report["expression_rows_not_matched_examples"][:3]
+    raise InputError(
+        path,
+        f"only {matched} of the {len(genes)} sequence genes ({matched / len(genes):.0%}) match "
+        f"an expression row (unmatched rows e.g. {rows}, sequence IDs e.g. {genes[:3]})",
+        "use the same gene IDs in both files or give id_map; if most genes truly have no "
+        f"expression in this matrix, lower expression_min_share (now {min_share})",
+    )
+
+
 def join_expression(
     log_expression: pd.DataFrame,
     genes: list[str],

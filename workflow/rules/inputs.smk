@@ -76,6 +76,7 @@ rule prepare_expression:
         runtime=runtime_minutes(5, 0.5),
     params:
         expression_kind=config["expression_kind"],
+        min_share=config["expression_min_share"],
     script:
         "../scripts/prepare_expression.py"
 

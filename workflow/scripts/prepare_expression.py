@@ -13,4 +13,5 @@ run_rule(
     report_json=snakemake.output.report,
     expression_kind=snakemake.params.expression_kind,
     sequences=snakemake.input.sequences,
+    min_share=snakemake.params.min_share,
 )

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from gocotrain.annotations import build_labels, read_annotations
-from gocotrain.expression import join_expression, normalise, read_expression
+from gocotrain.expression import join_expression, normalise, read_expression, require_coverage
 from gocotrain.features import FeatureMatrix
 from gocotrain.ontology import Ontology, read_obo, require_gene_ontology
 from gocotrain.sequences import read_fasta, read_sequences, write_fasta, write_names
@@ -65,17 +65,19 @@ def prepare_expression(
     report_json: str,
     expression_kind: str,
     sequences: str | None = None,
+    min_share: float = 0.0,
 ) -> None:
     """The expression profile of each sequence gene, joined through `id_map`, or without one
-    by the sequence IDs or the gene IDs of the `sequences` file's headers."""
+    by the sequence IDs or the gene IDs of the `sequences` file's headers; stops when fewer
+    than `min_share` of the sequence genes get one (`require_coverage`)."""
     frame = read_expression(expression)
     log_expression, report = normalise(frame, expression_kind, expression)
     report["expression_genes_read"] = len(frame)
     report["expression_samples_read"] = frame.shape[1]
-    joined, join_report = join_expression(
-        log_expression, sequence_genes(proteins_fasta), expression, id_map, sequences
-    )
+    genes = sequence_genes(proteins_fasta)
+    joined, join_report = join_expression(log_expression, genes, expression, id_map, sequences)
     report.update(join_report)
+    require_coverage(report, genes, min_share, id_map or expression)
     FeatureMatrix.from_frame(joined).to_npz(expression_npz)
     log.info("expression %s: %s", expression, report)
     write_json(report, report_json)

@@ -127,6 +127,7 @@ ANNOTATION_ERRORS = [
     ("gaf_unknown_genes.gaf", "none of the 2 annotated gene IDs", "X1"),
     ("table_one_column.tsv", "expected gene_id<TAB>go_id", "line 2"),
     ("gaf_empty.gaf", "no annotation lines", "gaf_empty.gaf: "),
+    ("gaf_mostly_unknown_go_ids.gaf", "2 of its 3 annotations (67%) name GO IDs", "GO:9999998"),
     ("gaf_no_experimental_evidence.gaf", "no usable labels", "evidence_codes"),
 ]
 

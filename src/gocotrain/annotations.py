@@ -208,6 +208,7 @@ def build_labels(
     report["annotations_unknown_term_dropped"] = term_status["unknown"]
     report["obsolete_term_examples"] = examples["obsolete"]
     report["unknown_term_examples"] = examples["unknown"]
+    _stop_if_most_terms_dropped(term_status, examples, path)
 
     direct: dict[tuple[str, str], set[str]] = defaultdict(set)
     wanted = set(aspects)
@@ -236,3 +237,19 @@ def build_labels(
             f"check evidence_codes (now {evidence_codes}) and aspects (now {aspects})",
         )
     return Labels(labels, report)
+
+
+def _stop_if_most_terms_dropped(term_status: Counter, examples: dict, path: str | Path) -> None:
+    """Stop when most annotations name GO IDs the ontology does not have (or made obsolete):
+    the ontology file is then not the one the annotations were made with (say, years
+    apart), and the labels left would silently be a fraction of the file's."""
+    dropped = term_status["unknown"] + term_status["obsolete"]
+    total = sum(term_status.values())
+    if total and dropped > total / 2:
+        named = (examples["unknown"] + examples["obsolete"])[:3]
+        raise InputError(
+            path,
+            f"{dropped} of its {total} annotations ({dropped / total:.0%}) name GO IDs the "
+            f"ontology lacks or made obsolete (e.g. {named})",
+            "give the go-basic.obo of the annotation file's release (or a newer one)",
+        )

@@ -26,6 +26,30 @@ def training_labels(train_labels: pd.DataFrame, aspect: str, targets: Iterable[s
     return labels[~labels["gene_id"].isin(set(targets))]
 
 
+def kept_homologs(
+    hits: pd.DataFrame,
+    labels: pd.DataFrame,
+    queries: Iterable[str],
+    k: int | None,
+    columns: list[str],
+) -> pd.DataFrame:
+    """Each query's `k` best labeled homologs by bitscore (all if None), never itself: one
+    row per pair with the best of its `columns` (DIAMOND may report several HSPs of a pair),
+    sorted by query, then bitscore descending."""
+    usable = (
+        hits["query"].isin(set(queries))
+        & hits["subject"].isin(set(labels["gene_id"]))
+        & (hits["query"] != hits["subject"])
+    )
+    pairs = (
+        hits.loc[usable]
+        .groupby(["query", "subject"], as_index=False)[columns]
+        .max()
+        .sort_values(["query", "bitscore", "subject"], ascending=[True, False, True])
+    )
+    return pairs.groupby("query").head(k) if k is not None else pairs
+
+
 def homology_transfer(
     hits: pd.DataFrame,
     train_labels: pd.DataFrame,
@@ -52,21 +76,8 @@ def homology_transfer(
         raise ValueError(f"k must be at least 1 or None, not {k}")
     targets = sorted(set(targets))
     labels = training_labels(train_labels, aspect, targets)
-    training = set(labels["gene_id"])
-    # A target's hit to itself is never used: targets are not training genes.
-    usable = hits["query"].isin(targets) & hits["subject"].isin(training)
     kept_columns = ["bitscore", "pident"] if rule == "max_identity" else ["bitscore"]
-    # DIAMOND may report several HSPs of one pair; the pair counts once, with its best one.
-    pairs = (
-        hits.loc[usable]
-        .groupby(["query", "subject"], as_index=False)[kept_columns]
-        .max()
-        .sort_values(["query", "bitscore", "subject"], ascending=[True, False, True])
-    )
-    if rule == "best_hit":
-        k = 1
-    if k is not None:
-        pairs = pairs.groupby("query").head(k)
+    pairs = kept_homologs(hits, labels, targets, 1 if rule == "best_hit" else k, kept_columns)
     carried = pairs.merge(
         labels[["gene_id", "go_id"]].drop_duplicates(), left_on="subject", right_on="gene_id"
     )
@@ -105,20 +116,7 @@ def transfer_evidence(
     highest identity among them, so that one homolog at 35 % identity is weak evidence,
     however alone it is. Columns: query, go_id, evidence (in [0, 1]).
     """
-    labeled = set(labels["gene_id"])
-    usable = (
-        hits["query"].isin(set(queries))
-        & hits["subject"].isin(labeled)
-        & (hits["query"] != hits["subject"])
-    )
-    pairs = (
-        hits.loc[usable]
-        .groupby(["query", "subject"], as_index=False)[["bitscore", "pident"]]
-        .max()
-        .sort_values(["query", "bitscore", "subject"], ascending=[True, False, True])
-    )
-    if k is not None:
-        pairs = pairs.groupby("query").head(k)
+    pairs = kept_homologs(hits, labels, queries, k, ["bitscore", "pident"])
     carried = pairs.merge(
         labels[["gene_id", "go_id"]].drop_duplicates(), left_on="subject", right_on="gene_id"
     )

@@ -326,8 +326,9 @@ def write_gaf(
     its subset gocheck_do_not_annotate (GORULE:0000008). Give the most
     specific rows (`most_specific`): their ancestors are implied by the true-path rule.
 
-    With `ontology`, component terms under protein-containing complex get the relation part_of
-    (otherwise located_in); `header_extra` items become extra `!key: value` header lines.
+    With `ontology`, protein-containing complexes get the relation part_of (`gaf_relation`)
+    and self-binding terms the gene itself as with/from (`gaf_with_from`); `header_extra`
+    items become extra `!key: value` header lines.
     """
     date = date or datetime.date.today()
     if isinstance(min_score, Mapping):
@@ -338,19 +339,7 @@ def write_gaf(
         rule = f"with score >= {min_score}"
     refused = NOT_FOR_IEA | (ontology.not_for_annotation if ontology is not None else frozenset())
     chosen = chosen[~chosen["go_id"].isin(refused)]
-    header = [
-        "!gaf-version: 2.2",
-        f"!generated-by: GOcotrain {__version__}",
-        f"!date-generated: {date.isoformat()}",
-        f"!go-version: {go_version}",
-        f"!comment: co-training predictions {rule}; evidence IEA",
-    ]
-    written = {"gaf-version", "generated-by", "date-generated", "go-version", "comment"}
-    header += [
-        f"!{key}: {value}"
-        for key, value in _checked_header(header_extra or {})
-        if key not in written
-    ]
+    header = _gaf_header(date, go_version, rule, header_extra or {})
     stamp = date.strftime("%Y%m%d")
     lines = []
     for gene, aspect, term in zip(
@@ -379,6 +368,23 @@ def write_gaf(
     with atomic_write(path) as handle:
         handle.write("\n".join(header + lines) + "\n")
     return len(lines)
+
+
+def _gaf_header(
+    date: datetime.date, go_version: str, rule: str, extra: Mapping[str, str]
+) -> list[str]:
+    """GAF 2.2's header lines, then `extra` as `!key: value` lines (never one of those)."""
+    header = [
+        "!gaf-version: 2.2",
+        f"!generated-by: GOcotrain {__version__}",
+        f"!date-generated: {date.isoformat()}",
+        f"!go-version: {go_version}",
+        f"!comment: co-training predictions {rule}; evidence IEA",
+    ]
+    written = {"gaf-version", "generated-by", "date-generated", "go-version", "comment"}
+    return header + [
+        f"!{key}: {value}" for key, value in _checked_header(extra) if key not in written
+    ]
 
 
 def _term_labels(rows: pd.DataFrame) -> pd.Series:

@@ -48,6 +48,7 @@ SUBMITTED_RULES = {
     "export_predictions",
     "save_model",
     "run_figures",
+    "top_predictions_page",
 }
 
 

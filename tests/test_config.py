@@ -156,7 +156,12 @@ def test_a_users_config_gets_the_schemas_defaults_not_the_demos(tmp_path, direct
     assert "results/releases/go-2022-07-01_ann-" in plan  # the automatic label, not "2022-09"
     assert "results/releases/2022-09" not in plan
     assert "idmap.tsv.gz" not in plan  # the demo's ID map is not used
-    assert "evaluation/cross_validation/predictions/self_training/fold4.tsv" in plan  # 5 folds
+    # The default evaluation: one of 5 folds, the baselines, two_view_supervised and co-training.
+    evaluated = "evaluation/cross_validation/predictions/{}/fold{}.tsv"
+    assert evaluated.format("two_view_supervised", 0) in plan
+    assert evaluated.format("cotraining", 0) in plan
+    assert evaluated.format("cotraining", 1) not in plan
+    assert "predictions/self_training/" not in plan
 
 
 REQUIRED_DEMO_INPUTS = {

@@ -165,7 +165,7 @@ def product_rule(first, second, prior):
 
 
 @pytest.mark.parametrize(
-    ("seed", "signal", "decision"), [(11, 0.8, "cotraining"), (8, 0.6, "supervised")]
+    ("seed", "signal", "decision"), [(15, 0.8, "cotraining"), (8, 0.6, "supervised")]
 )
 def test_held_out_scores_are_scikit_learns_on_genes_no_validation_model_saw(seed, signal, decision):
     """The validation record, recomputed from the rows each view model was fitted on."""
@@ -213,9 +213,9 @@ def test_held_out_scores_are_scikit_learns_on_genes_no_validation_model_saw(seed
 
 
 def test_a_chance_win_on_the_held_out_genes_is_not_enough():
-    """Seed 6: co-training scores 1.0 against 0.98 on 7 held-out positives, a win that most
+    """Seed 19: co-training scores 0.991 against 0.983 on the held-out genes, a win that most
     bootstrap resamples of those genes do not repeat."""
-    view1, view2, y, _ = two_view_problem(seed=6)
+    view1, view2, y, _ = two_view_problem(seed=19)
     trusting = CoTrainingClassifier(rounds=3, validation_confidence=0, random_state=3)
     assert trusting.fit(view1, view2, y).decision_ == "cotraining"
     careful = CoTrainingClassifier(rounds=3, validation_confidence=0.9, random_state=3)
@@ -273,3 +273,24 @@ def test_relevant_scikit_learn_estimator_checks_pass():
     view1, view2, y, _ = two_view_problem(seed=10)
     assert fitted.fit(view1, view2, y) is fitted
     assert clone(fitted).get_params() == fitted.get_params()
+
+
+def test_a_rare_terms_negatives_are_sampled_and_weighted_up():
+    """negatives_per_positive caps the negatives each fit trains on; the kept ones carry the
+    weight of those left out, so a boosted view's probabilities keep the class balance."""
+    view1, view2, y, _ = two_view_problem(n=3000, n_labeled=2400, seed=4, signal=2.0)
+    positives = np.flatnonzero(y == 1)
+    y[positives[20:]] = 0  # a rare term: 20 positives among 2,400 labeled genes
+    views = [view1.astype(np.float32), view2.astype(np.float32)]
+    FITS.clear()
+    CoTrainingClassifier(
+        RecordingLogisticRegression(), rounds=0, negatives_per_positive=10, random_state=0
+    ).fit(*views, y)
+    assert [len(X) for X, _ in FITS] == [20 + 200, 20 + 200]
+    sampled = CoTrainingClassifier(rounds=0, negatives_per_positive=10, random_state=0)
+    means = [view.mean() for view in sampled.fit(*views, y).predict_proba_views(*views)]
+    # 20 of 2,400 labeled genes are positive (0.008); unweighted, the 20 of 220 training
+    # genes would pull each view's mean probability up to about 0.06.
+    assert max(means) < 0.025, means
+    with pytest.raises(ValueError, match="negatives_per_positive"):
+        CoTrainingClassifier(negatives_per_positive=0).fit(*views, y)

@@ -20,13 +20,12 @@ def sequence_view(demo_proteins):
 
 def test_shape_and_compositions(sequence_view, demo_proteins):
     assert list(sequence_view.index) == list(demo_proteins)
-    assert sequence_view.shape[1] == 20 + 400 + 12
+    assert sequence_view.shape[1] == 20 + 12  # no dipeptide composition (see its docstring)
     aac = sequence_view[[f"aac_{a}" for a in AMINO_ACIDS]].sum(axis=1)
     unknown = sequence_view["unknown_residue_fraction"]
     np.testing.assert_allclose(aac + unknown, 1, atol=1e-5)
     protein = demo_proteins[sequence_view.index[0]]
-    pairs = [protein[i : i + 2] for i in range(len(protein) - 1)]
-    assert sequence_view.iloc[0]["dpc_MA"] == pytest.approx(pairs.count("MA") / len(pairs))
+    assert sequence_view.iloc[0]["aac_M"] == pytest.approx(protein.count("M") / len(protein))
 
 
 def test_physicochemical_values_agree_with_protparam(sequence_view, demo_proteins):

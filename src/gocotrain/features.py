@@ -97,7 +97,13 @@ def _isoelectric_point(counts, nterm_pk, cterm_pk) -> np.ndarray:
 
 
 def sequence_features(proteins: dict[str, str]) -> FeatureMatrix:
-    """Composition, dipeptides, length and physicochemical properties of each protein."""
+    """Composition, length and physicochemical properties of each protein.
+
+    No dipeptide composition: its 400 columns made the sequence view's trees about three
+    times slower and, next to the homology features, lowered held-out average precision on
+    human GO terms (scripts/benchmark_term_cost.py; README, "Measured"). The dipeptides still
+    give the instability index.
+    """
     genes = list(proteins)
     sequences = [proteins[gene] for gene in genes]
     codes, owner = _encode(sequences)
@@ -115,7 +121,6 @@ def sequence_features(proteins: dict[str, str]) -> FeatureMatrix:
         .reshape(n_genes, n_letters, n_letters)[:, :OTHER, :OTHER]
         .astype(float)
     )
-    pair_total = np.maximum(lengths - 1, 1)
 
     diwv = np.array([[ProtParamData.DIWV[a][b] for b in AMINO_ACIDS] for a in AMINO_ACIDS])
     instability = 10.0 / lengths * np.einsum("gab,ab->g", pairs, diwv)
@@ -160,15 +165,10 @@ def sequence_features(proteins: dict[str, str]) -> FeatureMatrix:
         "extinction_per_residue": extinction / lengths,
         "unknown_residue_fraction": composition[:, OTHER],
     }
-    columns = (
-        [f"aac_{letter}" for letter in AMINO_ACIDS]
-        + [f"dpc_{a}{b}" for a in AMINO_ACIDS for b in AMINO_ACIDS]
-        + list(properties)
-    )
+    columns = [f"aac_{letter}" for letter in AMINO_ACIDS] + list(properties)
     values = np.column_stack(
         [
             composition[:, :OTHER],
-            (pairs / pair_total[:, None, None]).reshape(n_genes, -1),
             *properties.values(),
         ]
     )

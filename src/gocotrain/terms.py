@@ -207,18 +207,30 @@ class _Problem:
     X_sequence: np.ndarray
     X_expression: np.ndarray
     base: np.ndarray  # 0 for labeled rows, -1 for the others
-    positives_of: pd.Series
+    positives_of: dict[str, np.ndarray]  # term -> rows of its positives
     scored: np.ndarray
     unlabeled: np.ndarray
 
     def target(self, term: str) -> np.ndarray:
         y = self.base.copy()
-        y[self.genes.get_indexer(self.positives_of[term])] = 1
+        y[self.positives_of[term]] = 1
         return y
 
 
+def _rows_by_term(labels: pd.DataFrame, genes: pd.Index) -> dict[str, np.ndarray]:
+    # Sorted and split with NumPy: a pandas groupby into lists took seconds on a proteome.
+    terms = labels["go_id"].to_numpy(dtype=str)
+    rows = genes.get_indexer(labels["gene_id"].to_numpy())
+    order = np.argsort(terms, kind="stable")
+    terms, rows = terms[order], rows[order]
+    names, starts = np.unique(terms, return_index=True)
+    if not len(names):
+        return {}
+    return dict(zip(names.tolist(), np.split(rows, starts[1:]), strict=True))
+
+
 def _problem(labels, sequence, expression, score_genes) -> _Problem:
-    labeled = set(labels["gene_id"])
+    labeled = set(labels["gene_id"].unique().tolist())
     genes = pd.Index(view_genes(sequence, expression, labeled | set(score_genes or ())))
     X_sequence, X_expression = align_views(genes.tolist(), sequence, expression)
     is_labeled = genes.isin(list(labeled))
@@ -234,7 +246,7 @@ def _problem(labels, sequence, expression, score_genes) -> _Problem:
         X_sequence=X_sequence,
         X_expression=X_expression,
         base=np.where(is_labeled, 0, -1).astype(np.int8),
-        positives_of=labels.groupby("go_id")["gene_id"].apply(list),
+        positives_of=_rows_by_term(labels, genes),
         scored=scored,
         unlabeled=unlabeled,
     )

@@ -12,10 +12,21 @@ PYTHON=${PYTHON:-python3}
     exit 1
 }
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+# --no-compile: no bytecode for every module of every package up front (a third of the
+# install, most of it the packages' own test suites); Python compiles what it imports.
 PIP=(.venv/bin/python -m pip --quiet --disable-pip-version-check)
+INSTALL=(install --no-compile -c constraints.txt)
 "${PIP[@]}" install --upgrade pip
+# XGBoost: the CPU-only build (pyproject.toml), or with XGBOOST=cuda the full build with CUDA
+# for a GPU (XGBOOST=cuda on every later run too, or it goes back to the CPU build). Both
+# install the module `xgboost`, so only one may be there.
+XGBOOST=${XGBOOST:-cpu}
+has() { "${PIP[@]}" show "$1" >/dev/null 2>&1; }
+if [ "$XGBOOST" != cuda ] && has xgboost && [ "$(uname)" != Darwin ]; then
+    "${PIP[@]}" uninstall -y xgboost nvidia-nccl-cu12
+fi
 if [ "$MODE" = dev ]; then
-    "${PIP[@]}" install -c constraints.txt -e ".[dev]"
+    "${PIP[@]}" "${INSTALL[@]}" -e ".[dev]"
     # mvlearn, the other co-training package the benchmark compares with, pins a matplotlib
     # that does not build on Python >= 3.11; its own code runs with the current one, so it
     # is installed without its dependencies (matplotlib and seaborn come with the dev extra).
@@ -23,8 +34,15 @@ if [ "$MODE" = dev ]; then
     # ontobio, GO's GAF validator, checks the exported GAF in the tests; it pins packages
     # GOcotrain's own cannot share, so it gets a venv of its own.
     [ -x .venv/ontobio/bin/python ] || "$PYTHON" -m venv .venv/ontobio
-    .venv/ontobio/bin/python -m pip --quiet --disable-pip-version-check install \
+    .venv/ontobio/bin/python -m pip --quiet --disable-pip-version-check install --no-compile \
         -r tests/gaf_check/requirements.txt
 else
-    "${PIP[@]}" install -c constraints.txt -e .
+    "${PIP[@]}" "${INSTALL[@]}" -e .
+fi
+if [ "$XGBOOST" = cuda ]; then
+    # The version the CPU build is pinned to, with NCCL (about 700 MB in all).
+    version=$(sed -n 's/^xgboost-cpu==//p' constraints.txt)
+    ! has xgboost-cpu || "${PIP[@]}" uninstall -y xgboost-cpu
+    "${PIP[@]}" install --no-compile --force-reinstall --no-deps "xgboost==$version"
+    "${PIP[@]}" install --no-compile -c constraints.txt "xgboost==$version"
 fi

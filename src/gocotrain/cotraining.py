@@ -271,7 +271,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         min_validation_positives: int = 3,
         min_improvement: float = 0.0,
         validation_confidence: float = 0.9,
-        negatives_per_positive: int | None = 50,
+        negatives_per_positive: int | None = 20,
         random_state=None,
     ) -> None:
         self.estimator = estimator

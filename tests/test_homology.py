@@ -90,3 +90,17 @@ def test_pyswrd_finds_the_strong_pairs_diamond_finds(tmp_path):
     shared = pairs["pyswrd"] & pairs["diamond"]
     assert len(pairs["diamond"]) >= 20
     assert len(shared) >= 0.9 * len(pairs["diamond"])
+
+
+def test_auto_takes_diamond_where_it_is_installed_and_says_when_it_is_not(monkeypatch):
+    from gocotrain import homology
+
+    monkeypatch.setattr(homology.shutil, "which", lambda name: f"/usr/bin/{name}")
+    assert homology.resolved_engine("auto") == ("diamond", None)
+    monkeypatch.setattr(homology.shutil, "which", lambda name: None)
+    engine, warning = homology.resolved_engine("auto")
+    assert engine == "pyswrd"
+    assert "DIAMOND is not on PATH" in warning and "apt-get install diamond-aligner" in warning
+    # A named engine is the user's choice: no second guess, no warning.
+    assert homology.resolved_engine("pyswrd") == ("pyswrd", None)
+    assert homology.resolved_engine("diamond") == ("diamond", None)

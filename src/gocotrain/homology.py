@@ -56,6 +56,28 @@ BLOSUM62_LAMBDA = 0.267
 BLOSUM62_K = 0.041
 
 
+def resolved_engine(engine: str) -> tuple[str, str | None]:
+    """The engine a run uses for the config's `engine`, and a warning when `auto` settles
+    for pyswrd.
+
+    `auto` takes DIAMOND when it is on PATH: on the human proteome it finds about six times
+    the homologous pairs pyswrd does (251,196 against 38,611 at E <= 1e-3; 14,096 proteins
+    with a homolog against 7,702), in a minute rather than a quarter of an hour, and the
+    homology features and rare-term transfer are only as good as those pairs. pyswrd, which
+    installs with the package, keeps a run going where DIAMOND is missing.
+    """
+    if engine != "auto":
+        return engine, None
+    if shutil.which("diamond"):
+        return "diamond", None
+    return "pyswrd", (
+        "homology.engine auto: DIAMOND is not on PATH, so the search uses pyswrd, which finds "
+        "far fewer homologs (README, 'How it works'). Install DIAMOND 2.1 (`apt-get install "
+        "diamond-aligner`, or `conda install -c bioconda diamond=2.1.3`) for better "
+        "predictions, or set homology.engine: pyswrd to say this is what you want."
+    )
+
+
 class MissingToolError(InputError):
     """An external program the step needs is not installed."""
 

@@ -12,7 +12,7 @@ from snakemake.utils import min_version, validate
 # GOcotrain is used as a module of another workflow.
 GOCOTRAIN_ROOT = Path(str(workflow.current_basedir)).resolve().parents[1]
 sys.path.insert(0, str(GOCOTRAIN_ROOT / "src"))
-from gocotrain import releases  # noqa: E402
+from gocotrain import homology, releases  # noqa: E402
 from gocotrain.errors import InputError  # noqa: E402
 from gocotrain.ontology import ASPECT_NAMES  # noqa: E402
 from gocotrain.resources import (
@@ -180,6 +180,10 @@ def validate_config():
         meta = json.loads((Path(model) / "model.json").read_text())
         config["expression_kind"] = meta["feature_definition"]["expression"]["kind"]
     validate(config, schema=str(SCHEMA))  # fills in the defaults
+    homology_settings = config["homology"]
+    homology_settings["engine"], warning = homology.resolved_engine(homology_settings["engine"])
+    if warning:
+        print(f"GOcotrain: {warning}", file=sys.stderr)
 
 
 validate_config()

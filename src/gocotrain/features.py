@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 from Bio.Data import IUPACData
 from Bio.SeqUtils import IsoelectricPoint, ProtParamData
-from sklearn.decomposition import PCA
 
 from gocotrain.textio import atomic_write
 
@@ -242,6 +241,10 @@ def expression_features(
     report["expression_genes_constant"] = int(flat.sum())
     projection = ExpressionProjection(samples, np.zeros(0), np.zeros((0, len(samples))))
     if values.shape[1] > n_components > 0 and len(values) > n_components:
+        # Imported here: scikit-learn takes about a second to import, which every small job
+        # that reads a FeatureMatrix would pay.
+        from sklearn.decomposition import PCA
+
         pca = PCA(n_components=n_components, svd_solver="randomized", random_state=seed)
         pca.fit(profiles)
         projection = ExpressionProjection(samples, pca.mean_, pca.components_)

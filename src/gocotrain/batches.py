@@ -19,10 +19,12 @@ import pandas as pd
 
 # Expected CPU seconds of one term on the human data set (about 17,000 genes, 2 views),
 # fitted by scripts/benchmark_term_cost.py: a fixed part plus a part that grows with the
-# logarithm of the term's positives. Only the ratios between terms matter for balancing; the
-# absolute value only sizes the jobs' runtime request.
-SECONDS_BASE = 2.2
-SECONDS_PER_LOG_POSITIVE = 0.28
+# logarithm of the term's positives (2026-12-02: 0.06 + 0.09 ln(positives) on 36 terms,
+# rounded up; a rare term trains on a sample of its negatives, so the cost grows with the
+# positives). Only the ratios between terms matter for balancing; the absolute value only
+# sizes the jobs' runtime request.
+SECONDS_BASE = 0.1
+SECONDS_PER_LOG_POSITIVE = 0.1
 REFERENCE_GENES = 17_000
 
 SCATTER_ITEM = re.compile(r"(\d+)-of-(\d+)")

@@ -181,7 +181,9 @@ def validate_config():
         config["expression_kind"] = meta["feature_definition"]["expression"]["kind"]
     validate(config, schema=str(SCHEMA))  # fills in the defaults
     homology_settings = config["homology"]
-    homology_settings["engine"], warning = homology.resolved_engine(homology_settings["engine"])
+    homology_settings["engine"], warning = homology.resolved_engine(
+        homology_settings["engine"]
+    )
     if warning:
         print(f"GOcotrain: {warning}", file=sys.stderr)
 

@@ -12,10 +12,11 @@ PYTHON=${PYTHON:-python3}
     exit 1
 }
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-# --no-compile: no bytecode for every module of every package up front (a third of the
-# install, most of it the packages' own test suites); Python compiles what it imports.
 PIP=(.venv/bin/python -m pip --quiet --disable-pip-version-check)
-INSTALL=(install --no-compile -c constraints.txt)
+# Bytecode is compiled at install (pip's default), not left to the first import: where
+# PYTHONDONTWRITEBYTECODE is set (CI, containers) every job would compile its imports anew,
+# which made each workflow job seconds slower.
+INSTALL=(install -c constraints.txt)
 "${PIP[@]}" install --upgrade pip
 # XGBoost: the CPU-only build (pyproject.toml), or with XGBOOST=cuda the full build with CUDA
 # for a GPU (XGBOOST=cuda on every later run too, or it goes back to the CPU build). Both
@@ -34,7 +35,7 @@ if [ "$MODE" = dev ]; then
     # ontobio, GO's GAF validator, checks the exported GAF in the tests; it pins packages
     # GOcotrain's own cannot share, so it gets a venv of its own.
     [ -x .venv/ontobio/bin/python ] || "$PYTHON" -m venv .venv/ontobio
-    .venv/ontobio/bin/python -m pip --quiet --disable-pip-version-check install --no-compile \
+    .venv/ontobio/bin/python -m pip --quiet --disable-pip-version-check install \
         -r tests/gaf_check/requirements.txt
 else
     "${PIP[@]}" "${INSTALL[@]}" -e .
@@ -43,6 +44,6 @@ if [ "$XGBOOST" = cuda ]; then
     # The version the CPU build is pinned to, with NCCL (about 700 MB in all).
     version=$(sed -n 's/^xgboost-cpu==//p' constraints.txt)
     ! has xgboost-cpu || "${PIP[@]}" uninstall -y xgboost-cpu
-    "${PIP[@]}" install --no-compile --force-reinstall --no-deps "xgboost==$version"
-    "${PIP[@]}" install --no-compile -c constraints.txt "xgboost==$version"
+    "${PIP[@]}" install --force-reinstall --no-deps "xgboost==$version"
+    "${PIP[@]}" install -c constraints.txt "xgboost==$version"
 fi

@@ -98,10 +98,10 @@ def _isoelectric_point(counts, nterm_pk, cterm_pk) -> np.ndarray:
 def sequence_features(proteins: dict[str, str]) -> FeatureMatrix:
     """Composition, length and physicochemical properties of each protein.
 
-    No dipeptide composition: its 400 columns made the sequence view's trees about three
-    times slower and, next to the homology features, lowered held-out average precision on
-    human GO terms (scripts/benchmark_term_cost.py; README, "Measured"). The dipeptides still
-    give the instability index.
+    No dipeptide composition: its 400 columns made a term's fit about three times slower
+    and, next to the homology features, did not raise held-out average precision on human GO
+    terms (scripts/benchmark_term_cost.py; README, "Measured"). The dipeptides still give the
+    instability index.
     """
     genes = list(proteins)
     sequences = [proteins[gene] for gene in genes]

@@ -22,7 +22,7 @@ from gocotrain.steps.evaluation import (
     read_targets,
 )
 from gocotrain.terms import AspectScores
-from gocotrain.transfer import transfer_rare_terms
+from gocotrain.transfer import transfer_terms
 
 
 def write_labels(path, rows) -> str:
@@ -120,7 +120,13 @@ MIN_POSITIVES = 60
 
 
 def predict(
-    directory, method, labels_name="labels.tsv", out_name=None, rare_terms="none", store=None
+    directory,
+    method,
+    labels_name="labels.tsv",
+    out_name=None,
+    rare_terms="none",
+    store=None,
+    blend=False,
 ):
     out = directory / (out_name or f"{method}.tsv")
     evaluation_predict(
@@ -136,7 +142,7 @@ def predict(
         ["P", "F", "C"],
         {
             "cotraining": FAST_COTRAINING,
-            "homology": {"neighbours": 5, "rare_terms": rare_terms},
+            "homology": {"neighbours": 5, "rare_terms": rare_terms, "blend": blend},
             "min_positives": MIN_POSITIVES,
             "min_score": 0.01,
         },
@@ -262,18 +268,49 @@ def test_learned_methods_reading_sequences_transfer_the_rare_terms(demo_inputs, 
     assert transferred_terms <= rare
 
 
-def product_transfer(directory) -> dict[str, dict[str, float]]:
-    """The product's rare-term transfer for the fold's targets, from the other genes."""
+def product_transfer(directory, modelled=None) -> dict[str, dict[str, float]]:
+    """The product's rare-term transfer for the fold's targets, from the other genes; with
+    `modelled` ({aspect: terms}), those terms' transfer to blend, and no rare terms."""
     hits = read_hits(directory / "hits.tsv")
     targets = read_targets(directory / "targets.tsv")
     labels = Labels.from_tsv(directory / "labels.tsv").table
     labels = labels[~labels["gene_id"].isin(set(targets["gene_id"]))]
     found: dict[str, dict[str, float]] = {}
     for aspect, genes in targets.groupby("aspect")["gene_id"]:
-        rare = transfer_rare_terms(hits, labels, aspect, set(genes), MIN_POSITIVES, 5)
+        if modelled is None:
+            rare = transfer_terms(hits, labels, aspect, set(genes), MIN_POSITIVES, 5)
+        else:
+            rare = transfer_terms(hits, labels, aspect, set(genes), 0, 5, None, modelled[aspect])
         for gene, scores in rare.items():
             found.setdefault(gene, {}).update(scores)
     return found
+
+
+def test_learned_methods_blend_the_modelled_terms_with_their_transfer(demo_inputs):
+    """With homology.blend, a modelled term's score is the mean of the model's and the
+    product's calibrated transfer (0 where no kept homolog carries it)."""
+    model_alone = read_predictions(predict(demo_inputs, "concatenated"))
+    blended = read_predictions(
+        predict(demo_inputs, "concatenated", out_name="blended.tsv", blend=True)
+    )
+    labels = Labels.from_tsv(demo_inputs / "labels.tsv").table
+    targets = read_targets(demo_inputs / "targets.tsv")
+    training = labels[~labels["gene_id"].isin(set(targets["gene_id"]))]
+    counts = training.groupby("aspect")["go_id"].value_counts()
+    modelled = {
+        aspect: {term for (a, term), n in counts.items() if a == aspect and n >= MIN_POSITIVES}
+        for aspect in "PFC"
+    }
+    transferred = product_transfer(demo_inputs, modelled)
+    compared = lowered = 0
+    for gene, scores in model_alone.items():
+        for term, score in scores.items():
+            if term in blended.get(gene, {}):
+                expected = (score + transferred.get(gene, {}).get(term, 0.0)) / 2
+                assert blended[gene][term] == pytest.approx(expected, abs=2e-6)
+                compared += 1
+                lowered += blended[gene][term] < score
+    assert compared > 100 and 0 < lowered < compared
 
 
 def test_naive_predictions_are_term_frequencies_outside_the_fold(demo_inputs):

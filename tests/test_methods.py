@@ -12,7 +12,7 @@ from gocotrain.cotraining import CoTrainingClassifier
 from gocotrain.errors import InputError
 from gocotrain.features import FeatureMatrix
 from gocotrain.homology import MissingToolError, read_diamond_hits, run_diamond
-from gocotrain.methods import LEARNERS, learned, naive
+from gocotrain.methods import LEARNERS, as_predictions, learned, naive
 from gocotrain.metrics import evaluate
 from gocotrain.sequences import write_fasta
 from gocotrain.splits import cross_validation_folds, labels_to_truth
@@ -154,7 +154,7 @@ def few_rounds(**extra) -> CoTrainingClassifier:
 
 
 def predict(name, problem, labels=None, sequence=None, expression=None, model=None, **options):
-    return learned(
+    scores = learned(
         name,
         few_rounds() if model is None else model,
         problem["sequence"] if sequence is None else sequence,
@@ -166,6 +166,7 @@ def predict(name, problem, labels=None, sequence=None, expression=None, model=No
         seed=3,
         **options,
     )
+    return as_predictions(scores, TARGETS)
 
 
 @pytest.mark.parametrize("name", sorted(LEARNERS))

@@ -10,7 +10,7 @@ from gocotrain.transfer import (
     calibrate_transfer,
     homology_transfer,
     transfer_evidence,
-    transfer_rare_terms,
+    transfer_terms,
 )
 
 
@@ -70,13 +70,13 @@ def test_only_the_terms_too_rare_to_model_are_transferred():
 
     The labeled genes have no hits among themselves, so nothing calibrates the evidence:
     the scores are the bitscore share times the best identity."""
-    transferred = transfer_rare_terms(HITS, HOMOLOGY_LABELS, "F", ["q", "r", "s"], 2, k=None)
+    transferred = transfer_terms(HITS, HOMOLOGY_LABELS, "F", ["q", "r", "s"], 2, k=None)
     assert transferred["q"] == pytest.approx({"T2": 100 / 200 * 0.9, "T3": 40 / 200 * 0.3})
     assert transferred["r"] == pytest.approx({"T2": 0.35})  # one homolog, 35 % identity
     assert transferred["s"] == {}
     # Rare is counted without the targets' own labels: q's T9 is neither modelled nor known.
     assert all("T9" not in scores for scores in transferred.values())
-    assert transfer_rare_terms(HITS, HOMOLOGY_LABELS, "F", ["q"], 1, k=None) == {"q": {}}
+    assert transfer_terms(HITS, HOMOLOGY_LABELS, "F", ["q"], 1, k=None) == {"q": {}}
 
 
 def test_homology_transfer_refuses_unknown_rules():
@@ -134,7 +134,7 @@ def test_calibrated_transfer_of_a_single_distant_homolog_is_not_certain():
         columns=["query", "subject", "pident", "bitscore"],
     )
     everything = pd.concat([hits, new], ignore_index=True)
-    scored = transfer_rare_terms(everything, labels, "F", ["new", "new2"], 10, k=None)
+    scored = transfer_terms(everything, labels, "F", ["new", "new2"], 10, k=None)
     assert scored["new"] == {}  # raw evidence 0.3, calibrated to 0: distant transfers fail
     assert scored["new2"]["TC1"] == pytest.approx(13 / 18)  # not 1: such transfers failed
     assert scored["new2"]["SC1"] < scored["new2"]["XTC1"] < scored["new2"]["TC1"]

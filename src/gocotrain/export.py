@@ -130,7 +130,7 @@ def predictions_table(
     """Every gene × term score at least `min_score`, consistent with the GO hierarchy.
 
     `transferred` holds, per aspect, the homology-transferred scores of the terms too rare
-    to model (`transfer.transfer_rare_terms`) for the same genes; their rows carry the
+    to model (`transfer.transfer_terms`) for the same genes; their rows carry the
     transferred score as the sequence score, no expression score, and that source. `names`
     gives each gene's symbol and protein name ("" where unknown).
     """

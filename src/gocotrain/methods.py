@@ -9,7 +9,8 @@ is always treated as unlabeled, so no method can see the answer it is scored on.
 The learned methods are models with the two-view interface of `CoTrainingClassifier`, run
 through the product's own per-term path, `terms.score_aspect`: ``cotraining`` is the product's
 model exactly, and the others differ from it only by what they do with the views and the
-unlabeled genes (`LEARNERS`).
+unlabeled genes (`LEARNERS`). Homology transfer of rare terms, and its blend into the modelled
+terms' scores, is added by the evaluation as the product adds it (`transfer.with_transfer`).
 
 Hierarchy: `naive` and `transfer.homology_transfer` score a term at most as high as its
 ancestors, because the training labels are propagated. The per-term learners need not; they
@@ -28,7 +29,7 @@ from sklearn.semi_supervised import SelfTrainingClassifier
 
 from gocotrain.cotraining import CoTrainingClassifier, combine_probabilities
 from gocotrain.features import FeatureMatrix
-from gocotrain.terms import score_aspect
+from gocotrain.terms import AspectScores, score_aspect
 from gocotrain.transfer import Predictions, training_labels
 
 
@@ -151,11 +152,12 @@ def learned(
     seed: int,
     n_jobs: int = 1,
     hits: pd.DataFrame | None = None,
-) -> Predictions:
-    """A learned method's predictions for `targets`: its model (`LEARNERS`, from the product's
-    co-training `model`) fitted per modelled term on the training genes by the product's
-    per-term path, every other gene unlabeled. `hits` give the sequence view its homology
-    features, from the training labels only."""
+) -> AspectScores:
+    """A learned method's scores of `targets` for the modelled terms: its model (`LEARNERS`,
+    from the product's co-training `model`) fitted per modelled term on the training genes by
+    the product's per-term path, every other gene unlabeled. `hits` give the sequence view
+    its homology features, from the training labels only (`as_predictions` makes them
+    predictions)."""
     targets = sorted(set(targets))
     labels = training_labels(train_labels, aspect, targets)
     scores, _ = score_aspect(
@@ -170,9 +172,18 @@ def learned(
         n_jobs=n_jobs,
         score_genes=targets,
     )
+    return scores
+
+
+def as_predictions(
+    scores: AspectScores, targets: Iterable[str], transferred: Predictions | None = None
+) -> Predictions:
+    """`scores` of the `targets` as predictions, with the `transferred` scores of rare terms."""
     row_of = {gene: row for row, gene in enumerate(scores.genes.tolist())}
     terms = scores.terms.tolist()
+    transferred = transferred or {}
     return {
         gene: dict(zip(terms, scores.score[row_of[gene]].astype(float).tolist(), strict=True))
-        for gene in targets
+        | transferred.get(gene, {})
+        for gene in sorted(set(targets))
     }

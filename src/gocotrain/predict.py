@@ -28,7 +28,7 @@ from gocotrain.models import MODEL_FILES, SavedModel, compatibility_problems
 from gocotrain.ontology import Ontology
 from gocotrain.sequences import read_fasta
 from gocotrain.terms import AspectScores, score_term, term_sequence_view
-from gocotrain.transfer import Predictions, TransferCalibration, transfer_rare_terms
+from gocotrain.transfer import Predictions, TransferCalibration, transfer_terms, with_transfer
 
 log = logging.getLogger("gocotrain")
 
@@ -128,9 +128,9 @@ def score_new_genes(
     threads: int = 1,
     sequences: str | None = None,
 ) -> tuple[dict[str, AspectScores], SavedModel, dict[str, Predictions]]:
-    """Each aspect's scores of the genes in `proteins_fasta` with the saved model, and the
-    homology-transferred scores of the terms too rare to model (empty when the model's run
-    did not transfer them).
+    """Each aspect's scores of the genes in `proteins_fasta` with the saved model (blended with
+    homology transfer where the model's run blended), and the homology-transferred scores of
+    the terms too rare to model (empty when the model's run did not transfer them).
 
     With homology, the rows are the model's training genes (whose labels the homology
     features read) and then the new genes, which alone are scored."""
@@ -149,28 +149,30 @@ def score_new_genes(
         X_expression = _with_training_rows(X_expression, n_training)
     labels = Labels.from_tsv(saved.path(MODEL_FILES["labels"])).table
     scores, transferred = {}, {}
-    # Models saved before rare terms were transferred carry no such setting.
-    transfer = saved.meta["settings"]["homology"].get("rare_terms", "none") == "transfer"
+    homology_settings = saved.meta["settings"]["homology"]
+    # Models saved before rare terms were transferred, or blended, carry no such setting.
+    rare_terms = homology_settings.get("rare_terms", "none") == "transfer"
+    blend = homology_settings.get("blend", False)
     for aspect in saved.meta["aspects"]:
         aspect_labels = labels[labels["aspect"] == aspect]
         scores[aspect] = _score_aspect(
             saved, aspect, genes, X_sequence, X_expression, graph, aspect_labels
         )
-        if transfer and hits is not None:
+        if (rare_terms or blend) and hits is not None:
             # Models saved before calibration have none: their raw evidence scores.
             calibration = saved.meta["aspects"][aspect].get("transfer_calibration")
-            found = transfer_rare_terms(
+            found = transfer_terms(
                 hits,
                 labels,
                 aspect,
                 [NEW_GENE_PREFIX + gene for gene in genes],
-                saved.meta["min_positives"],
-                saved.meta["settings"]["homology"]["neighbours"],
+                saved.meta["min_positives"] if rare_terms else 0,
+                homology_settings["neighbours"],
                 TransferCalibration.from_dict(calibration) if calibration else None,
+                blended_terms=scores[aspect].terms.tolist() if blend else (),
             )
-            transferred[aspect] = {
-                gene.removeprefix(NEW_GENE_PREFIX): terms for gene, terms in found.items()
-            }
+            found = {gene.removeprefix(NEW_GENE_PREFIX): terms for gene, terms in found.items()}
+            scores[aspect], transferred[aspect] = with_transfer(scores[aspect], found, blend)
     return scores, saved, transferred
 
 

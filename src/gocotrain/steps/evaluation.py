@@ -237,12 +237,12 @@ def _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_
     expression = FeatureMatrix.from_npz(expression_npz)
     model = from_settings(settings["cotraining"], seed)
     min_positives = settings["min_positives"]
-    transfers = (
-        settings["homology"]["rare_terms"] == "transfer" and method in methods.TRANSFERS_RARE_TERMS
-    )
+    rare_terms = settings["homology"]["rare_terms"] == "transfer"
+    blend = settings["homology"]["blend"]
+    transfers = (rare_terms or blend) and method in methods.TRANSFERS_RARE_TERMS
 
     def predict(labels, aspect, targets):
-        predicted = methods.learned(
+        scores = methods.learned(
             method,
             model,
             sequence,
@@ -255,13 +255,19 @@ def _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_
             n_jobs=threads,
             hits=hits,
         )
+        rare = {}
         if transfers:
-            rare = transfer.transfer_rare_terms(
-                hits, labels, aspect, targets, min_positives, neighbours
+            found = transfer.transfer_terms(
+                hits,
+                labels,
+                aspect,
+                targets,
+                min_positives if rare_terms else 0,
+                neighbours,
+                blended_terms=scores.terms.tolist() if blend else (),
             )
-            for gene, scores in rare.items():
-                predicted[gene] = predicted.get(gene, {}) | scores
-        return predicted
+            scores, rare = transfer.with_transfer(scores, found, blend)
+        return methods.as_predictions(scores, targets, rare)
 
     return predict
 

@@ -26,7 +26,7 @@ from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
 from gocotrain.terms import AspectScores
 from gocotrain.textio import atomic_write
-from gocotrain.transfer import Predictions, calibrate_transfer, transfer_rare_terms
+from gocotrain.transfer import Predictions, calibrate_transfer, transfer_terms, with_transfer
 
 log = logging.getLogger("gocotrain")
 
@@ -204,34 +204,44 @@ def transfers_rare_terms(settings: dict) -> bool:
     return homology_settings["rare_terms"] == "transfer" and homology_settings["engine"] != "none"
 
 
-def rare_term_scores(
+def blends(settings: dict) -> bool:
+    """Whether the run averages modelled terms' scores with their homology transfer."""
+    return settings["homology"]["blend"] and settings["homology"]["engine"] != "none"
+
+
+def with_transferred_scores(
     aspect_scores: dict[str, AspectScores],
     settings: dict,
     hits_tsv: str | None,
     labels_tsv: str | None,
-) -> dict[str, Predictions]:
-    """Per aspect, the homology-transferred scores of its rare terms for its scored genes."""
-    homology_settings = settings["homology"]
-    if not transfers_rare_terms(settings):
-        return {}
+) -> tuple[dict[str, AspectScores], dict[str, Predictions]]:
+    """Per aspect, the scored genes' modelled-term scores (blended with their homology
+    transfer where the run blends, `transfer.with_transfer`) and their rare terms'
+    transferred scores (where the run transfers them)."""
+    blend, rare_terms = blends(settings), transfers_rare_terms(settings)
+    if not (blend or rare_terms):
+        return aspect_scores, {}
     hits = homology.read_hits(hits_tsv)
     labels = Labels.from_tsv(labels_tsv).table
-    transferred = {}
+    scored, transferred = {}, {}
     for aspect, scores in aspect_scores.items():
-        transferred[aspect] = transfer_rare_terms(
+        found = transfer_terms(
             hits,
             labels,
             aspect,
             scores.genes.tolist(),
-            settings["min_positives"],
-            homology_settings["neighbours"],
+            settings["min_positives"] if rare_terms else 0,
+            settings["homology"]["neighbours"],
+            blended_terms=scores.terms.tolist() if blend else (),
         )
+        scored[aspect], transferred[aspect] = with_transfer(scores, found, blend)
         log.info(
-            "aspect %s: %d rare-term scores transferred from homologs",
+            "aspect %s: %d rare-term scores transferred from homologs%s",
             aspect,
             sum(len(terms) for terms in transferred[aspect].values()),
+            ", modelled terms blended with their transfer" if blend else "",
         )
-    return transferred
+    return scored, transferred
 
 
 def export_predictions(
@@ -251,14 +261,16 @@ def export_predictions(
     labels_tsv: str | None = None,
     names_tsv: str | None = None,
 ) -> None:
-    """Every export of the run, and its summary. With `hits_tsv` and `labels_tsv` and the
-    setting `homology.rare_terms: transfer`, the terms too rare to model are scored by
-    homology transfer for the same genes. `names_tsv` (`sequences.write_names`) names the
+    """Every export of the run, and its summary. With `hits_tsv` and `labels_tsv`, homology
+    transfer scores the terms too rare to model and is blended into the modelled terms'
+    scores as the run's settings say (`with_transferred_scores`). `names_tsv` (`sequences.write_names`) names the
     genes, with the input GAF's symbols and names where it has none."""
     ontology = Ontology.from_json(ontology_json)
     stamp = read_json(stamp_json)
     aspect_scores = {aspect: AspectScores.from_npz(path) for aspect, path in scores_npz.items()}
-    transferred = rare_term_scores(aspect_scores, settings, hits_tsv, labels_tsv)
+    aspect_scores, transferred = with_transferred_scores(
+        aspect_scores, settings, hits_tsv, labels_tsv
+    )
     gathered = {name: read_json(path) for name, path in reports.items()}
     for name, report in gathered.items():
         if name.startswith("cotrain_"):
@@ -376,17 +388,22 @@ def save_model(
 def transfer_calibrations(
     aspects: list[str], settings: dict, hits_tsv: str | None, labels_tsv: str
 ) -> dict[str, dict | None]:
-    """Each aspect's rare-term calibration (`transfer.calibrate_transfer`), where the run
-    transfers rare terms: a saved model has no hits among its training genes to fit it."""
+    """Each aspect's transfer calibration (`transfer.calibrate_transfer`), where the run
+    transfers or blends: a saved model has no hits among its training genes to fit it."""
     homology_settings = settings["homology"]
-    if hits_tsv is None or not transfers_rare_terms(settings):
+    if hits_tsv is None or not (transfers_rare_terms(settings) or blends(settings)):
         return {}
     hits = homology.read_hits(hits_tsv)
     labels = Labels.from_tsv(labels_tsv).table
     calibrations = {}
     for aspect in aspects:
         calibration = calibrate_transfer(
-            hits, labels, aspect, settings["min_positives"], homology_settings["neighbours"]
+            hits,
+            labels,
+            aspect,
+            settings["min_positives"],
+            homology_settings["neighbours"],
+            blend=blends(settings),
         )
         calibrations[aspect] = calibration.to_dict() if calibration else None
     return calibrations

@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
-exec .venv/bin/python -m pytest "$@"
+# One worker per core (pytest-xdist), each taking whole test files, so that a file's fixtures
+# (a SLURM cluster, a copied run) are made once; the workers share one demo run.
+exec .venv/bin/python -m pytest -n auto --dist loadfile "$@"

@@ -1,11 +1,13 @@
 import gzip
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 # The columns of predictions.tsv, as issue 2 and the README promise them.
@@ -153,8 +155,23 @@ def planned_jobs(stdout: str) -> dict[str, int]:
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("demo_run")
+def demo_run(tmp_path_factory, worker_id):
+    """The demo, run once for the whole session: under pytest-xdist, the first worker that
+    needs it runs it while the others wait on a lock, and all read the same folder (tests
+    only read it, or copy it)."""
+    if worker_id == "master":
+        return run_demo(tmp_path_factory.mktemp("demo_run"))
+    shared = tmp_path_factory.getbasetemp().parent  # the same for every worker
+    with FileLock(shared / "demo_run.lock"):
+        workdir = shared / "demo_run"
+        if not (workdir / "snakemake.stderr").exists():
+            shutil.rmtree(workdir, ignore_errors=True)  # a failed try's leftovers
+            workdir.mkdir()
+            run_demo(workdir)
+    return workdir
+
+
+def run_demo(workdir: Path) -> Path:
     config = demo_config(workdir, **(DEMO_TEST_SETTINGS | {"evaluation": DEMO_EVALUATION}))
     result = snakemake(workdir, config, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]

@@ -1,6 +1,7 @@
 """Interrupted runs resume to the same result, and the number of cores changes nothing."""
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -20,17 +21,11 @@ from conftest import (
 pytestmark = pytest.mark.workflow
 
 
-def test_one_core_gives_byte_identical_predictions(demo_run, tmp_path):
-    config = demo_config(tmp_path, **DEMO_TEST_SETTINGS)
-    result = snakemake(tmp_path, config, "--cores", "1")
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert comparable_outputs(tmp_path) == comparable_outputs(demo_run)
-
-
-def interrupt_during_cotraining(workdir: Path, config: Path, signal_number: int) -> None:
+def interrupt_during_cotraining(workdir: Path, config: Path, signal_number: int, cores: int):
     """Start the workflow and send the signal to its whole process group mid co-training."""
+    arguments = ["--directory", str(workdir), "--configfile", str(config), "--cores", str(cores)]
     process = subprocess.Popen(
-        [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(config), "--cores", "2"],
+        [*SNAKEMAKE, *arguments],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -47,13 +42,26 @@ def interrupt_during_cotraining(workdir: Path, config: Path, signal_number: int)
     assert not list((workdir / f"{RELEASE_DIR}/predictions").glob("*"))
 
 
-@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL])
-def test_interrupted_run_resumes_to_the_same_result(demo_run, tmp_path, signal_number):
+def test_a_terminated_one_core_run_resumes_to_what_two_cores_give(demo_run, tmp_path):
+    """Every job of this run, from the sequences on, runs on one core (demo_run on two)."""
     config = demo_config(tmp_path, **DEMO_TEST_SETTINGS)
-    interrupt_during_cotraining(tmp_path, config, signal_number)
-    if signal_number == signal.SIGKILL:
-        # A killed Snakemake cannot remove its lock; `--unlock` is the documented way on.
-        assert snakemake(tmp_path, config, "--unlock").returncode == 0
-    result = snakemake(tmp_path, config, "--cores", "2")
+    interrupt_during_cotraining(tmp_path, config, signal.SIGTERM, cores=1)
+    result = snakemake(tmp_path, config, "--cores", "1")
     assert result.returncode == 0, result.stderr[-3000:]
     assert comparable_outputs(tmp_path) == comparable_outputs(demo_run)
+
+
+def test_a_killed_run_resumes_to_the_same_result(demo_run, tmp_path):
+    """From the demo run's shared results (sequences, features, homology) on: the release's
+    own jobs are the ones a kill interrupts."""
+    workdir = tmp_path / "run"
+    shutil.copytree(demo_run, workdir, symlinks=True)
+    for folder in ("results", "logs", "benchmarks"):
+        shutil.rmtree(workdir / folder / "releases")
+    config = demo_config(workdir, **DEMO_TEST_SETTINGS)
+    interrupt_during_cotraining(workdir, config, signal.SIGKILL, cores=2)
+    # A killed Snakemake cannot remove its lock; `--unlock` is the documented way on.
+    assert snakemake(workdir, config, "--unlock").returncode == 0
+    result = snakemake(workdir, config, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert comparable_outputs(workdir) == comparable_outputs(demo_run)

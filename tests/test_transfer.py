@@ -1,16 +1,18 @@
-"""Homology transfer, the product's score for the terms too rare to model (and the evaluation's
-homology baseline)."""
+"""Homology transfer, the product's score for the terms too rare to model and its blend into the
+modelled terms' (and the evaluation's homology baseline)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from gocotrain.terms import AspectScores
 from gocotrain.transfer import (
     TransferCalibration,
     calibrate_transfer,
     homology_transfer,
     transfer_evidence,
     transfer_terms,
+    with_transfer,
 )
 
 
@@ -149,3 +151,25 @@ def test_transfer_evidence_never_falls_from_a_term_to_its_ancestor():
     labels = labels_table([("a", "F", "P"), ("b", "F", "P"), ("b", "F", "C")])
     found = transfer_evidence(hits, labels, ["q"], k=None).set_index("go_id")["evidence"]
     assert found["P"] == pytest.approx(0.8) and found["C"] == pytest.approx(50 / 150 * 0.4)
+
+
+def test_blend_averages_modelled_terms_with_their_transfer_and_keeps_rare_ones_apart():
+    """With min_positives 2, T1 is modelled; blended_terms asks for its transfer too."""
+    found = transfer_terms(HITS, HOMOLOGY_LABELS, "F", ["q", "r", "s"], 2, None, None, ["T1"])
+    assert found["q"]["T1"] == pytest.approx(160 / 200 * 0.9)  # a and b carry T1: 160 of 200
+    scores = AspectScores(
+        genes=np.array(["q", "r", "s"]),
+        terms=np.array(["T1"]),
+        score=np.array([[0.2], [0.6], [0.4]], dtype=np.float32),
+        score_sequence=np.full((3, 1), 0.5, dtype=np.float32),
+        score_expression=np.full((3, 1), 0.3, dtype=np.float32),
+    )
+    blended, rare = with_transfer(scores, found, blend=True)
+    expected = [(0.2 + 0.72) / 2, (0.6 + found["r"]["T1"]) / 2, 0.4 / 2]  # s: no homolog
+    assert blended.score[:, 0] == pytest.approx(expected)
+    assert blended.score.dtype == np.float32
+    assert np.array_equal(blended.score_sequence, scores.score_sequence)  # views kept
+    assert rare["q"] == pytest.approx({"T2": 100 / 200 * 0.9, "T3": 40 / 200 * 0.3})
+    assert all("T1" not in terms for terms in rare.values())
+    unblended, same_rare = with_transfer(scores, found, blend=False)
+    assert unblended is scores and same_rare == rare

@@ -183,6 +183,10 @@ def test_terms_too_rare_to_model_are_scored_by_homology_transfer(demo_run):
         assert (counts.reindex(rare["go_id"]).to_numpy() < min_positives).all()
         assert rare["score_expression"].isna().all()
         assert (rare["score"] == rare["score_sequence"]).all()
+        assert set(rare["source"]) == {"homology transfer"}
+        # homology.blend (a default): the modelled terms' scores average in their transfer.
+        modelled_rows = rows[rows["go_id"].isin(modelled)]
+        assert set(modelled_rows["source"]) == {"two-view model and homology transfer"}
         assert summary["aspects"][name]["predictions_transferred"] == len(rare)
         # Calibrated on left-out labeled genes: a term one homolog carries is not certain.
         assert (rare["score"] >= 0.9999).mean() < 0.01

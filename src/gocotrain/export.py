@@ -41,15 +41,19 @@ PREDICTION_COLUMNS = [
     "score_expression",
     "source",
 ]
-# Where a score comes from: the term's own two-view model, or, for a term too rare to model,
-# homology transfer from the gene's labeled homologs.
+# Where a score comes from: the term's own two-view model (averaged with the term's homology
+# transfer where the run blends), or, for a term too rare to model, homology transfer from
+# the gene's labeled homologs.
 SOURCE_MODEL, SOURCE_TRANSFER = "two-view model", "homology transfer"
+SOURCE_BLEND = "two-view model and homology transfer"
 TEXT_COLUMNS = ("gene_id", "symbol", "protein_name", "aspect", "go_id", "go_name", "source")
 SCORE_EXPLANATION = (
     "Each score (0 to 1) is GOcotrain's estimate that the gene has the GO term, combining a "
-    "sequence-based and an expression-based classifier trained together by co-training (terms "
-    "with too few annotated genes to train on: the share of the gene's closest annotated "
-    "homologs that carry the term, weighted by similarity; these have no expression score); a "
+    "sequence-based and an expression-based classifier trained together by co-training, "
+    "averaged (source 'two-view model and homology transfer') with how often the term was right "
+    "when transferred from homologs as similar as the gene's closest annotated ones (terms "
+    "with too few annotated genes to train on: that transfer alone; these have no expression "
+    "score); a "
     "term scores at least as high as any of its more specific terms. Listed are the most "
     "specific terms scoring at least the threshold of their aspect. These are computational "
     "predictions (GO evidence code IEA), not curated annotations."
@@ -126,13 +130,15 @@ def predictions_table(
     min_score: float,
     transferred: Mapping[str, Mapping[str, Mapping[str, float]]] | None = None,
     names: Mapping[str, tuple[str, str]] | None = None,
+    blended: bool = False,
 ) -> pd.DataFrame:
     """Every gene × term score at least `min_score`, consistent with the GO hierarchy.
 
     `transferred` holds, per aspect, the homology-transferred scores of the terms too rare
     to model (`transfer.transfer_terms`) for the same genes; their rows carry the
     transferred score as the sequence score, no expression score, and that source. `names`
-    gives each gene's symbol and protein name ("" where unknown).
+    gives each gene's symbol and protein name ("" where unknown); `blended` says that the
+    modelled terms' scores are blended with their transfer (`transfer.with_transfer`).
     """
     frames = []
     transferred = transferred or {}
@@ -156,7 +162,7 @@ def predictions_table(
                         "score": combined[rows, columns],
                         "score_sequence": sequence[rows, columns],
                         "score_expression": expression[rows, columns],
-                        "source": SOURCE_MODEL,
+                        "source": SOURCE_BLEND if blended else SOURCE_MODEL,
                     }
                 )
             )

@@ -28,7 +28,7 @@ from gocotrain.models import MODEL_FILES, SavedModel, compatibility_problems
 from gocotrain.ontology import Ontology
 from gocotrain.sequences import read_fasta
 from gocotrain.terms import AspectScores, score_term, term_sequence_view
-from gocotrain.transfer import Predictions, TransferCalibration, transfer_terms, with_transfer
+from gocotrain.transfer import Predictions, TransferCalibration, add_transfer
 
 log = logging.getLogger("gocotrain")
 
@@ -161,18 +161,18 @@ def score_new_genes(
         if (rare_terms or blend) and hits is not None:
             # Models saved before calibration have none: their raw evidence scores.
             calibration = saved.meta["aspects"][aspect].get("transfer_calibration")
-            found = transfer_terms(
+            scores[aspect], transferred[aspect] = add_transfer(
+                scores[aspect],
                 hits,
                 labels,
                 aspect,
-                [NEW_GENE_PREFIX + gene for gene in genes],
-                saved.meta["min_positives"] if rare_terms else 0,
+                saved.meta["min_positives"],
                 homology_settings["neighbours"],
-                TransferCalibration.from_dict(calibration) if calibration else None,
-                blended_terms=scores[aspect].terms.tolist() if blend else (),
+                rare_terms=rare_terms,
+                blend=blend,
+                calibration=TransferCalibration.from_dict(calibration) if calibration else None,
+                query_prefix=NEW_GENE_PREFIX,
             )
-            found = {gene.removeprefix(NEW_GENE_PREFIX): terms for gene, terms in found.items()}
-            scores[aspect], transferred[aspect] = with_transfer(scores[aspect], found, blend)
     return scores, saved, transferred
 
 

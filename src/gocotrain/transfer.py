@@ -3,8 +3,8 @@
 The product scores the terms too rare to model this way (`transfer_terms`, setting
 ``homology.rare_terms: transfer``) and, with ``homology.blend``, averages each modelled term's
 two-view score with its transfer (`with_transfer`); the evaluation's ``homology`` method is
-`homology_transfer` over every term. Predictions are CAFA-style, ``{gene: {term: score}}`` with scores in [0, 1]
-and one entry per target gene (possibly empty).
+`homology_transfer` over every term. Predictions are CAFA-style, ``{gene: {term: score}}``
+with scores in [0, 1] and one entry per target gene (possibly empty).
 """
 
 from __future__ import annotations
@@ -262,3 +262,36 @@ def with_transfer(
         return scores, rare
     blended = ((scores.score + transfer) / 2).astype(scores.score.dtype)
     return replace(scores, score=blended), rare
+
+
+def add_transfer(
+    scores: AspectScores,
+    hits: pd.DataFrame,
+    train_labels: pd.DataFrame,
+    aspect: str,
+    min_positives: int,
+    k: int | None,
+    *,
+    rare_terms: bool,
+    blend: bool,
+    calibration: TransferCalibration | None = None,
+    query_prefix: str = "",
+) -> tuple[AspectScores, Predictions]:
+    """What the product adds to a learner's `scores` of an aspect: its rare terms' transfer
+    (with `rare_terms`) and the modelled terms' blend (with `blend`), as `with_transfer`
+    returns them. The product, saved-model prediction and the evaluation all come here.
+
+    `query_prefix` is what the scored genes are called in `hits` (`predict` marks new genes).
+    """
+    found = transfer_terms(
+        hits,
+        train_labels,
+        aspect,
+        [query_prefix + gene for gene in scores.genes.tolist()],
+        min_positives if rare_terms else 0,
+        k,
+        calibration,
+        blended_terms=scores.terms.tolist() if blend else (),
+    )
+    found = {gene.removeprefix(query_prefix): terms for gene, terms in found.items()}
+    return with_transfer(scores, found, blend)

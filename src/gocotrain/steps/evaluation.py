@@ -257,16 +257,16 @@ def _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_
         )
         rare = {}
         if transfers:
-            found = transfer.transfer_terms(
+            scores, rare = transfer.add_transfer(
+                scores,
                 hits,
                 labels,
                 aspect,
-                targets,
-                min_positives if rare_terms else 0,
+                min_positives,
                 neighbours,
-                blended_terms=scores.terms.tolist() if blend else (),
+                rare_terms=rare_terms,
+                blend=blend,
             )
-            scores, rare = transfer.with_transfer(scores, found, blend)
         return methods.as_predictions(scores, targets, rare)
 
     return predict

@@ -26,7 +26,7 @@ from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
 from gocotrain.terms import AspectScores
 from gocotrain.textio import atomic_write
-from gocotrain.transfer import Predictions, calibrate_transfer, transfer_terms, with_transfer
+from gocotrain.transfer import Predictions, add_transfer, calibrate_transfer
 
 log = logging.getLogger("gocotrain")
 
@@ -225,16 +225,16 @@ def with_transferred_scores(
     labels = Labels.from_tsv(labels_tsv).table
     scored, transferred = {}, {}
     for aspect, scores in aspect_scores.items():
-        found = transfer_terms(
+        scored[aspect], transferred[aspect] = add_transfer(
+            scores,
             hits,
             labels,
             aspect,
-            scores.genes.tolist(),
-            settings["min_positives"] if rare_terms else 0,
+            settings["min_positives"],
             settings["homology"]["neighbours"],
-            blended_terms=scores.terms.tolist() if blend else (),
+            rare_terms=rare_terms,
+            blend=blend,
         )
-        scored[aspect], transferred[aspect] = with_transfer(scores, found, blend)
         log.info(
             "aspect %s: %d rare-term scores transferred from homologs%s",
             aspect,
@@ -263,8 +263,9 @@ def export_predictions(
 ) -> None:
     """Every export of the run, and its summary. With `hits_tsv` and `labels_tsv`, homology
     transfer scores the terms too rare to model and is blended into the modelled terms'
-    scores as the run's settings say (`with_transferred_scores`). `names_tsv` (`sequences.write_names`) names the
-    genes, with the input GAF's symbols and names where it has none."""
+    scores as the run's settings say (`with_transferred_scores`). `names_tsv`
+    (`sequences.write_names`) names the genes, with the input GAF's symbols and names where
+    it has none."""
     ontology = Ontology.from_json(ontology_json)
     stamp = read_json(stamp_json)
     aspect_scores = {aspect: AspectScores.from_npz(path) for aspect, path in scores_npz.items()}
@@ -278,7 +279,9 @@ def export_predictions(
             report.pop("feature_importance")
     from_gaf = gathered["labels"].pop("gaf_identity")
     names = gene_names(names_tsv, from_gaf)
-    table = predictions_table(aspect_scores, ontology, min_score, transferred, names)
+    table = predictions_table(
+        aspect_scores, ontology, min_score, transferred, names, blended=blends(settings)
+    )
     identity = gaf_identity_of(from_gaf, gaf_db, taxon, names)
     counts = write_exports(
         table, ontology, thresholds_tsv, stamp, outputs, identity, gaf_citation, top_terms

@@ -37,7 +37,9 @@ def predict_new_genes(
     )
     ontology = predict.ontology_of(saved)
     names = read_names(names_tsv) if names_tsv else None
-    table = predictions_table(scores, ontology, min_score, transferred, names)
+    # Nothing is transferred, nor blended, where the saved model has no homology search.
+    blended = saved.meta["settings"]["homology"].get("blend", False) and bool(transferred)
+    table = predictions_table(scores, ontology, min_score, transferred, names, blended=blended)
     identity = saved.meta["gaf"] | {
         "symbols": {gene: symbol for gene, (symbol, _) in (names or {}).items() if symbol}
     }

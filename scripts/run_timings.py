@@ -1,10 +1,13 @@
-"""Print the time and memory per rule (Snakemake `benchmark:` files) and the terms modelled
-of a finished run, e.g. `python scripts/run_timings.py ../human-run`."""
+"""Print the time and memory per rule (Snakemake `benchmark:` files), the terms modelled of a
+finished run and, beside the figures of issue 16 ("a proteome in an hour with the defaults"),
+what the run measured for its goals 1 and 2, e.g. `python scripts/run_timings.py ../human-run`
+after `snakemake --cores 2 --configfile config/human-2022.yaml --directory ../human-run`."""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +40,51 @@ def main(workdir: str = ".") -> None:
             f"{aspect}: {report['terms_modelled']} terms modelled "
             f"({report['terms_cotrained']} co-trained, {report['terms_supervised']} supervised)"
         )
+    print()
+    print(goals(root, summaries[-1].parent.parent, summary, pd.DataFrame(rows)).to_string())
+
+
+# Issue 16's figures of config/human-2022.yaml before it (README of 2026-12-01: 480 terms,
+# min_positives 300), and its goals.
+BEFORE = {"wall_min": 67.0, "cpu_s_per_term": 3.6, "fmax": (0.477, 0.736, 0.686)}
+ASPECTS = ("biological_process", "molecular_function", "cellular_component")
+
+
+def goals(root: Path, release: Path, summary: dict, jobs: pd.DataFrame) -> pd.DataFrame:
+    """Goals 1 and 2 of issue 16: this run beside the figures before and the goal."""
+    logs = sorted((root / ".snakemake/log").glob("*.snakemake.log"))
+    started = datetime.strptime(logs[-1].name[:17], "%Y-%m-%dT%H%M%S")
+    wall = (datetime.fromtimestamp(logs[-1].stat().st_mtime) - started).total_seconds() / 60
+    cotrain = jobs[jobs["rule"].str.contains("/cotrain/")]
+    terms = sum(report["terms_modelled"] for report in summary["aspects"].values())
+    metrics = pd.read_csv(release / "evaluation/cross_validation/metrics.tsv", sep="\t")
+    fmax = metrics.set_index(["method", "aspect"])["fmax"]
+
+    def per_aspect(method: str) -> str:
+        return " / ".join(f"{fmax.get((method, aspect), float('nan')):.3f}" for aspect in ASPECTS)
+
+    rows = [
+        ("whole run, wall (min), last Snakemake log", f"{wall:.1f}", BEFORE["wall_min"], "<= 60"),
+        ("largest job's peak memory (MB)", int(jobs["max_rss_mb"].max()), "", "< 8000 in all"),
+        ("terms modelled", terms, 480, "every term >= min_positives"),
+        (
+            "co-training jobs, CPU s per term",
+            f"{cotrain['cpu_s'].sum() / terms:.2f}",
+            BEFORE["cpu_s_per_term"],
+            "<= 0.5",
+        ),
+        (
+            "co-training Fmax P / F / C",
+            per_aspect("cotraining"),
+            " / ".join(f"{value:.3f}" for value in BEFORE["fmax"]),
+            ">= before",
+        ),
+        ("homology (DIAMOND kNN) Fmax", per_aspect("homology"), "", "< co-training"),
+        ("naive Fmax", per_aspect("naive"), "", "< co-training"),
+    ]
+    return pd.DataFrame(rows, columns=["measure", "this run", "before", "goal"]).set_index(
+        "measure"
+    )
 
 
 if __name__ == "__main__":

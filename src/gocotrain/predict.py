@@ -168,7 +168,7 @@ def score_new_genes(
                 aspect,
                 saved.meta["min_positives"],
                 homology_settings["neighbours"],
-                rare_terms=rare_terms,
+                transfer_rare=rare_terms,
                 blend=blend,
                 calibration=TransferCalibration.from_dict(calibration) if calibration else None,
                 query_prefix=NEW_GENE_PREFIX,

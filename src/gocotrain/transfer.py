@@ -273,13 +273,13 @@ def add_transfer(
     min_positives: int,
     k: int | None,
     *,
-    rare_terms: bool,
+    transfer_rare: bool,
     blend: bool,
     calibration: TransferCalibration | None = None,
     query_prefix: str = "",
 ) -> tuple[AspectScores, Predictions]:
     """What the product adds to a learner's `scores` of an aspect: its rare terms' transfer
-    (with `rare_terms`) and the modelled terms' blend (with `blend`), as `with_transfer`
+    (with `transfer_rare`) and the modelled terms' blend (with `blend`), as `with_transfer`
     returns them. The product, saved-model prediction and the evaluation all come here.
 
     `query_prefix` is what the scored genes are called in `hits` (`predict` marks new genes).
@@ -289,7 +289,7 @@ def add_transfer(
         train_labels,
         aspect,
         [query_prefix + gene for gene in scores.genes.tolist()],
-        min_positives if rare_terms else 0,
+        min_positives if transfer_rare else 0,
         k,
         calibration,
         blended_terms=scores.terms.tolist() if blend else (),

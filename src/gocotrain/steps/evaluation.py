@@ -264,7 +264,7 @@ def _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_
                 aspect,
                 min_positives,
                 neighbours,
-                rare_terms=rare_terms,
+                transfer_rare=rare_terms,
                 blend=blend,
             )
         return methods.as_predictions(scores, targets, rare)

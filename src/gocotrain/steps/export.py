@@ -232,7 +232,7 @@ def with_transferred_scores(
             aspect,
             settings["min_positives"],
             settings["homology"]["neighbours"],
-            rare_terms=rare_terms,
+            transfer_rare=rare_terms,
             blend=blend,
         )
         log.info(

@@ -5,7 +5,9 @@ every module of every package (pip's default) wrote 189 MB of bytecode, most of 
 suites and parts of SciPy, scikit-learn and pandas that no job imports; a run's imports take
 about 65 MB. Bytecode is still needed where PYTHONDONTWRITEBYTECODE is set (CI, containers):
 without it every job compiles its imports anew. A module missed here is compiled at import, as
-Python does by default (and kept where it may write).
+Python does by default (and kept where it may write). The list was checked by running the
+demo with bytecode writes allowed after this script: every module that then got bytecode is
+listed below.
 """
 
 import importlib
@@ -27,10 +29,23 @@ RUN_IMPORTS = [
     "snakemake.workflow",
     "snakemake.script",
     "snakemake.report.html_reporter",
+    "snakemake.benchmark",
     "snakemake_executor_plugin_slurm",
+    "nbformat",  # Snakemake reads notebooks' format when it builds the workflow
     "matplotlib.pyplot",
+    "matplotlib.backends.backend_agg",
+    "PIL.Image",
+    "PIL.features",
+    "PIL.BmpImagePlugin",
+    "PIL.GifImagePlugin",
+    "PIL.JpegImagePlugin",
+    "PIL.PpmImagePlugin",
     "openpyxl",
+    "openpyxl.packaging.extended",
     "pandas.io.excel._openpyxl",
+    "pandas.io.formats.excel",
+    "pandas.io.formats.csvs",
+    "pandas.core.reshape.reshape",
     "sklearn.decomposition",
     "sklearn.isotonic",
     "sklearn.metrics",

@@ -190,7 +190,7 @@ def test_the_evaluation_scores_what_ships(demo_inputs):
     assert evaluated == {gene: terms for gene, terms in shipped.items() if terms}
 
 
-@pytest.mark.parametrize("method", ["naive", "homology", "concatenated", "cotraining"])
+@pytest.mark.parametrize("method", ["naive", "blast", "homology", "concatenated", "cotraining"])
 def test_predictions_never_depend_on_the_targets_labels(demo_inputs, method):
     """Scrambling every label of the fold's genes changes nothing the method predicts."""
     labels = Labels.from_tsv(demo_inputs / "labels.tsv").table
@@ -207,7 +207,7 @@ def test_predictions_never_depend_on_the_targets_labels(demo_inputs, method):
     predicted = read_predictions(first)
     assert set(predicted) <= targets
     # Homology covers the targets with hits only (the first 200 genes have them here).
-    assert len(predicted) > (10 if method == "homology" else 0.5 * len(targets))
+    assert len(predicted) > (10 if method in ("blast", "homology") else 0.5 * len(targets))
 
 
 def test_a_part_is_trained_again_only_where_its_inputs_changed(demo_inputs, tmp_path):
@@ -313,6 +313,27 @@ def test_learned_methods_blend_the_modelled_terms_with_their_transfer(demo_input
     assert compared > 100 and 0 < lowered < compared
 
 
+def test_blast_scores_each_term_by_the_best_identity_carrying_it(demo_inputs):
+    """CAFA's BLAST baseline, from the run's hits and the training genes' labels."""
+    hits = read_hits(demo_inputs / "hits.tsv")
+    labels = Labels.from_tsv(demo_inputs / "labels.tsv").table
+    targets = read_targets(demo_inputs / "targets.tsv")
+    training = labels[~labels["gene_id"].isin(set(targets["gene_id"]))]
+    predicted = read_predictions(predict(demo_inputs, "blast"))
+    in_f = training[training["aspect"] == "F"]
+    checked = 0
+    for gene in targets.loc[targets["aspect"] == "F", "gene_id"].unique()[:20]:
+        found = hits[(hits["query"] == gene) & hits["subject"].isin(set(in_f["gene_id"]))]
+        found = found[found["subject"] != gene]
+        carried = found.merge(in_f, left_on="subject", right_on="gene_id")
+        best = carried.groupby("go_id")["pident"].max() / 100
+        for term, identity in best.items():
+            if identity >= 0.01:
+                assert predicted[gene][term] == pytest.approx(identity, abs=1e-6)
+                checked += 1
+    assert checked > 10
+
+
 def test_naive_predictions_are_term_frequencies_outside_the_fold(demo_inputs):
     labels = Labels.from_tsv(demo_inputs / "labels.tsv").table
     targets = read_targets(demo_inputs / "targets.tsv")
@@ -362,4 +383,10 @@ def test_every_method_can_be_named_in_the_config():
     assert tuple(methods["items"]["enum"]) == METHODS
     # The default is sized to fit a proteome's run (README): the baselines, the two views
     # without unlabeled genes, and co-training; the rest are to ask for.
-    assert methods["default"] == ["naive", "homology", "two_view_supervised", "cotraining"]
+    assert methods["default"] == [
+        "naive",
+        "blast",
+        "homology",
+        "two_view_supervised",
+        "cotraining",
+    ]

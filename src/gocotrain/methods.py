@@ -136,7 +136,7 @@ LEARNERS: dict[str, Callable[[CoTrainingClassifier], object]] = {
 # transfer (expression_only reads no sequence, so it does not).
 TRANSFERS_RARE_TERMS = frozenset(LEARNERS) - {"expression_only"}
 # Every method the evaluation can compare, in the order tables and figures show them.
-METHODS = ("naive", "homology", *LEARNERS)
+METHODS = ("naive", "blast", "homology", *LEARNERS)
 
 
 def learned(

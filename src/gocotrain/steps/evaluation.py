@@ -231,6 +231,8 @@ def _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_
     neighbours = settings["homology"]["neighbours"]
     if method == "naive":
         return methods.naive
+    if method == "blast":  # CAFA's BLAST baseline: the highest identity carrying the term
+        return partial(transfer.homology_transfer, hits, k=None, rule="max_identity")
     if method == "homology":
         return partial(transfer.homology_transfer, hits, k=neighbours, rule="knn")
     sequence = FeatureMatrix.from_npz(sequence_npz)

@@ -127,6 +127,7 @@ def predict(
     rare_terms="none",
     store=None,
     blend=False,
+    engine="diamond",
 ):
     out = directory / (out_name or f"{method}.tsv")
     evaluation_predict(
@@ -142,7 +143,12 @@ def predict(
         ["P", "F", "C"],
         {
             "cotraining": FAST_COTRAINING,
-            "homology": {"neighbours": 5, "rare_terms": rare_terms, "blend": blend},
+            "homology": {
+                "engine": engine,
+                "neighbours": 5,
+                "rare_terms": rare_terms,
+                "blend": blend,
+            },
             "min_positives": MIN_POSITIVES,
             "min_score": 0.01,
         },
@@ -311,6 +317,9 @@ def test_learned_methods_blend_the_modelled_terms_with_their_transfer(demo_input
                 compared += 1
                 lowered += blended[gene][term] < score
     assert compared > 100 and 0 < lowered < compared
+    # Without a homology search (engine none) there is nothing to blend, as in the export.
+    alone = predict(demo_inputs, "concatenated", out_name="none.tsv", blend=True, engine="none")
+    assert read_predictions(alone) == model_alone
 
 
 def test_blast_scores_each_term_by_the_best_identity_carrying_it(demo_inputs):

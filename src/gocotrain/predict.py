@@ -28,7 +28,13 @@ from gocotrain.models import MODEL_FILES, SavedModel, compatibility_problems
 from gocotrain.ontology import Ontology
 from gocotrain.sequences import read_fasta
 from gocotrain.terms import AspectScores, score_term, term_sequence_view
-from gocotrain.transfer import Predictions, TransferCalibration, add_transfer
+from gocotrain.transfer import (
+    Predictions,
+    TransferCalibration,
+    add_transfer,
+    blends,
+    transfers_rare_terms,
+)
 
 log = logging.getLogger("gocotrain")
 
@@ -150,9 +156,7 @@ def score_new_genes(
     labels = Labels.from_tsv(saved.path(MODEL_FILES["labels"])).table
     scores, transferred = {}, {}
     homology_settings = saved.meta["settings"]["homology"]
-    # Models saved before rare terms were transferred, or blended, carry no such setting.
-    rare_terms = homology_settings.get("rare_terms", "none") == "transfer"
-    blend = homology_settings.get("blend", False)
+    rare_terms, blend = transfers_rare_terms(homology_settings), blends(homology_settings)
     for aspect in saved.meta["aspects"]:
         aspect_labels = labels[labels["aspect"] == aspect]
         scores[aspect] = _score_aspect(

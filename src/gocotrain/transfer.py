@@ -176,6 +176,19 @@ class TransferCalibration:
         return cls(tuple(entry["evidence"]), tuple(entry["precision"]))
 
 
+def transfers_rare_terms(homology_settings: dict) -> bool:
+    """Whether a run with these `homology` settings scores the terms too rare to model by
+    transfer (models saved before the setting existed did not)."""
+    engine = homology_settings.get("engine")
+    return homology_settings.get("rare_terms", "none") == "transfer" and engine != "none"
+
+
+def blends(homology_settings: dict) -> bool:
+    """Whether a run with these `homology` settings averages the modelled terms' scores with
+    their transfer (`with_transfer`; models saved before the setting existed did not)."""
+    return bool(homology_settings.get("blend", False)) and homology_settings.get("engine") != "none"
+
+
 def calibrated_terms(labels: pd.DataFrame, min_positives: int, blend: bool) -> set[str]:
     """The terms an aspect's calibration is fitted on: the rare ones, or with `blend` every
     labeled term (the modelled ones are transferred too)."""

@@ -239,8 +239,8 @@ def _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_
     expression = FeatureMatrix.from_npz(expression_npz)
     model = from_settings(settings["cotraining"], seed)
     min_positives = settings["min_positives"]
-    rare_terms = settings["homology"]["rare_terms"] == "transfer"
-    blend = settings["homology"]["blend"]
+    rare_terms = transfer.transfers_rare_terms(settings["homology"])
+    blend = transfer.blends(settings["homology"])
     transfers = (rare_terms or blend) and method in methods.TRANSFERS_RARE_TERMS
 
     def predict(labels, aspect, targets):

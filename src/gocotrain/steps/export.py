@@ -26,7 +26,13 @@ from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
 from gocotrain.terms import AspectScores
 from gocotrain.textio import atomic_write
-from gocotrain.transfer import Predictions, add_transfer, calibrate_transfer
+from gocotrain.transfer import (
+    Predictions,
+    add_transfer,
+    blends,
+    calibrate_transfer,
+    transfers_rare_terms,
+)
 
 log = logging.getLogger("gocotrain")
 
@@ -198,17 +204,6 @@ def gaf_identity_of(
     }
 
 
-def transfers_rare_terms(settings: dict) -> bool:
-    """Whether the run scores the terms too rare to model by homology transfer."""
-    homology_settings = settings["homology"]
-    return homology_settings["rare_terms"] == "transfer" and homology_settings["engine"] != "none"
-
-
-def blends(settings: dict) -> bool:
-    """Whether the run averages modelled terms' scores with their homology transfer."""
-    return settings["homology"]["blend"] and settings["homology"]["engine"] != "none"
-
-
 def with_transferred_scores(
     aspect_scores: dict[str, AspectScores],
     settings: dict,
@@ -218,7 +213,7 @@ def with_transferred_scores(
     """Per aspect, the scored genes' modelled-term scores (blended with their homology
     transfer where the run blends, `transfer.with_transfer`) and their rare terms'
     transferred scores (where the run transfers them)."""
-    blend, rare_terms = blends(settings), transfers_rare_terms(settings)
+    blend, rare_terms = blends(settings["homology"]), transfers_rare_terms(settings["homology"])
     if not (blend or rare_terms):
         return aspect_scores, {}
     hits = homology.read_hits(hits_tsv)
@@ -280,7 +275,7 @@ def export_predictions(
     from_gaf = gathered["labels"].pop("gaf_identity")
     names = gene_names(names_tsv, from_gaf)
     table = predictions_table(
-        aspect_scores, ontology, min_score, transferred, names, blended=blends(settings)
+        aspect_scores, ontology, min_score, transferred, names, blended=blends(settings["homology"])
     )
     identity = gaf_identity_of(from_gaf, gaf_db, taxon, names)
     counts = write_exports(
@@ -394,7 +389,9 @@ def transfer_calibrations(
     """Each aspect's transfer calibration (`transfer.calibrate_transfer`), where the run
     transfers or blends: a saved model has no hits among its training genes to fit it."""
     homology_settings = settings["homology"]
-    if hits_tsv is None or not (transfers_rare_terms(settings) or blends(settings)):
+    if hits_tsv is None or not (
+        transfers_rare_terms(homology_settings) or blends(homology_settings)
+    ):
         return {}
     hits = homology.read_hits(hits_tsv)
     labels = Labels.from_tsv(labels_tsv).table
@@ -406,7 +403,7 @@ def transfer_calibrations(
             aspect,
             settings["min_positives"],
             homology_settings["neighbours"],
-            blend=blends(settings),
+            blend=blends(homology_settings),
         )
         calibrations[aspect] = calibration.to_dict() if calibration else None
     return calibrations

@@ -12,6 +12,7 @@ from gocotrain.models import MODEL_FILES
 from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
 from gocotrain.steps.export import write_exports
+from gocotrain.transfer import blends
 
 log = logging.getLogger("gocotrain")
 
@@ -37,8 +38,8 @@ def predict_new_genes(
     )
     ontology = predict.ontology_of(saved)
     names = read_names(names_tsv) if names_tsv else None
-    # Nothing is transferred, nor blended, where the saved model has no homology search.
-    blended = saved.meta["settings"]["homology"].get("blend", False) and bool(transferred)
+    # Nothing is transferred, nor blended, where the new genes had no homology search.
+    blended = blends(saved.meta["settings"]["homology"]) and bool(transferred)
     table = predictions_table(scores, ontology, min_score, transferred, names, blended=blended)
     identity = saved.meta["gaf"] | {
         "symbols": {gene: symbol for gene, (symbol, _) in (names or {}).items() if symbol}

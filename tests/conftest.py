@@ -1,5 +1,6 @@
 import gzip
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -155,11 +156,11 @@ def planned_jobs(stdout: str) -> dict[str, int]:
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory, worker_id):
+def demo_run(tmp_path_factory):
     """The demo, run once for the whole session: under pytest-xdist, the first worker that
     needs it runs it while the others wait on a lock, and all read the same folder (tests
     only read it, or copy it)."""
-    if worker_id == "master":
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # one process (or xdist not installed)
         return run_demo(tmp_path_factory.mktemp("demo_run"))
     shared = tmp_path_factory.getbasetemp().parent  # the same for every worker
     with FileLock(shared / "demo_run.lock"):

@@ -263,17 +263,19 @@ def with_transfer(
     views' own scores are kept as they are.
     """
     column = {term: index for index, term in enumerate(scores.terms.tolist())}
-    rare: Predictions = {}
+    rare = {
+        gene: {term: score for term, score in found.items() if term not in column}
+        for gene, found in transferred.items()
+    }
+    if not blend:
+        return scores, rare
     transfer = np.zeros_like(scores.score)
     row_of = {gene: row for row, gene in enumerate(scores.genes.tolist())}
     for gene, found in transferred.items():
-        rare[gene] = {term: score for term, score in found.items() if term not in column}
         if gene in row_of:
             for term, score in found.items():
                 if term in column:
                     transfer[row_of[gene], column[term]] = score
-    if not blend:
-        return scores, rare
     blended = ((scores.score + transfer) / 2).astype(scores.score.dtype)
     return replace(scores, score=blended), rare
 

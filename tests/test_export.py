@@ -1,4 +1,5 @@
 import datetime
+import logging
 import re
 
 import numpy as np
@@ -19,6 +20,7 @@ from gocotrain.export import (
     write_predictions_tsv,
     write_tsv,
 )
+from gocotrain.steps.export import choose_thresholds
 from gocotrain.terms import AspectScores
 
 # muscle contraction (child) and muscle system process (parent), plus an unrelated term
@@ -511,3 +513,31 @@ def test_excel_summary_without_kept_predictions(tmp_path, table, demo_ontology):
     path = tmp_path / "empty.xlsx"
     assert write_excel_summary(table, path, {"P": 0.99}, ontology=demo_ontology) == 0
     assert pd.read_excel(path, sheet_name="genes").columns.tolist() == ["gene_id"]
+
+
+def test_choose_thresholds_logs_a_readable_line_per_aspect(tmp_path, caplog):
+    metrics = tmp_path / "metrics.tsv"
+    pd.DataFrame(
+        {
+            "method": ["cotraining", "cotraining"],
+            "protocol": ["cross_validation", "cross_validation"],
+            "targets": ["cross_validation", "cross_validation"],
+            "aspect": ["biological_process", "molecular_function"],
+            "threshold": [0.11, None],
+            "precision": [0.3521, None],
+            "recall": [0.41, None],
+            "fmax": [0.38, None],
+            "n_proteins": [120, 0],
+        }
+    ).to_csv(metrics, sep="\t", index=False)
+    with caplog.at_level(logging.INFO, logger="gocotrain"):
+        choose_thresholds(["P", "F"], "fmax", str(tmp_path / "fmax.tsv"), str(metrics))
+        choose_thresholds(["C"], 0.3, str(tmp_path / "fixed.tsv"))
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines == [
+        "aspect P: export threshold 0.11 (expected precision 0.35; "
+        "co-training Fmax on 120 held-out genes (cross_validation))",
+        "aspect F: export threshold 0.5 (Fmax not measured)",
+        "aspect C: export threshold 0.3 (fixed)",
+    ]
+    assert not any("[" in line for line in lines)

@@ -78,7 +78,9 @@ def choose_thresholds(
             rows.append([aspect, UNMEASURED_THRESHOLD, None, None, None, "Fmax not measured"])
         else:
             rows.append(_fmax_row(aspect, found.iloc[0]))
-        log.info("aspect %s: threshold %s", aspect, rows[-1])
+        _, threshold, precision, *_, chosen_on = rows[-1]
+        expected = f"expected precision {precision:.2f}; " if precision is not None else ""
+        log.info("aspect %s: export threshold %g (%s%s)", aspect, threshold, expected, chosen_on)
     write_tsv(pd.DataFrame(rows, columns=THRESHOLD_COLUMNS), thresholds_tsv)
 
 

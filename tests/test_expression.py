@@ -97,6 +97,39 @@ def test_featurecounts_table_is_read_with_its_samples_only(tmp_path):
     np.testing.assert_allclose(2 ** log_cpm["liver.bam"] - 1, [1e6 * 10 / 15, 1e6 * 5 / 15])
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gene_id\tLength\ts1\ts2\ng1\t1200\t10\t0\ng2\t800\t5\t7\n",
+        "gene_id\tgene_name\tdescription\tbiotype\ts1\ts2\n"
+        "g1\tTP53\ttumor protein p53\tprotein_coding\t10\t0\ng2\tARF5\t\tlncRNA\t5\t7\n",
+        "gene_id\tChr\tStart\tEnd\tStrand\tLength\ts1\ts2\n"
+        "g1\t1\t100\t1300\t+\t1200\t10\t0\ng2\tX\t5\t805\t-\t800\t5\t7\n",
+        # R's write.table: no header field for the row names
+        '"Length"\t"s1"\t"s2"\n"g1"\t1200\t10\t0\n"g2"\t800\t5\t7\n',
+        "Gene stable ID,Gene name,Chromosome/scaffold name,s1,s2\ng1,TP53,17,10,0\ng2,ARF5,7,5,7\n",
+        "gene\tsymbol_in_house\ts1\ts2\tLength\ng1\tTP53\t10\t0\t1200\ng2\tARF5\t5\t7\t800\n",
+    ],
+)
+def test_columns_that_annotate_the_genes_are_never_samples(tmp_path, caplog, text):
+    path = write(tmp_path / ("e.csv" if "," in text else "e.tsv"), text)
+    with caplog.at_level("WARNING", logger="gocotrain"):
+        frame = read_expression(path)
+    assert list(frame.columns) == ["s1", "s2"]
+    assert frame.loc["g2", "s2"] == 7
+    assert str(path) in caplog.text and "not read as samples" in caplog.text
+
+
+def test_a_sample_with_a_stray_word_is_still_a_sample_in_error(tmp_path):
+    """Only a column of names is left out: a sample that holds numbers and a word stops."""
+    path = write(tmp_path / "e.tsv", "gene\tgene_name\ts1\ts2\ng1\tA\thigh\t1\ng2\tB\t2\t3\n")
+    with pytest.raises(InputError, match="non-numeric value 'high' in sample 's1'"):
+        read_expression(path)
+    only_words = write(tmp_path / "words.tsv", "gene\ts1\ng1\thigh\ng2\tlow\n")
+    with pytest.raises(InputError, match="non-numeric value 'high' in sample 's1'"):
+        read_expression(only_words)
+
+
 def test_featurecounts_errors_count_the_comment_line(tmp_path):
     path = write(tmp_path / "counts.txt", FEATURECOUNTS.replace("\t5\t7", "\tfive\t7"))
     with pytest.raises(InputError) as error:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import logging
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from gocotrain.textio import read_text
 
 EXPRESSION_KINDS = ("counts", "tpm", "fpkm")
 
+log = logging.getLogger("gocotrain")
+
 
 def _separator(path: Path, first_line: str) -> str:
     name = path.name.lower().removesuffix(".gz")
@@ -26,8 +30,68 @@ def _separator(path: Path, first_line: str) -> str:
     return "," if "," in first_line else "\t"
 
 
-# The annotation columns featureCounts writes between Geneid and the samples: never samples.
-FEATURECOUNTS_COLUMNS = ("Chr", "Start", "End", "Strand", "Length")
+# Gene annotation that tools write beside the samples, never samples: featureCounts' Chr,
+# Start, End, Strand and Length, RSEM's lengths and transcripts, the names, descriptions and
+# biotypes of BioMart or GENCODE tables. Compared lower-case, with spaces, dots and slashes
+# as underscores ("Gene name" is gene_name).
+ANNOTATION_COLUMNS = frozenset(
+    {
+        "chr",
+        "chrom",
+        "chromosome",
+        "chromosome_scaffold_name",
+        "seqname",
+        "start",
+        "end",
+        "gene_start_(bp)",
+        "gene_end_(bp)",
+        "strand",
+        "length",
+        "gene_length",
+        "effective_length",
+        "transcript_id",
+        "transcript_ids",
+        "transcript_id(s)",
+        "gene_name",
+        "gene_symbol",
+        "symbol",
+        "description",
+        "gene_description",
+        "biotype",
+        "gene_biotype",
+        "gene_type",
+    }
+)
+
+
+def _annotation_name(column: object) -> bool:
+    return re.sub(r"[\s./]+", "_", str(column).strip().lower()) in ANNOTATION_COLUMNS
+
+
+def _text_only(values: pd.Series) -> bool:
+    """Text in every filled cell, no number in any: a column of names, not of values."""
+    filled = values.dropna()
+    return len(filled) > 0 and pd.to_numeric(filled, errors="coerce").isna().all()
+
+
+def _not_samples(frame: pd.DataFrame) -> list[str]:
+    """The columns before the samples that annotate the genes, and those after them with an
+    annotation's name: a column named as annotation (ANNOTATION_COLUMNS), or, before the
+    samples, one that holds only text (a symbol, a description) while a column of numbers
+    follows. A sample with a stray word in it is not one of them: it holds numbers too."""
+    columns = list(frame.columns)
+    leading = 0
+    while leading < len(columns) and (
+        _annotation_name(columns[leading]) or _text_only(frame[columns[leading]])
+    ):
+        leading += 1
+    trailing = len(columns)
+    while trailing > leading and _annotation_name(columns[trailing - 1]):
+        trailing -= 1
+    dropped = columns[:leading] + columns[trailing:]
+    if leading == trailing:  # only text: what is wrong in it is the non-numeric value
+        dropped = [column for column in dropped if _annotation_name(column)]
+    return dropped
 
 
 def _without_comments(text: str) -> tuple[str, int]:
@@ -42,8 +106,9 @@ def _without_comments(text: str) -> tuple[str, int]:
 def read_expression(path: str | Path) -> pd.DataFrame:
     """Read a genes × samples matrix: gene IDs in column 1, sample names in row 1.
 
-    Leading `#` lines are skipped, and featureCounts' annotation columns (Chr, Start, End,
-    Strand, Length after Geneid) are not read as samples.
+    Leading `#` lines are skipped, and columns that annotate the genes rather than measure a
+    sample (featureCounts' Chr, Start, End, Strand and Length; a gene name, a description;
+    `_not_samples`) are left out, with a warning that names them.
     """
     path = Path(path)
     text, skipped = _without_comments(read_text(path))
@@ -79,8 +144,14 @@ def read_expression(path: str | Path) -> pd.DataFrame:
             path, f"cannot be read as a table: {error}", "check the separators on each line"
         ) from None
     frame.index = frame.index.astype(str)
-    if header[0] == "Geneid":
-        frame = frame.drop(columns=[c for c in FEATURECOUNTS_COLUMNS if c in frame.columns])
+    not_samples = _not_samples(frame)
+    if not_samples:
+        log.warning(
+            "%s: columns that annotate the genes, not read as samples: %s",
+            path,
+            ", ".join(map(str, not_samples)),
+        )
+        frame = frame.drop(columns=not_samples)
     if frame.shape[1] == 0 or len(frame) == 0:
         raise InputError(
             path,

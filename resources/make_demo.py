@@ -2,6 +2,11 @@
 
 Usage: python resources/make_demo.py ../shared/data/human-2022 resources/demo
 
+and, for the new-organism demo (README, "Annotate a new organism"; needs DIAMOND):
+
+    python resources/make_demo.py --reference ../shared/data/reference-swissprot-2014 \
+        resources/demo
+
 Takes a seeded random sample of proteins that have expression through the ID map, plus a
 few without expression (to exercise the missing-view path), with every annotation line,
 ID-map row and expression row that belongs to them, plus unmatched expression rows as real
@@ -142,5 +147,52 @@ def cut_release_and_new_genes(source: Path, target: Path) -> None:
         handle.writelines(sorted(added))
 
 
+# The demo reference: each demo protein's best reference homologs, plus unrelated proteins.
+REFERENCE_HITS_PER_PROTEIN = 5
+N_REFERENCE_OTHERS = 1000
+
+
+def cut_reference(source: Path, target: Path) -> None:
+    """A small reference for the new-organism demo: the demo proteins' best homologs among
+    the Swiss-Prot 2014 reference (DIAMOND), a seeded sample of other reference proteins, and
+    every GO line of them, in the source's own formats."""
+    from gocotrain.homology import run_diamond  # the product's DIAMOND call, installed
+
+    proteins, order, sequence = {}, [], []
+    with gzip.open(source / "reference.fa.gz", "rt") as handle:
+        for line in handle:
+            if line.startswith(">"):
+                sequence = []
+                accession = line[1:].split()[0]
+                proteins[accession] = sequence
+                order.append(accession)
+            else:
+                sequence.append(line)
+    out = target / "reference"
+    out.mkdir(exist_ok=True)
+    hits = run_diamond(target / "proteins.fa.gz", source / "reference.fa.gz", out / "hits.tmp")
+    best: dict[str, list[str]] = {}
+    for line in hits.read_text().splitlines():
+        query, subject = line.split("\t")[:2]
+        best.setdefault(query, [])
+        if subject not in best[query] and len(best[query]) < REFERENCE_HITS_PER_PROTEIN:
+            best[query].append(subject)
+    hits.unlink()
+    chosen = {subject for subjects in best.values() for subject in subjects}
+    rng = random.Random(SEED + 2)
+    chosen |= set(rng.sample(sorted(set(order) - chosen), N_REFERENCE_OTHERS))
+    with gzip.open(out / "reference.fa.gz", "wt") as handle:
+        for accession in order:
+            if accession in chosen:
+                handle.write(f">{accession}\n" + "".join(proteins[accession]))
+    with gzip.open(source / "reference_labels.tsv.gz", "rt") as lines:
+        kept = [next(lines)] + [line for line in lines if line.split("\t", 1)[0] in chosen]
+    with gzip.open(out / "reference_labels.tsv.gz", "wt") as handle:
+        handle.writelines(kept)
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    if sys.argv[1] == "--reference":
+        cut_reference(Path(sys.argv[2]), Path(sys.argv[3]))
+    else:
+        main(Path(sys.argv[1]), Path(sys.argv[2]))

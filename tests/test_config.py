@@ -34,7 +34,12 @@ def test_config_readme_documents_every_key_with_its_default():
 
 
 def test_shipped_configs_are_valid():
-    for name in ("config.yaml", "human-2022.yaml"):
+    for name in (
+        "config.yaml",
+        "human-2022.yaml",
+        "demo-new-organism.yaml",
+        "human-new-organism.yaml",
+    ):
         config = yaml.safe_load((ROOT / "config" / name).read_text())
         jsonschema.validate(config, SCHEMA)
 

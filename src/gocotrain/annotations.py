@@ -18,8 +18,12 @@ GAF_MIN_COLUMNS = 15  # GAF 1.0 had 15; the two last columns of 2.x are optional
 ASPECT_LETTERS = {"P", "F", "C"}
 # Past this share of its annotated genes matching no sequence ID, an annotation file is not
 # the sequences' (another proteome, or IDs of another kind): the run stops. GOA's file against
-# UniProt's reviewed proteome leaves 44% unmatched (human, 2022: its unreviewed accessions).
-UNMATCHED_GENES_STOP_SHARE = 0.5
+# UniProt's reviewed proteome leaves 44% unmatched (human, 2022: its unreviewed accessions),
+# and an organism with more unreviewed entries leaves more; a file of other IDs, nearly all.
+UNMATCHED_GENES_STOP_SHARE = 0.9
+# Where a training label comes from (column `source`): the organism's own annotations, or
+# a reference species' teaching (`gocotrain.reference`).
+OWN, REFERENCE = "own", "reference"
 
 
 @dataclass
@@ -273,3 +277,17 @@ def _stop_if_most_terms_dropped(term_status: Counter, examples: dict, path: str 
             f"ontology lacks or made obsolete (e.g. {named})",
             "give the go-basic.obo of the annotation file's release (or a newer one)",
         )
+
+
+def resolved(labels: pd.DataFrame, held_out: set[str] = frozenset()) -> pd.DataFrame:
+    """The labels a fit learns from: a gene's own labels in an aspect win over its reference
+    ones there; `held_out` genes' own labels are not read (the evaluation's targets), so they
+    learn from the reference as a gene without own labels does. A table without sources is
+    returned as it is."""
+    if "source" not in labels:
+        return labels
+    own = labels[(labels["source"] == OWN) & ~labels["gene_id"].isin(held_out)]
+    has_own = pd.MultiIndex.from_frame(own[["gene_id", "aspect"]].drop_duplicates())
+    taught = labels[labels["source"] == REFERENCE]
+    taught = taught[~pd.MultiIndex.from_frame(taught[["gene_id", "aspect"]]).isin(has_own)]
+    return pd.concat([own, taught]).sort_values(["aspect", "gene_id", "go_id"], ignore_index=True)

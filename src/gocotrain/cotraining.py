@@ -253,6 +253,8 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         a check.
     history_ : per round of the final fit, the pseudo-labels each view added.
     n_pseudo_labeled_ : pseudo-labels each view received in the final fit.
+    pseudo_positive_rows_ : the unlabeled samples (rows of the fit) that either view was
+        given as positives in the final fit: the term came to them through the other view.
     rounds_ : rounds run in the final fit.
     """
 
@@ -419,6 +421,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
                 for view, part in zip(views, prepared, strict=True)
             ]
             self.history_, self.n_pseudo_labeled_ = [], [0, 0]
+            self.pseudo_positive_rows_ = np.array([], dtype=int)
         if models[0] is None and models[1] is None:
             raise ValueError("neither view has labeled samples of both classes")
         self.estimators_ = models
@@ -524,6 +527,9 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
             pool, reserve = np.concatenate([pool, reserve[:refill]]), reserve[refill:]
         # Pseudo-labels each view received (view 1's come from view 2, and back).
         added = [int(((labels >= 0) & (y == -1)).sum()) for labels in view_labels]
+        self.pseudo_positive_rows_ = np.flatnonzero(
+            ((view_labels[0] == 1) | (view_labels[1] == 1)) & (y == -1)
+        )
         if validation is not None:
             supervised_score = float(average_precision_score(y[validation], supervised_probability))
             history.insert(0, {"round": 0, "supervised_average_precision": supervised_score})

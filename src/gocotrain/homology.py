@@ -153,6 +153,37 @@ def run_diamond(
     return out_tsv
 
 
+def make_diamond_database(
+    fasta: str | Path, database: str | Path, threads: int = 1, executable: str = "diamond"
+) -> Path:
+    """A DIAMOND database (`database`, ending .dmnd) of a protein FASTA, gzipped or not."""
+    binary = shutil.which(executable)
+    if binary is None:
+        raise MissingToolError(
+            None,
+            "a reference needs the DIAMOND aligner, which is not installed or not on PATH",
+            "install DIAMOND 2.1: `apt-get install diamond-aligner` (Debian/Ubuntu) or "
+            "`conda install -c bioconda diamond=2.1.3`",
+        )
+    database = Path(database)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    partial = database.with_name(database.name + ".part")
+    command = [binary, "makedb", "--in", str(fasta), "--db", str(partial)]
+    result = subprocess.run(
+        [*command, "--threads", str(threads), "--quiet"], capture_output=True, text=True
+    )
+    made = partial.with_name(partial.name + ".dmnd")  # DIAMOND adds the suffix
+    if result.returncode != 0 or not made.is_file():
+        made.unlink(missing_ok=True)
+        raise InputError(
+            fasta,
+            f"DIAMOND could not build a database from it: {result.stderr.strip()[-500:]}",
+            "give the reference's protein FASTA (amino acids, gzipped or not)",
+        )
+    made.replace(database)
+    return database
+
+
 def read_diamond_hits(path: str | Path) -> pd.DataFrame:
     """DIAMOND hits as a table: query, subject, pident, bitscore, evalue.
 

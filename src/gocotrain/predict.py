@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gocotrain import homology
-from gocotrain.annotations import Labels
+from gocotrain.annotations import Labels, resolved
 from gocotrain.errors import InputError
 from gocotrain.expression import join_expression, normalise, read_expression
 from gocotrain.features import (
@@ -153,7 +153,7 @@ def score_new_genes(
         n_training = len(graph.genes) - len(genes)
         X_sequence = _with_training_rows(X_sequence, n_training)
         X_expression = _with_training_rows(X_expression, n_training)
-    labels = Labels.from_tsv(saved.path(MODEL_FILES["labels"])).table
+    labels = resolved(Labels.from_tsv(saved.path(MODEL_FILES["labels"])).table)
     scores, transferred = {}, {}
     homology_settings = saved.meta["settings"]["homology"]
     rare_terms, blend = transfers_rare_terms(homology_settings), blends(homology_settings)

@@ -69,24 +69,41 @@ def gaf_date(path: str | Path) -> str | None:
     return _header_value(path, "date-generated", comment="!")
 
 
-def release_stamp(label: str | None, ontology: str | Path, annotations: str | Path) -> dict:
-    """What a release label stands for: the files, their checksums and GO's version."""
-    return {
+def release_stamp(
+    label: str | None,
+    ontology: str | Path,
+    annotations: str | Path | None,
+    reference_annotations: list[str] | None = None,
+) -> dict:
+    """What a release label stands for: the files, their checksums and GO's version.
+
+    A new organism may have no annotations of its own (`annotations` None); its references'
+    annotation files (`reference_annotations`) are then part of what the release stands for.
+    """
+    stamp = {
         "release": label,
         "go_version": obo_data_version(ontology) or "",
         "ontology_file": Path(ontology).name,
         "ontology_sha256": file_sha256(ontology),
-        "annotations_file": Path(annotations).name,
-        "annotations_date": gaf_date(annotations) or "",
-        "annotations_sha256": file_sha256(annotations),
+        "annotations_file": Path(annotations).name if annotations else "",
+        "annotations_date": (gaf_date(annotations) or "") if annotations else "",
+        "annotations_sha256": file_sha256(annotations) if annotations else "",
         "gocotrain_version": __version__,
     }
+    if reference_annotations:
+        stamp["reference_annotations_sha256"] = [
+            file_sha256(path) for path in reference_annotations
+        ]
+    return stamp
 
 
 def automatic_label(stamp: dict) -> str:
-    """`go-<GO date>_ann-<8 hex of the annotations' checksum>`, e.g. go-2022-07-01_ann-3fa2b1c9."""
+    """`go-<GO date>_ann-<8 hex of the annotations' checksum>`, e.g. go-2022-07-01_ann-3fa2b1c9
+    (`_ref-<8 hex>` of the first reference's annotations for a run without own ones)."""
     version = stamp["go_version"] or "unversioned"
     go_part = re.sub(r"[^A-Za-z0-9.-]+", "-", version.removeprefix("releases/")).strip("-")
+    if not stamp["annotations_sha256"]:
+        return f"go-{go_part}_ref-{stamp['reference_annotations_sha256'][0][:8]}"
     return f"go-{go_part}_ann-{stamp['annotations_sha256'][:8]}"
 
 
@@ -94,8 +111,8 @@ def stamp_conflict(existing: dict, current: dict) -> str | None:
     """Why a folder stamped `existing` cannot take results of `current`, or None."""
     differences = [
         f"{key} {existing.get(key)!r} there, {current[key]!r} now"
-        for key in STAMP_IDENTITY
-        if existing.get(key) != current[key]
+        for key in (*STAMP_IDENTITY, "reference_annotations_sha256")
+        if existing.get(key) != current.get(key)
     ]
     if not differences:
         return None
@@ -113,8 +130,14 @@ def header_lines(stamp: dict, **extra: str) -> dict[str, str]:
         "gocotrain-version": stamp["gocotrain_version"],
         "release": stamp["release"],
         "go-version": stamp["go_version"],
-        "annotations": f"{stamp['annotations_file']} sha256:{stamp['annotations_sha256']}",
+        "annotations": (
+            f"{stamp['annotations_file']} sha256:{stamp['annotations_sha256']}"
+            if stamp["annotations_sha256"]
+            else "none of the organism's own (learned from the reference)"
+        ),
     }
+    for number, checksum in enumerate(stamp.get("reference_annotations_sha256", []), start=1):
+        items[f"reference-annotations-{number}"] = f"sha256:{checksum}"
     if stamp.get("annotations_date"):
         items["annotations-date"] = stamp["annotations_date"]
     return items | extra

@@ -68,10 +68,13 @@ class TermReport:
     pseudo_labels: list[int] = field(default_factory=lambda: [0, 0])
     validation: list[dict] = field(default_factory=list)
     model: dict | None = None
+    pseudo_positive_genes: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, model, term: str, saved: dict | None = None) -> TermReport:
-        """The report of a fitted model; a learner without a co-training choice is supervised."""
+    def of(cls, model, term: str, saved: dict | None = None, genes=None) -> TermReport:
+        """The report of a fitted model; a learner without a co-training choice is supervised.
+        `genes` names the rows of the fit (for the genes given the term by the other view)."""
+        rows = getattr(model, "pseudo_positive_rows_", [])
         return cls(
             term=term,
             decision=getattr(model, "decision_", SUPERVISED),
@@ -79,6 +82,7 @@ class TermReport:
             pseudo_labels=[int(count) for count in getattr(model, "n_pseudo_labeled_", (0, 0))],
             validation=list(getattr(model, "validation_", [])),
             model=saved,
+            pseudo_positive_genes=[str(genes[row]) for row in rows] if genes is not None else [],
         )
 
     def to_dict(self) -> dict:
@@ -176,7 +180,7 @@ def gain_shares(model, n_features: int) -> np.ndarray:
     return shares / total if total > 0 else shares
 
 
-def _fit_and_score(model, X1, X2, graph, y, rows, term, seed, model_dir):
+def _fit_and_score(model, X1, X2, graph, y, rows, term, seed, model_dir, genes=None):
     fitted, X_term_sequence = fit_term(model, X1, X2, graph, y, term, seed)
     scores = score_term(fitted, X_term_sequence, X2, rows)
     saved = write_term_boosters(fitted, term, model_dir) if model_dir is not None else None
@@ -184,17 +188,21 @@ def _fit_and_score(model, X1, X2, graph, y, rows, term, seed, model_dir):
         gain_shares(view_model, X.shape[1])
         for view_model, X in zip(fitted.estimators_, (X_term_sequence, X2), strict=True)
     ]
-    return scores, TermReport.of(fitted, term, saved), importance
+    return scores, TermReport.of(fitted, term, saved, genes), importance
 
 
 def summarise_terms(term_reports: list[TermReport]) -> dict:
     """Counts over the per-term decisions (also used to merge batches)."""
     cotrained = [entry for entry in term_reports if entry.decision == COTRAINING]
     added = [sum(entry.pseudo_labels) for entry in cotrained]
+    given = [entry.pseudo_positive_genes for entry in term_reports]
     return {
         "terms_cotrained": len(cotrained),
         "terms_supervised": len(term_reports) - len(cotrained),
         "pseudo_labels_added_mean": round(float(np.mean(added)), 2) if added else 0.0,
+        # Genes that got a term only through the other view (a positive pseudo-label).
+        "genes_given_a_term_by_the_other_view": len(set().union(*given)) if given else 0,
+        "terms_given_by_the_other_view": sum(len(genes) for genes in given),
         "terms": [entry.to_dict() for entry in term_reports],
     }
 
@@ -229,7 +237,7 @@ def _rows_by_term(labels: pd.DataFrame, genes: pd.Index) -> dict[str, np.ndarray
     return dict(zip(names.tolist(), np.split(rows, starts[1:]), strict=True))
 
 
-def _problem(labels, sequence, expression, score_genes) -> _Problem:
+def _problem(labels, sequence, expression, score_genes, score_labeled=False) -> _Problem:
     labeled = set(labels["gene_id"].unique().tolist())
     genes = pd.Index(view_genes(sequence, expression, labeled | set(score_genes or ())))
     X_sequence, X_expression = align_views(genes.tolist(), sequence, expression)
@@ -239,7 +247,7 @@ def _problem(labels, sequence, expression, score_genes) -> _Problem:
         scored = unlabeled
     else:
         scored = np.sort(genes.get_indexer(sorted(set(score_genes))))
-        if is_labeled[scored].any():
+        if is_labeled[scored].any() and not score_labeled:
             raise ValueError("the genes to score must be unlabeled in the aspect")
     return _Problem(
         genes=genes,
@@ -265,9 +273,12 @@ def score_aspect(
     terms: list[str] | None = None,
     model_dir: str | Path | None = None,
     score_genes: Iterable[str] | None = None,
+    score_labeled: bool = False,
 ) -> tuple[AspectScores, dict]:
     """Fit `model` on each modelled term of `aspect` (or on `terms` among them: one batch) and
-    score the genes unlabeled in the aspect, or `score_genes` (which must be unlabeled).
+    score the genes unlabeled in the aspect, or `score_genes` (which must be unlabeled, unless
+    `score_labeled`: a new organism's genes labeled by the reference's teaching are scored too,
+    `reference`).
 
     Rows are every gene of either view and every labeled gene, sorted; each term's model
     depends only on the term and the seed, so its scores are the same whichever batch it is
@@ -275,7 +286,7 @@ def score_aspect(
     features, from the labels only. With `model_dir`, each term's boosters are saved there.
     """
     labels = labels[labels["aspect"] == aspect]
-    problem = _problem(labels, sequence, expression, score_genes)
+    problem = _problem(labels, sequence, expression, score_genes, score_labeled)
     modelled, selection = select_terms(labels, int((problem.base == 0).sum()), min_positives)
     terms = _checked_terms(aspect, terms, modelled)
     log.info(
@@ -299,6 +310,7 @@ def score_aspect(
             term,
             seed,
             model_dir,
+            problem.genes,
         )
         for term in terms
     )

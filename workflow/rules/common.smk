@@ -12,7 +12,7 @@ from snakemake.utils import min_version, validate
 # GOcotrain is used as a module of another workflow.
 GOCOTRAIN_ROOT = Path(str(workflow.current_basedir)).resolve().parents[1]
 sys.path.insert(0, str(GOCOTRAIN_ROOT / "src"))
-from gocotrain import homology, releases  # noqa: E402
+from gocotrain import homology, reference, releases  # noqa: E402
 from gocotrain.errors import InputError  # noqa: E402
 from gocotrain.ontology import ASPECT_NAMES  # noqa: E402
 from gocotrain.resources import (
@@ -85,9 +85,28 @@ def training_input_problems(config):
     return [
         f"config {key}: required to train ({what}); set it, or set model to score the "
         "sequences with a saved model"
+        + (", or give a reference species (reference)" if key == "annotations" else "")
         for key, what in TRAINING_INPUTS.items()
         if not config.get(key)
+        and not (key == "annotations" and config.get("reference"))
     ]
+
+
+def reference_problems(config):
+    """Each reference file that is missing, named by its place in the config."""
+    references = config.get("reference")
+    if not isinstance(references, list):
+        return []
+    problems = []
+    for number, entry in enumerate(references):
+        for key in ("sequences", "annotations"):
+            path = entry.get(key) if isinstance(entry, dict) else None
+            if isinstance(path, str) and not Path(path).is_file():
+                problems.append(
+                    f"config reference[{number}].{key}: the file {path!r} does not exist "
+                    f"(paths are relative to the working directory {Path.cwd()}); fix the path"
+                )
+    return problems
 
 
 def config_problems(config, schema):
@@ -95,7 +114,7 @@ def config_problems(config, schema):
     problems = replaced_key_problems(config)
     if problems:
         return problems
-    problems = training_input_problems(config)
+    problems = training_input_problems(config) + reference_problems(config)
     validator = jsonschema.Draft202012Validator(schema)
     for error in sorted(validator.iter_errors(config), key=lambda e: list(e.path)):
         where = ".".join(str(part) for part in error.path) or "top level"
@@ -201,12 +220,15 @@ def release_stamp():
 
     Scoring with a saved model and nothing to train from: the model's release, no stamp.
     """
-    if not (config["annotations"] and config["ontology"]):
+    if not ((config["annotations"] or config["reference"]) and config["ontology"]):
         return model_release(config["model"]), {}
     # The files are read (hashed) once: the automatic label is made from the stamp.
     try:
         stamp = releases.release_stamp(
-            config["release"], config["ontology"], config["annotations"]
+            config["release"],
+            config["ontology"],
+            config["annotations"],
+            [entry["annotations"] for entry in config["reference"]],
         )
     except InputError as error:
         print(f"GOcotrain: input error: {error}", file=sys.stderr)
@@ -236,10 +258,29 @@ def release_log(path):
 
 
 ASPECTS = config["aspects"]
+# Each reference species by the checksum of its sequences, which names its database folder.
+REFERENCES = {
+    reference.reference_key(entry["sequences"]): {
+        "evidence_codes": config["evidence_codes"],
+        **entry,
+    }
+    for entry in config["reference"]
+}
+# The labels the two-view models learn from: the organism's own, with a reference's teaching.
+TRAINING_LABELS = (
+    in_release("labels/training.tsv") if REFERENCES else in_release("labels/labels.tsv")
+)
 EVALUATION = config["evaluation"]
 EVALUATION_DIR = in_release(f"evaluation/{EVALUATION['protocol']}")
-EVALUATION_SPLITS = split_names(
-    EVALUATION["protocol"], EVALUATION["folds"], EVALUATION["folds_evaluated"]
+# A run that learns from a reference is checked on held-out reference proteins instead
+# (evaluation/reference_check.tsv): cross-validation over own labels would score methods
+# that learn from them alone.
+EVALUATION_SPLITS = (
+    []
+    if REFERENCES
+    else split_names(
+        EVALUATION["protocol"], EVALUATION["folds"], EVALUATION["folds_evaluated"]
+    )
 )
 
 
@@ -314,6 +355,8 @@ def final_outputs():
             in_release("report/precision_recall.png"),
             in_release("report/per_term_aupr.png"),
         ]
+    if REFERENCES:
+        outputs.append(in_release("evaluation/reference_check.tsv"))
     if CHANGES_DIR:
         outputs.append(f"{CHANGES_DIR}/report.html")
     return outputs
@@ -328,6 +371,22 @@ def evaluation_label_inputs(wildcards):
     if EVALUATION["protocol"] == "time_split":
         inputs["labels_new"] = in_release("labels/labels_new.tsv")
     return inputs
+
+
+def reference_export_inputs():
+    """What the export reads of the references where a run learns from them."""
+    if not REFERENCES:
+        return {}
+    return {
+        "reference_hits": expand(
+            "results/reference/{reference}/hits.tsv", reference=REFERENCES
+        ),
+        "reference_labels": expand(
+            in_release("reference/{reference}/labels.tsv"), reference=REFERENCES
+        ),
+        "reference_calibrations": in_release("labels/reference_calibrations.json"),
+        "training_report": in_release("labels/training_report.json"),
+    }
 
 
 def threshold_inputs(wildcards):

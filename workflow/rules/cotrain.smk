@@ -13,7 +13,7 @@ localrules:
 
 rule plan_cotraining:
     input:
-        labels=rules.prepare_labels.output.labels,
+        labels=TRAINING_LABELS,
         sequence=rules.sequence_features.output.features,
     output:
         terms=in_release("cotrain/{aspect}/terms.tsv"),
@@ -35,7 +35,7 @@ rule cotrain_batch:
         terms=rules.plan_cotraining.output.terms,
         sequence=rules.sequence_features.output.features,
         expression=rules.expression_features.output.features,
-        labels=rules.prepare_labels.output.labels,
+        labels=TRAINING_LABELS,
         hits=rules.homology_search.output.hits,
     output:
         scores=temp(in_release("cotrain/{aspect}/batch-{scatteritem}.npz")),

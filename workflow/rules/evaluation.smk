@@ -119,3 +119,29 @@ rule evaluation_score:
         splits=EVALUATION_SPLITS,
     script:
         "../scripts/evaluation_score.py"
+
+
+rule evaluation_reference_check:
+    input:
+        check_hits=expand(
+            rules.reference_search.output.check_hits, reference=REFERENCES
+        ),
+        reference_labels=expand(
+            rules.prepare_reference_labels.output.labels, reference=REFERENCES
+        ),
+        calibrations=rules.prepare_training_labels.output.calibrations,
+        ontology=rules.prepare_ontology.output.ontology,
+    output:
+        metrics=in_release("evaluation/reference_check.tsv"),
+    log:
+        release_log("evaluation/reference_check.log"),
+    conda:
+        "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(2000, 50),
+        runtime=runtime_minutes(10, 1),
+    params:
+        aspects=ASPECTS,
+        neighbours=config["homology"]["neighbours"],
+    script:
+        "../scripts/evaluation_reference_check.py"

@@ -26,6 +26,7 @@ rule choose_thresholds:
 
 rule export_predictions:
     input:
+        **reference_export_inputs(),
         scores=expand(in_release("cotrain/{aspect}.npz"), aspect=ASPECTS),
         cotrain_reports=expand(in_release("cotrain/{aspect}.json"), aspect=ASPECTS),
         stamp=rules.stamp_release.output.stamp,
@@ -75,7 +76,7 @@ rule save_model:
         cotrain_reports=expand(in_release("cotrain/{aspect}.json"), aspect=ASPECTS),
         boosters=booster_folders,
         proteins=rules.prepare_sequences.output.proteins,
-        labels=rules.prepare_labels.output.labels,
+        labels=TRAINING_LABELS,
         labels_report=rules.prepare_labels.output.report,
         ontology=rules.prepare_ontology.output.ontology,
         projection=rules.expression_features.output.projection,

@@ -18,6 +18,11 @@ run_rule(
         "labels": snakemake.input.labels_report,
         "homology": snakemake.input.homology_report,
     }
+    | (
+        {"training_labels": snakemake.input.training_report}
+        if hasattr(snakemake.input, "training_report")
+        else {}
+    )
     | {
         f"cotrain_{aspect}": path
         for aspect, path in zip(aspects, snakemake.input.cotrain_reports, strict=True)
@@ -37,4 +42,13 @@ run_rule(
     hits_tsv=snakemake.input.hits,
     labels_tsv=snakemake.input.labels,
     names_tsv=snakemake.input.names,
+    reference_inputs=(
+        {
+            "hits": list(snakemake.input.reference_hits),
+            "labels": list(snakemake.input.reference_labels),
+            "calibrations": snakemake.input.reference_calibrations,
+        }
+        if hasattr(snakemake.input, "reference_hits")
+        else None
+    ),
 )

@@ -7,13 +7,13 @@ import logging
 import time
 from pathlib import Path
 
-from gocotrain import batches, homology
-from gocotrain.annotations import Labels
+from gocotrain import batches, homology, reference
+from gocotrain.annotations import Labels, resolved
 from gocotrain.cotraining import from_settings
 from gocotrain.export import write_tsv
 from gocotrain.features import FeatureMatrix
 from gocotrain.steps import read_json, write_json
-from gocotrain.terms import AspectScores, merge_batches, score_aspect, select_terms
+from gocotrain.terms import AspectScores, merge_batches, score_aspect, select_terms, view_genes
 
 log = logging.getLogger("gocotrain")
 
@@ -31,7 +31,7 @@ def plan_cotraining(
     `n_batches`, the batches the aspect is scattered into (cotrain_batches, or --set-scatter),
     only lets the plan warn when some of them will have no term; the plan does not depend on it.
     """
-    labels = Labels.from_tsv(labels_tsv).table
+    labels = resolved(Labels.from_tsv(labels_tsv).table)
     labels = labels[labels["aspect"] == aspect]
     terms, _ = select_terms(labels, labels["gene_id"].nunique(), min_positives)
     positives = labels["go_id"].value_counts().reindex(terms).astype(int)
@@ -73,11 +73,16 @@ def cotrain_batch(
         Path(model_dir).mkdir(parents=True, exist_ok=True)
     terms = batches.batch_terms(batches.read_costs(terms_tsv), batch)
     started = time.monotonic()
-    scores, report = score_aspect(
-        aspect,
+    sequence, expression = (
         FeatureMatrix.from_npz(sequence_npz),
         FeatureMatrix.from_npz(expression_npz),
-        Labels.from_tsv(labels_tsv).table,
+    )
+    labels = Labels.from_tsv(labels_tsv).table
+    scores, report = score_aspect(
+        aspect,
+        sequence,
+        expression,
+        resolved(labels),
         homology.read_hits(hits_tsv),
         from_settings(settings, seed),
         min_positives,
@@ -85,6 +90,7 @@ def cotrain_batch(
         n_jobs=threads,
         terms=terms,
         model_dir=model_dir,
+        **genes_to_score(labels, aspect, sequence, expression),
     )
     scores.to_npz(scores_npz)
     # The time goes to the log only: the report is reproducible.
@@ -96,6 +102,16 @@ def cotrain_batch(
         time.monotonic() - started,
     )
     write_json(report, report_json)
+
+
+def genes_to_score(labels, aspect: str, sequence: FeatureMatrix, expression: FeatureMatrix):
+    """`score_aspect`'s genes to score: those unlabeled in the aspect, or where a reference
+    teaches (labels with sources), every gene without labels of its own there."""
+    if "source" not in labels:
+        return {}
+    own = reference.own_labeled(labels, aspect)
+    genes = set(view_genes(sequence, expression, set())) - own
+    return {"score_genes": sorted(genes), "score_labeled": True}
 
 
 def gather_cotraining(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gocotrain import homology, methods, reuse, transfer
+from gocotrain import homology, methods, reference, reuse, transfer
 from gocotrain.annotations import Labels
 from gocotrain.cotraining import from_settings
 from gocotrain.features import FeatureMatrix
@@ -43,6 +43,11 @@ from gocotrain.splits import (
     time_split_targets,
 )
 from gocotrain.steps import write_json
+from gocotrain.steps.reference import (
+    read_calibrations,
+    read_reference_hits,
+    read_reference_labels,
+)
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger("gocotrain")
@@ -335,3 +340,52 @@ def evaluation_score(
         with atomic_write(path) as handle:
             frame[columns].to_csv(handle, sep="\t", index=False, float_format="%.6g")
     return table
+
+
+# The naive baseline of the reference check scores each held-out protein with this many of
+# the reference's most frequent terms per aspect: Fmax's threshold sits far above the rest.
+NAIVE_TERMS = 300
+
+
+def evaluation_reference_check(
+    check_hits_tsv: list[str],
+    reference_labels_tsv: list[str],
+    calibrations_json: str,
+    ontology_json: str,
+    metrics_tsv: str,
+    aspects: list[str],
+    neighbours: int,
+) -> None:
+    """What a run without labels of its own can be told truly: how well its reference
+    transfers terms to proteins of the reference held out from it (`reference.check_proteins`,
+    searched against the rest), beside the naive and DIAMOND kNN baselines from the same
+    reference. It checks the sequence view's teacher, not the expression view or the
+    co-training of the organism's genes, which only the organism's own labels can check."""
+    check = read_reference_hits(check_hits_tsv)
+    labels = read_reference_labels(reference_labels_tsv)
+    calibrations = read_calibrations(calibrations_json)
+    ontology = Ontology.from_json(ontology_json)
+    held_out = set(check["query"])
+    rows = []
+    for aspect in aspects:
+        in_aspect = labels[labels["aspect"] == aspect]
+        truth_of = in_aspect[in_aspect["gene_id"].isin(held_out)]
+        truth = truth_of.groupby("gene_id")["go_id"].apply(set).to_dict()
+        targets = sorted(truth)
+        others = in_aspect[~in_aspect["gene_id"].isin(held_out)]
+        frequency = others["go_id"].value_counts().head(NAIVE_TERMS) / others["gene_id"].nunique()
+        found = reference.reference_transfer(
+            check, labels, aspect, targets, neighbours, calibrations[aspect]
+        )
+        predictions = {
+            "naive": {gene: frequency.to_dict() for gene in targets},
+            "diamond_knn": transfer.homology_transfer(check, labels, aspect, targets, k=neighbours),
+            "reference_transfer": reference.as_predictions(found, targets),
+        }
+        for method, predicted in predictions.items():
+            scored = evaluate(truth, predicted, ontology).assign(method=method)
+            rows.append(scored.assign(targets="held-out reference proteins"))
+    table = pd.concat(rows, ignore_index=True)
+    log.info("reference check:\n%s", table[["aspect", "method", "fmax"]].to_string(index=False))
+    with atomic_write(metrics_tsv) as handle:
+        table.to_csv(handle, sep="\t", index=False, float_format="%.4g")

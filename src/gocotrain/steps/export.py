@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gocotrain import __version__, homology, models, releases
-from gocotrain.annotations import Labels
+from gocotrain import __version__, homology, models, reference, releases
+from gocotrain.annotations import Labels, resolved
 from gocotrain.export import (
     most_specific,
     predictions_table,
@@ -24,6 +24,11 @@ from gocotrain.export import (
 from gocotrain.ontology import ASPECT_NAMES, Ontology
 from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
+from gocotrain.steps.reference import (
+    read_calibrations,
+    read_reference_hits,
+    read_reference_labels,
+)
 from gocotrain.terms import AspectScores
 from gocotrain.textio import atomic_write
 from gocotrain.transfer import (
@@ -32,6 +37,7 @@ from gocotrain.transfer import (
     blends,
     calibrate_transfer,
     transfers_rare_terms,
+    with_transfer,
 )
 
 log = logging.getLogger("gocotrain")
@@ -241,6 +247,34 @@ def with_transferred_scores(
     return scored, transferred
 
 
+def with_reference_transfer(
+    aspect_scores: dict[str, AspectScores], settings: dict, reference_inputs: dict
+) -> tuple[dict[str, AspectScores], dict[str, Predictions]]:
+    """`with_transferred_scores` for a run that learns from a reference: the transfer is
+    from the genes' reference homologs, calibrated on the held-out reference proteins
+    (`reference.reference_transfer`), for every term they carry."""
+    hits = read_reference_hits(reference_inputs["hits"])
+    labels = read_reference_labels(reference_inputs["labels"])
+    calibrations = read_calibrations(reference_inputs["calibrations"])
+    homology_settings = settings["homology"]
+    scored, transferred = {}, {}
+    for aspect, scores in aspect_scores.items():
+        genes = scores.genes.tolist()
+        found = reference.reference_transfer(
+            hits, labels, aspect, genes, homology_settings["neighbours"], calibrations[aspect]
+        )
+        scored[aspect], rare = with_transfer(
+            scores, reference.as_predictions(found, genes), blends(homology_settings)
+        )
+        transferred[aspect] = rare if transfers_rare_terms(homology_settings) else {}
+        log.info(
+            "aspect %s: %d scores of terms not modelled transferred from reference homologs",
+            aspect,
+            sum(len(terms) for terms in transferred[aspect].values()),
+        )
+    return scored, transferred
+
+
 def export_predictions(
     scores_npz: dict[str, str],
     ontology_json: str,
@@ -257,18 +291,25 @@ def export_predictions(
     hits_tsv: str | None = None,
     labels_tsv: str | None = None,
     names_tsv: str | None = None,
+    reference_inputs: dict | None = None,
 ) -> None:
     """Every export of the run, and its summary. With `hits_tsv` and `labels_tsv`, homology
     transfer scores the terms too rare to model and is blended into the modelled terms'
     scores as the run's settings say (`with_transferred_scores`). `names_tsv`
     (`sequences.write_names`) names the genes, with the input GAF's symbols and names where
-    it has none."""
+    it has none. With `reference_inputs` (the reference's hits, labels and calibrations) the
+    transfer is the reference's (`with_reference_transfer`)."""
     ontology = Ontology.from_json(ontology_json)
     stamp = read_json(stamp_json)
     aspect_scores = {aspect: AspectScores.from_npz(path) for aspect, path in scores_npz.items()}
-    aspect_scores, transferred = with_transferred_scores(
-        aspect_scores, settings, hits_tsv, labels_tsv
-    )
+    if reference_inputs:
+        aspect_scores, transferred = with_reference_transfer(
+            aspect_scores, settings, reference_inputs
+        )
+    else:
+        aspect_scores, transferred = with_transferred_scores(
+            aspect_scores, settings, hits_tsv, labels_tsv
+        )
     gathered = {name: read_json(path) for name, path in reports.items()}
     for name, report in gathered.items():
         if name.startswith("cotrain_"):
@@ -329,6 +370,8 @@ def run_summary(gathered: dict, table: pd.DataFrame, counts: dict, settings: dic
         "aspects": {},
         "predictions": dict(counts),
     }
+    if "training_labels" in gathered:  # a reference taught: its labels, by source
+        summary["reference"] = gathered["training_labels"]
     for name, report in gathered.items():
         if name.startswith("cotrain_"):
             aspect = report["aspect"]
@@ -343,6 +386,10 @@ def run_summary(gathered: dict, table: pd.DataFrame, counts: dict, settings: dic
                 "terms_cotrained": report["terms_cotrained"],
                 "terms_supervised": report["terms_supervised"],
                 "pseudo_labels_added_mean": report["pseudo_labels_added_mean"],
+                "genes_given_a_term_by_the_other_view": report.get(
+                    "genes_given_a_term_by_the_other_view", 0
+                ),
+                "terms_given_by_the_other_view": report.get("terms_given_by_the_other_view", 0),
                 "genes_predicted": int(in_aspect["gene_id"].nunique()),
                 "predictions": len(in_aspect),
             }
@@ -396,7 +443,7 @@ def transfer_calibrations(
     ):
         return {}
     hits = homology.read_hits(hits_tsv)
-    labels = Labels.from_tsv(labels_tsv).table
+    labels = resolved(Labels.from_tsv(labels_tsv).table)
     calibrations = {}
     for aspect in aspects:
         calibration = calibrate_transfer(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from gocotrain.annotations import build_labels, read_annotations
+import pandas as pd
+
+from gocotrain.annotations import Labels, build_labels, read_annotations
 from gocotrain.expression import join_expression, normalise, read_expression, require_coverage
 from gocotrain.features import FeatureMatrix
 from gocotrain.ontology import Ontology, read_obo, require_gene_ontology
@@ -92,6 +94,15 @@ def prepare_labels(
     evidence_codes: list[str],
     aspects: list[str],
 ) -> None:
+    if not annotations:  # a new organism without labels of its own learns from a reference
+        empty = pd.DataFrame(columns=["gene_id", "aspect", "go_id"])
+        Labels(empty, {}).to_tsv(labels_tsv)
+        identity = {"db": None, "taxon": None, "symbols": {}, "names": {}}
+        report = {"annotation_genes_not_in_sequences": 0, "gaf_identity": identity}
+        report |= {f"labeled_genes_{aspect}": 0 for aspect in aspects}
+        log.info("no annotations of the organism's own: its labels come from the reference")
+        write_json(report, report_json)
+        return
     ontology = Ontology.from_json(ontology_json)
     genes = sequence_genes(proteins_fasta)
     raw = read_annotations(annotations)

@@ -1,0 +1,147 @@
+"""Human as a new organism: score finished runs of config/human-new-organism.yaml (no human
+label; the non-human Swiss-Prot 2014 reference) against human's 2022 experimental
+annotations, beside the naive and DIAMOND kNN baselines of the same reference, from the first
+run's own reference search. Needs ../shared (benchmark only).
+
+    python scripts/benchmark_new_organism.py RUN [OTHER_RUN ...] [--truth GAF] [--ontology OBO]
+
+Each RUN is a working directory whose newest release holds predictions; every run is scored
+on the same targets (the human proteins with an experimental 2022 annotation in the aspect),
+with CAFA Fmax as `gocotrain evaluate` computes it (roots excluded, propagated), overall and
+apart for the targets with and without a reference hit (e <= 1e-3). A target a method gives
+no score counts as predicted nothing (full mode). Runs with own labels (goal 3) are scored
+on the targets whose labels they did not read (`--exclude-own`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from gocotrain import homology, metrics
+from gocotrain.annotations import Labels, build_labels, read_annotations
+from gocotrain.ontology import ASPECT_NAMES, read_obo
+from gocotrain.transfer import homology_transfer
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+NAIVE_TERMS = 300
+EVIDENCE = [
+    "EXP",
+    "IDA",
+    "IPI",
+    "IMP",
+    "IGI",
+    "IEP",
+    "HTP",
+    "HDA",
+    "HMP",
+    "HGI",
+    "HEP",
+    "TAS",
+    "IC",
+]
+
+
+def newest_release(run: Path) -> Path:
+    found = sorted(
+        (run / "results/releases").glob("*/predictions/predictions.cafa.tsv"),
+        key=lambda path: path.stat().st_mtime,
+    )
+    if not found:
+        sys.exit(f"{run}: no finished run (no results/releases/*/predictions/)")
+    return found[-1].parents[1]
+
+
+def truth_labels(gaf: Path, ontology, genes: list[str]) -> pd.DataFrame:
+    return build_labels(read_annotations(gaf), ontology, genes, EVIDENCE, list("PFC"), gaf).table
+
+
+def naive(reference_labels: pd.DataFrame, aspect: str, targets: list[str]) -> dict:
+    """Every target gets each term's frequency among the reference proteins of the aspect
+    (its NAIVE_TERMS most frequent terms: the Fmax threshold sits far above the others)."""
+    in_aspect = reference_labels[reference_labels["aspect"] == aspect]
+    frequency = in_aspect["go_id"].value_counts().head(NAIVE_TERMS) / in_aspect["gene_id"].nunique()
+    scores = {term: float(share) for term, share in frequency.items()}
+    return {gene: scores for gene in targets}
+
+
+def fmax(truth: dict, predictions: dict, ontology) -> float:
+    scored = metrics.evaluate(truth, predictions, ontology)
+    return round(float(scored.iloc[0]["fmax"]), 3) if len(scored) else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("runs", nargs="+", type=Path)
+    parser.add_argument("--truth", type=Path, default=SHARED / "human-2022/goa_human_2022.gaf.gz")
+    parser.add_argument("--ontology", type=Path, default=SHARED / "human-2022/go-basic.obo.gz")
+    parser.add_argument(
+        "--reference-labels",
+        type=Path,
+        default=SHARED / "reference-swissprot-2014/reference_labels.tsv.gz",
+    )
+    parser.add_argument("--exclude-own", action="store_true", help="skip targets a run read")
+    args = parser.parse_args()
+    ontology = read_obo(args.ontology)
+    first = args.runs[0]
+    hits_paths = sorted((first / "results/reference").glob("*/hits.tsv"))
+    hits = homology.canonical_hits(pd.concat([homology.read_hits(path) for path in hits_paths]))
+    genes = sorted(set(pd.read_csv(first / "results/sequences/names.tsv", sep="\t")["gene_id"]))
+    truth = truth_labels(args.truth, ontology, genes)
+    reference_all = read_annotations(args.reference_labels)
+    reference_genes = sorted(set(reference_all.table["gene_id"]))
+    reference = build_labels(
+        reference_all, ontology, reference_genes, EVIDENCE, list("PFC"), args.reference_labels
+    ).table
+    with_hit = set(hits["query"])
+    runs = {run: newest_release(run) for run in args.runs}
+    predictions = {
+        run: metrics.read_predictions(release / "predictions/predictions.cafa.tsv")
+        for run, release in runs.items()
+    }
+    excluded = set()
+    for release in runs.values():
+        own = Labels.from_tsv(release / "labels/labels.tsv").table
+        excluded |= set(own["gene_id"]) if args.exclude_own else set()
+    rows = []
+    for aspect in "PFC":
+        in_aspect = truth[(truth["aspect"] == aspect) & ~truth["gene_id"].isin(excluded)]
+        targets = sorted(set(in_aspect["gene_id"]))
+        methods = {
+            "naive": naive(reference, aspect, targets),
+            "diamond_knn": homology_transfer(hits, reference, aspect, targets, k=10),
+        }
+        for run in args.runs:
+            methods[f"gocotrain:{run.name}"] = {
+                gene: predictions[run].get(gene, {}) for gene in targets
+            }
+        for subset, genes_in in (
+            ("all", targets),
+            ("with hit", [gene for gene in targets if gene in with_hit]),
+            ("no hit", [gene for gene in targets if gene not in with_hit]),
+        ):
+            truth_of = in_aspect[in_aspect["gene_id"].isin(set(genes_in))]
+            truth_sets = truth_of.groupby("gene_id")["go_id"].apply(set).to_dict()
+            for method, predicted in methods.items():
+                kept = {gene: predicted.get(gene, {}) for gene in genes_in}
+                rows.append(
+                    {
+                        "aspect": ASPECT_NAMES[aspect],
+                        "targets": subset,
+                        "n": len(genes_in),
+                        "method": method,
+                        "fmax": fmax(truth_sets, kept, ontology) if genes_in else float("nan"),
+                    }
+                )
+                print(rows[-1], flush=True)
+    table = pd.DataFrame(rows)
+    print(
+        table.pivot_table(index=["targets", "method"], columns="aspect", values="fmax").to_string()
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Annotated reference species: what a newly sequenced organism's genes learn from.
+
+A new organism has its proteins and its expression, and few or no GO annotations of its own.
+Other species' annotated proteins (UniProt Swiss-Prot with its GO annotations) are the
+`reference`. Its proteins are training data only: they are never scored or exported, and no
+per-term model is fitted on their rows (a quarter of a million rows for thousands of terms).
+What they teach reaches the organism's genes in three ways:
+
+* **The transfer.** Each gene's reference homologs (DIAMOND, `homology.search_against`) give
+  every term they carry the evidence the rare terms get (`transfer.transfer_evidence`:
+  bitscore share of the `neighbours` best homologs carrying it, times the best identity
+  among them), calibrated on the reference itself (`reference_calibrations`): a sample of
+  reference proteins (`check_proteins`) is searched against the whole reference, and
+  isotonic regression maps the evidence of each term transferred to one of them (from
+  homologs other than itself) to the share of those terms its own annotations hold.
+* **The teacher's labels.** Where the calibrated transfer is right more often than not
+  (`label_precision`), the gene takes the term as a label for the two-view models
+  (`training_labels`): the sequence view's labels, which the expression view, blind to
+  sequence, learns from in co-training and extends to genes with weak or no homologs. The
+  user's own labels win for their genes (`resolved`). Labels so made obey the hierarchy:
+  the evidence of a term never exceeds its ancestors' (the reference labels are propagated),
+  and the calibration never decreases.
+* **The blend.** The exported score of a term is the mean of its two-view model and its
+  calibrated transfer (`homology.blend`), as for the organism's own labels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from gocotrain.annotations import OWN, REFERENCE, Labels, build_labels, read_annotations, resolved
+from gocotrain.errors import InputError
+from gocotrain.ontology import Ontology
+from gocotrain.releases import file_sha256
+from gocotrain.sequences import gene_id_from_header, read_fasta, write_fasta
+from gocotrain.transfer import Predictions, TransferCalibration, transfer_evidence
+
+log = logging.getLogger(__name__)
+
+
+def reference_key(sequences: str | Path) -> str:
+    """The folder name of a reference's search database: its sequences' checksum, so a
+    changed file gets a new database and an unchanged one is reused by every later run."""
+    return file_sha256(sequences)[:16]
+
+
+def check_proteins(accessions: list[str], n_proteins: int) -> list[str]:
+    """`n_proteins` reference proteins held out to calibrate the transfer, the same for every
+    run of a reference whatever the seed: those whose accession's SHA-256 is smallest."""
+
+    def digest(accession: str) -> bytes:
+        return hashlib.sha256(accession.encode()).digest()
+
+    return sorted(sorted(set(accessions), key=digest)[:n_proteins])
+
+
+def write_check_proteins(sequences: str | Path, out_fasta: str | Path, n_proteins: int) -> int:
+    """Write the check sample of a reference FASTA (IDs as accessions); how many written."""
+    proteins = {}
+    for header, sequence, _ in read_fasta(sequences):
+        proteins.setdefault(gene_id_from_header(header), sequence)
+    if not proteins:
+        raise InputError(sequences, "no protein record found", "give the reference's protein FASTA")
+    chosen = check_proteins(list(proteins), n_proteins)
+    write_fasta({accession: proteins[accession] for accession in chosen}, out_fasta)
+    return len(chosen)
+
+
+def reference_labels(
+    annotations: str | Path,
+    ontology: Ontology,
+    proteins: list[str],
+    evidence_codes: list[str],
+    aspects: list[str],
+) -> Labels:
+    """The reference proteins' propagated labels, for the `proteins` a run reads (the user's
+    genes' homologs and the check sample): the rest of the reference costs nothing."""
+    return build_labels(
+        read_annotations(annotations),
+        ontology,
+        proteins,
+        evidence_codes,
+        aspects,
+        annotations,
+        max_unmatched_share=None,  # the run reads a few of the reference's proteins
+    )
+
+
+def reference_calibrations(
+    check_hits: pd.DataFrame, labels: pd.DataFrame, aspects: list[str], k: int | None
+) -> dict[str, TransferCalibration | None]:
+    """Per aspect, the calibration of the transfer on the held-out reference proteins (the
+    queries of `check_hits`, searched against the whole reference; self-hits never count)."""
+    calibrations = {}
+    for aspect in aspects:
+        in_aspect = labels[labels["aspect"] == aspect]
+        calibrations[aspect] = TransferCalibration.fit(
+            check_hits, in_aspect, set(in_aspect["go_id"].unique()), k
+        )
+    return calibrations
+
+
+def reference_transfer(
+    hits: pd.DataFrame,
+    labels: pd.DataFrame,
+    aspect: str,
+    genes: list[str],
+    k: int | None,
+    calibration: TransferCalibration | None,
+) -> pd.DataFrame:
+    """Every term the genes' reference homologs carry, with its calibrated transfer score.
+
+    Columns: gene_id, go_id, score (only scores above 0)."""
+    found = transfer_evidence(hits, labels[labels["aspect"] == aspect], genes, k)
+    scores = found["evidence"].to_numpy()
+    if calibration is not None:
+        scores = calibration(scores)
+    table = pd.DataFrame({"gene_id": found["query"], "go_id": found["go_id"], "score": scores})
+    return table[table["score"] > 0].reset_index(drop=True)
+
+
+def as_predictions(transfer: pd.DataFrame, genes: list[str]) -> Predictions:
+    """`reference_transfer`'s table as CAFA-style predictions of the genes."""
+    predictions: Predictions = {gene: {} for gene in genes}
+    for gene, term, score in zip(
+        transfer["gene_id"], transfer["go_id"], transfer["score"], strict=True
+    ):
+        predictions[gene][term] = float(score)
+    return predictions
+
+
+def training_labels(
+    own: pd.DataFrame, transfers: dict[str, pd.DataFrame], label_precision: float
+) -> pd.DataFrame:
+    """The user's own labels and, for every gene with reference homologs, the terms its
+    calibrated reference transfer gives at least `label_precision`; column ``source`` says
+    which (``own`` or ``reference``). `resolved` picks what a fit learns from."""
+    parts = [own[["gene_id", "aspect", "go_id"]].assign(source=OWN)]
+    for aspect, transfer in transfers.items():
+        taught = transfer[transfer["score"] >= label_precision]
+        parts.append(taught[["gene_id", "go_id"]].assign(aspect=aspect, source=REFERENCE))
+    table = pd.concat(parts, ignore_index=True)[["gene_id", "aspect", "go_id", "source"]]
+    return table.sort_values(["aspect", "gene_id", "go_id", "source"], ignore_index=True)
+
+
+def own_labeled(labels: pd.DataFrame, aspect: str) -> set[str]:
+    """The genes with labels of their own in the aspect (of `source` own, or every labeled
+    gene of a table without sources)."""
+    in_aspect = labels[labels["aspect"] == aspect]
+    if "source" in in_aspect:
+        in_aspect = in_aspect[in_aspect["source"] == OWN]
+    return set(in_aspect["gene_id"])
+
+
+def labels_report(table: pd.DataFrame, aspects: list[str]) -> dict:
+    """Per aspect, genes and labels by source: what the run summary shows of the teacher."""
+    report = {}
+    for aspect in aspects:
+        in_aspect = table[table["aspect"] == aspect]
+        used = resolved(in_aspect)
+        for source in (OWN, REFERENCE):
+            part = used[used["source"] == source]
+            report[f"{source}_labeled_genes_{aspect}"] = int(part["gene_id"].nunique())
+            report[f"{source}_labels_{aspect}"] = len(part)
+    return report

@@ -1,0 +1,135 @@
+"""Steps of workflow/rules/reference.smk: a reference species' search database, the search
+of the organism's proteins against it, its labels, and the labels the two-view models learn
+from (`gocotrain.reference`)."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from gocotrain import homology, reference
+from gocotrain.annotations import Labels
+from gocotrain.ontology import Ontology
+from gocotrain.steps import read_json, write_json
+from gocotrain.transfer import TransferCalibration
+
+log = logging.getLogger("gocotrain")
+
+
+def reference_database(
+    sequences: str,
+    database: str,
+    check_fasta: str,
+    report_json: str,
+    check_proteins: int,
+    threads: int,
+) -> None:
+    """The reference's DIAMOND database and the sample of its proteins held out to check and
+    calibrate the transfer; built once per reference file."""
+    n_check = reference.write_check_proteins(sequences, check_fasta, check_proteins)
+    homology.make_diamond_database(sequences, database, threads)
+    log.info("reference %s: database built, %d proteins held out to check it", sequences, n_check)
+    write_json({"sequences": sequences, "check_proteins": n_check}, report_json)
+
+
+def reference_search(
+    proteins_fasta: str,
+    database: str,
+    check_fasta: str,
+    hits_tsv: str,
+    check_hits_tsv: str,
+    sensitivity: str,
+    threads: int,
+) -> None:
+    """The organism's proteins, and the held-out reference proteins, against the reference."""
+    for query, out in ((proteins_fasta, hits_tsv), (check_fasta, check_hits_tsv)):
+        hits = homology.search_against("diamond", query, {}, database, {}, threads, sensitivity)
+        homology.write_hits(hits, out)
+        log.info(
+            "%s against the reference: %d hits of %d proteins",
+            query,
+            len(hits),
+            hits["query"].nunique(),
+        )
+
+
+def prepare_reference_labels(
+    annotations: str,
+    ontology_json: str,
+    hits_tsv: str,
+    check_hits_tsv: str,
+    labels_tsv: str,
+    report_json: str,
+    evidence_codes: list[str],
+    aspects: list[str],
+) -> None:
+    """The labels of the reference proteins a run reads: the homologs of the organism's
+    genes, and the held-out proteins with theirs."""
+    hits, check = homology.read_hits(hits_tsv), homology.read_hits(check_hits_tsv)
+    proteins = sorted(set(hits["subject"]) | set(check["query"]) | set(check["subject"]))
+    labels = reference.reference_labels(
+        annotations, Ontology.from_json(ontology_json), proteins, evidence_codes, aspects
+    )
+    labels.to_tsv(labels_tsv)
+    report = {key: value for key, value in labels.report.items() if "examples" not in key}
+    log.info("reference labels from %s: %s", annotations, report)
+    write_json(report, report_json)
+
+
+def read_reference_hits(paths: list[str]) -> pd.DataFrame:
+    """The hits against every reference, as one table."""
+    return homology.canonical_hits(pd.concat([homology.read_hits(path) for path in paths]))
+
+
+def read_reference_labels(paths: list[str]) -> pd.DataFrame:
+    """Every reference's labels, as one table."""
+    tables = [Labels.from_tsv(path).table for path in paths]
+    return pd.concat(tables, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def prepare_training_labels(
+    own_labels_tsv: str,
+    hits_tsv: list[str],
+    check_hits_tsv: list[str],
+    reference_labels_tsv: list[str],
+    labels_tsv: str,
+    calibrations_json: str,
+    report_json: str,
+    aspects: list[str],
+    neighbours: int,
+    label_precision: float,
+) -> None:
+    """The labels the two-view models learn from (`reference.training_labels`), and the
+    reference transfer's calibration per aspect, which the export reuses."""
+    hits, check = read_reference_hits(hits_tsv), read_reference_hits(check_hits_tsv)
+    ref_labels = read_reference_labels(reference_labels_tsv)
+    calibrations = reference.reference_calibrations(check, ref_labels, aspects, neighbours)
+    genes = sorted(set(hits["query"]))
+    transfers = {
+        aspect: reference.reference_transfer(
+            hits, ref_labels, aspect, genes, neighbours, calibrations[aspect]
+        )
+        for aspect in aspects
+    }
+    own = Labels.from_tsv(own_labels_tsv).table
+    table = reference.training_labels(own, transfers, label_precision)
+    Labels(table, {}).to_tsv(labels_tsv)
+    write_json(
+        {aspect: c.to_dict() if c else None for aspect, c in calibrations.items()},
+        calibrations_json,
+    )
+    report = reference.labels_report(table, aspects) | {
+        "genes_with_reference_hits": len(genes),
+        "label_precision": label_precision,
+    }
+    log.info("training labels: %s", report)
+    write_json(report, report_json)
+
+
+def read_calibrations(path: str) -> dict[str, TransferCalibration | None]:
+    """The calibrations `prepare_training_labels` wrote, per aspect."""
+    return {
+        aspect: TransferCalibration.from_dict(entry) if entry else None
+        for aspect, entry in read_json(path).items()
+    }

@@ -1,0 +1,116 @@
+"""The workflow annotating a new organism: the demo's proteins and expression without its
+annotations, learning from the small reference cut from Swiss-Prot 2014 (resources/demo/
+reference/, config/demo-new-organism.yaml)."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import DEMO, ROOT, planned_jobs, snakemake
+
+pytestmark = pytest.mark.workflow
+
+RELEASE = "demo-new-organism"
+
+
+def new_organism_config(workdir, **overrides):
+    config = yaml.safe_load((ROOT / "config/demo-new-organism.yaml").read_text())
+    for key in ("sequences", "ontology", "expression", "id_map"):
+        config[key] = str(ROOT / config[key])
+    for entry in config["reference"]:
+        for key in ("sequences", "annotations"):
+            entry[key] = str(ROOT / entry[key])
+    config["min_positives"] = 100  # fewer, larger terms: the test's run takes minutes
+    config.update(overrides)
+    path = workdir / f"{config['release']}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+@pytest.fixture(scope="module")
+def new_organism_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("new-organism")
+    result = snakemake(workdir, new_organism_config(workdir), "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir
+
+
+def read_predictions(workdir, release=RELEASE):
+    path = workdir / f"results/releases/{release}/predictions/predictions.tsv"
+    return pd.read_csv(path, sep="\t", comment="#")
+
+
+def test_every_gene_is_scored_and_no_reference_protein_is(new_organism_run):
+    predictions = read_predictions(new_organism_run)
+    demo_genes = set(
+        pd.read_csv(new_organism_run / "results/sequences/names.tsv", sep="\t")["gene_id"]
+    )
+    reference_proteins = set(
+        pd.read_csv(DEMO / "reference/reference_labels.tsv.gz", sep="\t")["protein"]
+    )
+    assert set(predictions["gene_id"]) <= demo_genes
+    assert not set(predictions["gene_id"]) & reference_proteins
+    for aspect in ("P", "F", "C"):
+        # Every gene with a reference homolog gets scores, labeled by the teacher or not.
+        scored = set(predictions.loc[predictions["aspect"] == aspect, "gene_id"])
+        assert len(scored) > 0.9 * len(demo_genes), aspect
+
+
+def test_the_summary_counts_what_the_reference_taught_and_the_other_view_gave(new_organism_run):
+    folder = new_organism_run / f"results/releases/{RELEASE}"
+    summary = json.loads((folder / "predictions/summary.json").read_text())
+    taught = summary["reference"]
+    for aspect in ("P", "F", "C"):
+        assert taught[f"own_labeled_genes_{aspect}"] == 0
+        assert taught[f"reference_labeled_genes_{aspect}"] > 300
+    for report in summary["aspects"].values():
+        assert report["genes_given_a_term_by_the_other_view"] <= report["unlabeled_genes"]
+    training = pd.read_csv(folder / "labels/training.tsv", sep="\t")
+    assert set(training["source"]) == {"reference"}
+    with open(folder / "predictions/predictions.tsv") as handle:
+        header = [line for line in handle if line.startswith("#")]
+    assert any(line.startswith("# reference-annotations-1: sha256:") for line in header)
+
+
+def test_the_reference_check_scores_the_transfer_beside_the_baselines(new_organism_run):
+    path = new_organism_run / f"results/releases/{RELEASE}/evaluation/reference_check.tsv"
+    check = pd.read_csv(path, sep="\t")
+    assert set(check["method"]) == {"naive", "diamond_knn", "reference_transfer"}
+    fmax = check.pivot_table(index="aspect", columns="method", values="fmax")
+    assert len(fmax) == 3
+    assert (fmax["reference_transfer"] > fmax["naive"]).all()
+
+
+def test_own_labels_win_and_a_new_release_reuses_the_reference_search(new_organism_run, tmp_path):
+    workdir = tmp_path / "run"
+    shutil.copytree(new_organism_run, workdir, symlinks=True)
+    config = new_organism_config(
+        workdir, annotations=str(DEMO / "annotations.gaf.gz"), release="with-own"
+    )
+    planned = planned_jobs(snakemake(workdir, config, "--dry-run", "--cores", "2").stdout)
+    assert "reference_database" not in planned and "reference_search" not in planned
+    assert planned["prepare_reference_labels"] == 1
+    result = snakemake(workdir, config, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    folder = workdir / "results/releases/with-own"
+    training = pd.read_csv(folder / "labels/training.tsv", sep="\t")
+    own = pd.read_csv(folder / "labels/labels.tsv", sep="\t")
+    assert len(training[training["source"] == "own"]) == len(own)
+    predictions = read_predictions(workdir, "with-own")
+    for aspect in ("P", "F", "C"):
+        labeled = set(own.loc[own["aspect"] == aspect, "gene_id"])
+        scored = set(predictions.loc[predictions["aspect"] == aspect, "gene_id"])
+        assert labeled and not scored & labeled, aspect  # own-labeled genes are not predicted
+
+
+def test_a_missing_reference_file_is_named_before_any_job(tmp_path):
+    config = new_organism_config(tmp_path)
+    text = yaml.safe_load(config.read_text())
+    text["reference"][0]["annotations"] = str(tmp_path / "missing.gaf")
+    config.write_text(yaml.safe_dump(text))
+    result = snakemake(tmp_path, config, "--dry-run", "--cores", "1")
+    assert result.returncode == 1
+    assert "config reference[0].annotations: the file" in result.stderr
+    assert "Traceback" not in result.stderr

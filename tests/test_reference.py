@@ -1,0 +1,135 @@
+"""A new organism learns from reference species: the held-out check sample, the calibrated
+transfer, the labels it teaches and how the organism's own labels win over them."""
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gocotrain.annotations import OWN, REFERENCE, resolved
+from gocotrain.reference import (
+    check_proteins,
+    reference_calibrations,
+    reference_transfer,
+    training_labels,
+    write_check_proteins,
+)
+from gocotrain.releases import automatic_label, header_lines, release_stamp
+
+
+def labels_table(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["gene_id", "aspect", "go_id"])
+
+
+def hits_table(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["query", "subject", "pident", "bitscore"])
+
+
+def test_the_check_sample_is_the_same_whatever_the_order_and_a_subset():
+    accessions = [f"P{number:05d}" for number in range(500)]
+    chosen = check_proteins(accessions, 50)
+    assert len(chosen) == 50 and set(chosen) <= set(accessions)
+    assert check_proteins(list(reversed(accessions)), 50) == chosen
+    assert set(check_proteins(accessions, 20)) < set(chosen)  # the smallest digests first
+    assert chosen != sorted(accessions)[:50]  # a spread sample, not the first accessions
+
+
+def test_check_proteins_are_written_with_uniprot_accessions(tmp_path):
+    fasta = tmp_path / "sprot.fasta.gz"
+    with gzip.open(fasta, "wt") as handle:
+        for number in range(30):
+            handle.write(f">sp|Q{number:05d}|NAME{number}_YEAST Protein OS=yeast\nMKVLA\n")
+    written = write_check_proteins(fasta, tmp_path / "check.fa", 10)
+    headers = [line for line in (tmp_path / "check.fa").read_text().splitlines() if ">" in line]
+    assert written == 10 and len(headers) == 10
+    assert all(header.startswith(">Q") and "|" not in header for header in headers)
+
+
+# Reference labels are propagated: every protein with T1 (a child of T0) also has T0.
+REFERENCE_LABELS = labels_table(
+    [
+        ("r1", "F", "T0"),
+        ("r1", "F", "T1"),
+        ("r2", "F", "T0"),
+        ("r3", "F", "T0"),
+        ("r3", "F", "T2"),
+        ("c1", "F", "T0"),
+        ("c1", "F", "T1"),
+        ("c2", "F", "T2"),
+    ]
+)
+
+
+def test_taught_labels_obey_the_hierarchy_and_the_threshold():
+    hits = hits_table(
+        [
+            ("g1", "r1", 95.0, 300.0),
+            ("g1", "r2", 60.0, 100.0),
+            ("g2", "r3", 40.0, 50.0),
+        ]
+    )
+    transfer = reference_transfer(hits, REFERENCE_LABELS, "F", ["g1", "g2"], 10, None)
+    score = {(g, t): s for g, t, s in transfer.itertuples(index=False)}
+    # g1: T0 carried by both homologs (share 1, best identity 0.95); T1 by r1 only (0.75).
+    assert score[("g1", "T0")] == pytest.approx(0.95)
+    assert score[("g1", "T1")] == pytest.approx(0.75 * 0.95)
+    for gene, term in score:
+        if term != "T0":
+            assert score[(gene, "T0")] >= score[(gene, term)]  # never above an ancestor
+    taught = training_labels(labels_table([]), {"F": transfer}, 0.5)
+    assert set(zip(taught["gene_id"], taught["go_id"], strict=True)) == {
+        ("g1", "T0"),
+        ("g1", "T1"),
+    }
+    assert set(taught["source"]) == {REFERENCE}
+
+
+def test_own_labels_win_for_their_genes_and_held_out_genes_learn_from_the_reference():
+    own = labels_table([("g1", "F", "T2"), ("g1", "P", "P1")])
+    transfer = pd.DataFrame(
+        [("g1", "T0", 0.9), ("g2", "T0", 0.8), ("g2", "T1", 0.3)],
+        columns=["gene_id", "go_id", "score"],
+    )
+    table = training_labels(own, {"F": transfer}, 0.5)
+    used = resolved(table)
+    pairs = set(zip(used["gene_id"], used["aspect"], used["go_id"], used["source"], strict=True))
+    assert pairs == {
+        ("g1", "F", "T2", OWN),  # g1's own F label, not the reference's T0
+        ("g1", "P", "P1", OWN),
+        ("g2", "F", "T0", REFERENCE),
+    }
+    held = resolved(table, held_out={"g1"})
+    assert set(zip(held["gene_id"], held["go_id"], strict=True)) == {("g1", "T0"), ("g2", "T0")}
+    plain = labels_table([("g1", "F", "T2")])
+    assert resolved(plain) is plain  # a table without sources is as it was
+
+
+def test_the_calibration_reads_held_out_proteins_from_their_other_homologs_only():
+    # c1 and c2 are the held-out queries; their self-hits must not count as evidence.
+    check_hits = hits_table(
+        [
+            ("c1", "c1", 100.0, 999.0),
+            ("c1", "r1", 90.0, 200.0),
+            ("c2", "c2", 100.0, 999.0),
+            ("c2", "r1", 90.0, 200.0),
+        ]
+    )
+    calibration = reference_calibrations(check_hits, REFERENCE_LABELS, ["F"], 10)["F"]
+    # r1 carries T0 and T1: right for c1 (both), wrong for c2 (it has T2 only). At evidence
+    # 0.9 two of four transfers are right, plus the pseudo-transfers at 1.0 (one right, one
+    # wrong): a share of one half, whatever the self-hits said.
+    assert calibration(np.array([0.9]))[0] == pytest.approx(0.5)
+
+
+def test_a_release_without_own_annotations_is_named_and_stamped_by_its_reference(tmp_path):
+    obo = tmp_path / "go.obo"
+    obo.write_text("format-version: 1.2\ndata-version: releases/2022-07-01\n")
+    reference = tmp_path / "reference_labels.tsv"
+    reference.write_text("protein\tgo_id\nP1\tGO:0005515\n")
+    stamp = release_stamp(None, obo, None, [str(reference)])
+    assert stamp["annotations_sha256"] == ""
+    assert automatic_label(stamp).startswith("go-2022-07-01_ref-")
+    lines = header_lines(stamp | {"release": "x"})
+    assert lines["annotations"].startswith("none of the organism's own")
+    assert lines["reference-annotations-1"] == f"sha256:{stamp['reference_annotations_sha256'][0]}"

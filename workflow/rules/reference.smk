@@ -1,0 +1,105 @@
+# A new organism learns from annotated reference species (config `reference`): each
+# reference's DIAMOND database is built once, keyed by its sequences' checksum, and reused by
+# later runs and releases; the organism's proteins are searched against it, and its
+# calibrated transfer teaches the two-view models (gocotrain.reference).
+
+
+rule reference_database:
+    input:
+        sequences=lambda wildcards: REFERENCES[wildcards.reference]["sequences"],
+    output:
+        database="results/reference/{reference}/reference.dmnd",
+        check="results/reference/{reference}/check.fa",
+        report="results/reference/{reference}/database.json",
+    log:
+        "logs/reference/{reference}/reference_database.log",
+    benchmark:
+        "benchmarks/reference/{reference}/reference_database.tsv"
+    conda:
+        "../../envs/gocotrain.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=memory_mb(2000, 5),
+        runtime=runtime_minutes(10, 0.5),
+    params:
+        check_proteins=config["reference_settings"]["check_proteins"],
+    script:
+        "../scripts/reference_database.py"
+
+
+rule reference_search:
+    input:
+        proteins=rules.prepare_sequences.output.proteins,
+        database=rules.reference_database.output.database,
+        check=rules.reference_database.output.check,
+    output:
+        hits="results/reference/{reference}/hits.tsv",
+        check_hits="results/reference/{reference}/check_hits.tsv",
+    log:
+        "logs/reference/{reference}/reference_search.log",
+    benchmark:
+        "benchmarks/reference/{reference}/reference_search.tsv"
+    conda:
+        "../../envs/gocotrain.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=memory_mb(2000, 20),
+        runtime=runtime_minutes(30, 2),
+    params:
+        sensitivity=config["homology"]["diamond_sensitivity"],
+    script:
+        "../scripts/reference_search.py"
+
+
+rule prepare_reference_labels:
+    input:
+        annotations=lambda wildcards: REFERENCES[wildcards.reference]["annotations"],
+        ontology=rules.prepare_ontology.output.ontology,
+        hits=rules.reference_search.output.hits,
+        check_hits=rules.reference_search.output.check_hits,
+    output:
+        labels=in_release("reference/{reference}/labels.tsv"),
+        report=in_release("reference/{reference}/report.json"),
+    log:
+        release_log("reference/{reference}/prepare_reference_labels.log"),
+    conda:
+        "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(2000, 100),
+        runtime=runtime_minutes(10, 1),
+    params:
+        evidence_codes=lambda wildcards: REFERENCES[wildcards.reference][
+            "evidence_codes"
+        ],
+        aspects=ASPECTS,
+    script:
+        "../scripts/prepare_reference_labels.py"
+
+
+rule prepare_training_labels:
+    input:
+        own=rules.prepare_labels.output.labels,
+        hits=expand(rules.reference_search.output.hits, reference=REFERENCES),
+        check_hits=expand(
+            rules.reference_search.output.check_hits, reference=REFERENCES
+        ),
+        reference_labels=expand(
+            rules.prepare_reference_labels.output.labels, reference=REFERENCES
+        ),
+    output:
+        labels=in_release("labels/training.tsv"),
+        calibrations=in_release("labels/reference_calibrations.json"),
+        report=in_release("labels/training_report.json"),
+    log:
+        release_log("prepare_training_labels.log"),
+    conda:
+        "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(2000, 100),
+        runtime=runtime_minutes(10, 1),
+    params:
+        aspects=ASPECTS,
+        neighbours=config["homology"]["neighbours"],
+        label_precision=config["reference_settings"]["label_precision"],
+    script:
+        "../scripts/prepare_training_labels.py"

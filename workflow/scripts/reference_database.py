@@ -1,0 +1,15 @@
+import _package  # noqa: F401
+
+from gocotrain.steps import run_rule
+from gocotrain.steps.reference import reference_database
+
+run_rule(
+    snakemake,
+    reference_database,
+    sequences=snakemake.input.sequences,
+    database=snakemake.output.database,
+    check_fasta=snakemake.output.check,
+    report_json=snakemake.output.report,
+    check_proteins=snakemake.params.check_proteins,
+    threads=snakemake.threads,
+)

@@ -113,6 +113,21 @@ def demo_config(workdir: Path, filename: str = "config.yaml", **overrides) -> Pa
     return path
 
 
+def new_organism_config(workdir: Path, **overrides) -> Path:
+    """config/demo-new-organism.yaml with the demo's own files, wherever the test runs."""
+    config = yaml.safe_load((ROOT / "config/demo-new-organism.yaml").read_text())
+    for key in ("sequences", "ontology", "expression", "id_map"):
+        config[key] = str(ROOT / config[key])
+    for entry in config["reference"]:
+        for key in ("sequences", "annotations"):
+            entry[key] = str(ROOT / entry[key])
+    config["min_positives"] = 100  # fewer, larger terms: the test's run takes minutes
+    config.update(overrides)
+    path = workdir / f"{config['release']}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
 def snakemake(workdir: Path, config: Path, *arguments: str, timeout: int = 900):
     return subprocess.run(
         [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(config), *arguments],

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, SCHEMA, demo_config, snakemake
+from conftest import ROOT, SCHEMA, demo_config, new_organism_config, snakemake
 
 README = ROOT / "README.md"
 # Names of files, not config keys, though `homology.smk` reads like a section's key.
@@ -84,7 +84,10 @@ def planned_outputs(tmp_path_factory) -> set[str]:
     # jobs' outputs, not as one.
     common = (ROOT / "workflow" / "rules" / "common.smk").read_text()
     store = re.search(r'^EVALUATION_STORE = "([^"]+)"', common, re.M)[1]
-    return planned_outputs_of(demo.stdout) | planned_outputs_of(rerun.stdout) | {store}
+    new_organism = snakemake(workdir, new_organism_config(workdir), "--dry-run", "--cores", "1")
+    assert new_organism.returncode == 0, (new_organism.stdout + new_organism.stderr)[-3000:]
+    planned = planned_outputs_of(demo.stdout) | planned_outputs_of(rerun.stdout)
+    return planned | planned_outputs_of(new_organism.stdout) | {store}
 
 
 def documented_pattern(path: str) -> re.Pattern:

@@ -8,25 +8,11 @@ import shutil
 import pandas as pd
 import pytest
 import yaml
-from conftest import DEMO, ROOT, planned_jobs, snakemake
+from conftest import DEMO, new_organism_config, planned_jobs, snakemake
 
 pytestmark = pytest.mark.workflow
 
 RELEASE = "demo-new-organism"
-
-
-def new_organism_config(workdir, **overrides):
-    config = yaml.safe_load((ROOT / "config/demo-new-organism.yaml").read_text())
-    for key in ("sequences", "ontology", "expression", "id_map"):
-        config[key] = str(ROOT / config[key])
-    for entry in config["reference"]:
-        for key in ("sequences", "annotations"):
-            entry[key] = str(ROOT / entry[key])
-    config["min_positives"] = 100  # fewer, larger terms: the test's run takes minutes
-    config.update(overrides)
-    path = workdir / f"{config['release']}.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,9 @@ name (``workflow/scripts/<rule>.py``), which calls the step function of that nam
   the per-term homology features).
 * Learning: `cotraining` (the estimator), `terms` (the one per-term path: fit, choose
   co-training or not, score, save), `transfer` (homology transfer of the terms too rare to
-  model), `models` (the saved-model folder, the only writer and reader), `predict` (new
+  model), `reference` (a new organism's teacher: reference species' calibrated transfer
+  and the labels it teaches), `models` (the saved-model folder, the only writer and
+  reader), `predict` (new
   genes scored by a saved model), `batches` and `resources` (jobs and their sizes).
 * Export: `export` (TSV, CAFA, GAF, Excel).
 * Evaluation, which may import the product but never the reverse: `methods` (the methods
@@ -21,7 +23,7 @@ name (``workflow/scripts/<rule>.py``), which calls the step function of that nam
   `reuse` (predictions kept across runs by a digest of their inputs), `changes` (what
   changed since a release), `figures` and `pages` (the report).
 * Steps, one module per rule group: `steps.inputs`, `steps.features`, `steps.homology`,
-  `steps.cotrain`, `steps.export`, `steps.evaluation`, `steps.predict`, `steps.report`.
+  `steps.reference`, `steps.cotrain`, `steps.export`, `steps.evaluation`, `steps.predict`, `steps.report`.
 """
 
 __version__ = "0.1.0"

@@ -23,7 +23,8 @@ name (``workflow/scripts/<rule>.py``), which calls the step function of that nam
   `reuse` (predictions kept across runs by a digest of their inputs), `changes` (what
   changed since a release), `figures` and `pages` (the report).
 * Steps, one module per rule group: `steps.inputs`, `steps.features`, `steps.homology`,
-  `steps.reference`, `steps.cotrain`, `steps.export`, `steps.evaluation`, `steps.predict`, `steps.report`.
+  `steps.reference`, `steps.cotrain`, `steps.export`, `steps.evaluation`, `steps.predict`,
+  `steps.report`.
 """
 
 __version__ = "0.1.0"

@@ -133,3 +133,28 @@ def test_a_release_without_own_annotations_is_named_and_stamped_by_its_reference
     lines = header_lines(stamp | {"release": "x"})
     assert lines["annotations"].startswith("none of the organism's own")
     assert lines["reference-annotations-1"] == f"sha256:{stamp['reference_annotations_sha256'][0]}"
+
+
+def test_taught_genes_keep_their_transfer_and_the_others_get_the_blend():
+    from gocotrain.reference import taught, with_taught_scores
+    from gocotrain.terms import AspectScores
+
+    model = np.array([[0.9, 0.1], [0.8, 0.2]], dtype=np.float32)
+    scores = AspectScores(
+        genes=np.array(["taught", "pool"]),
+        terms=np.array(["T0", "T1"]),
+        score=model,
+        score_sequence=model,
+        score_expression=model,
+    )
+    transferred = {"taught": {"T0": 0.6, "T9": 0.3}, "pool": {"T1": 0.4}}
+    training = pd.DataFrame(
+        [("taught", "F", "T0", REFERENCE), ("own", "F", "T1", OWN)],
+        columns=["gene_id", "aspect", "go_id", "source"],
+    )
+    assert taught(training, "F") == {"taught"}
+    combined, rare = with_taught_scores(scores, transferred, {"taught"}, blend=True)
+    # The taught gene: its transfer (0 where none), not the mean with its in-sample model.
+    np.testing.assert_allclose(combined.score[0], [0.6, 0.0])
+    np.testing.assert_allclose(combined.score[1], [(0.8 + 0.0) / 2, (0.2 + 0.4) / 2])
+    assert rare == {"taught": {"T9": 0.3}, "pool": {}}

@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from gocotrain.annotations import OWN, REFERENCE, Labels, build_labels, read_annotations, resolved
@@ -37,7 +39,13 @@ from gocotrain.errors import InputError
 from gocotrain.ontology import Ontology
 from gocotrain.releases import file_sha256
 from gocotrain.sequences import gene_id_from_header, read_fasta, write_fasta
-from gocotrain.transfer import Predictions, TransferCalibration, transfer_evidence
+from gocotrain.terms import AspectScores
+from gocotrain.transfer import (
+    Predictions,
+    TransferCalibration,
+    transfer_evidence,
+    with_transfer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +153,39 @@ def training_labels(
         parts.append(taught[["gene_id", "go_id"]].assign(aspect=aspect, source=REFERENCE))
     table = pd.concat(parts, ignore_index=True)[["gene_id", "aspect", "go_id", "source"]]
     return table.sort_values(["aspect", "gene_id", "go_id", "source"], ignore_index=True)
+
+
+def taught(labels: pd.DataFrame, aspect: str) -> set[str]:
+    """The genes whose labels in the aspect are the reference's (`resolved` training labels)."""
+    used = resolved(labels[labels["aspect"] == aspect])
+    return set(used.loc[used["source"] == REFERENCE, "gene_id"]) if "source" in used else set()
+
+
+def with_taught_scores(
+    scores: AspectScores, transferred: Predictions, taught_genes: set[str], blend: bool
+) -> tuple[AspectScores, Predictions]:
+    """`transfer.with_transfer`, except that the genes the reference taught keep their
+    calibrated transfer for the modelled terms too.
+
+    Their two-view model was fitted on their own taught labels, which are that transfer over
+    `label_precision`: its score of them repeats the teacher, and averaging the two counts
+    the transfer twice. For the other genes (the unlabeled pool: weak or no homologs) the
+    model is an estimate of its own, and the blend averages two estimators as it does for
+    an organism's own labels. On human as a new organism (README, Measured) the mean for
+    every gene scored 0.515 / 0.590 / 0.660 (P/F/C Fmax), this 0.521 / 0.593 / 0.664.
+    """
+    combined, rare = with_transfer(scores, transferred, blend)
+    rows = np.flatnonzero(np.isin(scores.genes, list(taught_genes)))
+    if not len(rows):
+        return combined, rare
+    column = {term: index for index, term in enumerate(scores.terms.tolist())}
+    score = combined.score.copy()
+    score[rows] = 0.0
+    for row in rows:
+        for term, value in transferred.get(str(scores.genes[row]), {}).items():
+            if term in column:
+                score[row, column[term]] = value
+    return replace(combined, score=score), rare
 
 
 def own_labeled(labels: pd.DataFrame, aspect: str) -> set[str]:

@@ -385,6 +385,7 @@ def reference_export_inputs():
             in_release("reference/{reference}/labels.tsv"), reference=REFERENCES
         ),
         "reference_calibrations": in_release("labels/reference_calibrations.json"),
+        "training_labels": TRAINING_LABELS,
         "training_report": in_release("labels/training_report.json"),
     }
 

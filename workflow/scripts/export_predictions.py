@@ -47,6 +47,7 @@ run_rule(
             "hits": list(snakemake.input.reference_hits),
             "labels": list(snakemake.input.reference_labels),
             "calibrations": snakemake.input.reference_calibrations,
+            "training_labels": snakemake.input.training_labels,
         }
         if hasattr(snakemake.input, "reference_hits")
         else None

@@ -37,7 +37,6 @@ from gocotrain.transfer import (
     blends,
     calibrate_transfer,
     transfers_rare_terms,
-    with_transfer,
 )
 
 log = logging.getLogger("gocotrain")
@@ -252,10 +251,12 @@ def with_reference_transfer(
 ) -> tuple[dict[str, AspectScores], dict[str, Predictions]]:
     """`with_transferred_scores` for a run that learns from a reference: the transfer is
     from the genes' reference homologs, calibrated on the held-out reference proteins
-    (`reference.reference_transfer`), for every term they carry."""
+    (`reference.reference_transfer`), for every term they carry; a gene the reference taught
+    keeps it (`reference.with_taught_scores`)."""
     hits = read_reference_hits(reference_inputs["hits"])
     labels = read_reference_labels(reference_inputs["labels"])
     calibrations = read_calibrations(reference_inputs["calibrations"])
+    training = Labels.from_tsv(reference_inputs["training_labels"]).table
     homology_settings = settings["homology"]
     scored, transferred = {}, {}
     for aspect, scores in aspect_scores.items():
@@ -263,8 +264,11 @@ def with_reference_transfer(
         found = reference.reference_transfer(
             hits, labels, aspect, genes, homology_settings["neighbours"], calibrations[aspect]
         )
-        scored[aspect], rare = with_transfer(
-            scores, reference.as_predictions(found, genes), blends(homology_settings)
+        scored[aspect], rare = reference.with_taught_scores(
+            scores,
+            reference.as_predictions(found, genes),
+            reference.taught(training, aspect),
+            blends(homology_settings),
         )
         transferred[aspect] = rare if transfers_rare_terms(homology_settings) else {}
         log.info(

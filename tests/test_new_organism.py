@@ -11,6 +11,10 @@ import yaml
 from conftest import DEMO, new_organism_config, planned_jobs, snakemake
 
 pytestmark = pytest.mark.workflow
+# A reference is searched with DIAMOND (pyswrd would take hours over a reference).
+needs_diamond = pytest.mark.skipif(
+    shutil.which("diamond") is None, reason="DIAMOND is not installed"
+)
 
 RELEASE = "demo-new-organism"
 
@@ -28,6 +32,7 @@ def read_predictions(workdir, release=RELEASE):
     return pd.read_csv(path, sep="\t", comment="#")
 
 
+@needs_diamond
 def test_every_gene_is_scored_and_no_reference_protein_is(new_organism_run):
     predictions = read_predictions(new_organism_run)
     demo_genes = set(
@@ -44,6 +49,7 @@ def test_every_gene_is_scored_and_no_reference_protein_is(new_organism_run):
         assert len(scored) > 0.9 * len(demo_genes), aspect
 
 
+@needs_diamond
 def test_the_summary_counts_what_the_reference_taught_and_the_other_view_gave(new_organism_run):
     folder = new_organism_run / f"results/releases/{RELEASE}"
     summary = json.loads((folder / "predictions/summary.json").read_text())
@@ -60,6 +66,7 @@ def test_the_summary_counts_what_the_reference_taught_and_the_other_view_gave(ne
     assert any(line.startswith("# reference-annotations-1: sha256:") for line in header)
 
 
+@needs_diamond
 def test_the_reference_check_scores_the_transfer_beside_the_baselines(new_organism_run):
     path = new_organism_run / f"results/releases/{RELEASE}/evaluation/reference_check.tsv"
     check = pd.read_csv(path, sep="\t")
@@ -69,6 +76,7 @@ def test_the_reference_check_scores_the_transfer_beside_the_baselines(new_organi
     assert (fmax["reference_transfer"] > fmax["naive"]).all()
 
 
+@needs_diamond
 def test_own_labels_win_and_a_new_release_reuses_the_reference_search(new_organism_run, tmp_path):
     workdir = tmp_path / "run"
     shutil.copytree(new_organism_run, workdir, symlinks=True)

@@ -247,14 +247,20 @@ def with_transferred_scores(
 
 
 def with_reference_transfer(
-    aspect_scores: dict[str, AspectScores], settings: dict, reference_inputs: dict
+    aspect_scores: dict[str, AspectScores],
+    settings: dict,
+    reference_inputs: dict,
+    hits_tsv: str,
+    labels_tsv: str,
 ) -> tuple[dict[str, AspectScores], dict[str, Predictions]]:
     """`with_transferred_scores` for a run that learns from a reference: the transfer is
-    from the genes' reference homologs, calibrated on the held-out reference proteins
-    (`reference.reference_transfer`), for every term they carry; a gene the reference taught
-    keeps it (`reference.with_taught_scores`)."""
-    hits = read_reference_hits(reference_inputs["hits"])
-    labels = read_reference_labels(reference_inputs["labels"])
+    from the genes' labeled homologs, those of the reference and those of the organism's own
+    labeled genes (`hits_tsv`, `labels_tsv`) alike, calibrated on the held-out reference
+    proteins (`reference.reference_transfer`), for every term they carry; a gene the
+    reference taught keeps it (`reference.with_taught_scores`)."""
+    own = Labels.from_tsv(labels_tsv).table
+    hits = read_reference_hits([*reference_inputs["hits"], hits_tsv])
+    labels = pd.concat([read_reference_labels(reference_inputs["labels"]), own])
     calibrations = read_calibrations(reference_inputs["calibrations"])
     training = Labels.from_tsv(reference_inputs["training_labels"]).table
     homology_settings = settings["homology"]
@@ -308,7 +314,7 @@ def export_predictions(
     aspect_scores = {aspect: AspectScores.from_npz(path) for aspect, path in scores_npz.items()}
     if reference_inputs:
         aspect_scores, transferred = with_reference_transfer(
-            aspect_scores, settings, reference_inputs
+            aspect_scores, settings, reference_inputs, hits_tsv, labels_tsv
         )
     else:
         aspect_scores, transferred = with_transferred_scores(

@@ -20,29 +20,19 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
-from gocotrain import homology, metrics
+from gocotrain import homology, methods, metrics
 from gocotrain.annotations import Labels, build_labels, read_annotations
 from gocotrain.ontology import ASPECT_NAMES, read_obo
+from gocotrain.steps.evaluation import NAIVE_TERMS
 from gocotrain.transfer import homology_transfer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-NAIVE_TERMS = 300
-EVIDENCE = [
-    "EXP",
-    "IDA",
-    "IPI",
-    "IMP",
-    "IGI",
-    "IEP",
-    "HTP",
-    "HDA",
-    "HMP",
-    "HGI",
-    "HEP",
-    "TAS",
-    "IC",
-]
+# The default evidence codes, from the schema (the one source of defaults).
+EVIDENCE = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "workflow/schemas/config.schema.yaml").read_text()
+)["properties"]["evidence_codes"]["default"]
 
 
 def newest_release(run: Path) -> Path:
@@ -57,15 +47,6 @@ def newest_release(run: Path) -> Path:
 
 def truth_labels(gaf: Path, ontology, genes: list[str]) -> pd.DataFrame:
     return build_labels(read_annotations(gaf), ontology, genes, EVIDENCE, list("PFC"), gaf).table
-
-
-def naive(reference_labels: pd.DataFrame, aspect: str, targets: list[str]) -> dict:
-    """Every target gets each term's frequency among the reference proteins of the aspect
-    (its NAIVE_TERMS most frequent terms: the Fmax threshold sits far above the others)."""
-    in_aspect = reference_labels[reference_labels["aspect"] == aspect]
-    frequency = in_aspect["go_id"].value_counts().head(NAIVE_TERMS) / in_aspect["gene_id"].nunique()
-    scores = {term: float(share) for term, share in frequency.items()}
-    return {gene: scores for gene in targets}
 
 
 def fmax(truth: dict, predictions: dict, ontology) -> float:
@@ -110,12 +91,12 @@ def main() -> None:
     for aspect in "PFC":
         in_aspect = truth[(truth["aspect"] == aspect) & ~truth["gene_id"].isin(excluded)]
         targets = sorted(set(in_aspect["gene_id"]))
-        methods = {
-            "naive": naive(reference, aspect, targets),
+        compared = {
+            "naive": methods.naive(reference, aspect, targets, top=NAIVE_TERMS),
             "diamond_knn": homology_transfer(hits, reference, aspect, targets, k=10),
         }
         for run in args.runs:
-            methods[f"gocotrain:{run.name}"] = {
+            compared[f"gocotrain:{run.name}"] = {
                 gene: predictions[run].get(gene, {}) for gene in targets
             }
         for subset, genes_in in (
@@ -125,7 +106,7 @@ def main() -> None:
         ):
             truth_of = in_aspect[in_aspect["gene_id"].isin(set(genes_in))]
             truth_sets = truth_of.groupby("gene_id")["go_id"].apply(set).to_dict()
-            for method, predicted in methods.items():
+            for method, predicted in compared.items():
                 kept = {gene: predicted.get(gene, {}) for gene in genes_in}
                 rows.append(
                     {

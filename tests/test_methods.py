@@ -47,6 +47,8 @@ def test_naive_scores_each_term_by_its_frequency_among_training_genes():
     )
     expected = {"T1": 1.0, "T2": 1 / 3, "T3": 1 / 3}
     assert naive(labels, "F", ["D", "X"]) == {"D": expected, "X": expected}
+    # Against a large reference, only the most frequent terms (the frequencies unchanged).
+    assert naive(labels, "F", ["D"], top=1) == {"D": {"T1": 1.0}}
 
 
 def test_missing_diamond_binary_says_how_to_install_it(tmp_path):

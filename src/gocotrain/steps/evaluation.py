@@ -372,13 +372,11 @@ def evaluation_reference_check(
         truth_of = in_aspect[in_aspect["gene_id"].isin(held_out)]
         truth = truth_of.groupby("gene_id")["go_id"].apply(set).to_dict()
         targets = sorted(truth)
-        others = in_aspect[~in_aspect["gene_id"].isin(held_out)]
-        frequency = others["go_id"].value_counts().head(NAIVE_TERMS) / others["gene_id"].nunique()
         found = reference.reference_transfer(
             check, labels, aspect, targets, neighbours, calibrations[aspect]
         )
         predictions = {
-            "naive": {gene: frequency.to_dict() for gene in targets},
+            "naive": methods.naive(labels, aspect, targets, top=NAIVE_TERMS),
             "diamond_knn": transfer.homology_transfer(check, labels, aspect, targets, k=neighbours),
             "reference_transfer": reference.as_predictions(found, targets),
         }

@@ -24,6 +24,7 @@ def new_organism_run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("new-organism")
     result = snakemake(workdir, new_organism_config(workdir), "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
+    (workdir / "terminal.txt").write_text(result.stderr)
     return workdir
 
 
@@ -74,6 +75,9 @@ def test_the_reference_check_scores_the_transfer_beside_the_baselines(new_organi
     fmax = check.pivot_table(index="aspect", columns="method", values="fmax")
     assert len(fmax) == 3
     assert (fmax["reference_transfer"] > fmax["naive"]).all()
+    # The run's closing lines say where the check is and what it reads.
+    closing = (new_organism_run / "terminal.txt").read_text()
+    assert f"reference check: results/releases/{RELEASE}/evaluation/reference_check.tsv" in closing
 
 
 @needs_diamond

@@ -497,8 +497,27 @@ def closing_summary():
             "scored terms"
         )
     lines.append(f"  saved model: {in_release('model')}/")
+    lines += reference_check_lines()
     lines += evaluation_reuse_lines()
     print("\n".join(lines), file=sys.stderr)
+
+
+def reference_check_lines():
+    """Where a run that learned from a reference was checked, and what the check reads."""
+    path = Path(in_release("evaluation/reference_check.tsv"))
+    if not (REFERENCES and path.is_file()):
+        return []
+    with open(path) as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    fmax = ", ".join(
+        f"{row['aspect']} {float(row['fmax']):.2f}"
+        for row in rows
+        if row["method"] == "reference_transfer"
+    )
+    return [
+        f"  reference check: {path} (held-out reference proteins; the transfer's Fmax "
+        f"{fmax}: an upper bound for a distant organism, see the README)"
+    ]
 
 
 def evaluation_reuse_lines():

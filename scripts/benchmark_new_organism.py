@@ -4,27 +4,33 @@ annotations, beside the naive and DIAMOND kNN baselines of the same reference, f
 run's own reference search. Needs ../shared (benchmark only).
 
     python scripts/benchmark_new_organism.py RUN [OTHER_RUN ...] [--truth GAF] [--ontology OBO]
+    python scripts/benchmark_new_organism.py --cut-own OWN.gaf.gz [--share 0.05] [--seed 0]
 
 Each RUN is a working directory whose newest release holds predictions; every run is scored
 on the same targets (the human proteins with an experimental 2022 annotation in the aspect),
 with CAFA Fmax as `gocotrain evaluate` computes it (roots excluded, propagated), overall and
 apart for the targets with and without a reference hit (e <= 1e-3). A target a method gives
 no score counts as predicted nothing (full mode). Runs with own labels (goal 3) are scored
-on the targets whose labels they did not read (`--exclude-own`).
+on the targets whose labels they did not read (`--exclude-own`); `--cut-own` writes their
+own labels: the 2022 GAF lines of a seeded share of the human proteins with an experimental
+annotation.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from gocotrain import homology, methods, metrics
 from gocotrain.annotations import Labels, build_labels, read_annotations
 from gocotrain.ontology import ASPECT_NAMES, read_obo
+from gocotrain.sequences import gene_id_from_header, read_fasta
 from gocotrain.steps.evaluation import NAIVE_TERMS
 from gocotrain.transfer import homology_transfer
 
@@ -54,9 +60,24 @@ def fmax(truth: dict, predictions: dict, ontology) -> float:
     return round(float(scored.iloc[0]["fmax"]), 3) if len(scored) else float("nan")
 
 
+def cut_own(truth_gaf: Path, ontology, out: Path, share: float, seed: int) -> None:
+    """Write the truth GAF's lines of a seeded `share` of the proteins with an experimental
+    annotation: the few own labels of goal 3's runs."""
+    proteins = SHARED / "human-2022/proteins.fa.gz"
+    genes = sorted({gene_id_from_header(header) for header, _, _ in read_fasta(proteins)})
+    annotated = sorted(set(truth_labels(truth_gaf, ontology, genes)["gene_id"]))
+    rng = np.random.default_rng(seed)
+    kept = set(rng.choice(annotated, size=round(share * len(annotated)), replace=False))
+    with gzip.open(truth_gaf, "rt") as source, gzip.open(out, "wt") as target:
+        for line in source:
+            if line.startswith("!") or line.split("\t")[1] in kept:
+                target.write(line)
+    print(f"{out}: the lines of {len(kept)} of {len(annotated)} annotated proteins")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("runs", nargs="+", type=Path)
+    parser.add_argument("runs", nargs="*", type=Path)
     parser.add_argument("--truth", type=Path, default=SHARED / "human-2022/goa_human_2022.gaf.gz")
     parser.add_argument("--ontology", type=Path, default=SHARED / "human-2022/go-basic.obo.gz")
     parser.add_argument(
@@ -65,8 +86,16 @@ def main() -> None:
         default=SHARED / "reference-swissprot-2014/reference_labels.tsv.gz",
     )
     parser.add_argument("--exclude-own", action="store_true", help="skip targets a run read")
+    parser.add_argument("--cut-own", type=Path, help="write own labels to this GAF and stop")
+    parser.add_argument("--share", type=float, default=0.05, help="of --cut-own")
+    parser.add_argument("--seed", type=int, default=0, help="of --cut-own")
     args = parser.parse_args()
     ontology = read_obo(args.ontology)
+    if args.cut_own:
+        cut_own(args.truth, ontology, args.cut_own, args.share, args.seed)
+        return
+    if not args.runs:
+        parser.error("give at least one RUN (or --cut-own)")
     first = args.runs[0]
     hits_paths = sorted((first / "results/reference").glob("*/hits.tsv"))
     hits = homology.canonical_hits(pd.concat([homology.read_hits(path) for path in hits_paths]))

@@ -10,6 +10,8 @@ import pytest
 import yaml
 from conftest import DEMO, new_organism_config, planned_jobs, snakemake
 
+from gocotrain.reference import PRIOR_WEIGHTS
+
 pytestmark = pytest.mark.workflow
 # A reference is searched with DIAMOND (pyswrd would take hours over a reference).
 needs_diamond = pytest.mark.skipif(
@@ -60,6 +62,8 @@ def test_the_summary_counts_what_the_reference_taught_and_the_other_view_gave(ne
         assert taught[f"reference_labeled_genes_{aspect}"] > 300
     for report in summary["aspects"].values():
         assert report["genes_given_a_term_by_the_other_view"] <= report["unlabeled_genes"]
+        # No own labels: nothing says how often the organism carries a term.
+        assert report["own_prior_weight"] == 0.0 and report["own_prior_fmax_by_weight"] == []
     training = pd.read_csv(folder / "labels/training.tsv", sep="\t")
     assert set(training["source"]) == {"reference"}
     with open(folder / "predictions/predictions.tsv") as handle:
@@ -101,6 +105,13 @@ def test_own_labels_win_and_a_new_release_reuses_the_reference_search(new_organi
         labeled = set(own.loc[own["aspect"] == aspect, "gene_id"])
         scored = set(predictions.loc[predictions["aspect"] == aspect, "gene_id"])
         assert labeled and not scored & labeled, aspect  # own-labeled genes are not predicted
+    # Own labels say how often the organism carries each term: every weight of it was tried
+    # on the own labeled genes, and the one chosen scored best there.
+    summary = json.loads((folder / "predictions/summary.json").read_text())
+    for report in summary["aspects"].values():
+        tried = {entry["weight"]: entry["fmax"] for entry in report["own_prior_fmax_by_weight"]}
+        assert len(tried) == len(PRIOR_WEIGHTS)
+        assert tried[report["own_prior_weight"]] == max(tried.values())
 
 
 def test_a_missing_reference_file_is_named_before_any_job(tmp_path):

@@ -30,7 +30,7 @@ from sklearn.semi_supervised import SelfTrainingClassifier
 from gocotrain.cotraining import CoTrainingClassifier, combine_probabilities
 from gocotrain.features import FeatureMatrix
 from gocotrain.terms import AspectScores, score_aspect
-from gocotrain.transfer import Predictions, training_labels
+from gocotrain.transfer import Predictions, term_frequencies, training_labels
 
 
 def naive(
@@ -40,11 +40,7 @@ def naive(
     (its `top` most frequent terms only, if given: against a large reference, Fmax's
     threshold sits far above the others, and every target holding every term is heavy)."""
     targets = sorted(set(targets))
-    labels = training_labels(train_labels, aspect, targets)
-    n_genes = labels["gene_id"].nunique()
-    counts = labels.drop_duplicates(["gene_id", "go_id"])["go_id"].value_counts()
-    frequency = (counts.head(top) if top is not None else counts) / n_genes
-    scores = {term: float(value) for term, value in sorted(frequency.items())}
+    scores = term_frequencies(training_labels(train_labels, aspect, targets), top)
     return {gene: dict(scores) for gene in targets}
 
 

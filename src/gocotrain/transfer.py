@@ -29,6 +29,15 @@ def training_labels(train_labels: pd.DataFrame, aspect: str, targets: Iterable[s
     return labels[~labels["gene_id"].isin(set(targets))]
 
 
+def term_frequencies(labels: pd.DataFrame, top: int | None = None) -> dict[str, float]:
+    """Each term's share of the labeled genes that carry it (CAFA's naive score), for the
+    `top` most frequent terms only if given; sorted by term."""
+    n_genes = labels["gene_id"].nunique()
+    counts = labels.drop_duplicates(["gene_id", "go_id"])["go_id"].value_counts()
+    frequency = (counts.head(top) if top is not None else counts) / max(n_genes, 1)
+    return {term: float(value) for term, value in sorted(frequency.items())}
+
+
 def kept_homologs(
     hits: pd.DataFrame,
     labels: pd.DataFrame,

@@ -252,37 +252,54 @@ def with_reference_transfer(
     reference_inputs: dict,
     hits_tsv: str,
     labels_tsv: str,
-) -> tuple[dict[str, AspectScores], dict[str, Predictions]]:
+    ontology: Ontology,
+    min_score: float,
+) -> tuple[dict[str, AspectScores], dict[str, Predictions], dict[str, dict]]:
     """`with_transferred_scores` for a run that learns from a reference: the transfer is
     from the genes' labeled homologs, those of the reference and those of the organism's own
     labeled genes (`hits_tsv`, `labels_tsv`) alike, calibrated on the held-out reference
     proteins (`reference.reference_transfer`), for every term they carry; a gene the
-    reference taught keeps it (`reference.with_taught_scores`)."""
+    reference taught keeps it (`reference.with_taught_scores`). Where the organism has
+    enough own labels, the scores are mixed with its own term frequencies by the weight
+    fitted on them (`reference.own_prior`), which the third value reports per aspect."""
     own = Labels.from_tsv(labels_tsv).table
     hits = read_reference_hits([*reference_inputs["hits"], hits_tsv])
     labels = pd.concat([read_reference_labels(reference_inputs["labels"]), own])
     calibrations = read_calibrations(reference_inputs["calibrations"])
     training = Labels.from_tsv(reference_inputs["training_labels"]).table
     homology_settings = settings["homology"]
-    scored, transferred = {}, {}
+    k = homology_settings["neighbours"]
+    scored, transferred, priors = {}, {}, {}
     for aspect, scores in aspect_scores.items():
         genes = scores.genes.tolist()
-        found = reference.reference_transfer(
-            hits, labels, aspect, genes, homology_settings["neighbours"], calibrations[aspect]
-        )
-        scored[aspect], rare = reference.with_taught_scores(
+        found = reference.reference_transfer(hits, labels, aspect, genes, k, calibrations[aspect])
+        combined, rare = reference.with_taught_scores(
             scores,
             reference.as_predictions(found, genes),
             reference.taught(training, aspect),
             blends(homology_settings),
         )
-        transferred[aspect] = rare if transfers_rare_terms(homology_settings) else {}
+        frequency, weight, tried = reference.own_prior(
+            own, hits, labels, aspect, k, calibrations[aspect], ontology
+        )
+        scored[aspect], transferred[aspect] = reference.with_prior(
+            combined,
+            rare if transfers_rare_terms(homology_settings) else {},
+            frequency,
+            weight,
+            min_score,
+        )
+        priors[aspect] = {"own_prior_weight": weight, "own_prior_fmax_by_weight": tried}
         log.info(
-            "aspect %s: %d scores of terms not modelled transferred from reference homologs",
+            "aspect %s: %d scores of terms not modelled transferred from reference homologs; "
+            "the organism's own term frequencies weigh %s (Fmax on its own labeled genes by "
+            "weight: %s)",
             aspect,
             sum(len(terms) for terms in transferred[aspect].values()),
+            weight,
+            ", ".join(f"{entry['weight']}: {entry['fmax']}" for entry in tried) or "too few",
         )
-    return scored, transferred
+    return scored, transferred, priors
 
 
 def export_predictions(
@@ -312,9 +329,10 @@ def export_predictions(
     ontology = Ontology.from_json(ontology_json)
     stamp = read_json(stamp_json)
     aspect_scores = {aspect: AspectScores.from_npz(path) for aspect, path in scores_npz.items()}
+    priors = {}
     if reference_inputs:
-        aspect_scores, transferred = with_reference_transfer(
-            aspect_scores, settings, reference_inputs, hits_tsv, labels_tsv
+        aspect_scores, transferred, priors = with_reference_transfer(
+            aspect_scores, settings, reference_inputs, hits_tsv, labels_tsv, ontology, min_score
         )
     else:
         aspect_scores, transferred = with_transferred_scores(
@@ -341,7 +359,7 @@ def export_predictions(
         summary["aspects"][ASPECT_NAMES[aspect]] |= {
             "rare_terms_transferred": int(rare["go_id"].nunique()),
             "predictions_transferred": len(rare),
-        }
+        } | priors.get(aspect, {})
     summary["release"] = stamp
     summary["predictions"]["gaf_taxon"] = identity["taxon"]
     with open(thresholds_tsv, "rb") as source, atomic_write(outputs["thresholds"], "wb") as copy:

@@ -16,6 +16,7 @@ from gocotrain.reference import (
     write_check_proteins,
 )
 from gocotrain.releases import automatic_label, header_lines, release_stamp
+from gocotrain.terms import AspectScores
 
 
 def labels_table(rows) -> pd.DataFrame:
@@ -135,18 +136,22 @@ def test_a_release_without_own_annotations_is_named_and_stamped_by_its_reference
     assert lines["reference-annotations-1"] == f"sha256:{stamp['reference_annotations_sha256'][0]}"
 
 
-def test_taught_genes_keep_their_transfer_and_the_others_get_the_blend():
-    from gocotrain.reference import taught, with_taught_scores
-    from gocotrain.terms import AspectScores
-
-    model = np.array([[0.9, 0.1], [0.8, 0.2]], dtype=np.float32)
-    scores = AspectScores(
-        genes=np.array(["taught", "pool"]),
-        terms=np.array(["T0", "T1"]),
+def model_scores(genes, terms, model) -> AspectScores:
+    """Scores of one model, the same for both views."""
+    return AspectScores(
+        genes=np.array(genes),
+        terms=np.array(terms),
         score=model,
         score_sequence=model,
         score_expression=model,
     )
+
+
+def test_taught_genes_keep_their_transfer_and_the_others_get_the_blend():
+    from gocotrain.reference import taught, with_taught_scores
+
+    model = np.array([[0.9, 0.1], [0.8, 0.2]], dtype=np.float32)
+    scores = model_scores(["taught", "pool"], ["T0", "T1"], model)
     transferred = {"taught": {"T0": 0.6, "T9": 0.3}, "pool": {"T1": 0.4}}
     training = pd.DataFrame(
         [("taught", "F", "T0", REFERENCE), ("own", "F", "T1", OWN)],
@@ -204,16 +209,9 @@ def test_the_organisms_own_frequencies_weigh_what_its_labels_say_the_reference_m
 
 def test_scores_mixed_with_the_prior_keep_their_views_and_add_frequent_unmodelled_terms():
     from gocotrain.reference import with_prior
-    from gocotrain.terms import AspectScores
 
     model = np.array([[0.9, 0.1], [0.0, 0.2]], dtype=np.float32)
-    scores = AspectScores(
-        genes=np.array(["a", "b"]),
-        terms=np.array(["K", "CAT"]),
-        score=model,
-        score_sequence=model,
-        score_expression=model,
-    )
+    scores = model_scores(["a", "b"], ["K", "CAT"], model)
     frequency = {"PB": 0.8, "B": 0.9, "K": 0.5, "RARE": 0.01}
     mixed, rare = with_prior(scores, {"a": {"X": 0.5}}, frequency, 0.5, min_score=0.01)
     np.testing.assert_allclose(mixed.score, [[0.7, 0.05], [0.25, 0.1]], rtol=1e-6)

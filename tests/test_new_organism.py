@@ -8,9 +8,12 @@ import shutil
 import pandas as pd
 import pytest
 import yaml
-from conftest import DEMO, new_organism_config, planned_jobs, snakemake
+from conftest import DEMO, ROOT, new_organism_config, planned_jobs, snakemake
+from snakemake.utils import validate
 
+from gocotrain.ontology import Ontology
 from gocotrain.reference import PRIOR_WEIGHTS
+from gocotrain.steps.evaluation import evaluation_predict
 
 pytestmark = pytest.mark.workflow
 # A reference is searched with DIAMOND (pyswrd would take hours over a reference).
@@ -112,8 +115,87 @@ def test_own_labels_win_and_a_new_release_reuses_the_reference_search(new_organi
         tried = {entry["weight"]: entry["fmax"] for entry in report["own_prior_fmax_by_weight"]}
         assert len(tried) == len(PRIOR_WEIGHTS)
         assert tried[report["own_prior_weight"]] == max(tried.values())
+    # Own labels are cross-validated, the reference teaching every method, and the export
+    # thresholds are measured on the held-out own genes.
+    metrics = pd.read_csv(folder / "evaluation/cross_validation/metrics.tsv", sep="\t")
+    assert set(metrics["method"]) == set(run_settings(config)["evaluation"]["methods"])
+    thresholds = pd.read_csv(folder / "thresholds/thresholds.tsv", sep="\t")
+    assert thresholds["chosen_on"].str.contains("held-out genes").all()
+    assert_held_out_labels_are_never_read(workdir, folder, run_settings(config))
 
 
+def run_settings(config_path) -> dict:
+    """A run's config with the schema's defaults, as the workflow reads it."""
+    config = yaml.safe_load(config_path.read_text())
+    validate(config, str(ROOT / "workflow/schemas/config.schema.yaml"), set_default=True)
+    return config
+
+
+def assert_held_out_labels_are_never_read(workdir, folder, config):
+    """The evaluation's co-training of a fold through the product's path, called here: the
+    rule's own predictions again, and the same with every own label of the fold's genes
+    changed (aspect C: the quickest)."""
+    targets = pd.read_csv(folder / "evaluation/cross_validation/targets.tsv", sep="\t")
+    held_out = set(targets["gene_id"])
+    changed = {}
+    for name in ("labels.tsv", "training.tsv"):
+        table = pd.read_csv(folder / "labels" / name, sep="\t")
+        own = table["gene_id"].isin(held_out)
+        if "source" in table:
+            own &= table["source"] == "own"
+        table.loc[own, "go_id"] = table.loc[own, "go_id"].to_numpy()[::-1]
+        changed[name] = workdir / f"changed_{name}"
+        table.to_csv(changed[name], sep="\t", index=False)
+    settings = {
+        key: config[key] for key in ("cotraining", "homology", "min_positives", "min_score")
+    }
+    written = []
+    for labels, training in (
+        (folder / "labels/labels.tsv", folder / "labels/training.tsv"),
+        (changed["labels.tsv"], changed["training.tsv"]),
+    ):
+        out = workdir / f"fold0_from_{labels.stem}.tsv"
+        evaluation_predict(
+            "cotraining",
+            "fold0",
+            "cross_validation",
+            str(labels),
+            str(folder / "evaluation/cross_validation/targets.tsv"),
+            str(workdir / "results/features/sequence.npz"),
+            str(workdir / "results/features/expression.npz"),
+            str(workdir / "results/homology/hits.tsv"),
+            str(out),
+            ["C"],
+            settings,
+            seed=config["seed"],
+            threads=2,
+            reference_inputs={
+                "hits": [
+                    str(path) for path in sorted(workdir.glob("results/reference/*/hits.tsv"))
+                ],
+                "labels": [str(path) for path in sorted(folder.glob("reference/*/labels.tsv"))],
+                "calibrations": str(folder / "labels/reference_calibrations.json"),
+                "training_labels": str(training),
+            },
+            ontology_json=str(folder / "ontology/ontology.json"),
+        )
+        written.append(out.read_text())
+    assert written[0] and written[0] == written[1]
+    aspects = Ontology.from_json(folder / "ontology/ontology.json").aspects
+    rule = pd.read_csv(
+        folder / "evaluation/cross_validation/predictions/cotraining/fold0.tsv",
+        sep="\t",
+        header=None,
+        names=["gene", "term", "score"],
+    )
+    rule = rule[rule["term"].map(aspects) == "C"]
+    called = pd.read_csv(
+        workdir / "fold0_from_labels.tsv", sep="\t", header=None, names=["gene", "term", "score"]
+    )
+    pd.testing.assert_frame_equal(called, rule.reset_index(drop=True))
+
+
+@needs_diamond
 def test_a_missing_reference_file_is_named_before_any_job(tmp_path):
     config = new_organism_config(tmp_path)
     text = yaml.safe_load(config.read_text())

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -53,8 +53,10 @@ from gocotrain.terms import AspectScores
 from gocotrain.transfer import (
     Predictions,
     TransferCalibration,
+    blends,
     term_frequencies,
     transfer_evidence,
+    transfers_rare_terms,
     with_transfer,
 )
 
@@ -174,9 +176,10 @@ def training_labels(
     return table.sort_values(["aspect", "gene_id", "go_id", "source"], ignore_index=True)
 
 
-def taught(labels: pd.DataFrame, aspect: str) -> set[str]:
-    """The genes whose labels in the aspect are the reference's (`resolved` training labels)."""
-    used = resolved(labels[labels["aspect"] == aspect])
+def taught(labels: pd.DataFrame, aspect: str, held_out: set[str] = frozenset()) -> set[str]:
+    """The genes whose labels in the aspect are the reference's (`resolved` training labels;
+    `held_out` genes' own labels are not read)."""
+    used = resolved(labels[labels["aspect"] == aspect], held_out)
     return set(used.loc[used["source"] == REFERENCE, "gene_id"]) if "source" in used else set()
 
 
@@ -319,3 +322,68 @@ def with_prior(
         if row:
             mixed_rare[gene] = row
     return replace(scores, score=score.astype(scores.score.dtype)), mixed_rare
+
+
+@dataclass(frozen=True)
+class ReferenceTeaching:
+    """What finishes the scores of a run that learns from a reference: the hits of the
+    organism's genes (against the reference and each other), the reference proteins'
+    labels, the calibrations per aspect, and the training labels with their sources
+    (`training_labels`; the organism's own labels are those of source ``own``)."""
+
+    hits: pd.DataFrame
+    reference_labels: pd.DataFrame
+    calibrations: dict[str, TransferCalibration | None]
+    training: pd.DataFrame
+
+    def own_labels(self, held_out: set[str] = frozenset()) -> pd.DataFrame:
+        """The organism's own labels, without the `held_out` genes'."""
+        training = self.training
+        own = training[(training["source"] == OWN) & ~training["gene_id"].isin(held_out)]
+        return own.drop(columns="source").reset_index(drop=True)
+
+    def transferred_labels(self, held_out: set[str] = frozenset()) -> pd.DataFrame:
+        """The labels homologs transfer: the reference's and the organism's own."""
+        return pd.concat([self.reference_labels, self.own_labels(held_out)], ignore_index=True)
+
+
+def reference_scores(
+    scores: AspectScores,
+    aspect: str,
+    teaching: ReferenceTeaching,
+    ontology: Ontology,
+    settings: dict,
+    held_out: set[str] = frozenset(),
+) -> tuple[AspectScores, Predictions, dict]:
+    """The finished scores of one aspect's scored genes, for the export and the evaluation
+    alike: the calibrated reference transfer of every term their labeled homologs carry
+    (`reference_transfer`), kept by the genes the reference taught (`with_taught_scores`),
+    then mixed with the organism's own term frequencies (`own_prior`, `with_prior`). Also
+    the rare terms' transferred scores (where `settings`' homology transfers them) and a
+    report of the prior's weight.
+
+    `settings` holds the config's ``homology`` and ``min_score``. `held_out` genes (the
+    evaluation's targets) have no own labels here: not in the transfer, not in the prior.
+    """
+    homology_settings, k = settings["homology"], settings["homology"]["neighbours"]
+    labels = teaching.transferred_labels(held_out)
+    genes = scores.genes.tolist()
+    calibration = teaching.calibrations[aspect]
+    found = reference_transfer(teaching.hits, labels, aspect, genes, k, calibration)
+    combined, rare = with_taught_scores(
+        scores,
+        as_predictions(found, genes),
+        taught(teaching.training, aspect, held_out),
+        blends(homology_settings),
+    )
+    frequency, weight, tried = own_prior(
+        teaching.own_labels(held_out), teaching.hits, labels, aspect, k, calibration, ontology
+    )
+    finished, rare = with_prior(
+        combined,
+        rare if transfers_rare_terms(homology_settings) else {},
+        frequency,
+        weight,
+        settings["min_score"],
+    )
+    return finished, rare, {"own_prior_weight": weight, "own_prior_fmax_by_weight": tried}

@@ -272,12 +272,11 @@ TRAINING_LABELS = (
 )
 EVALUATION = config["evaluation"]
 EVALUATION_DIR = in_release(f"evaluation/{EVALUATION['protocol']}")
-# A run that learns from a reference is checked on held-out reference proteins instead
-# (evaluation/reference_check.tsv): cross-validation over own labels would score methods
-# that learn from them alone.
+# A run that learns from a reference is also checked on held-out reference proteins
+# (evaluation/reference_check.tsv); without own labels, that is all it can be checked on.
 EVALUATION_SPLITS = (
     []
-    if REFERENCES
+    if REFERENCES and not config["annotations"]
     else split_names(
         EVALUATION["protocol"], EVALUATION["folds"], EVALUATION["folds_evaluated"]
     )
@@ -374,7 +373,8 @@ def evaluation_label_inputs(wildcards):
 
 
 def reference_export_inputs():
-    """What the export reads of the references where a run learns from them."""
+    """What the export (and the evaluation) reads of the references where a run learns
+    from them."""
     if not REFERENCES:
         return {}
     return {

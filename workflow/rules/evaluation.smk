@@ -47,11 +47,13 @@ rule evaluation_targets:
 
 rule evaluation_predict:
     input:
+        **reference_export_inputs(),
         labels=rules.prepare_labels.output.labels,
         targets=rules.evaluation_targets.output.targets,
         sequence=rules.sequence_features.output.features,
         expression=rules.expression_features.output.features,
         hits=rules.homology_search.output.hits,
+        ontology=rules.prepare_ontology.output.ontology,
     output:
         predictions=f"{EVALUATION_DIR}/predictions/{{method}}/{{split}}.tsv",
         # Per aspect: trained, or reused from EVALUATION_STORE (same inputs as before).

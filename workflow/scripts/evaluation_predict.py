@@ -21,4 +21,15 @@ run_rule(
     threads=snakemake.threads,
     store_dir=snakemake.params.store,
     record_json=snakemake.output.record,
+    reference_inputs=(
+        {
+            "hits": list(snakemake.input.reference_hits),
+            "labels": list(snakemake.input.reference_labels),
+            "calibrations": snakemake.input.reference_calibrations,
+            "training_labels": snakemake.input.training_labels,
+        }
+        if hasattr(snakemake.input, "reference_hits")
+        else None
+    ),
+    ontology_json=snakemake.input.ontology,
 )

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from gocotrain import homology, methods, reference, reuse, transfer
-from gocotrain.annotations import Labels
+from gocotrain.annotations import Labels, resolved
 from gocotrain.cotraining import from_settings
 from gocotrain.features import FeatureMatrix
 from gocotrain.methods import METHODS
@@ -47,6 +47,7 @@ from gocotrain.steps.reference import (
     read_calibrations,
     read_reference_hits,
     read_reference_labels,
+    read_teaching,
 )
 from gocotrain.textio import atomic_write
 
@@ -136,6 +137,8 @@ def evaluation_predict(
     threads: int,
     store_dir: str | None = None,
     record_json: str | None = None,
+    reference_inputs: dict | None = None,
+    ontology_json: str | None = None,
 ) -> pd.DataFrame:
     """Train `method` without the split's targets and write its CAFA predictions for them.
 
@@ -148,6 +151,9 @@ def evaluation_predict(
     With `store_dir`, each aspect's part is read from `reuse.PredictionStore` where an earlier
     run made it from the same inputs, and stored where not; `record_json` then says, per
     aspect, which it was.
+
+    With `reference_inputs` (the export's; a run that learns from a reference) and the
+    ontology, the methods learn from the reference as the product does (`_method`).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
@@ -157,7 +163,11 @@ def evaluation_predict(
     if protocol == CROSS_VALIDATION:
         labels = labels[~labels["gene_id"].isin(set(targets["gene_id"]))]
     inputs = {"sequence": sequence_npz, "expression": expression_npz, "hits": hits_tsv}
-    parts = _Parts(method, settings, seed, threads, inputs, store_dir)
+    teaching = None
+    if reference_inputs:
+        teaching = read_teaching(reference_inputs, hits_tsv)
+        inputs |= reference_files(reference_inputs) | {"ontology": ontology_json}
+    parts = _Parts(method, settings, seed, threads, inputs, store_dir, teaching)
     rows, record = [], {}
     for aspect in aspects:
         aspect_targets = sorted(set(targets.loc[targets["aspect"] == aspect, "gene_id"]))
@@ -189,9 +199,11 @@ class _Parts:
     store where an earlier run made it from the same inputs (`reuse`); the method itself is
     built only when a part has to be trained."""
 
-    def __init__(self, method, settings, seed, threads, inputs: dict, store_dir: str | None):
+    def __init__(
+        self, method, settings, seed, threads, inputs: dict, store_dir: str | None, teaching=None
+    ):
         self.method, self.settings, self.seed, self.threads = method, settings, seed, threads
-        self.inputs = inputs
+        self.inputs, self.teaching = inputs, teaching
         self.digests = reuse.InputsDigest(method, settings, seed, inputs) if store_dir else None
         self.store = reuse.PredictionStore(method, store_dir) if store_dir else None
         self._predict = None
@@ -214,6 +226,8 @@ class _Parts:
                 self.inputs["hits"],
                 self.inputs["sequence"],
                 self.inputs["expression"],
+                self.teaching,
+                Ontology.from_json(self.inputs["ontology"]) if self.teaching else None,
             )
         rows = [
             (gene, term, score)
@@ -226,20 +240,38 @@ class _Parts:
         return rows, {"digest": digest, "reused": False}
 
 
-def _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_npz):
+def _method(
+    method,
+    settings,
+    seed,
+    threads,
+    hits_tsv,
+    sequence_npz,
+    expression_npz,
+    teaching: reference.ReferenceTeaching | None = None,
+    ontology: Ontology | None = None,
+):
     """`method` as one function (training labels, aspect, targets) -> predictions.
 
     The learned methods score the terms too rare to model by homology transfer when the
-    product does (``homology.rare_terms: transfer``), with the product's own code.
+    product does (``homology.rare_terms: transfer``), with the product's own code. With
+    `teaching` (a run that learns from a reference) the methods learn as the product does
+    there (`_learned_from_reference`), and the homology baselines transfer from the
+    reference's labeled homologs beside the organism's; `naive` stays the frequencies of the
+    organism's own training labels (CAFA's naive).
     """
     hits = homology.read_hits(hits_tsv)
     neighbours = settings["homology"]["neighbours"]
     if method == "naive":
         return methods.naive
-    if method == "blast":  # CAFA's BLAST baseline: the highest identity carrying the term
-        return partial(transfer.homology_transfer, hits, k=None, rule="max_identity")
-    if method == "homology":
-        return partial(transfer.homology_transfer, hits, k=neighbours, rule="knn")
+    if method in ("blast", "homology"):
+        # blast: CAFA's BLAST baseline, the highest identity carrying the term
+        k, rule = (neighbours, "knn") if method == "homology" else (None, "max_identity")
+        if teaching is None:
+            return partial(transfer.homology_transfer, hits, k=k, rule=rule)
+        return lambda labels, aspect, targets: transfer.homology_transfer(
+            teaching.hits, teaching.transferred_labels(set(targets)), aspect, targets, k, rule
+        )
     sequence = FeatureMatrix.from_npz(sequence_npz)
     expression = FeatureMatrix.from_npz(expression_npz)
     model = from_settings(settings["cotraining"], seed)
@@ -249,6 +281,9 @@ def _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_
     transfers = (rare_terms or blend) and method in methods.TRANSFERS_RARE_TERMS
 
     def predict(labels, aspect, targets):
+        if teaching is not None:
+            # The targets learn from the reference as genes without own labels do.
+            labels = resolved(teaching.training, held_out=set(targets))
         scores = methods.learned(
             method,
             model,
@@ -263,7 +298,11 @@ def _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_
             hits=hits,
         )
         rare = {}
-        if transfers:
+        if teaching is not None and method in methods.TRANSFERS_RARE_TERMS:
+            scores, rare, _ = reference.reference_scores(
+                scores, aspect, teaching, ontology, settings, held_out=set(targets)
+            )
+        elif transfers:
             scores, rare = transfer.add_transfer(
                 scores,
                 hits,
@@ -277,6 +316,16 @@ def _method(method, settings, seed, threads, hits_tsv, sequence_npz, expression_
         return methods.as_predictions(scores, targets, rare)
 
     return predict
+
+
+def reference_files(reference_inputs: dict) -> dict[str, str]:
+    """The reference inputs as named files, for the digest of a part."""
+    files = {"calibrations": reference_inputs["calibrations"]}
+    files["training_labels"] = reference_inputs["training_labels"]
+    for name in ("hits", "labels"):
+        for number, path in enumerate(reference_inputs[name]):
+            files[f"reference_{name}_{number}"] = path
+    return files
 
 
 # ----------------------------------------------------------------------------------------

@@ -24,11 +24,7 @@ from gocotrain.export import (
 from gocotrain.ontology import ASPECT_NAMES, Ontology
 from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
-from gocotrain.steps.reference import (
-    read_calibrations,
-    read_reference_hits,
-    read_reference_labels,
-)
+from gocotrain.steps.reference import read_teaching
 from gocotrain.terms import AspectScores
 from gocotrain.textio import atomic_write
 from gocotrain.transfer import (
@@ -251,53 +247,33 @@ def with_reference_transfer(
     settings: dict,
     reference_inputs: dict,
     hits_tsv: str,
-    labels_tsv: str,
     ontology: Ontology,
     min_score: float,
 ) -> tuple[dict[str, AspectScores], dict[str, Predictions], dict[str, dict]]:
-    """`with_transferred_scores` for a run that learns from a reference: the transfer is
-    from the genes' labeled homologs, those of the reference and those of the organism's own
-    labeled genes (`hits_tsv`, `labels_tsv`) alike, calibrated on the held-out reference
-    proteins (`reference.reference_transfer`), for every term they carry; a gene the
-    reference taught keeps it (`reference.with_taught_scores`). Where the organism has
-    enough own labels, the scores are mixed with its own term frequencies by the weight
-    fitted on them (`reference.own_prior`), which the third value reports per aspect."""
-    own = Labels.from_tsv(labels_tsv).table
-    hits = read_reference_hits([*reference_inputs["hits"], hits_tsv])
-    labels = pd.concat([read_reference_labels(reference_inputs["labels"]), own])
-    calibrations = read_calibrations(reference_inputs["calibrations"])
-    training = Labels.from_tsv(reference_inputs["training_labels"]).table
-    homology_settings = settings["homology"]
-    k = homology_settings["neighbours"]
+    """`with_transferred_scores` for a run that learns from a reference
+    (`reference.reference_scores`): the transfer is from the genes' labeled homologs, those
+    of the reference and those of the organism's own labeled genes (`hits_tsv`; its own
+    labels are the training labels' of source own) alike; the third value reports, per
+    aspect, the weight of the organism's own term frequencies."""
+    teaching = read_teaching(reference_inputs, hits_tsv)
+    finishing = {"homology": settings["homology"], "min_score": min_score}
     scored, transferred, priors = {}, {}, {}
     for aspect, scores in aspect_scores.items():
-        genes = scores.genes.tolist()
-        found = reference.reference_transfer(hits, labels, aspect, genes, k, calibrations[aspect])
-        combined, rare = reference.with_taught_scores(
-            scores,
-            reference.as_predictions(found, genes),
-            reference.taught(training, aspect),
-            blends(homology_settings),
+        scored[aspect], transferred[aspect], priors[aspect] = reference.reference_scores(
+            scores, aspect, teaching, ontology, finishing
         )
-        frequency, weight, tried = reference.own_prior(
-            own, hits, labels, aspect, k, calibrations[aspect], ontology
-        )
-        scored[aspect], transferred[aspect] = reference.with_prior(
-            combined,
-            rare if transfers_rare_terms(homology_settings) else {},
-            frequency,
-            weight,
-            min_score,
-        )
-        priors[aspect] = {"own_prior_weight": weight, "own_prior_fmax_by_weight": tried}
         log.info(
             "aspect %s: %d scores of terms not modelled transferred from reference homologs; "
             "the organism's own term frequencies weigh %s (Fmax on its own labeled genes by "
             "weight: %s)",
             aspect,
             sum(len(terms) for terms in transferred[aspect].values()),
-            weight,
-            ", ".join(f"{entry['weight']}: {entry['fmax']}" for entry in tried) or "too few",
+            priors[aspect]["own_prior_weight"],
+            ", ".join(
+                f"{entry['weight']}: {entry['fmax']}"
+                for entry in priors[aspect]["own_prior_fmax_by_weight"]
+            )
+            or "too few own labels",
         )
     return scored, transferred, priors
 
@@ -332,7 +308,7 @@ def export_predictions(
     priors = {}
     if reference_inputs:
         aspect_scores, transferred, priors = with_reference_transfer(
-            aspect_scores, settings, reference_inputs, hits_tsv, labels_tsv, ontology, min_score
+            aspect_scores, settings, reference_inputs, hits_tsv, ontology, min_score
         )
     else:
         aspect_scores, transferred = with_transferred_scores(

@@ -2,6 +2,7 @@ import _package  # noqa: F401
 
 from gocotrain.steps import run_rule
 from gocotrain.steps.evaluation import evaluation_predict
+from gocotrain.steps.reference import reference_inputs
 
 run_rule(
     snakemake,
@@ -21,15 +22,6 @@ run_rule(
     threads=snakemake.threads,
     store_dir=snakemake.params.store,
     record_json=snakemake.output.record,
-    reference_inputs=(
-        {
-            "hits": list(snakemake.input.reference_hits),
-            "labels": list(snakemake.input.reference_labels),
-            "calibrations": snakemake.input.reference_calibrations,
-            "training_labels": snakemake.input.training_labels,
-        }
-        if hasattr(snakemake.input, "reference_hits")
-        else None
-    ),
+    reference_inputs=reference_inputs(snakemake.input),
     ontology_json=snakemake.input.ontology,
 )

@@ -2,6 +2,7 @@ import _package  # noqa: F401
 
 from gocotrain.steps import run_rule
 from gocotrain.steps.export import export_predictions
+from gocotrain.steps.reference import reference_inputs
 
 aspects = snakemake.params.aspects
 outputs = dict(snakemake.output.items())
@@ -42,14 +43,5 @@ run_rule(
     hits_tsv=snakemake.input.hits,
     labels_tsv=snakemake.input.labels,
     names_tsv=snakemake.input.names,
-    reference_inputs=(
-        {
-            "hits": list(snakemake.input.reference_hits),
-            "labels": list(snakemake.input.reference_labels),
-            "calibrations": snakemake.input.reference_calibrations,
-            "training_labels": snakemake.input.training_labels,
-        }
-        if hasattr(snakemake.input, "reference_hits")
-        else None
-    ),
+    reference_inputs=reference_inputs(snakemake.input),
 )

@@ -145,3 +145,16 @@ def read_teaching(reference_inputs: dict, hits_tsv: str) -> reference.ReferenceT
         calibrations=read_calibrations(reference_inputs["calibrations"]),
         training=Labels.from_tsv(reference_inputs["training_labels"]).table,
     )
+
+
+def reference_inputs(rule_input) -> dict | None:
+    """A rule's reference inputs (`reference_export_inputs` in common.smk) as the export and
+    the evaluation read them; None where the run learns from no reference."""
+    if not hasattr(rule_input, "reference_hits"):
+        return None
+    return {
+        "hits": list(rule_input.reference_hits),
+        "labels": list(rule_input.reference_labels),
+        "calibrations": rule_input.reference_calibrations,
+        "training_labels": rule_input.training_labels,
+    }

@@ -165,20 +165,6 @@ def test_taught_genes_keep_their_transfer_and_the_others_get_the_blend():
     assert rare == {"taught": {"T9": 0.3}, "pool": {}}
 
 
-def small_function_ontology():
-    from gocotrain.ontology import Ontology
-
-    terms = {"MF": (), "B": ("MF",), "PB": ("B",), "CAT": ("MF",), "K": ("CAT",)}
-    return Ontology(
-        names={term: term for term in terms},
-        aspects=dict.fromkeys(terms, "F"),
-        obsolete=set(),
-        replaced_by={},
-        alt_ids={},
-        parents=terms,
-    )
-
-
 def organism_truth(n_genes: int) -> dict[str, set[str]]:
     """Every gene binds proteins (as most of human's MF annotations say); half are kinases."""
     return {f"g{i:03d}": {"B", "PB"} | ({"CAT", "K"} if i % 2 else set()) for i in range(n_genes)}
@@ -193,18 +179,18 @@ def test_the_organisms_own_frequencies_weigh_what_its_labels_say_the_reference_m
     kinases = {
         gene: {"K": 0.9, "CAT": 0.9} if "K" in terms else {} for gene, terms in truth.items()
     }
-    weight, tried = fit_prior_weight(truth, kinases, frequency, small_function_ontology())
-    by_weight = {entry["weight"]: entry["fmax"] for entry in tried}
+    weight, tried = fit_prior_weight(truth, kinases, frequency)
+    by_weight = {entry["weight"]: entry["aupr"] for entry in tried}
     assert 0.0 < weight < 1.0 and by_weight[weight] > max(by_weight[0.0], by_weight[1.0])
     assert mixed_with_prior({"g": {"K": 0.9}}, {"K": 0.5, "PB": 1.0}, 0.4) == {
         "g": pytest.approx({"K": 0.6 * 0.9 + 0.4 * 0.5, "PB": 0.4})
     }
     # A reference that already says everything: no weight beats none (ties take the smallest).
     complete = {gene: dict.fromkeys(terms, 0.9) for gene, terms in truth.items()}
-    assert fit_prior_weight(truth, complete, frequency, small_function_ontology())[0] == 0.0
+    assert fit_prior_weight(truth, complete, frequency)[0] == 0.0
     # Too few own labeled genes to choose on: the reference's scores stay as they are.
     few = organism_truth(MIN_PRIOR_GENES - 1)
-    assert fit_prior_weight(few, kinases, frequency, small_function_ontology()) == (0.0, [])
+    assert fit_prior_weight(few, kinases, frequency) == (0.0, [])
 
 
 def test_scores_mixed_with_the_prior_keep_their_views_and_add_frequent_unmodelled_terms():

@@ -27,7 +27,7 @@ What they teach reaches the organism's genes in three ways:
 Where the organism has labels of its own, they also say how often it carries each term, which
 the reference cannot: human's experimental MF annotations are mostly `protein binding`, rare
 among Swiss-Prot's. Scores are mixed with the organism's own term frequencies (CAFA's naive
-score), by the weight that scores best on its own labeled genes (`fit_prior_weight`,
+score), by the weight that ranks its own labeled genes' terms best (`fit_prior_weight`,
 `with_prior`): a correction for the shift in term frequencies between the reference and the
 organism, fitted on the organism, like DeepGOPlus' weight between its DIAMOND score and its
 model, fitted on its validation proteins.
@@ -42,8 +42,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import average_precision_score
 
-from gocotrain import metrics
 from gocotrain.annotations import OWN, REFERENCE, Labels, build_labels, read_annotations, resolved
 from gocotrain.errors import InputError
 from gocotrain.ontology import Ontology
@@ -249,25 +249,32 @@ def fit_prior_weight(
     truth: dict[str, set[str]],
     transferred: Predictions,
     frequency: dict[str, float],
-    ontology: Ontology,
 ) -> tuple[float, list[dict]]:
     """The weight of the organism's term frequencies in its scores: of `PRIOR_WEIGHTS`, the
-    one whose mix of the reference transfer and the frequencies has the highest Fmax over the
-    own labeled genes (`truth`; the smallest weight on a tie), and every weight's Fmax.
+    one whose mix of the reference transfer and the frequencies ranks the own labeled genes'
+    terms best (`truth`, propagated: average precision over every gene-term pair either
+    scores or holds; the smallest weight on a tie), and every weight's average precision.
 
     The transfer of an own labeled gene never reads its own labels (`transfer_evidence`
     skips the gene itself), and its own labels count once among hundreds in the frequencies.
+    Both are consistent with the hierarchy (propagated labels), so their mix is too.
     """
     if len(truth) < MIN_PRIOR_GENES:
         return 0.0, []
+    genes = sorted(truth)
+    pairs = [
+        (gene, term)
+        for gene in genes
+        for term in sorted(set(frequency) | set(transferred.get(gene, {})) | truth[gene])
+    ]
+    y = np.array([term in truth[gene] for gene, term in pairs])
+    transfer = np.array([transferred.get(gene, {}).get(term, 0.0) for gene, term in pairs])
+    prior = np.array([frequency.get(term, 0.0) for _, term in pairs])
     tried = []
     for weight in PRIOR_WEIGHTS:
-        mixed = mixed_with_prior(
-            {gene: transferred.get(gene, {}) for gene in truth}, frequency, weight
-        )
-        scored = metrics.evaluate(truth, mixed, ontology)
-        tried.append({"weight": weight, "fmax": round(float(scored.iloc[0]["fmax"]), 4)})
-    best = max(tried, key=lambda entry: (entry["fmax"], -entry["weight"]))
+        score = (1.0 - weight) * transfer + weight * prior
+        tried.append({"weight": weight, "aupr": round(float(average_precision_score(y, score)), 4)})
+    best = max(tried, key=lambda entry: (entry["aupr"], -entry["weight"]))
     return best["weight"], tried
 
 
@@ -278,19 +285,16 @@ def own_prior(
     aspect: str,
     k: int | None,
     calibration: TransferCalibration | None,
-    ontology: Ontology,
 ) -> tuple[dict[str, float], float, list[dict]]:
     """The organism's own term frequencies in the aspect, their weight (`fit_prior_weight`)
-    and every weight's Fmax; no frequencies and weight 0 without enough own labels."""
+    and every weight's average precision; none and weight 0 without enough own labels."""
     in_aspect = own[own["aspect"] == aspect]
     truth = in_aspect.groupby("gene_id")["go_id"].apply(set).to_dict()
     if len(truth) < MIN_PRIOR_GENES:
         return {}, 0.0, []
     frequency = term_frequencies(in_aspect, top=PRIOR_TERMS)
     found = reference_transfer(hits, labels, aspect, sorted(truth), k, calibration)
-    weight, tried = fit_prior_weight(
-        truth, as_predictions(found, sorted(truth)), frequency, ontology
-    )
+    weight, tried = fit_prior_weight(truth, as_predictions(found, sorted(truth)), frequency)
     return frequency, weight, tried
 
 
@@ -351,7 +355,6 @@ def reference_scores(
     scores: AspectScores,
     aspect: str,
     teaching: ReferenceTeaching,
-    ontology: Ontology,
     settings: dict,
     held_out: set[str] = frozenset(),
 ) -> tuple[AspectScores, Predictions, dict]:
@@ -377,7 +380,7 @@ def reference_scores(
         blends(homology_settings),
     )
     frequency, weight, tried = own_prior(
-        teaching.own_labels(held_out), teaching.hits, labels, aspect, k, calibration, ontology
+        teaching.own_labels(held_out), teaching.hits, labels, aspect, k, calibration
     )
     finished, rare = with_prior(
         combined,
@@ -386,4 +389,4 @@ def reference_scores(
         weight,
         settings["min_score"],
     )
-    return finished, rare, {"own_prior_weight": weight, "own_prior_fmax_by_weight": tried}
+    return finished, rare, {"own_prior_weight": weight, "own_prior_aupr_by_weight": tried}

@@ -53,7 +53,6 @@ rule evaluation_predict:
         sequence=rules.sequence_features.output.features,
         expression=rules.expression_features.output.features,
         hits=rules.homology_search.output.hits,
-        ontology=rules.prepare_ontology.output.ontology,
     output:
         predictions=f"{EVALUATION_DIR}/predictions/{{method}}/{{split}}.tsv",
         # Per aspect: trained, or reused from EVALUATION_STORE (same inputs as before).

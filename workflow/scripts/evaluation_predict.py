@@ -23,5 +23,4 @@ run_rule(
     store_dir=snakemake.params.store,
     record_json=snakemake.output.record,
     reference_inputs=reference_inputs(snakemake.input),
-    ontology_json=snakemake.input.ontology,
 )

@@ -138,7 +138,6 @@ def evaluation_predict(
     store_dir: str | None = None,
     record_json: str | None = None,
     reference_inputs: dict | None = None,
-    ontology_json: str | None = None,
 ) -> pd.DataFrame:
     """Train `method` without the split's targets and write its CAFA predictions for them.
 
@@ -152,8 +151,8 @@ def evaluation_predict(
     run made it from the same inputs, and stored where not; `record_json` then says, per
     aspect, which it was.
 
-    With `reference_inputs` (the export's; a run that learns from a reference) and the
-    ontology, the methods learn from the reference as the product does (`_method`).
+    With `reference_inputs` (the export's; a run that learns from a reference), the methods
+    learn from the reference as the product does (`_method`).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
@@ -166,7 +165,7 @@ def evaluation_predict(
     teaching = None
     if reference_inputs:
         teaching = read_teaching(reference_inputs, hits_tsv)
-        inputs |= reference_files(reference_inputs) | {"ontology": ontology_json}
+        inputs |= reference_files(reference_inputs)
     parts = _Parts(method, settings, seed, threads, inputs, store_dir, teaching)
     rows, record = [], {}
     for aspect in aspects:
@@ -227,7 +226,6 @@ class _Parts:
                 self.inputs["sequence"],
                 self.inputs["expression"],
                 self.teaching,
-                Ontology.from_json(self.inputs["ontology"]) if self.teaching else None,
             )
         rows = [
             (gene, term, score)
@@ -249,7 +247,6 @@ def _method(
     sequence_npz,
     expression_npz,
     teaching: reference.ReferenceTeaching | None = None,
-    ontology: Ontology | None = None,
 ):
     """`method` as one function (training labels, aspect, targets) -> predictions.
 
@@ -300,7 +297,7 @@ def _method(
         rare = {}
         if teaching is not None and method in methods.TRANSFERS_RARE_TERMS:
             scores, rare, _ = reference.reference_scores(
-                scores, aspect, teaching, ontology, settings, held_out=set(targets)
+                scores, aspect, teaching, settings, held_out=set(targets)
             )
         elif transfers:
             scores, rare = transfer.add_transfer(

@@ -260,18 +260,18 @@ def with_reference_transfer(
     scored, transferred, priors = {}, {}, {}
     for aspect, scores in aspect_scores.items():
         scored[aspect], transferred[aspect], priors[aspect] = reference.reference_scores(
-            scores, aspect, teaching, ontology, finishing
+            scores, aspect, teaching, finishing
         )
         log.info(
             "aspect %s: %d scores of terms not modelled transferred from reference homologs; "
-            "the organism's own term frequencies weigh %s (Fmax on its own labeled genes by "
-            "weight: %s)",
+            "the organism's own term frequencies weigh %s (average precision on its own "
+            "labeled genes by weight: %s)",
             aspect,
             sum(len(terms) for terms in transferred[aspect].values()),
             priors[aspect]["own_prior_weight"],
             ", ".join(
-                f"{entry['weight']}: {entry['fmax']}"
-                for entry in priors[aspect]["own_prior_fmax_by_weight"]
+                f"{entry['weight']}: {entry['aupr']}"
+                for entry in priors[aspect]["own_prior_aupr_by_weight"]
             )
             or "too few own labels",
         )

@@ -171,7 +171,7 @@ def organism_truth(n_genes: int) -> dict[str, set[str]]:
 
 
 def test_the_organisms_own_frequencies_weigh_what_its_labels_say_the_reference_misses():
-    from gocotrain.reference import MIN_PRIOR_GENES, fit_prior_weight, mixed_with_prior
+    from gocotrain.reference import MIN_PRIOR_GENES, fit_prior_weight
 
     truth = organism_truth(60)
     frequency = {"B": 1.0, "PB": 1.0, "CAT": 0.5, "K": 0.5}
@@ -182,9 +182,6 @@ def test_the_organisms_own_frequencies_weigh_what_its_labels_say_the_reference_m
     weight, tried = fit_prior_weight(truth, kinases, frequency)
     by_weight = {entry["weight"]: entry["aupr"] for entry in tried}
     assert 0.0 < weight < 1.0 and by_weight[weight] > max(by_weight[0.0], by_weight[1.0])
-    assert mixed_with_prior({"g": {"K": 0.9}}, {"K": 0.5, "PB": 1.0}, 0.4) == {
-        "g": pytest.approx({"K": 0.6 * 0.9 + 0.4 * 0.5, "PB": 0.4})
-    }
     # A reference that already says everything: no weight beats none (ties take the smallest).
     complete = {gene: dict.fromkeys(terms, 0.9) for gene, terms in truth.items()}
     assert fit_prior_weight(truth, complete, frequency)[0] == 0.0

@@ -232,19 +232,6 @@ def labels_report(table: pd.DataFrame, aspects: list[str]) -> dict:
     return report
 
 
-def mixed_with_prior(
-    predictions: Predictions, frequency: dict[str, float], weight: float
-) -> Predictions:
-    """Each gene's scores as ``(1 - weight) * score + weight * frequency`` of the term."""
-    mixed = {}
-    for gene, scores in predictions.items():
-        row = {term: weight * value for term, value in frequency.items()}
-        for term, score in scores.items():
-            row[term] = row.get(term, 0.0) + (1.0 - weight) * score
-        mixed[gene] = row
-    return mixed
-
-
 def fit_prior_weight(
     truth: dict[str, set[str]],
     transferred: Predictions,
@@ -305,7 +292,8 @@ def with_prior(
     weight: float,
     min_score: float,
 ) -> tuple[AspectScores, Predictions]:
-    """Scores mixed with the organism's term frequencies (`mixed_with_prior`): the modelled
+    """Scores mixed with the organism's term frequencies, ``(1 - weight) * score + weight *
+    frequency`` of the term (as `fit_prior_weight` weighed them): the modelled
     terms' combined scores (the per-view scores stay the models'), the transferred rare terms,
     and the frequent terms neither holds, where their share alone reaches `min_score`."""
     if weight == 0.0:

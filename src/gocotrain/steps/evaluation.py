@@ -253,9 +253,9 @@ def _method(
     The learned methods score the terms too rare to model by homology transfer when the
     product does (``homology.rare_terms: transfer``), with the product's own code. With
     `teaching` (a run that learns from a reference) the methods learn as the product does
-    there (`_learned_from_reference`), and the homology baselines transfer from the
-    reference's labeled homologs beside the organism's; `naive` stays the frequencies of the
-    organism's own training labels (CAFA's naive).
+    there (fitted on `resolved` training labels, finished by `reference.reference_scores`),
+    and the homology baselines transfer from the reference's labeled homologs beside the
+    organism's; `naive` stays the frequencies of the organism's own training labels.
     """
     hits = homology.read_hits(hits_tsv)
     neighbours = settings["homology"]["neighbours"]

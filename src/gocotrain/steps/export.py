@@ -247,7 +247,6 @@ def with_reference_transfer(
     settings: dict,
     reference_inputs: dict,
     hits_tsv: str,
-    ontology: Ontology,
     min_score: float,
 ) -> tuple[dict[str, AspectScores], dict[str, Predictions], dict[str, dict]]:
     """`with_transferred_scores` for a run that learns from a reference
@@ -308,7 +307,7 @@ def export_predictions(
     priors = {}
     if reference_inputs:
         aspect_scores, transferred, priors = with_reference_transfer(
-            aspect_scores, settings, reference_inputs, hits_tsv, ontology, min_score
+            aspect_scores, settings, reference_inputs, hits_tsv, min_score
         )
     else:
         aspect_scores, transferred = with_transferred_scores(

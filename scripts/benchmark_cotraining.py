@@ -49,13 +49,14 @@ sys.path.insert(0, str(ROOT / "src"))
 from gocotrain.annotations import Labels  # noqa: E402
 from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator  # noqa: E402
 from gocotrain.features import FeatureMatrix  # noqa: E402
-from gocotrain.homology import HomologyGraph, read_hits  # noqa: E402
+from gocotrain.homology import read_hits  # noqa: E402
 from gocotrain.terms import (  # noqa: E402
+    TermGraphs,
     align_views,
     fit_term,
     score_term,
     term_seed,
-    term_sequence_view,
+    term_views,
 )
 
 FRACTIONS = (0.05, 0.10, 0.25, 1.0)
@@ -197,14 +198,14 @@ def fit_score(method, term, views, settings):
             rounds=0 if method == "supervised" else settings["rounds"],
             **GOCOTRAIN_METHODS[method],
         )
-        fitted, X1 = fit_term(
+        fitted, X1, X2 = fit_term(
             model, X_sequence, X_expression, graph, y, term, settings["seed"], rows_fit
         )
         extra = {"chose_cotraining": fitted.decision_ == "cotraining"}
-        return score_term(fitted, X1, X_expression, test)[0], extra
+        return score_term(fitted, X1, X2, test)[0], extra
     seed = term_seed(settings["seed"], term)
-    X1 = term_sequence_view(X_sequence, graph, y)
-    X1, X2, X1_test, X2_test = X1[rows_fit], X_expression[rows_fit], X1[test], X_expression[test]
+    X1, X2 = term_views(X_sequence, X_expression, graph, y)
+    X1, X2, X1_test, X2_test = X1[rows_fit], X2[rows_fit], X1[test], X2[test]
     y = y[rows_fit]
     # The peers reject NaN (scikit-learn's input checks): missing values become -1, which
     # the trees can split off just as they route NaN.
@@ -318,7 +319,7 @@ def main(argv=None) -> None:
     labels = Labels.from_tsv(workdir / HUMAN_RELEASE_DIR / "labels/labels.tsv").table
     genes = sorted(sequence.genes)
     X_sequence, X_expression = align_views(genes, sequence, expression)
-    graph = HomologyGraph(genes, hits)
+    graph = TermGraphs.of(genes, hits, X_expression, expression.columns)
     index = pd.Index(genes)
     terms = choose_terms(labels, args.terms_per_aspect, args.min_positives)
     settings = {

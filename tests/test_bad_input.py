@@ -51,14 +51,14 @@ def run_labels(name, tmp_path, ontology_json):
     return json.loads(outputs[1].read_text()), pd.read_csv(outputs[0], sep="\t")
 
 
-def run_expression(name, tmp_path, id_map=None, min_share=0.0):
+def run_expression(name, tmp_path, id_map=None, min_share=0.0, kind="tpm"):
     outputs = [tmp_path / "expression.npz", tmp_path / "report.json"]
     input_steps.prepare_expression(
         str(CORPUS / name),
         id_map and str(CORPUS / id_map),
         str(PROTEINS),
         *map(str, outputs),
-        "tpm",
+        kind,
         min_share=min_share,
     )
     return json.loads(outputs[1].read_text()), FeatureMatrix.from_npz(outputs[0])
@@ -187,9 +187,8 @@ def test_ontology_errors(tmp_path, name, fragment, where):
 
 
 EXPRESSION_ERRORS = [  # the file named in the message is the ID map where one is given
-    ("expr_nan.tsv", None, "missing value", "line 4, ID 'G3'"),
-    ("expr_empty_cell.tsv", None, "missing value", "line 4, ID 'G3'"),
     ("expr_negative.tsv", None, "negative value in sample 's2'", "line 5, ID 'G4'"),
+    ("expr_negative.tsv", None, "set expression_kind: log", "line 5, ID 'G4'"),
     ("expr_non_numeric.tsv", None, "non-numeric value 'high'", "line 3, ID 'G2'"),
     ("expr_infinite.tsv", None, "infinite value in sample 's2'", "line 3, ID 'G2'"),
     ("expr_duplicate_gene.tsv", None, "duplicate gene IDs", "line 6, ID 'G2'"),
@@ -213,9 +212,19 @@ def test_expression_errors(tmp_path, name, id_map, fragment, where):
     assert_stops(run, id_map or name, tmp_path, fragment, where)
 
 
+def test_log_values_with_negatives_go_on_as_kind_log(tmp_path):
+    report, matrix = run_expression("expr_negative.tsv", tmp_path, kind="log")
+    assert list(matrix.genes) == ["G1", "G2", "G3", "G4"]
+    assert matrix.to_frame().loc["G4", "s2"] == -1  # taken as given, not logged again
+
+
 @pytest.mark.parametrize(
     ("name", "id_map", "genes"),
     [
+        # A missing value (NA or an empty cell) is missing, not an error: G3 keeps two of
+        # three samples, fewer than a profile needs, and alone has no expression.
+        ("expr_nan.tsv", None, ["G1", "G2", "G4"]),
+        ("expr_empty_cell.tsv", None, ["G1", "G2", "G4"]),
         ("expr_all_zero_gene.tsv", None, ["G1", "G2", "G3", "G4"]),
         ("expr_comma_separated.csv", None, ["G1", "G2", "G3", "G4"]),
         ("expr_single_sample.tsv", None, ["G1", "G2", "G3", "G4"]),

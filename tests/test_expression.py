@@ -4,6 +4,7 @@ import pytest
 from conftest import write
 
 from gocotrain.errors import InputError
+from gocotrain.features import expression_features
 from gocotrain.expression import (
     join_expression,
     join_to_genes,
@@ -29,6 +30,43 @@ def test_counts_become_log_cpm_and_empty_samples_drop():
     np.testing.assert_allclose(log_cpm["s1"], np.log2([250001.0, 750001.0]))
 
 
+def test_log_ratios_with_gaps_are_taken_as_given(tmp_path):
+    """Two-colour arrays (log2 ratios, negative) with empty cells, as the Gasch compendium
+    and a union of studies have them: kind `log` keeps the values, gaps stay missing, a gene
+    with fewer than three values is left out and a sample without any value is dropped."""
+    text = (
+        "gene\ta1\ta2\ta3\ta4\tempty\n"
+        "g1\t-1.5\t0.2\t\t2.0\t\n"
+        "g2\t0.5\tNA\t-0.1\t1.0\t\n"
+        "g3\t\t\t0.3\t\t\n"
+    )
+    path = write(tmp_path / "arrays.tsv", text)
+    with pytest.raises(InputError, match="negative value"):
+        read_expression(path)  # counts, TPM and FPKM are never negative
+    frame = read_expression(path, "log")
+    values, report = normalise(frame, "log")
+    assert list(values.index) == ["g1", "g2"] and "empty" not in values.columns
+    assert values.loc["g1", "a1"] == -1.5 and np.isnan(values.loc["g2", "a2"])
+    assert report["expression_samples_empty_dropped"] == 1
+    assert report["expression_genes_too_few_values_dropped"] == 1
+
+
+def test_missing_values_add_nothing_to_a_profile():
+    """A missing value is the gene's mean over its measured samples: 0 in its z-scored
+    profile, and its mean and SD are those of the measured values."""
+    values = pd.DataFrame(
+        [[1.0, 3.0, np.nan, 5.0], [2.0, 2.5, 1.0, 0.0], [0.0, 1.0, 2.0, 4.0]],
+        index=["g1", "g2", "g3"],
+        columns=["a", "b", "c", "d"],
+    )
+    features, _, _ = expression_features(values, n_components=0)
+    frame = features.to_frame()
+    assert frame.loc["g1", "expr_mean"] == pytest.approx(3.0)
+    assert frame.loc["g1", "expr_sd"] == pytest.approx(np.std([1.0, 3.0, 5.0]))
+    assert frame.loc["g1", "expr_sample_c"] == 0
+    assert np.isfinite(frame.to_numpy()).all()
+
+
 def test_csv_is_read(tmp_path):
     path = write(tmp_path / "e.csv", "gene,a,b\ng1,1,2\ng2,3,4\n")
     assert read_expression(path).loc["g2", "b"] == 4
@@ -40,7 +78,6 @@ def test_csv_is_read(tmp_path):
         ("gene\ta\tb\ng1\t1\tx\n", "non-numeric value 'x' in sample 'b'", 2),
         ("gene\ta\tb\ng1\t1\t2\ng1\t1\t2\n", "duplicate gene IDs", 3),
         ("gene\ta\ta\ng1\t1\t2\n", "duplicate sample names", 1),
-        ("gene\ta\tb\ng1\t1\t2\ng2\t\t2\n", "missing value", 3),
         ("gene\ta\tb\ng1\t1\t-2\n", "negative value", 2),
         ("gene\ta\tb\ng1\t1\tinf\n", "infinite value", 2),
     ],
@@ -153,7 +190,7 @@ def test_a_matrix_without_values_stops_with_its_file(tmp_path, text, problem):
 
 def test_an_all_zero_matrix_stops_instead_of_dropping_every_sample(tmp_path):
     path = write(tmp_path / "zeros.tsv", "gene\ts1\ts2\ng1\t0\t0\ng2\t0\t0\n")
-    with pytest.raises(InputError, match="every one of the 2 samples sums to zero") as error:
+    with pytest.raises(InputError, match="every one of the 2 samples is empty or sums to zero") as error:
         normalise(read_expression(path), "tpm", path)
     assert str(path) in str(error.value)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -16,7 +17,10 @@ from gocotrain.ids import IdMatcher, strip_version
 from gocotrain.sequences import header_gene_ids
 from gocotrain.textio import read_text
 
-EXPRESSION_KINDS = ("counts", "tpm", "fpkm")
+EXPRESSION_KINDS = ("counts", "tpm", "fpkm", "log")
+# Fewest measured samples for a gene to get a profile: with fewer, its co-expression with
+# any other gene is noise.
+MIN_MEASURED_SAMPLES = 3
 
 log = logging.getLogger("gocotrain")
 
@@ -103,8 +107,10 @@ def _without_comments(text: str) -> tuple[str, int]:
     return text, skipped
 
 
-def read_expression(path: str | Path) -> pd.DataFrame:
-    """Read a genes × samples matrix: gene IDs in column 1, sample names in row 1.
+def read_expression(path: str | Path, kind: str = "tpm") -> pd.DataFrame:
+    """Read a genes × samples matrix of `kind` (EXPRESSION_KINDS): gene IDs in column 1,
+    sample names in row 1. Empty and NA cells are missing values (`normalise` handles them);
+    negative values are refused unless the kind is `log` (log ratios, log-CPM, VST).
 
     Leading `#` lines are skipped, and columns that annotate the genes rather than measure a
     sample (featureCounts' Chr, Start, End, Strand and Length; a gene name, a description;
@@ -182,11 +188,18 @@ def read_expression(path: str | Path) -> pd.DataFrame:
                 record=frame.index[row],
             )
     values = frame.to_numpy(dtype=float)
-    for problem, mask, fix in (
-        ("a missing value (NA or empty)", np.isnan(values), "fill in or remove the gene"),
-        ("an infinite value", np.isinf(values), "replace it with a finite number"),
-        ("a negative value", values < 0, "give raw counts, TPM or FPKM (not log or centred)"),
-    ):
+    checks = [("an infinite value", np.isinf(values), "replace it with a finite number")]
+    if kind != "log":
+        checks.append(
+            (
+                "a negative value",
+                values < 0,
+                f"with expression_kind {kind!r} values are raw counts, TPM or FPKM; for values "
+                "already on a log scale (log ratios of arrays, log-CPM, VST) set "
+                "expression_kind: log",
+            )
+        )
+    for problem, mask, fix in checks:
         if mask.any():
             row, column = (int(axis[0]) for axis in np.nonzero(mask))
             raise InputError(
@@ -203,28 +216,58 @@ def read_expression(path: str | Path) -> pd.DataFrame:
 def normalise(
     frame: pd.DataFrame, kind: str, path: str | Path | None = None
 ) -> tuple[pd.DataFrame, dict]:
-    """Depth-normalise per sample (counts → CPM, FPKM → TPM; TPM as is) and take log2(x + 1).
+    """Values on a log scale: depth-normalised per sample (counts → CPM, FPKM → TPM; TPM as
+    is) and log2(x + 1), or, for kind `log`, as given (already log ratios or normalised).
 
-    Samples without any expression are dropped; a matrix of only such samples (all zeros)
-    carries no information and stops here.
+    Missing values stay missing. Samples without any expression (or without any value) are
+    dropped, and genes with fewer than MIN_MEASURED_SAMPLES measured samples; a matrix left
+    without samples or genes carries no information and stops here.
     """
     if kind not in EXPRESSION_KINDS:
         raise InputError(
             None, f"unknown expression_kind {kind!r}", f"use one of {EXPRESSION_KINDS}"
         )
+    measured = frame.notna()
     totals = frame.sum(axis=0)
-    empty = totals <= 0
+    empty = ~measured.any(axis=0) | ((totals <= 0) if kind != "log" else False)
     if empty.all():
         raise InputError(
             path,
-            f"every one of the {len(totals)} samples sums to zero: no expression at all",
-            "give the matrix with its values (counts, TPM or FPKM), not an empty one",
+            f"every one of the {len(totals)} samples is empty or sums to zero: no expression",
+            "give the matrix with its values (counts, TPM, FPKM or log values), not an empty one",
         )
     frame = frame.loc[:, ~empty]
-    report = {"expression_samples_empty_dropped": int(empty.sum())}
+    report = {
+        "expression_samples_empty_dropped": int(empty.sum()),
+        "expression_values_missing": round(float(1 - measured.to_numpy().mean()), 4),
+    }
     if kind in ("counts", "fpkm"):
         frame = frame / totals[~empty] * 1e6
-    return np.log2(frame + 1.0), report
+    if kind != "log":
+        frame = np.log2(frame + 1.0)
+    return _without_sparse_genes(frame, report, path)
+
+
+def _without_sparse_genes(frame: pd.DataFrame, report: dict, path) -> tuple[pd.DataFrame, dict]:
+    """`frame` without the genes measured in fewer than MIN_MEASURED_SAMPLES samples."""
+    sparse = frame.notna().sum(axis=1) < min(MIN_MEASURED_SAMPLES, frame.shape[1])
+    report["expression_genes_too_few_values_dropped"] = int(sparse.sum())
+    if sparse.all():
+        raise InputError(
+            path,
+            f"no gene has a value in at least {MIN_MEASURED_SAMPLES} samples",
+            "give a matrix with more measured values per gene",
+        )
+    if sparse.any():
+        log.warning(
+            "%s: %d genes have values in fewer than %d samples and get no expression profile "
+            "(e.g. %s)",
+            path,
+            int(sparse.sum()),
+            MIN_MEASURED_SAMPLES,
+            ", ".join(frame.index[sparse][:3]),
+        )
+    return frame.loc[~sparse], report
 
 
 def read_id_map(path: str | Path) -> list[tuple[str, str, int]]:
@@ -299,9 +342,11 @@ def join_to_genes(
     ordered = sorted(pairs)
     position = {row: index for index, row in enumerate(log_expression.index)}
     matrix = log_expression.to_numpy()
-    profiles = np.vstack(
-        [matrix[[position[row] for row in pairs[gene]]].mean(axis=0) for gene in ordered]
-    )
+    with warnings.catch_warnings():  # a sample missing in every row of a gene stays missing
+        warnings.simplefilter("ignore", RuntimeWarning)
+        profiles = np.vstack(
+            [np.nanmean(matrix[[position[row] for row in pairs[gene]]], axis=0) for gene in ordered]
+        )
     return pd.DataFrame(profiles, index=ordered, columns=log_expression.columns), report
 
 

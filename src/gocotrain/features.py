@@ -199,13 +199,19 @@ class ExpressionProjection:
 
 
 def _standardised_profiles(values: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per gene: mean, SD, fraction expressed and the z-scored profile (zeros when flat)."""
-    mean = values.mean(axis=1)
-    sd = values.std(axis=1)
-    expressed = (values > 0).mean(axis=1)
+    """Per gene over its measured samples: mean, SD, fraction expressed and the z-scored
+    profile (zeros when flat). A missing value is the gene's mean: 0 in the profile, so it
+    adds nothing to a correlation with another gene."""
+    measured = ~np.isnan(values)
+    filled = np.where(measured, values, 0.0)
+    n_measured = np.maximum(measured.sum(axis=1), 1)
+    mean = filled.sum(axis=1) / n_measured
+    deviation = np.where(measured, values - mean[:, None], 0.0)
+    sd = np.sqrt((deviation**2).sum(axis=1) / n_measured)
+    expressed = (filled > 0).sum(axis=1) / n_measured
     flat = sd <= 1e-8
     profiles = np.zeros_like(values)
-    profiles[~flat] = (values[~flat] - mean[~flat, None]) / sd[~flat, None]
+    profiles[~flat] = deviation[~flat] / sd[~flat, None]
     return mean, sd, expressed, flat, profiles
 
 
@@ -229,8 +235,9 @@ def expression_features(
     projection returned applies the same transformation to other genes (`project_expression`).
     """
     values = log_expression.to_numpy(dtype=float)
-    sample_sd = values.std(axis=0)
-    informative = sample_sd > 1e-8
+    with np.errstate(invalid="ignore"):
+        sample_sd = np.nanstd(values, axis=0) if len(values) else np.zeros(values.shape[1])
+    informative = np.nan_to_num(sample_sd) > 1e-8
     report = {
         "expression_samples_used": int(informative.sum()),
         "expression_samples_constant_dropped": int((~informative).sum()),

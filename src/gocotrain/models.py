@@ -26,6 +26,7 @@ import sklearn
 import xgboost as xgb
 
 from gocotrain import __version__
+from gocotrain.coexpression import COEXPRESSION_FEATURES, profile_columns
 from gocotrain.cotraining import CoTrainingClassifier
 from gocotrain.errors import InputError
 from gocotrain.features import ExpressionProjection, FeatureMatrix
@@ -41,6 +42,8 @@ MODEL_FILES = {
     "labels": "labels.tsv",
     "ontology": "ontology.json",
     "projection": "expression_projection.npz",
+    # The training genes' expression view: a new gene's co-expression neighbours are among them.
+    "expression": "expression_features.npz",
     "thresholds": "thresholds.tsv",
 }
 VIEWS = ("sequence", "expression")
@@ -227,6 +230,9 @@ def feature_definition(
             "kind": expression_kind,
             "samples": list(expression_samples),
             "columns": list(expression_columns),
+            "coexpression_features": (
+                list(COEXPRESSION_FEATURES) if profile_columns(expression_columns).any() else []
+            ),
         },
     }
 

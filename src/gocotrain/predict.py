@@ -1,8 +1,9 @@
 """Score new genes with a saved model, without retraining.
 
 The saved terms' models are loaded (`models.SavedModel.term_model`) and scored by the per-term
-path's own functions (`terms.term_sequence_view`, `terms.score_term`): a new gene's homology
-features come from its hits to the model's labeled training genes, as a training run's do.
+path's own functions (`terms.term_views`, `terms.score_term`): a new gene's homology features
+come from its hits to the model's labeled training genes, and its co-expression vote from its
+neighbours among them, as a training run's do.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 
 from gocotrain import homology
 from gocotrain.annotations import Labels, resolved
+from gocotrain.coexpression import CoexpressionGraph, profile_columns
 from gocotrain.errors import InputError
 from gocotrain.expression import join_expression, normalise, read_expression
 from gocotrain.features import (
@@ -27,7 +29,7 @@ from gocotrain.homology import HOMOLOGY_FEATURES
 from gocotrain.models import MODEL_FILES, SavedModel, compatibility_problems
 from gocotrain.ontology import Ontology
 from gocotrain.sequences import read_fasta
-from gocotrain.terms import AspectScores, score_term, term_sequence_view
+from gocotrain.terms import AspectScores, TermGraphs, score_term, term_views
 from gocotrain.transfer import (
     Predictions,
     TransferCalibration,
@@ -53,7 +55,9 @@ def _new_expression(
     """Joined as a training run joins (`steps.inputs.prepare_expression`)."""
     if not expression:
         return None, None
-    log_expression, _ = normalise(read_expression(expression), expression_kind, expression)
+    log_expression, _ = normalise(
+        read_expression(expression, expression_kind), expression_kind, expression
+    )
     joined, report = join_expression(log_expression, genes, expression, id_map, sequences)
     log.info("new expression %s: %s", expression, report)
     # Through float32 as prepare_expression stores it, so features match the training run's.
@@ -96,6 +100,11 @@ def _expression_view(saved: SavedModel, genes, joined: pd.DataFrame | None) -> n
     return projected.reindex(genes).to_numpy(np.float32)
 
 
+def _training_genes(saved: SavedModel) -> list[str]:
+    """The model's training genes, sorted: the first rows of every new gene's fit."""
+    return sorted(gene for gene, _, _ in read_fasta(saved.path(MODEL_FILES["proteins"])))
+
+
 def _homology(saved: SavedModel, proteins_fasta, proteins, genes, threads):
     """Hits of the new genes (renamed with NEW_GENE_PREFIX) to the model's training genes,
     and their graph over the training genes then the new genes; (None, None) without."""
@@ -125,6 +134,25 @@ def _with_training_rows(X: np.ndarray, n_training: int) -> np.ndarray:
     return np.vstack([np.full((n_training, X.shape[1]), np.nan, np.float32), X])
 
 
+def _coexpression(saved: SavedModel, training: list[str], new_gene_ids, X_expression):
+    """The expression view with the training genes' rows as the run had them (a new gene's
+    co-expression neighbours are among them), and the co-expression graph over all rows;
+    (X_expression, None) where the model's expression view has no co-expression features."""
+    definition = saved.meta["feature_definition"]["expression"]
+    if not definition.get("coexpression_features"):
+        return X_expression, None
+    features = FeatureMatrix.from_npz(saved.path(MODEL_FILES["expression"])).to_frame()
+    X_training = features.reindex(training).to_numpy(np.float32)
+    X_expression = np.vstack([X_training, X_expression[len(training) :]])
+    profiles = X_expression[:, profile_columns(definition["columns"])]
+    # A new gene's neighbours are training genes, as the run's were, never its own copy.
+    is_training = np.arange(len(X_expression)) < len(training)
+    twins = np.full(len(X_expression), -1)
+    new_genes = pd.Index(training).get_indexer(new_gene_ids)
+    twins[len(training) :] = new_genes
+    return X_expression, CoexpressionGraph(profiles, candidates=is_training, twins=twins)
+
+
 def score_new_genes(
     model_dir: str,
     proteins_fasta: str,
@@ -149,10 +177,13 @@ def score_new_genes(
     X_sequence = sequence.to_frame().reindex(genes).to_numpy(np.float32)
     X_expression = _expression_view(saved, genes, joined)
     hits, graph = _homology(saved, proteins_fasta, proteins, genes, threads)
-    if graph is not None:
-        n_training = len(graph.genes) - len(genes)
-        X_sequence = _with_training_rows(X_sequence, n_training)
-        X_expression = _with_training_rows(X_expression, n_training)
+    training = _training_genes(saved)
+    X_sequence = _with_training_rows(X_sequence, len(training))
+    X_expression, coexpression = _coexpression(
+        saved, training, genes, _with_training_rows(X_expression, len(training))
+    )
+    graphs = TermGraphs(homology=graph, coexpression=coexpression)
+    rows = pd.Index([*training, *(NEW_GENE_PREFIX + gene for gene in genes)])
     labels = resolved(Labels.from_tsv(saved.path(MODEL_FILES["labels"])).table)
     scores, transferred = {}, {}
     homology_settings = saved.meta["settings"]["homology"]
@@ -160,7 +191,7 @@ def score_new_genes(
     for aspect in saved.meta["aspects"]:
         aspect_labels = labels[labels["aspect"] == aspect]
         scores[aspect] = _score_aspect(
-            saved, aspect, genes, X_sequence, X_expression, graph, aspect_labels
+            saved, aspect, genes, (X_sequence, X_expression), graphs, rows, aspect_labels
         )
         if (rare_terms or blend) and hits is not None:
             # Models saved before calibration have none: their raw evidence scores.
@@ -180,23 +211,22 @@ def score_new_genes(
     return scores, saved, transferred
 
 
-def _score_aspect(saved, aspect, genes, X_sequence, X_expression, graph, labels) -> AspectScores:
-    """The saved terms' scores of the new genes, the last len(genes) rows."""
+def _score_aspect(saved, aspect, genes, views, graphs, row_genes, labels) -> AspectScores:
+    """The saved terms' scores of the new genes, the last len(genes) rows of `views`
+    (whose rows are `row_genes`: the training genes, then the new genes)."""
+    X_sequence, X_expression = views
     rows = np.arange(len(X_sequence) - len(genes), len(X_sequence))
-    y = np.full(len(X_sequence), -1, dtype=np.int8)
-    if graph is not None:
-        y[graph.genes.isin(set(labels["gene_id"]))] = 0
+    y = np.where(row_genes.isin(set(labels["gene_id"])), 0, -1).astype(np.int8)
     positives_of = labels.groupby("go_id")["gene_id"].apply(set)
     terms = sorted(saved.meta["aspects"][aspect]["terms"])
     shape = (len(genes), len(terms))
     score, first, second = (np.empty(shape, dtype=np.float32) for _ in range(3))
     for column, term in enumerate(terms):
         y_term = y.copy()
-        if graph is not None:
-            y_term[graph.genes.isin(positives_of.get(term, set()))] = 1
-        X_term_sequence = term_sequence_view(X_sequence, graph, y_term)
+        y_term[row_genes.isin(positives_of.get(term, set()))] = 1
+        X_term_sequence, X_term_expression = term_views(X_sequence, X_expression, graphs, y_term)
         score[:, column], first[:, column], second[:, column] = score_term(
-            saved.term_model(aspect, term), X_term_sequence, X_expression, rows
+            saved.term_model(aspect, term), X_term_sequence, X_term_expression, rows
         )
     log.info("aspect %s: %d terms scored for %d new genes", aspect, len(terms), len(genes))
     return AspectScores(

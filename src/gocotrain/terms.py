@@ -4,7 +4,7 @@ with it and save its boosters.
 `score_aspect` runs it over an aspect's terms for the workflow's co-training jobs (the
 product) and for every learned method of the evaluation (`methods`). The benchmark fits and
 scores its terms with the same `fit_term` and `score_term`, and saved-model prediction
-(`predict`) loads the fitted models and scores through `term_sequence_view` and `score_term`.
+(`predict`) loads the fitted models and scores through `term_views` and `score_term`.
 A model is anything with `CoTrainingClassifier`'s two-view interface:
 ``fit(X_sequence, X_expression, y)``, ``predict_proba_views`` and ``combine_views``.
 """
@@ -24,6 +24,7 @@ import xgboost as xgb
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
+from gocotrain.coexpression import COEXPRESSION_FEATURES, CoexpressionGraph, profile_columns
 from gocotrain.cotraining import COTRAINING, SUPERVISED
 from gocotrain.features import FeatureMatrix
 from gocotrain.homology import HOMOLOGY_FEATURES, HomologyGraph
@@ -151,22 +152,68 @@ def term_sequence_view(X_sequence: np.ndarray, graph: HomologyGraph | None, y: n
     return np.hstack([X_sequence, features])
 
 
-def fit_term(model, X_sequence, X_expression, graph, y, term: str, seed: int, rows=None):
-    """A clone of `model` fitted on one term (its seed from the term), and its sequence view.
+def term_expression_view(
+    X_expression: np.ndarray, coexpression: CoexpressionGraph | None, y: np.ndarray
+) -> np.ndarray:
+    """The expression view of one term: profile features plus the term's co-expression
+    neighbour vote, from the labels in `y` only (as `term_sequence_view`)."""
+    if coexpression is None:
+        return X_expression
+    features = coexpression.term_features(y >= 0, y == 1)
+    features[np.all(np.isnan(X_expression), axis=1)] = np.nan
+    return np.hstack([X_expression, features])
 
-    `rows` restricts the fit to some rows (default all); the homology features are made over
-    all rows, from the labels in `y`.
+
+def term_views(X_sequence, X_expression, graphs: TermGraphs, y: np.ndarray):
+    """Both views of one term, their per-term features made from the labels in `y`."""
+    return (
+        term_sequence_view(X_sequence, graphs.homology, y),
+        term_expression_view(X_expression, graphs.coexpression, y),
+    )
+
+
+@dataclass
+class TermGraphs:
+    """The graphs a term's per-term features are read from: homology hits and co-expression
+    (None: that view gets no per-term features)."""
+
+    homology: HomologyGraph | None = None
+    coexpression: CoexpressionGraph | None = None
+
+    @classmethod
+    def of(cls, genes: list[str], hits, X_expression, expression_columns) -> TermGraphs:
+        """Graphs over the rows `genes`: homology from `hits` (None for none), co-expression
+        from the expression view's profile columns."""
+        profiles = X_expression[:, profile_columns(expression_columns)]
+        return cls(
+            homology=HomologyGraph(genes, hits) if hits is not None else None,
+            coexpression=CoexpressionGraph(profiles) if profiles.shape[1] else None,
+        )
+
+    def feature_names(self) -> tuple[list[str], list[str]]:
+        """Names of the per-term features each view gets."""
+        return (
+            list(HOMOLOGY_FEATURES) if self.homology is not None else [],
+            list(COEXPRESSION_FEATURES) if self.coexpression is not None else [],
+        )
+
+
+def fit_term(model, X_sequence, X_expression, graphs, y, term: str, seed: int, rows=None):
+    """A clone of `model` fitted on one term (its seed from the term), and the term's views.
+
+    `rows` restricts the fit to some rows (default all); the per-term features are made over
+    all rows, from the labels in `y` (`term_views`).
     """
     model = clone(model).set_params(random_state=term_seed(seed, term))
-    X_term_sequence = term_sequence_view(X_sequence, graph, y)
+    X_term_sequence, X_term_expression = term_views(X_sequence, X_expression, graphs, y)
     fit_rows = slice(None) if rows is None else rows
-    model.fit(X_term_sequence[fit_rows], X_expression[fit_rows], y[fit_rows])
-    return model, X_term_sequence
+    model.fit(X_term_sequence[fit_rows], X_term_expression[fit_rows], y[fit_rows])
+    return model, X_term_sequence, X_term_expression
 
 
-def score_term(model, X_term_sequence, X_expression, rows: np.ndarray):
+def score_term(model, X_term_sequence, X_term_expression, rows: np.ndarray):
     """A fitted model's combined and per-view scores of `rows`."""
-    first, second = model.predict_proba_views(X_term_sequence[rows], X_expression[rows])
+    first, second = model.predict_proba_views(X_term_sequence[rows], X_term_expression[rows])
     return model.combine_views(first, second)[:, 1], first, second
 
 
@@ -180,13 +227,15 @@ def gain_shares(model, n_features: int) -> np.ndarray:
     return shares / total if total > 0 else shares
 
 
-def _fit_and_score(model, X1, X2, graph, y, rows, term, seed, model_dir, genes=None):
-    fitted, X_term_sequence = fit_term(model, X1, X2, graph, y, term, seed)
-    scores = score_term(fitted, X_term_sequence, X2, rows)
+def _fit_and_score(model, X1, X2, graphs, y, rows, term, seed, model_dir, genes=None):
+    fitted, X_term_sequence, X_term_expression = fit_term(model, X1, X2, graphs, y, term, seed)
+    scores = score_term(fitted, X_term_sequence, X_term_expression, rows)
     saved = write_term_boosters(fitted, term, model_dir) if model_dir is not None else None
     importance = [
         gain_shares(view_model, X.shape[1])
-        for view_model, X in zip(fitted.estimators_, (X_term_sequence, X2), strict=True)
+        for view_model, X in zip(
+            fitted.estimators_, (X_term_sequence, X_term_expression), strict=True
+        )
     ]
     return scores, TermReport.of(fitted, term, saved, genes), importance
 
@@ -296,7 +345,7 @@ def score_aspect(
         len(problem.unlabeled),
         len(terms),
     )
-    graph = HomologyGraph(problem.genes.tolist(), hits) if hits is not None else None
+    graphs = TermGraphs.of(problem.genes.tolist(), hits, problem.X_expression, expression.columns)
     # Threads, not processes: XGBoost releases the GIL while it trains and predicts, and
     # threads share the feature matrices instead of copying them to every worker.
     results = Parallel(n_jobs=n_jobs, backend="threading", return_as="generator")(
@@ -304,7 +353,7 @@ def score_aspect(
             model,
             problem.X_sequence,
             problem.X_expression,
-            graph,
+            graphs,
             problem.target(term),
             problem.scored,
             term,
@@ -317,11 +366,11 @@ def score_aspect(
     (score, first, second), term_reports, importance = _collect(
         aspect, results, len(problem.scored), terms
     )
-    homology_names = HOMOLOGY_FEATURES if graph is not None else []
-    report = selection | _aspect_report(aspect, problem, graph, term_reports)
+    homology_names, coexpression_names = graphs.feature_names()
+    report = selection | _aspect_report(aspect, problem, graphs.homology, term_reports)
     report["feature_importance"] = _mean_importance(
         [*sequence.columns.tolist(), *homology_names],
-        expression.columns.tolist(),
+        [*expression.columns.tolist(), *coexpression_names],
         importance,
         len(terms),
     )

@@ -261,6 +261,8 @@ def _method(
     neighbours = settings["homology"]["neighbours"]
     if method == "naive":
         return methods.naive
+    if method == "multifunctionality":
+        return partial(methods.multifunctionality, FeatureMatrix.from_npz(expression_npz))
     if method in ("blast", "homology"):
         # blast: CAFA's BLAST baseline, the highest identity carrying the term
         k, rule = (neighbours, "knn") if method == "homology" else (None, "max_identity")

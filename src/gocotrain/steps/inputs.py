@@ -72,7 +72,7 @@ def prepare_expression(
     """The expression profile of each sequence gene, joined through `id_map`, or without one
     by the sequence IDs or the gene IDs of the `sequences` file's headers; stops when fewer
     than `min_share` of the sequence genes get one (`require_coverage`)."""
-    frame = read_expression(expression)
+    frame = read_expression(expression, expression_kind)
     log_expression, report = normalise(frame, expression_kind, expression)
     report["expression_genes_read"] = len(frame)
     report["expression_samples_read"] = frame.shape[1]

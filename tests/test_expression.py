@@ -190,7 +190,9 @@ def test_a_matrix_without_values_stops_with_its_file(tmp_path, text, problem):
 
 def test_an_all_zero_matrix_stops_instead_of_dropping_every_sample(tmp_path):
     path = write(tmp_path / "zeros.tsv", "gene\ts1\ts2\ng1\t0\t0\ng2\t0\t0\n")
-    with pytest.raises(InputError, match="every one of the 2 samples is empty or sums to zero") as error:
+    with pytest.raises(
+        InputError, match="every one of the 2 samples is empty or sums to zero"
+    ) as error:
         normalise(read_expression(path), "tpm", path)
     assert str(path) in str(error.value)
 

@@ -61,7 +61,9 @@ def multifunctionality(
     degree = np.asarray(graph.weights.sum(axis=0)).ravel()[graph.present]
     percentile = pd.Series(degree, index=expression.genes[graph.present]).rank(pct=True)
     return {
-        gene: {term: value * float(percentile.get(gene, 0.5)) for term, value in frequencies.items()}
+        gene: {
+            term: value * float(percentile.get(gene, 0.5)) for term, value in frequencies.items()
+        }
         for gene in targets
     }
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from gocotrain.export import SCORE_EXPLANATION
 from gocotrain.methods import METHODS
+from gocotrain.metrics import VIEW_SIGNAL_METHODS, view_signal
 from gocotrain.ontology import ASPECT_NAMES, in_aspect_order
 from gocotrain.pages import (
     escape,
@@ -100,10 +101,56 @@ METRIC_COLUMNS = {
 }
 
 
+def _view_signal_parts(metrics: pd.DataFrame) -> list[str]:
+    """Does each view speak? Fmax of each view alone, both and the controls, per aspect, and
+    what the margins mean, in words."""
+    signal = view_signal(metrics)
+    if signal.empty:
+        return []
+    parts = ["<h3>Does each view carry signal?</h3>"]
+    for kind, group in signal.groupby("targets", sort=False):
+        methods = [m for m in VIEW_SIGNAL_METHODS if m in group.columns]
+        rows = []
+        for _, row in group.iterrows():
+            cells = ["–" if pd.isna(row[m]) else f"{row[m]:.3f}" for m in methods]
+            rows.append((NAMESPACE_TITLES.get(row["aspect"], row["aspect"]), cells))
+        parts.append(f"<p>Fmax on held-out genes ({escape(kind.replace('_', ' '))}).</p>")
+        parts.append(wide(grid(["aspect", *methods], rows, numbers=True)))
+        parts.append("<ul>" + "".join(_signal_sentences(group)) + "</ul>")
+    return parts
+
+
+def _signal_sentences(group: pd.DataFrame) -> list[str]:
+    sentences = []
+    for _, row in group.iterrows():
+        title = NAMESPACE_TITLES.get(row["aspect"], row["aspect"])
+        expression = row.get("expression_over_controls")
+        if expression is not None and not pd.isna(expression):
+            verdict = (
+                "carries signal: it beats the naive and multifunctionality controls by "
+                if expression > 0
+                else "does no better than a control that knows only term frequencies and how "
+                "connected a gene is (by "
+            )
+            closing = "" if expression > 0 else "): co-training has little to learn from it"
+            sentences.append(
+                f"<li>{escape(title)}: the expression view alone {verdict}"
+                f"{abs(expression):.3f} Fmax{closing}.</li>"
+            )
+        gain = row.get("cotraining_over_supervised")
+        if gain is not None and not pd.isna(gain):
+            sentences.append(
+                f"<li>{escape(title)}: co-training against the same two views supervised: "
+                f"{gain:+.3f} Fmax.</li>"
+            )
+    return sentences
+
+
 def metrics_html(metrics: pd.DataFrame, path: str | Path) -> None:
-    """The comparison table, best value per aspect and metric in bold."""
+    """The comparison table, best value per aspect and metric in bold, after whether each
+    view carries signal (`metrics.view_signal`)."""
     columns = list(METRIC_COLUMNS)
-    parts = []
+    parts = _view_signal_parts(metrics)
     for (kind, namespace), group in metrics.groupby(["targets", "aspect"], sort=False):
         group = group.set_index("method").loc[_method_order(group["method"])]
         title = f"{NAMESPACE_TITLES.get(namespace, namespace)} — {kind.replace('_', ' ')}"

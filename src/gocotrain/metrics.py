@@ -570,3 +570,37 @@ def _term_centric(aspect: _Aspect) -> dict[str, float]:
         "aupr_micro": micro[0],
         "auroc_micro": micro[1],
     }
+
+
+# The methods that say whether each view carries signal, in the order a reader compares them.
+VIEW_SIGNAL_METHODS = (
+    "naive",
+    "multifunctionality",
+    "sequence_only",
+    "expression_only",
+    "two_view_supervised",
+    "cotraining",
+)
+
+
+def view_signal(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Per target kind and aspect, the Fmax of each view alone, the two together and the
+    controls (those of VIEW_SIGNAL_METHODS that were evaluated), and the margins a user reads
+    before trusting co-training: the expression view over the better control (naive or
+    multifunctionality), the two views over the sequence view alone, and co-training over
+    the same two views supervised. A margin whose methods were not evaluated is empty."""
+    found = metrics[metrics["method"].isin(VIEW_SIGNAL_METHODS)]
+    wide = found.pivot_table(index=["targets", "aspect"], columns="method", values="fmax")
+    wide = wide.reindex(columns=[m for m in VIEW_SIGNAL_METHODS if m in wide.columns])
+
+    def margin(first: str, *others: str) -> pd.Series:
+        if first not in wide or not all(other in wide for other in others):
+            return pd.Series(np.nan, index=wide.index)
+        return wide[first] - wide[list(others)].max(axis=1)
+
+    margins = {
+        "expression_over_controls": margin("expression_only", "naive", "multifunctionality"),
+        "two_views_over_sequence": margin("two_view_supervised", "sequence_only"),
+        "cotraining_over_supervised": margin("cotraining", "two_view_supervised"),
+    }
+    return wide.assign(**margins).round(4).reset_index()

@@ -397,6 +397,13 @@ def threshold_inputs(wildcards):
     return {}
 
 
+def view_signal_inputs(wildcards):
+    """The evaluation's view signal for the run summary, where the evaluation runs anyway."""
+    if threshold_inputs(wildcards):
+        return {"view_signal": f"{EVALUATION_DIR}/view_signal.tsv"}
+    return {}
+
+
 def measured_thresholds():
     return bool(EVALUATION_SPLITS) and "cotraining" in EVALUATION["methods"]
 

@@ -105,6 +105,7 @@ rule evaluation_score:
         curves=f"{EVALUATION_DIR}/precision_recall.tsv",
         per_term=f"{EVALUATION_DIR}/per_term.tsv",
         truth=f"{EVALUATION_DIR}/truth.tsv",
+        view_signal=f"{EVALUATION_DIR}/view_signal.tsv",
     log:
         release_log("evaluation/score.log"),
     benchmark:

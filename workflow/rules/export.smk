@@ -26,6 +26,7 @@ rule choose_thresholds:
 
 rule export_predictions:
     input:
+        unpack(view_signal_inputs),
         **reference_export_inputs(),
         scores=expand(in_release("cotrain/{aspect}.npz"), aspect=ASPECTS),
         cotrain_reports=expand(in_release("cotrain/{aspect}.json"), aspect=ASPECTS),

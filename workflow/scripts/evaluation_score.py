@@ -23,4 +23,5 @@ run_rule(
     truth_tsv=snakemake.output.truth,
     protocol=snakemake.params.protocol,
     labels_new_tsv=snakemake.input.get("labels_new"),
+    view_signal_tsv=snakemake.output.view_signal,
 )

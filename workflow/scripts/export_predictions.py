@@ -44,4 +44,5 @@ run_rule(
     labels_tsv=snakemake.input.labels,
     names_tsv=snakemake.input.names,
     reference_inputs=reference_inputs(snakemake.input),
+    view_signal_tsv=snakemake.input.get("view_signal"),
 )

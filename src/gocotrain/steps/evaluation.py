@@ -31,6 +31,7 @@ from gocotrain.metrics import (
     per_term,
     precision_recall_curve,
     read_predictions,
+    view_signal,
 )
 from gocotrain.ontology import Ontology
 from gocotrain.splits import (
@@ -351,8 +352,10 @@ def evaluation_score(
     truth_tsv: str,
     protocol: str,
     labels_new_tsv: str | None = None,
+    view_signal_tsv: str | None = None,
 ) -> pd.DataFrame:
-    """Score each method's predictions, gathered over the splits, per aspect and target kind.
+    """Score each method's predictions, gathered over the splits, per aspect and target kind,
+    and (`view_signal_tsv`) whether each view carries signal (`metrics.view_signal`).
 
     Information accretion comes from the whole annotation set of the protocol (all labels
     for cross-validation, the newer labels for the time split), not from the targets alone,
@@ -387,6 +390,11 @@ def evaluation_score(
         columns = key_columns + [column for column in frame.columns if column not in key_columns]
         with atomic_write(path) as handle:
             frame[columns].to_csv(handle, sep="\t", index=False, float_format="%.6g")
+    if view_signal_tsv:
+        signal = view_signal(table)
+        log.info("each view's signal (Fmax on held-out genes):\n%s", signal.to_string(index=False))
+        with atomic_write(view_signal_tsv) as handle:
+            signal.to_csv(handle, sep="\t", index=False, float_format="%.4g")
     return table
 
 

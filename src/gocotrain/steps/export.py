@@ -294,10 +294,12 @@ def export_predictions(
     labels_tsv: str | None = None,
     names_tsv: str | None = None,
     reference_inputs: dict | None = None,
+    view_signal_tsv: str | None = None,
 ) -> None:
-    """Every export of the run, and its summary. With `hits_tsv` and `labels_tsv`, homology
-    transfer scores the terms too rare to model and is blended into the modelled terms'
-    scores as the run's settings say (`with_transferred_scores`). `names_tsv`
+    """Every export of the run, and its summary (with `view_signal_tsv`, the evaluation's
+    Fmax of each view alone, both and the controls, per aspect). With `hits_tsv` and
+    `labels_tsv`, homology transfer scores the terms too rare to model and is blended into
+    the modelled terms' scores as the run's settings say (`with_transferred_scores`). `names_tsv`
     (`sequences.write_names`) names the genes, with the input GAF's symbols and names where
     it has none. With `reference_inputs` (the reference's hits, labels and calibrations) the
     transfer is the reference's (`with_reference_transfer`)."""
@@ -337,6 +339,8 @@ def export_predictions(
         } | priors.get(aspect, {})
     summary["release"] = stamp
     summary["predictions"]["gaf_taxon"] = identity["taxon"]
+    if view_signal_tsv:
+        summary["view_signal"] = pd.read_csv(view_signal_tsv, sep="\t").to_dict("records")
     with open(thresholds_tsv, "rb") as source, atomic_write(outputs["thresholds"], "wb") as copy:
         shutil.copyfileobj(source, copy)
     write_json(summary, outputs["summary_json"])

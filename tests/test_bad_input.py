@@ -213,7 +213,7 @@ def test_expression_errors(tmp_path, name, id_map, fragment, where):
 
 
 def test_log_values_with_negatives_go_on_as_kind_log(tmp_path):
-    report, matrix = run_expression("expr_negative.tsv", tmp_path, kind="log")
+    _, matrix = run_expression("expr_negative.tsv", tmp_path, kind="log")
     assert list(matrix.genes) == ["G1", "G2", "G3", "G4"]
     assert matrix.to_frame().loc["G4", "s2"] == -1  # taken as given, not logged again
 

@@ -4,7 +4,6 @@ import pytest
 from conftest import write
 
 from gocotrain.errors import InputError
-from gocotrain.features import expression_features
 from gocotrain.expression import (
     join_expression,
     join_to_genes,
@@ -12,6 +11,7 @@ from gocotrain.expression import (
     read_expression,
     read_id_map,
 )
+from gocotrain.features import expression_features
 
 
 def test_demo_matrix_fpkm_to_log_tpm(demo):

@@ -59,6 +59,25 @@ def test_cotraining_adds_balanced_pseudo_labels_and_scores_well():
     assert average_precision_score(truth[unlabeled], probability[:, 1]) > 0.8
 
 
+def test_pseudo_positive_share_scales_each_rounds_positives_with_the_labeled_ones():
+    """With a share, a term with 36 labeled positives gets about a tenth of them per view and
+    round, not the fixed one; the negatives keep the class ratio, up to their cap."""
+    view1, view2, y, _ = two_view_problem(n=1200, n_labeled=120)
+    labeled_positives = int((y == 1).sum())
+    common = {"rounds": 3, "pool_size": 400, "validation_fraction": 0, "random_state": 0}
+    fixed = CoTrainingClassifier(**common).fit(view1, view2, y)
+    shared = CoTrainingClassifier(pseudo_positive_share=0.1, **common).fit(view1, view2, y)
+    per_round = round(0.1 * labeled_positives)
+    assert per_round > 1
+    for model, expected in ((fixed, 1), (shared, per_round)):
+        for record in model.history_:
+            assert record["view1_added_positive"] == expected
+            assert record["view2_added_positive"] == expected
+    assert sum(shared.n_pseudo_labeled_) > 2 * sum(fixed.n_pseudo_labeled_)
+    with pytest.raises(ValueError, match="pseudo_positive_share must be in"):
+        CoTrainingClassifier(pseudo_positive_share=1.5).fit(view1, view2, y)
+
+
 def test_same_seed_same_result_and_zero_rounds_is_supervised():
     view1, view2, y, _ = two_view_problem(seed=3)
     first = CoTrainingClassifier(rounds=3, random_state=1).fit(view1, view2, y)

@@ -223,7 +223,9 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
     second_estimator : classifier for view 2 (default: ``estimator``).
     rounds : co-training rounds; 0 gives plain supervised two-view training.
     pool_size : size of the random pool of unlabeled samples examined each round.
-    positives_per_round : positives each view may add per round.
+    positives_per_round : positives each view may add per round (at least).
+    pseudo_positive_share : each view may add this share of the fit's labeled positives per
+        round, where that is more than ``positives_per_round``; 0 for a fixed number.
     max_negatives_per_round : cap on negatives each view may add per round.
     confidence_threshold : minimum probability of the chosen class for a pseudo-label.
     combine : "product" or "mean", see ``combine_probabilities``.
@@ -265,6 +267,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         rounds: int = 5,
         pool_size: int = 200,
         positives_per_round: int = 1,
+        pseudo_positive_share: float = 0.0,
         max_negatives_per_round: int = 50,
         confidence_threshold: float = 0.5,
         combine: str = "product",
@@ -281,6 +284,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         self.rounds = rounds
         self.pool_size = pool_size
         self.positives_per_round = positives_per_round
+        self.pseudo_positive_share = pseudo_positive_share
         self.max_negatives_per_round = max_negatives_per_round
         self.confidence_threshold = confidence_threshold
         self.combine = combine
@@ -314,6 +318,10 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
             )
         if self.rounds < 0:
             raise ValueError(f"rounds must be at least 0, not {self.rounds}")
+        if not 0 <= self.pseudo_positive_share <= 1:
+            raise ValueError(
+                f"pseudo_positive_share must be in [0, 1], not {self.pseudo_positive_share}"
+            )
         if self.negatives_per_positive is not None and self.negatives_per_positive < 1:
             raise ValueError(
                 f"negatives_per_positive must be at least 1 or None, not "
@@ -453,19 +461,26 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
 
     def _candidates(self, unlabeled: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """The unlabeled rows that can enter the pool, in the order they will."""
-        n_negative = self._n_negative()
-        most = self.pool_size + 2 * self.rounds * (self.positives_per_round + n_negative)
+        n_positive, n_negative = self._n_positive, self._n_negative()
+        most = self.pool_size + 2 * self.rounds * (n_positive + n_negative)
         return rng.permutation(unlabeled)[:most]
 
+    def _positives_per_round(self, y: np.ndarray, rows: np.ndarray) -> int:
+        """Positives each view gives the other per round: ``positives_per_round``, or more
+        where ``pseudo_positive_share`` of the fit's labeled positives is more, so that a
+        term with many positives gains as much in proportion as a rare one."""
+        share = round(self.pseudo_positive_share * int((y[rows] == 1).sum()))
+        return max(self.positives_per_round, share)
+
     def _n_negative(self) -> int:
+        """Negatives per round, in the labeled class ratio (Blum & Mitchell's rule)."""
         ratio = (1 - self.prior_) / self.prior_
-        return max(
-            1, int(min(self.max_negatives_per_round, round(self.positives_per_round * ratio)))
-        )
+        return max(1, int(min(self.max_negatives_per_round, round(self._n_positive * ratio))))
 
     def _cotrain(self, views, y, rows, unlabeled, rng, validation=None):
         """Co-train from labeled `rows` and `unlabeled`; with `validation`, also fit the
         supervised model from the same base trees and score both there."""
+        self._n_positive = self._positives_per_round(y, rows)
         candidates = self._candidates(unlabeled, rng)
         prepared = self._prepare(views, np.sort(np.concatenate([rows, candidates])))
         base_labels = np.full(len(y), -1, dtype=np.int8)
@@ -500,7 +515,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
                 if models[source] is not None and len(chosen):
                     probability = views[source].predict(models[source], chosen)
                     order = np.argsort(-probability, kind="stable")
-                    top = order[: self.positives_per_round]
+                    top = order[: self._n_positive]
                     positives = chosen[top[probability[top] >= self.confidence_threshold]]
                     bottom = order[::-1][:n_negative]
                     negatives = chosen[bottom[1 - probability[bottom] >= self.confidence_threshold]]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from gocotrain import homology
 from gocotrain.annotations import Labels, resolved
-from gocotrain.coexpression import CoexpressionGraph, profile_columns
+from gocotrain.coexpression import CoexpressionGraph, NewGenesCoexpression, profile_columns
 from gocotrain.errors import InputError
 from gocotrain.expression import join_expression, normalise, read_expression
 from gocotrain.features import (
@@ -135,22 +135,21 @@ def _with_training_rows(X: np.ndarray, n_training: int) -> np.ndarray:
 
 
 def _coexpression(saved: SavedModel, training: list[str], new_gene_ids, X_expression):
-    """The expression view with the training genes' rows as the run had them (a new gene's
-    co-expression neighbours are among them), and the co-expression graph over all rows;
-    (X_expression, None) where the model's expression view has no co-expression features."""
+    """The expression view with the training genes' rows as the run had them, and the run's
+    co-expression network with the new genes joined to it (`NewGenesCoexpression`: a new
+    gene's neighbours are training genes, never its own training copy); (X_expression, None)
+    where the model's expression view has no co-expression features."""
     definition = saved.meta["feature_definition"]["expression"]
     if not definition.get("coexpression_features"):
         return X_expression, None
     features = FeatureMatrix.from_npz(saved.path(MODEL_FILES["expression"])).to_frame()
     X_training = features.reindex(training).to_numpy(np.float32)
-    X_expression = np.vstack([X_training, X_expression[len(training) :]])
-    profiles = X_expression[:, profile_columns(definition["columns"])]
-    # A new gene's neighbours are training genes, as the run's were, never its own copy.
-    is_training = np.arange(len(X_expression)) < len(training)
-    twins = np.full(len(X_expression), -1)
-    new_genes = pd.Index(training).get_indexer(new_gene_ids)
-    twins[len(training) :] = new_genes
-    return X_expression, CoexpressionGraph(profiles, candidates=is_training, twins=twins)
+    columns = profile_columns(definition["columns"])
+    graph = CoexpressionGraph(X_training[:, columns])
+    new_rows = X_expression[len(training) :]
+    twins = pd.Index(training).get_indexer(new_gene_ids)
+    joined = NewGenesCoexpression(graph, new_rows[:, columns], twins)
+    return np.vstack([X_training, new_rows]), joined
 
 
 def score_new_genes(

@@ -196,7 +196,18 @@ def test_the_evaluation_scores_what_ships(demo_inputs):
     assert evaluated == {gene: terms for gene, terms in shipped.items() if terms}
 
 
-@pytest.mark.parametrize("method", ["naive", "blast", "homology", "concatenated", "cotraining"])
+@pytest.mark.parametrize(
+    "method",
+    [
+        "naive",
+        "multifunctionality",
+        "blast",
+        "homology",
+        "expression_only",
+        "concatenated",
+        "cotraining",
+    ],
+)
 def test_predictions_never_depend_on_the_targets_labels(demo_inputs, method):
     """Scrambling every label of the fold's genes changes nothing the method predicts."""
     labels = Labels.from_tsv(demo_inputs / "labels.tsv").table
@@ -390,12 +401,16 @@ def test_every_method_can_be_named_in_the_config():
     schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
     methods = schema["properties"]["evaluation"]["properties"]["methods"]
     assert tuple(methods["items"]["enum"]) == METHODS
-    # The default is sized to fit a proteome's run (README): the baselines, the two views
-    # without unlabeled genes, and co-training; the rest are to ask for.
+    # The default answers whether each view carries signal (each alone, beside naive and the
+    # multifunctionality control) and whether co-training beats the baselines and the two
+    # views without unlabeled genes; concatenated and self_training are to ask for.
     assert methods["default"] == [
         "naive",
+        "multifunctionality",
         "blast",
         "homology",
+        "sequence_only",
+        "expression_only",
         "two_view_supervised",
         "cotraining",
     ]

@@ -46,6 +46,8 @@ PROFILE_PREFIXES = ("expr_pc", "expr_sample_")
 
 def _unit_rows(profiles: np.ndarray) -> np.ndarray:
     """Rows centred and scaled to length 1: their dot products are Pearson correlations."""
+    if not profiles.size:
+        return np.zeros_like(profiles)
     centred = profiles - profiles.mean(axis=1, keepdims=True)
     norm = np.linalg.norm(centred, axis=1, keepdims=True)
     return np.divide(centred, norm, out=np.zeros_like(centred), where=norm > 0)

@@ -5,6 +5,17 @@ run's own reference search. Needs ../shared (benchmark only).
 
     python scripts/benchmark_new_organism.py RUN [OTHER_RUN ...] [--truth GAF] [--ontology OBO]
     python scripts/benchmark_new_organism.py --cut-own OWN.gaf.gz [--share 0.05] [--seed 0]
+    python scripts/benchmark_new_organism.py --cut-reference EXCLUDE.txt.gz OUT
+
+Yeast as a new organism (`config/yeast-new-organism.yaml`): cut the reference without
+yeast's own entries, run, and score against yeast's GAF:
+
+    python scripts/benchmark_new_organism.py --cut-reference \
+        ../shared/data/yeast-2019/reference-exclude.txt.gz ../yeast-reference
+    snakemake --cores 2 --configfile config/yeast-new-organism.yaml --directory ../yeast-new
+    python scripts/benchmark_new_organism.py ../yeast-new \
+        --truth ../shared/data/yeast-2019/annotations.gaf.gz \
+        --reference-labels ../yeast-reference/reference_labels.tsv.gz
 
 Each RUN is a working directory whose newest release holds predictions; every run is scored
 on the same targets (the human proteins with an experimental 2022 annotation in the aspect),
@@ -75,6 +86,29 @@ def cut_own(truth_gaf: Path, ontology, out: Path, share: float, seed: int) -> No
     print(f"{out}: the lines of {len(kept)} of {len(annotated)} annotated proteins")
 
 
+def cut_reference(exclude: Path, out: Path) -> None:
+    """Write the reference without the accessions in `exclude` (one per line): yeast playing
+    a new organism must not find its own Swiss-Prot entries there."""
+    with gzip.open(exclude, "rt") as handle:
+        left_out = {line.strip() for line in handle if line.strip()}
+    out.mkdir(parents=True, exist_ok=True)
+    source = SHARED / "reference-swissprot-2014"
+    kept = 0
+    with gzip.open(out / "reference.fa.gz", "wt") as target:
+        for header, protein, _ in read_fasta(source / "reference.fa.gz"):
+            if gene_id_from_header(header) not in left_out:
+                target.write(f">{header}\n{protein}\n")
+                kept += 1
+    with (
+        gzip.open(source / "reference_labels.tsv.gz", "rt") as handle,
+        gzip.open(out / "reference_labels.tsv.gz", "wt") as target,
+    ):
+        for number, line in enumerate(handle):
+            if number == 0 or line.split("\t", 1)[0] not in left_out:
+                target.write(line)
+    print(f"{out}: {kept} reference proteins, {len(left_out)} accessions left out")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="*", type=Path)
@@ -89,7 +123,17 @@ def main() -> None:
     parser.add_argument("--cut-own", type=Path, help="write own labels to this GAF and stop")
     parser.add_argument("--share", type=float, default=0.05, help="of --cut-own")
     parser.add_argument("--seed", type=int, default=0, help="of --cut-own")
+    parser.add_argument(
+        "--cut-reference",
+        nargs=2,
+        type=Path,
+        metavar=("EXCLUDE", "OUT"),
+        help="write the reference without the accessions in EXCLUDE to OUT/ and stop",
+    )
     args = parser.parse_args()
+    if args.cut_reference:
+        cut_reference(*args.cut_reference)
+        return
     ontology = read_obo(args.ontology)
     if args.cut_own:
         cut_own(args.truth, ontology, args.cut_own, args.share, args.seed)

@@ -39,6 +39,8 @@ def test_shipped_configs_are_valid():
         "human-2022.yaml",
         "demo-new-organism.yaml",
         "human-new-organism.yaml",
+        "yeast-2019.yaml",
+        "yeast-new-organism.yaml",
     ):
         config = yaml.safe_load((ROOT / "config" / name).read_text())
         jsonschema.validate(config, SCHEMA)

@@ -58,7 +58,7 @@ def test_dry_run_plans_every_rule(tmp_path):
     assert jobs["cotrain_batch"] == 6
     assert jobs["gather_cotraining"] == 3
     # The demo config evaluates the default methods (four of the eight) on one fold.
-    assert jobs["evaluation_predict"] == len(schema_defaults()["evaluation"]["methods"]) == 5
+    assert jobs["evaluation_predict"] == len(schema_defaults()["evaluation"]["methods"]) == 8
 
 
 def test_no_gaf_is_planned_without_a_reference_to_cite(tmp_path):

@@ -152,33 +152,42 @@ def _vote_columns(first: tuple, second: tuple) -> np.ndarray:
 
 class NewGenesCoexpression:
     """A saved model's co-expression network (`graph`, over its training genes) with new
-    genes joined to it without changing it: each new gene's neighbours are the training genes
-    it would have had in the run, never its own training copy (`twins`, -1 for none). Rows are
-    the training genes, then the new genes; only the new genes' votes are new."""
+    genes joined to it without changing it. A new gene that is a training gene again (its
+    `twins` entry, -1 for none) with the same profile gets the run's edges exactly, ties
+    broken as the run broke them; another gets the training genes it would have had as
+    neighbours in the run, never its own training copy. Rows are the training genes, then
+    the new genes; only the new genes' votes are new."""
 
     def __init__(self, graph: CoexpressionGraph, profiles: np.ndarray, twins: np.ndarray):
         self.graph = graph
         unit, present = _present(np.asarray(profiles, dtype=np.float64))
         pool = np.flatnonzero(graph.present)
         n_training, n_new = len(graph.present), len(profiles)
+        has_twin = twins >= 0
+        same = np.zeros(n_new, dtype=bool)
+        same[has_twin] = (unit[has_twin] == graph.unit[twins[has_twin]]).all(axis=1)
+        same &= present
         rows, columns, weights = [], [], []
         for start in range(0, n_new, CHUNK):
             chunk = np.arange(start, min(start + CHUNK, n_new))
             block = unit[chunk] @ graph.unit[pool].T
-            block[~present[chunk]] = -np.inf
+            block[~present[chunk] | same[chunk]] = -np.inf
             twin_column = np.searchsorted(pool, twins[chunk])
-            has_twin = (twins[chunk] >= 0) & np.isin(twins[chunk], pool)
-            block[np.flatnonzero(has_twin), twin_column[has_twin]] = -np.inf
-            found = self._edges(block, pool, present[chunk])
-            rows.append(chunk[found[0]])
-            columns.append(found[1])
-            weights.append(found[2])
-        self.first = _transition(
-            sparse.csr_matrix(
-                (np.concatenate(weights), (np.concatenate(rows), np.concatenate(columns))),
-                shape=(n_new, n_training),
-            )
+            excluded = has_twin[chunk] & np.isin(twins[chunk], pool)
+            block[np.flatnonzero(excluded), twin_column[excluded]] = -np.inf
+            row, column, weight = self._edges(block, pool, present[chunk] & ~same[chunk])
+            rows.append(chunk[row])
+            columns.append(column)
+            weights.append(weight)
+        edges = sparse.csr_matrix(
+            (np.concatenate(weights), (np.concatenate(rows), np.concatenate(columns))),
+            shape=(n_new, n_training),
         )
+        if same.any():
+            edges = sparse.vstack(
+                [edges[~same], graph.weights[twins[same]]], format="csr"
+            )[np.argsort(np.concatenate([np.flatnonzero(~same), np.flatnonzero(same)]))]
+        self.first = _transition(edges)
         self.twins = twins
 
     def _edges(self, block, pool, present):

@@ -142,8 +142,9 @@ def comparable_outputs(workdir: Path) -> dict[str, bytes]:
     """A run's outputs that do not depend on whether it evaluated the methods.
 
     The evaluation sets the export thresholds, and with them the GAF, the header lines and
-    the counts above the thresholds, and gives the summary its view signal; every score, the CAFA file and the rest of the summary
-    do not. Runs without evaluation are compared with demo_run (which has one) on these.
+    the counts above the thresholds, and gives the summary its view signal; every score, the
+    CAFA file and the rest of the summary do not. Runs without evaluation are compared with
+    demo_run (which has one) on these.
     """
     folder = workdir / RELEASE_DIR / "predictions"
     table = (folder / "predictions.tsv").read_bytes()

@@ -184,9 +184,9 @@ class NewGenesCoexpression:
             shape=(n_new, n_training),
         )
         if same.any():
-            edges = sparse.vstack(
-                [edges[~same], graph.weights[twins[same]]], format="csr"
-            )[np.argsort(np.concatenate([np.flatnonzero(~same), np.flatnonzero(same)]))]
+            edges = sparse.vstack([edges[~same], graph.weights[twins[same]]], format="csr")[
+                np.argsort(np.concatenate([np.flatnonzero(~same), np.flatnonzero(same)]))
+            ]
         self.first = _transition(edges)
         self.twins = twins
 

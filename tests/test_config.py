@@ -41,6 +41,7 @@ def test_shipped_configs_are_valid():
         "human-new-organism.yaml",
         "yeast-2019.yaml",
         "yeast-new-organism.yaml",
+        "human-2022-tcga.yaml",
     ):
         config = yaml.safe_load((ROOT / "config" / name).read_text())
         jsonschema.validate(config, SCHEMA)

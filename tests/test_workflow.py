@@ -300,6 +300,28 @@ def test_evaluation_compares_every_method_on_the_same_genes(demo_run):
     ).exists()
 
 
+def test_the_run_says_whether_each_view_carries_signal(demo_run):
+    """view_signal.tsv, the run summary and the report's method comparison give each view
+    alone, both, the controls and the margins, from the same metrics."""
+    folder = demo_run / f"{RELEASE_DIR}/evaluation/cross_validation"
+    metrics = pd.read_csv(folder / "metrics.tsv", sep="\t")
+    signal = pd.read_csv(folder / "view_signal.tsv", sep="\t").set_index("aspect")
+    fmax = metrics.set_index(["aspect", "method"])["fmax"]
+    assert len(signal) == 3
+    for aspect, row in signal.iterrows():
+        controls = max(fmax[aspect, "naive"], fmax[aspect, "multifunctionality"])
+        expected = fmax[aspect, "expression_only"] - controls
+        assert row["expression_over_controls"] == pytest.approx(expected, abs=1e-4)
+        supervised = fmax[aspect, "two_view_supervised"]
+        assert row["cotraining_over_supervised"] == pytest.approx(
+            fmax[aspect, "cotraining"] - supervised, abs=1e-4
+        )
+    summary = json.loads((demo_run / f"{RELEASE_DIR}/predictions/summary.json").read_text())
+    assert {entry["aspect"] for entry in summary["view_signal"]} == set(signal.index)
+    page = (demo_run / f"{RELEASE_DIR}/report/metrics.html").read_text()
+    assert "Does each view carry signal?" in page and "the expression view alone" in page
+
+
 def test_snakemake_report_holds_the_figures(demo_run):
     config = demo_run / "config.yaml"
     result = snakemake(demo_run, config, "--report", str(demo_run / "report.html"))

@@ -12,9 +12,8 @@ expression view's profile columns (standardised profiles, or their principal com
 whose dot products approximate it), each edge weighted by its correlation's rank in the
 gene's row (EGAD's rank standardisation), and keeps an edge found from either end. Two votes:
 among a gene's direct neighbours, and among its neighbours' neighbours (a second step of label
-propagation, with every path back to the gene itself taken out). With few labels the second
-reaches many more labeled genes: on yeast with a tenth of the genes labeled it ranked a term's
-genes better than the first (scripts/benchmark_views.py; README, "Expression view").
+propagation, with every path back to the gene itself taken out): with few labels, a gene has
+few labeled neighbours, and the second step reaches many more.
 
 Written here because no maintained library builds a kNN co-expression network from a
 features matrix and votes over it per label set with the own label left out; scikit-learn's
@@ -31,7 +30,11 @@ COEXPRESSION_FEATURES = ("coexpression_vote", "coexpression_vote_2_steps")
 # Each gene's neighbours in the network. Not tuned to a data set: EGAD's and most GBA
 # benchmarks' kNN networks keep tens of neighbours.
 NEIGHBOURS = 50
+# Correlations recomputed for a saved model's new genes may differ from the run's in the last
+# bits (a matrix product of another shape): compared with this slack.
 TOLERANCE = 1e-9
+# Columns of the expression view that hold a gene's profile (features.expression_features).
+PROFILE_PREFIXES = ("expr_pc", "expr_sample_")
 # Rows of the correlation matrix computed at a time: bounds memory on a proteome.
 CHUNK = 2048
 
@@ -39,9 +42,6 @@ CHUNK = 2048
 def profile_columns(columns) -> np.ndarray:
     """Which expression-view columns are profile columns (not mean, SD, …)."""
     return np.array([str(name).startswith(PROFILE_PREFIXES) for name in columns], dtype=bool)
-
-
-PROFILE_PREFIXES = ("expr_pc", "expr_sample_")
 
 
 def _unit_rows(profiles: np.ndarray) -> np.ndarray:
@@ -62,6 +62,12 @@ def _present(profiles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _rank_weights(k: int) -> np.ndarray:
     """Rank standardisation: a gene's best neighbour weighs 1, its k-th 1/k."""
     return np.arange(k, 0, -1) / k
+
+
+def _correlations(unit_rows: np.ndarray, unit_columns: np.ndarray) -> np.ndarray:
+    """Pearson correlations of unit rows, rounded to 12 decimals: a matrix product's last
+    bits depend on the BLAS and its threads, and must not decide which gene is a neighbour."""
+    return np.round(unit_rows @ unit_columns.T, 12)
 
 
 def _top(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +107,7 @@ class CoexpressionGraph:
             sources, targets = [], []
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start : start + CHUNK]
-                block = self.unit[chunk] @ self.unit[rows].T
+                block = _correlations(self.unit[chunk], self.unit[rows])
                 block[np.arange(len(chunk)), np.arange(start, start + len(chunk))] = -np.inf
                 top, values = _top(block, self.k)
                 self.top_values[chunk] = values
@@ -170,7 +176,7 @@ class NewGenesCoexpression:
         rows, columns, weights = [], [], []
         for start in range(0, n_new, CHUNK):
             chunk = np.arange(start, min(start + CHUNK, n_new))
-            block = unit[chunk] @ graph.unit[pool].T
+            block = _correlations(unit[chunk], graph.unit[pool])
             block[~present[chunk] | same[chunk]] = -np.inf
             twin_column = np.searchsorted(pool, twins[chunk])
             excluded = has_twin[chunk] & np.isin(twins[chunk], pool)
@@ -198,9 +204,7 @@ class NewGenesCoexpression:
         if k >= 1:
             top, _ = _top(block, k)
             np.put_along_axis(out, top, _rank_weights(k)[None, :], axis=1)
-            # Where it would be one of a training gene's k best, its rank there. Compared
-            # with a tolerance: the run's correlations came from a matrix product of another
-            # shape, which may round the last bit differently.
+            # Where it would be one of a training gene's k best, its rank there.
             row, column = np.nonzero(block >= graph.kth_best[pool][None, :] - TOLERANCE)
             values = graph.top_values[pool[column]]
             rank = (values > block[row, column][:, None] + TOLERANCE).sum(axis=1)

@@ -435,6 +435,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         self.estimators_ = models
         self.rounds_ = len(self.history_)
         del self._available, self._weight
+        self.__dict__.pop("_n_positive", None)  # set by the rounds, when there were any
         return self
 
     def _prepare(self, views, rows: np.ndarray) -> list[tuple]:

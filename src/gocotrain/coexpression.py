@@ -194,7 +194,11 @@ class NewGenesCoexpression:
                 np.argsort(np.concatenate([np.flatnonzero(~same), np.flatnonzero(same)]))
             ]
         self.first = _transition(edges)
-        self.twins = twins
+        # The two-step path back through a new gene's training copy: the run's path back to
+        # the gene itself, taken out of its second vote. Label-free, so made once.
+        self.twin = np.where(has_twin, twins, 0)
+        self.back = np.asarray((self.first @ graph.transition)[np.arange(n_new), self.twin])
+        self.back = self.back.ravel() * has_twin
 
     def _edges(self, block, pool, present):
         """(row, training gene, weight) of each new gene's edges: its own k best (by rank)
@@ -219,17 +223,13 @@ class NewGenesCoexpression:
         labeled = np.asarray(labeled, dtype=float)
         positive = np.asarray(positive, dtype=float) * labeled
         training = self.graph.term_features(labeled[:n_training], positive[:n_training] > 0)
-        step, first = self.graph.transition, self.first
+        step, first, twin = self.graph.transition, self.first, self.twin
         train_labeled, train_positive = labeled[:n_training], positive[:n_training]
-        # The path back through a new gene's training copy is the run's path back to itself.
-        twin = np.where(self.twins >= 0, self.twins, 0)
-        has_twin = self.twins >= 0
-        back = np.asarray((first @ step)[np.arange(len(twin)), twin]).ravel() * has_twin
         new = _vote_columns(
             (first @ train_labeled, first @ train_positive),
             (
-                first @ (step @ train_labeled) - back * train_labeled[twin],
-                first @ (step @ train_positive) - back * train_positive[twin],
+                first @ (step @ train_labeled) - self.back * train_labeled[twin],
+                first @ (step @ train_positive) - self.back * train_positive[twin],
             ),
         )
         return np.vstack([training, new])

@@ -37,7 +37,15 @@ def interrupt_during_cotraining(workdir: Path, config: Path, signal_number: int,
         time.sleep(0.5)
     time.sleep(3)  # well inside the first co-training job
     os.killpg(process.pid, signal_number)
-    process.wait(timeout=120)
+    try:
+        process.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        # Snakemake 9's SIGTERM handler (JobScheduler.exit_gracefully) takes the scheduler's
+        # plain Lock, so a signal that lands while the scheduler holds it never returns (seen
+        # once in CI, stop 30). A user kills such a run; so does the test, and unlocks it.
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        assert snakemake(workdir, config, "--unlock").returncode == 0
     # Nothing in predictions/ looks finished: the thresholds are copied there by the export.
     assert not list((workdir / f"{RELEASE_DIR}/predictions").glob("*"))
 

@@ -21,6 +21,7 @@ from gocotrain.export import (
     write_tsv,
 )
 from gocotrain.steps.export import choose_thresholds
+from gocotrain.teaching import Finished
 from gocotrain.terms import AspectScores
 
 # muscle contraction (child) and muscle system process (parent), plus an unrelated term
@@ -41,6 +42,15 @@ def hand_table(ontology, *rows: tuple[str, str, float]) -> pd.DataFrame:
     frame["score_expression"] = np.nan
     frame["symbol"], frame["protein_name"], frame["source"] = "", "", "homology transfer"
     return frame.sort_values(**SORT, ignore_index=True)[PREDICTION_COLUMNS]
+
+
+def finished(scores: dict, transferred: dict | None = None, **per_aspect) -> dict:
+    """Per aspect, `scores` finished with the `transferred` terms not modelled."""
+    transferred = transferred or {}
+    return {
+        aspect: Finished(found, transferred.get(aspect, {}), **per_aspect)
+        for aspect, found in scores.items()
+    }
 
 
 def kept_pairs(table: pd.DataFrame) -> set[tuple[str, str]]:
@@ -66,7 +76,7 @@ def table(demo_ontology):
             score_expression=score[1:, 2:],
         ),
     }
-    return predictions_table(scores, demo_ontology, min_score=0.05)
+    return predictions_table(finished(scores), demo_ontology, min_score=0.05)
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +104,7 @@ def demo_table(demo, demo_ontology):
             score_sequence=score,
             score_expression=expression,
         )
-    return predictions_table(scores, demo_ontology, min_score=0.05)
+    return predictions_table(finished(scores), demo_ontology, min_score=0.05)
 
 
 def test_parent_never_below_child(demo_ontology):
@@ -138,7 +148,7 @@ def test_transferred_rare_terms_join_the_table_and_raise_their_modelled_ancestor
             "Z": {STRIATED: 0.9},  # not a gene of the aspect's scores
         }
     }
-    table = predictions_table(scores, demo_ontology, 0.05, transferred).set_index(
+    table = predictions_table(finished(scores, transferred), demo_ontology, 0.05).set_index(
         ["gene_id", "go_id"]
     )
     assert set(table.index) == {
@@ -164,15 +174,50 @@ def test_transferred_rare_terms_join_the_table_and_raise_their_modelled_ancestor
     assert np.isnan(transferred_row["score_expression"])
     assert transferred_row["go_name"] == "striated muscle contraction"
     # Names join by gene; a gene without one gets empty cells.
-    named = predictions_table(scores, demo_ontology, 0.05, transferred, {"A": ("MYH7", "Myosin-7")})
+    named = predictions_table(
+        finished(scores, transferred), demo_ontology, 0.05, {"A": ("MYH7", "Myosin-7")}
+    )
     assert set(zip(named["gene_id"], named["symbol"], named["protein_name"], strict=True)) == {
         ("A", "MYH7", "Myosin-7"),
         ("B", "", ""),
     }
     # Without transfers the table is the modelled terms' alone.
-    alone = predictions_table(scores, demo_ontology, 0.05)
+    alone = predictions_table(finished(scores), demo_ontology, 0.05)
     assert set(alone["go_id"]) == {PROCESS, CONTRACTION}
     assert alone.loc[alone["gene_id"] == "A", "score"].max() == pytest.approx(0.3)
+
+
+def test_each_row_says_where_its_score_comes_from(demo_ontology):
+    """A taught gene's modelled terms carry its transfer, no expression score, and say so; a
+    term only the own frequencies give says that; the mix with them is named on the rest."""
+    score = np.array([[0.3, 0.2], [0.4, 0.6]], dtype=np.float32)
+    expression = np.array([[0.1, 0.1], [np.nan, np.nan]], dtype=np.float32)
+    scores = AspectScores(
+        genes=np.array(["A", "T"]),
+        terms=np.array([PROCESS, CONTRACTION]),
+        score=score,
+        score_sequence=score,
+        score_expression=expression,
+    )
+    done = Finished(
+        scores,
+        transferred={"A": {STRIATED: 0.1}},
+        by_frequency={"A": {NUCLEUS: 0.2}, "T": {NUCLEUS: 0.2}},
+        taught=frozenset({"T"}),
+        blended=True,
+        prior_weight=0.3,
+    )
+    table = predictions_table({"P": done}, demo_ontology, 0.05).set_index(["gene_id", "go_id"])
+    source = table["source"].to_dict()
+    assert source[("A", PROCESS)] == "two-view model, homology transfer and own term frequency"
+    assert source[("A", STRIATED)] == "homology transfer and own term frequency"
+    assert source[("T", CONTRACTION)] == "taught transfer and own term frequency"
+    assert source[("A", NUCLEUS)] == source[("T", NUCLEUS)] == "own term frequency"
+    assert np.isnan(table.loc[("A", NUCLEUS), "score_expression"])
+    unmixed = predictions_table(
+        {"P": Finished(scores, taught=frozenset({"T"}))}, demo_ontology, 0.05
+    )
+    assert set(unmixed["source"]) == {"two-view model", "taught transfer"}
 
 
 def test_tsv_and_cafa(tmp_path, table):

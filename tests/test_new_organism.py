@@ -11,6 +11,7 @@ import yaml
 from conftest import DEMO, ROOT, new_organism_config, planned_jobs, snakemake
 from snakemake.utils import validate
 
+from gocotrain.export import read_predictions_tsv
 from gocotrain.ontology import Ontology
 from gocotrain.reference import PRIOR_WEIGHTS
 from gocotrain.steps.evaluation import evaluation_predict
@@ -88,6 +89,31 @@ def test_the_reference_check_scores_the_transfer_beside_the_baselines(new_organi
 
 
 @needs_diamond
+def test_its_saved_model_scores_the_organisms_proteins_as_the_run_exported_them(
+    new_organism_run, tmp_path
+):
+    """The model folder carries the run's teacher and names its reference: the new genes are
+    searched against it, and every score, view score and source comes back."""
+    config = tmp_path / "score.yaml"
+    model = new_organism_run / f"results/releases/{RELEASE}/model"
+    inputs = {"sequences": "proteins.fa.gz", "expression": "expression.tsv.gz"}
+    inputs = {key: str(DEMO / name) for key, name in inputs.items()}
+    config.write_text(
+        yaml.safe_dump({"model": str(model), "id_map": str(DEMO / "idmap.tsv.gz")} | inputs)
+    )
+    result = snakemake(new_organism_run, config, "--cores", "2", "predict")
+    assert result.returncode == 0, result.stderr[-3000:]
+    run, _ = read_predictions_tsv(
+        new_organism_run / f"results/releases/{RELEASE}/predictions/predictions.tsv"
+    )
+    again, _ = read_predictions_tsv(
+        new_organism_run / f"results/predict/{RELEASE}/proteins/predictions.tsv"
+    )
+    assert "taught transfer" in set(run["source"])
+    pd.testing.assert_frame_equal(run, again)
+
+
+@needs_diamond
 def test_own_labels_win_and_a_new_release_reuses_the_reference_search(new_organism_run, tmp_path):
     workdir = tmp_path / "run"
     shutil.copytree(new_organism_run, workdir, symlinks=True)
@@ -148,7 +174,7 @@ def assert_held_out_labels_are_never_read(workdir, folder, config):
         table.to_csv(changed[name], sep="\t", index=False)
     settings = {
         key: config[key] for key in ("cotraining", "homology", "min_positives", "min_score")
-    }
+    } | {"label_precision": config["reference_settings"]["label_precision"]}
     written = []
     for labels, training in (
         (folder / "labels/labels.tsv", folder / "labels/training.tsv"),
@@ -169,13 +195,16 @@ def assert_held_out_labels_are_never_read(workdir, folder, config):
             settings,
             seed=config["seed"],
             threads=2,
-            reference_inputs={
+            teacher_files={
                 "hits": [
-                    str(path) for path in sorted(workdir.glob("results/reference/*/hits.tsv"))
+                    str(workdir / "results/homology/hits.tsv"),
+                    *(str(path) for path in sorted(workdir.glob("results/reference/*/hits.tsv"))),
                 ],
-                "labels": [str(path) for path in sorted(folder.glob("reference/*/labels.tsv"))],
-                "calibrations": str(folder / "labels/reference_calibrations.json"),
-                "training_labels": str(training),
+                "labels": str(training),
+                "reference_labels": [
+                    str(path) for path in sorted(folder.glob("reference/*/labels.tsv"))
+                ],
+                "reference_calibrations": str(folder / "labels/reference_calibrations.json"),
             },
         )
         written.append(out.read_text())

@@ -148,20 +148,19 @@ def model_scores(genes, terms, model) -> AspectScores:
 
 
 def test_taught_genes_keep_their_transfer_and_the_others_get_the_blend():
-    from gocotrain.reference import taught, with_taught_scores
+    from gocotrain.reference import with_taught_scores
 
     model = np.array([[0.9, 0.1], [0.8, 0.2]], dtype=np.float32)
     scores = model_scores(["taught", "pool"], ["T0", "T1"], model)
     transferred = {"taught": {"T0": 0.6, "T9": 0.3}, "pool": {"T1": 0.4}}
-    training = pd.DataFrame(
-        [("taught", "F", "T0", REFERENCE), ("own", "F", "T1", OWN)],
-        columns=["gene_id", "aspect", "go_id", "source"],
-    )
-    assert taught(training, "F") == {"taught"}
     combined, rare = with_taught_scores(scores, transferred, {"taught"}, blend=True)
-    # The taught gene: its transfer (0 where none), not the mean with its in-sample model.
+    # The taught gene: its transfer (0 where none), not the mean with its in-sample model;
+    # its sequence score is that transfer, and it has no expression score of its own.
     np.testing.assert_allclose(combined.score[0], [0.6, 0.0])
+    np.testing.assert_allclose(combined.score_sequence[0], [0.6, 0.0])
+    assert np.isnan(combined.score_expression[0]).all()
     np.testing.assert_allclose(combined.score[1], [(0.8 + 0.0) / 2, (0.2 + 0.4) / 2])
+    np.testing.assert_allclose(combined.score_expression[1], model[1])
     assert rare == {"taught": {"T9": 0.3}, "pool": {}}
 
 
@@ -196,15 +195,18 @@ def test_scores_mixed_with_the_prior_keep_their_views_and_add_frequent_unmodelle
     model = np.array([[0.9, 0.1], [0.0, 0.2]], dtype=np.float32)
     scores = model_scores(["a", "b"], ["K", "CAT"], model)
     frequency = {"PB": 0.8, "B": 0.9, "K": 0.5, "RARE": 0.01}
-    mixed, rare = with_prior(scores, {"a": {"X": 0.5}}, frequency, 0.5, min_score=0.01)
+    mixed, rare, alone = with_prior(scores, {"a": {"X": 0.5}}, frequency, 0.5, min_score=0.01)
     np.testing.assert_allclose(mixed.score, [[0.7, 0.05], [0.25, 0.1]], rtol=1e-6)
     np.testing.assert_array_equal(mixed.score_sequence, model)
-    # PB and B are frequent and not modelled; RARE's half share falls below min_score.
-    assert rare == {
-        "a": pytest.approx({"PB": 0.4, "B": 0.45, "X": 0.25}),
+    # The transferred term mixed; PB and B are frequent and not modelled: the frequency
+    # alone scores them; RARE's half share falls below min_score.
+    assert rare == {"a": pytest.approx({"X": 0.25})}
+    assert alone == {
+        "a": pytest.approx({"PB": 0.4, "B": 0.45}),
         "b": pytest.approx({"PB": 0.4, "B": 0.45}),
     }
     assert with_prior(scores, {"a": {"X": 0.5}}, frequency, 0.0, 0.01) == (
         scores,
         {"a": {"X": 0.5}},
+        {},
     )

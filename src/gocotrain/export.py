@@ -16,7 +16,7 @@ from gocotrain.ontology import (
     Ontology,
     in_aspect_order,
 )
-from gocotrain.terms import AspectScores
+from gocotrain.teaching import Finished
 from gocotrain.textio import atomic_write
 
 # GAF 2.2 requires a relation in column 4; these are GO's default relations per aspect.
@@ -41,22 +41,20 @@ PREDICTION_COLUMNS = [
     "score_expression",
     "source",
 ]
-# Where a score comes from: the term's own two-view model (averaged with the term's homology
-# transfer where the run blends), or, for a term too rare to model, homology transfer from
-# the gene's labeled homologs.
-SOURCE_MODEL, SOURCE_TRANSFER = "two-view model", "homology transfer"
-SOURCE_BLEND = "two-view model and homology transfer"
 TEXT_COLUMNS = ("gene_id", "symbol", "protein_name", "aspect", "go_id", "go_name", "source")
 SCORE_EXPLANATION = (
-    "Each score (0 to 1) is GOcotrain's estimate that the gene has the GO term, combining a "
-    "sequence-based and an expression-based classifier trained together by co-training, "
-    "averaged (source 'two-view model and homology transfer') with how often the term was right "
-    "when transferred from homologs as similar as the gene's closest annotated ones (terms "
-    "with too few annotated genes to train on: that transfer alone; these have no expression "
-    "score); a "
-    "term scores at least as high as any of its more specific terms. Listed are the most "
-    "specific terms scoring at least the threshold of their aspect. These are computational "
-    "predictions (GO evidence code IEA), not curated annotations."
+    "Each score (0 to 1) is GOcotrain's estimate that the gene has the GO term. Its source "
+    "says where it comes from: 'two-view model' (a sequence-based and an expression-based "
+    "classifier trained together by co-training); 'and homology transfer' (averaged with how "
+    "often the term was right when transferred from homologs as similar as the gene's closest "
+    "annotated ones); 'homology transfer' alone for terms with too few annotated genes to "
+    "train on (no expression score); 'taught transfer' for a gene a reference species taught "
+    "(its transfer, not its models' in-sample scores); 'and own term frequency' where the "
+    "organism's own annotation frequencies are mixed in, and 'own term frequency' alone for a "
+    "frequent term nothing else scores. A term scores at least as high as any of its more "
+    "specific terms. Listed are the most specific terms scoring at least the threshold of "
+    "their aspect. These are computational predictions (GO evidence code IEA), not curated "
+    "annotations."
 )
 
 
@@ -125,56 +123,23 @@ def raise_by_transferred(
 
 
 def predictions_table(
-    aspect_scores: dict[str, AspectScores],
+    finished: Mapping[str, Finished],
     ontology: Ontology,
     min_score: float,
-    transferred: Mapping[str, Mapping[str, Mapping[str, float]]] | None = None,
     names: Mapping[str, tuple[str, str]] | None = None,
-    blended: bool = False,
 ) -> pd.DataFrame:
-    """Every gene × term score at least `min_score`, consistent with the GO hierarchy.
+    """Every gene × term score at least `min_score`, consistent with the GO hierarchy, with
+    where it comes from (`teaching.Finished.sources`).
 
-    `transferred` holds, per aspect, the homology-transferred scores of the terms too rare
-    to model (`transfer.transfer_terms`) for the same genes; their rows carry the
-    transferred score as the sequence score, no expression score, and that source. `names`
-    gives each gene's symbol and protein name ("" where unknown); `blended` says that the
-    modelled terms' scores are blended with their transfer (`transfer.with_transfer`).
+    Per aspect, `finished` holds the modelled terms' scores and the other terms' scores for
+    the same genes (`teaching.Teacher.finish`); a transferred term's row carries its score as
+    the sequence score and no expression score, as does a taught gene's modelled term (its
+    models' scores of it are in-sample). `names` gives each gene's symbol and protein name
+    ("" where unknown).
     """
     frames = []
-    transferred = transferred or {}
-    for aspect, scores in aspect_scores.items():
-        terms = list(scores.terms)
-        rare = transferred_rows(transferred.get(aspect, {}), min_score)
-        rare = rare[rare["gene_id"].isin(set(scores.genes.tolist()))]
-        if terms and len(scores.genes):
-            combined, sequence, expression = (
-                consistent_with_hierarchy(matrix, terms, ontology)
-                for matrix in (scores.score, scores.score_sequence, scores.score_expression)
-            )
-            raise_by_transferred([combined, sequence], scores.genes, terms, rare, ontology)
-            rows, columns = np.nonzero(combined >= min_score)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "gene_id": scores.genes[rows],
-                        "aspect": aspect,
-                        "go_id": scores.terms[columns],
-                        "score": combined[rows, columns],
-                        "score_sequence": sequence[rows, columns],
-                        "score_expression": expression[rows, columns],
-                        "source": SOURCE_BLEND if blended else SOURCE_MODEL,
-                    }
-                )
-            )
-        if not rare.empty:
-            frames.append(
-                rare.assign(
-                    aspect=aspect,
-                    score_sequence=rare["score"],
-                    score_expression=np.nan,
-                    source=SOURCE_TRANSFER,
-                )
-            )
+    for aspect, done in finished.items():
+        frames.extend(_aspect_rows(aspect, done, ontology, min_score))
     if not frames:
         return pd.DataFrame(columns=PREDICTION_COLUMNS)
     table = pd.concat(frames, ignore_index=True)
@@ -191,6 +156,45 @@ def predictions_table(
         kind="mergesort",
     )
     return table[PREDICTION_COLUMNS]
+
+
+def _aspect_rows(
+    aspect: str, done: Finished, ontology: Ontology, min_score: float
+) -> list[pd.DataFrame]:
+    scores, terms = done.scores, list(done.scores.terms)
+    model_source, taught_source, transfer_source, frequency_source = done.sources()
+    genes = set(scores.genes.tolist())
+    rare = transferred_rows(done.transferred, min_score).assign(source=transfer_source)
+    alone = transferred_rows(done.by_frequency, min_score).assign(source=frequency_source)
+    extra = pd.concat([rare, alone], ignore_index=True)
+    extra = extra[extra["gene_id"].isin(genes)]
+    frames = []
+    if terms and len(scores.genes):
+        combined, sequence, expression = (
+            consistent_with_hierarchy(matrix, terms, ontology)
+            for matrix in (scores.score, scores.score_sequence, scores.score_expression)
+        )
+        raise_by_transferred([combined, sequence], scores.genes, terms, extra, ontology)
+        rows, columns = np.nonzero(combined >= min_score)
+        taught = np.isin(scores.genes[rows], list(done.taught))  # their own transfer
+        frames.append(
+            pd.DataFrame(
+                {
+                    "gene_id": scores.genes[rows],
+                    "aspect": aspect,
+                    "go_id": scores.terms[columns],
+                    "score": combined[rows, columns],
+                    "score_sequence": sequence[rows, columns],
+                    "score_expression": expression[rows, columns],
+                    "source": np.where(taught, taught_source, model_source),
+                }
+            )
+        )
+    if not extra.empty:
+        frames.append(
+            extra.assign(aspect=aspect, score_sequence=extra["score"], score_expression=np.nan)
+        )
+    return frames
 
 
 def most_specific(

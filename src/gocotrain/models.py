@@ -31,6 +31,7 @@ from gocotrain.cotraining import CoTrainingClassifier
 from gocotrain.errors import InputError
 from gocotrain.features import ExpressionProjection, FeatureMatrix
 from gocotrain.homology import HOMOLOGY_FEATURES
+from gocotrain.releases import file_sha256
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger("gocotrain")
@@ -45,6 +46,8 @@ MODEL_FILES = {
     # The training genes' expression view: a new gene's co-expression neighbours are among them.
     "expression": "expression_features.npz",
     "thresholds": "thresholds.tsv",
+    # What finishes the scores (`teaching.write_lessons`): transfer calibrations, own prior.
+    "lessons": "teacher.json",
 }
 VIEWS = ("sequence", "expression")
 # Bumped whenever sequence_features() or the homology features change meaning.
@@ -91,23 +94,23 @@ def write_model_folder(
     gaf_identity: dict,
     settings: dict,
     out_dir: str,
-    transfer_calibrations: dict[str, dict | None] | None = None,
 ) -> None:
     """model.json and copies of what applying the boosters needs, in the model folder.
 
     `files` maps MODEL_FILES keys to this run's files; the boosters are already in
-    `<out_dir>/<aspect>/` (`gather_boosters`). `transfer_calibrations` holds each aspect's
-    `transfer.TransferCalibration` as a dict (None where none was fitted): new genes' rare
-    terms are scored as the run scored them.
+    `<out_dir>/<aspect>/` (`gather_boosters`). `settings["reference"]` lists the reference
+    species a run learned from (their files are recorded, `reference_record`: new genes are
+    searched against them as the run's genes were).
     """
     out = Path(out_dir)
+    settings = dict(settings)
+    references = [reference_record(entry) for entry in settings.pop("reference", [])]
     aspects = {}
     for aspect, path in cotrain_reports.items():
         report = json.loads(Path(path).read_text())
         aspects[aspect] = {
             "terms": {entry["term"]: entry["model"] for entry in report["terms"]},
             "labeled_genes": report["labeled_genes"],
-            "transfer_calibration": (transfer_calibrations or {}).get(aspect),
         }
     homology_features = HOMOLOGY_FEATURES if settings["homology"]["engine"] != "none" else []
     projection = ExpressionProjection.from_npz(files["projection"])
@@ -131,6 +134,8 @@ def write_model_folder(
         "files": MODEL_FILES,
         "aspects": aspects,
     }
+    if references:
+        meta["references"] = references
     for key, name in MODEL_FILES.items():
         with open(files[key], "rb") as source, atomic_write(out / name, "wb") as target:
             shutil.copyfileobj(source, target)
@@ -142,6 +147,35 @@ def write_model_folder(
         out,
         {aspect: len(entry["terms"]) for aspect, entry in aspects.items()},
     )
+
+
+def reference_record(entry: dict) -> dict:
+    """A reference species as a saved model records it: its files (absolute paths), their
+    checksums, its database key and evidence codes."""
+    return {
+        "key": entry["key"],
+        "sequences": str(Path(entry["sequences"]).resolve()),
+        "annotations": str(Path(entry["annotations"]).resolve()),
+        "annotations_sha256": file_sha256(entry["annotations"]),
+        "evidence_codes": list(entry["evidence_codes"]),
+    }
+
+
+def read_meta(model_dir: str | Path) -> dict:
+    """A model folder's model.json (`SavedModel.load` checks it before a model is applied)."""
+    return json.loads((Path(model_dir) / "model.json").read_text())
+
+
+def references_of(model_dir: str | Path) -> list[dict]:
+    """The reference species a saved model learned from (`reference_record`); none for a
+    model of the organism's own labels or one saved before models recorded them."""
+    path = Path(model_dir) / "model.json"
+    return read_meta(model_dir).get("references", []) if path.is_file() else []
+
+
+def model_release(model_dir: str | Path) -> str:
+    """The release label a saved model was trained on."""
+    return read_meta(model_dir)["release"]["release"]
 
 
 def versions() -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,15 +29,11 @@ from gocotrain.features import (
 from gocotrain.homology import HOMOLOGY_FEATURES
 from gocotrain.models import MODEL_FILES, SavedModel, compatibility_problems
 from gocotrain.ontology import Ontology
+from gocotrain.reference import reference_labels
+from gocotrain.releases import file_sha256
 from gocotrain.sequences import read_fasta
+from gocotrain.teaching import Finished, Lesson, Teacher, TeacherSettings, read_lessons
 from gocotrain.terms import AspectScores, TermGraphs, score_term, term_views
-from gocotrain.transfer import (
-    Predictions,
-    TransferCalibration,
-    add_transfer,
-    blends,
-    transfers_rare_terms,
-)
 
 log = logging.getLogger("gocotrain")
 
@@ -160,10 +157,12 @@ def score_new_genes(
     expression_kind: str,
     threads: int = 1,
     sequences: str | None = None,
-) -> tuple[dict[str, AspectScores], SavedModel, dict[str, Predictions]]:
-    """Each aspect's scores of the genes in `proteins_fasta` with the saved model (blended with
-    homology transfer where the model's run blended), and the homology-transferred scores of
-    the terms too rare to model (empty when the model's run did not transfer them).
+    reference_databases: list[str] = (),
+) -> tuple[dict[str, Finished], SavedModel]:
+    """Each aspect's finished scores of the genes in `proteins_fasta` with the saved model:
+    the saved terms' models, finished by the run's teacher as the run finished its own
+    genes' (`teaching.Teacher.finish`; with a reference, the new genes are searched against
+    its `reference_databases`, one per recorded reference, in the model's order).
 
     With homology, the rows are the model's training genes (whose labels the homology
     features read) and then the new genes, which alone are scored."""
@@ -183,31 +182,88 @@ def score_new_genes(
     )
     graphs = TermGraphs(homology=graph, coexpression=coexpression)
     rows = pd.Index([*training, *(NEW_GENE_PREFIX + gene for gene in genes)])
-    labels = resolved(Labels.from_tsv(saved.path(MODEL_FILES["labels"])).table)
-    scores, transferred = {}, {}
-    homology_settings = saved.meta["settings"]["homology"]
-    rare_terms, blend = transfers_rare_terms(homology_settings), blends(homology_settings)
+    training_labels = Labels.from_tsv(saved.path(MODEL_FILES["labels"])).table
+    labels = resolved(training_labels)
+    teacher = _teacher(saved, training_labels, hits, proteins_fasta, reference_databases, threads)
+    finished = {}
     for aspect in saved.meta["aspects"]:
         aspect_labels = labels[labels["aspect"] == aspect]
-        scores[aspect] = _score_aspect(
+        scores = _score_aspect(
             saved, aspect, genes, (X_sequence, X_expression), graphs, rows, aspect_labels
         )
-        if (rare_terms or blend) and hits is not None:
-            # Models saved before calibration have none: their raw evidence scores.
-            calibration = saved.meta["aspects"][aspect].get("transfer_calibration")
-            scores[aspect], transferred[aspect] = add_transfer(
-                scores[aspect],
-                hits,
-                labels,
-                aspect,
-                saved.meta["min_positives"],
-                homology_settings["neighbours"],
-                transfer_rare=rare_terms,
-                blend=blend,
-                calibration=TransferCalibration.from_dict(calibration) if calibration else None,
-                query_prefix=NEW_GENE_PREFIX,
+        # Nothing is transferred, nor blended, where the new genes had no homology search.
+        finished[aspect] = (
+            teacher.finish(scores, aspect, NEW_GENE_PREFIX) if teacher else Finished(scores)
+        )
+    return finished, saved
+
+
+def _teacher(saved, training_labels, hits, proteins_fasta, reference_databases, threads):
+    """The run's teacher for the new genes: its lessons, the new genes' hits to the model's
+    training genes and to each reference, and the labels those homologs carry; None where
+    the model's run had no homology search."""
+    if hits is None:
+        return None
+    settings, lessons = _lessons(saved)
+    references = saved.meta.get("references", [])
+    reference_hits, reference_labels = [], []
+    for entry, database in zip(references, reference_databases, strict=True):
+        found = homology.as_stored(
+            homology.search_against(
+                "diamond", proteins_fasta, {}, database, {}, threads, _sensitivity(saved)
             )
-    return scores, saved, transferred
+        )
+        found["query"] = NEW_GENE_PREFIX + found["query"]
+        reference_hits.append(found)
+        reference_labels.append(_reference_labels(saved, entry, sorted(set(found["subject"]))))
+    return Teacher(
+        settings,
+        homology.canonical_hits(pd.concat([hits, *reference_hits])) if references else hits,
+        training_labels,
+        pd.concat(reference_labels, ignore_index=True).drop_duplicates(ignore_index=True)
+        if reference_labels
+        else pd.DataFrame(columns=["gene_id", "aspect", "go_id"]),
+        lessons=lessons,
+    )
+
+
+def _sensitivity(saved: SavedModel) -> str:
+    return saved.meta["feature_definition"]["homology"]["diamond_sensitivity"]
+
+
+def _lessons(saved: SavedModel) -> tuple[TeacherSettings, dict[str, Lesson]]:
+    """The model's teacher (`teaching.write_lessons`); for a model saved before teachers
+    were, its run's settings and its transfer calibrations in model.json."""
+    path = saved.path(MODEL_FILES["lessons"])
+    if path.is_file():
+        return read_lessons(path)
+    settings = saved.meta["settings"] | {"min_score": 0.0}
+    lessons = {
+        aspect: Lesson.from_dict({"calibration": entry.get("transfer_calibration")})
+        for aspect, entry in saved.meta["aspects"].items()
+    }
+    return TeacherSettings.of(settings), lessons
+
+
+def _reference_labels(saved: SavedModel, entry: dict, proteins: list[str]) -> pd.DataFrame:
+    """The labels of the reference `proteins` from the annotations the model's run read
+    (stopping where the file is gone or changed)."""
+    annotations = entry["annotations"]
+    if not Path(annotations).is_file() or file_sha256(annotations) != entry["annotations_sha256"]:
+        raise InputError(
+            annotations,
+            "the model learned from this reference annotation file, which is "
+            + ("missing" if not Path(annotations).is_file() else "not the same file any more"),
+            "put the reference files the model's run read back in place, or retrain",
+        )
+    labels = reference_labels(
+        annotations,
+        ontology_of(saved),
+        proteins,
+        entry["evidence_codes"],
+        list(saved.meta["aspects"]),
+    )
+    return labels.table
 
 
 def _score_aspect(saved, aspect, genes, views, graphs, row_genes, labels) -> AspectScores:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -53,10 +53,8 @@ from gocotrain.terms import AspectScores
 from gocotrain.transfer import (
     Predictions,
     TransferCalibration,
-    blends,
     term_frequencies,
     transfer_evidence,
-    transfers_rare_terms,
     with_transfer,
 )
 
@@ -176,25 +174,18 @@ def training_labels(
     return table.sort_values(["aspect", "gene_id", "go_id", "source"], ignore_index=True)
 
 
-def taught(labels: pd.DataFrame, aspect: str, held_out: set[str] = frozenset()) -> set[str]:
-    """The genes whose labels in the aspect are the reference's (`resolved` training labels;
-    `held_out` genes' own labels are not read)."""
-    used = resolved(labels[labels["aspect"] == aspect], held_out)
-    return set(used.loc[used["source"] == REFERENCE, "gene_id"]) if "source" in used else set()
-
-
 def with_taught_scores(
     scores: AspectScores, transferred: Predictions, taught_genes: set[str], blend: bool
 ) -> tuple[AspectScores, Predictions]:
     """`transfer.with_transfer`, except that the genes the reference taught keep their
-    calibrated transfer for the modelled terms too.
+    calibrated transfer for the modelled terms too, as their score and their sequence score
+    (their expression score is none).
 
     Their two-view model was fitted on their own taught labels, which are that transfer over
-    `label_precision`: its score of them repeats the teacher, and averaging the two counts
-    the transfer twice. For the other genes (the unlabeled pool: weak or no homologs) the
-    model is an estimate of its own, and the blend averages two estimators as it does for
-    an organism's own labels. On human as a new organism (README, Measured) the mean for
-    every gene scored 0.515 / 0.590 / 0.660 (P/F/C Fmax), this 0.521 / 0.593 / 0.664.
+    `label_precision`: its score of them repeats the teacher (in-sample), and averaging the
+    two counts the transfer twice. For the other genes (the unlabeled pool: weak or no
+    homologs) the model is an estimate of its own, and the blend averages two estimators as
+    it does for an organism's own labels.
     """
     combined, rare = with_transfer(scores, transferred, blend)
     rows = np.flatnonzero(np.isin(scores.genes, list(taught_genes)))
@@ -207,7 +198,11 @@ def with_taught_scores(
         for term, value in transferred.get(str(scores.genes[row]), {}).items():
             if term in column:
                 score[row, column[term]] = value
-    return replace(combined, score=score), rare
+    sequence, expression = combined.score_sequence.copy(), combined.score_expression.copy()
+    sequence[rows], expression[rows] = score[rows], np.nan
+    return replace(
+        combined, score=score, score_sequence=sequence, score_expression=expression
+    ), rare
 
 
 def own_labeled(labels: pd.DataFrame, aspect: str) -> set[str]:
@@ -291,13 +286,13 @@ def with_prior(
     frequency: dict[str, float],
     weight: float,
     min_score: float,
-) -> tuple[AspectScores, Predictions]:
+) -> tuple[AspectScores, Predictions, Predictions]:
     """Scores mixed with the organism's term frequencies, ``(1 - weight) * score + weight *
-    frequency`` of the term (as `fit_prior_weight` weighed them): the modelled
-    terms' combined scores (the per-view scores stay the models'), the transferred rare terms,
-    and the frequent terms neither holds, where their share alone reaches `min_score`."""
+    frequency`` of the term (as `fit_prior_weight` weighed them): the modelled terms'
+    combined scores (the per-view scores stay the models'), the transferred rare terms, and
+    (third) the frequent terms neither holds, where their share alone reaches `min_score`."""
     if weight == 0.0:
-        return scores, rare
+        return scores, rare, {}
     modelled = set(scores.terms.tolist())
     prior = np.array([frequency.get(term, 0.0) for term in scores.terms.tolist()])
     score = (1.0 - weight) * scores.score + weight * prior[np.newaxis, :]
@@ -306,75 +301,15 @@ def with_prior(
         for term, value in frequency.items()
         if term not in modelled and weight * value >= min_score
     }
-    mixed_rare = {}
+    mixed_rare, by_frequency = {}, {}
     for gene in scores.genes.tolist():
-        row = {term: weight * value for term, value in alone.items()}
-        for term, value in rare.get(gene, {}).items():
-            row[term] = (1.0 - weight) * value + weight * frequency.get(term, 0.0)
-        if row:
-            mixed_rare[gene] = row
-    return replace(scores, score=score.astype(scores.score.dtype)), mixed_rare
-
-
-@dataclass(frozen=True)
-class ReferenceTeaching:
-    """What finishes the scores of a run that learns from a reference: the hits of the
-    organism's genes (against the reference and each other), the reference proteins'
-    labels, the calibrations per aspect, and the training labels with their sources
-    (`training_labels`; the organism's own labels are those of source ``own``)."""
-
-    hits: pd.DataFrame
-    reference_labels: pd.DataFrame
-    calibrations: dict[str, TransferCalibration | None]
-    training: pd.DataFrame
-
-    def own_labels(self, held_out: set[str] = frozenset()) -> pd.DataFrame:
-        """The organism's own labels, without the `held_out` genes'."""
-        training = self.training
-        own = training[(training["source"] == OWN) & ~training["gene_id"].isin(held_out)]
-        return own.drop(columns="source").reset_index(drop=True)
-
-    def transferred_labels(self, held_out: set[str] = frozenset()) -> pd.DataFrame:
-        """The labels homologs transfer: the reference's and the organism's own."""
-        return pd.concat([self.reference_labels, self.own_labels(held_out)], ignore_index=True)
-
-
-def reference_scores(
-    scores: AspectScores,
-    aspect: str,
-    teaching: ReferenceTeaching,
-    settings: dict,
-    held_out: set[str] = frozenset(),
-) -> tuple[AspectScores, Predictions, dict]:
-    """The finished scores of one aspect's scored genes, for the export and the evaluation
-    alike: the calibrated reference transfer of every term their labeled homologs carry
-    (`reference_transfer`), kept by the genes the reference taught (`with_taught_scores`),
-    then mixed with the organism's own term frequencies (`own_prior`, `with_prior`). Also
-    the rare terms' transferred scores (where `settings`' homology transfers them) and a
-    report of the prior's weight.
-
-    `settings` holds the config's ``homology`` and ``min_score``. `held_out` genes (the
-    evaluation's targets) have no own labels here: not in the transfer, not in the prior.
-    """
-    homology_settings, k = settings["homology"], settings["homology"]["neighbours"]
-    labels = teaching.transferred_labels(held_out)
-    genes = scores.genes.tolist()
-    calibration = teaching.calibrations[aspect]
-    found = reference_transfer(teaching.hits, labels, aspect, genes, k, calibration)
-    combined, rare = with_taught_scores(
-        scores,
-        as_predictions(found, genes),
-        taught(teaching.training, aspect, held_out),
-        blends(homology_settings),
-    )
-    frequency, weight, tried = own_prior(
-        teaching.own_labels(held_out), teaching.hits, labels, aspect, k, calibration
-    )
-    finished, rare = with_prior(
-        combined,
-        rare if transfers_rare_terms(homology_settings) else {},
-        frequency,
-        weight,
-        settings["min_score"],
-    )
-    return finished, rare, {"own_prior_weight": weight, "own_prior_aupr_by_weight": tried}
+        transferred = rare.get(gene, {})
+        if transferred:
+            mixed_rare[gene] = {
+                term: (1.0 - weight) * value + weight * frequency.get(term, 0.0)
+                for term, value in transferred.items()
+            }
+        only = {term: weight * value for term, value in alone.items() if term not in transferred}
+        if only:
+            by_frequency[gene] = only
+    return replace(scores, score=score.astype(scores.score.dtype)), mixed_rare, by_frequency

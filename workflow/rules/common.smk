@@ -12,7 +12,7 @@ from snakemake.utils import min_version, validate
 # GOcotrain is used as a module of another workflow.
 GOCOTRAIN_ROOT = Path(str(workflow.current_basedir)).resolve().parents[1]
 sys.path.insert(0, str(GOCOTRAIN_ROOT / "src"))
-from gocotrain import homology, reference, releases  # noqa: E402
+from gocotrain import homology, models, reference, releases  # noqa: E402
 from gocotrain.errors import InputError  # noqa: E402
 from gocotrain.ontology import ASPECT_NAMES  # noqa: E402
 from gocotrain.resources import (
@@ -196,7 +196,7 @@ def validate_config():
     model = config.get("model")
     if model and "expression_kind" not in config:
         # New genes' expression is read as the model's was, unless the config says otherwise.
-        meta = json.loads((Path(model) / "model.json").read_text())
+        meta = models.read_meta(model)
         config["expression_kind"] = meta["feature_definition"]["expression"]["kind"]
     validate(config, schema=str(SCHEMA))  # fills in the defaults
     homology_settings = config["homology"]
@@ -210,18 +210,13 @@ def validate_config():
 validate_config()
 
 
-def model_release(model):
-    """The release label a saved model was trained on (for the predict target's paths)."""
-    return json.loads((Path(model) / "model.json").read_text())["release"]["release"]
-
-
 def release_stamp():
     """This run's release label and stamp; stop if the label already holds other data.
 
     Scoring with a saved model and nothing to train from: the model's release, no stamp.
     """
     if not ((config["annotations"] or config["reference"]) and config["ontology"]):
-        return model_release(config["model"]), {}
+        return models.model_release(config["model"]), {}
     # The files are read (hashed) once: the automatic label is made from the stamp.
     try:
         stamp = releases.release_stamp(
@@ -266,6 +261,18 @@ REFERENCES = {
     }
     for entry in config["reference"]
 }
+# The references a saved model learned from: new genes are searched against them.
+PREDICT_REFERENCES = {
+    entry["key"]: entry
+    for entry in (models.references_of(config["model"]) if config["model"] else [])
+}
+
+
+def reference_sequences(key):
+    """The sequences of the reference whose database folder is `key`."""
+    return {**REFERENCES, **PREDICT_REFERENCES}[key]["sequences"]
+
+
 # The labels the two-view models learn from: the organism's own, with a reference's teaching.
 TRAINING_LABELS = (
     in_release("labels/training.tsv") if REFERENCES else in_release("labels/labels.tsv")
@@ -300,6 +307,15 @@ MODEL_SETTINGS = {
         "expression_kind",
         "expression_components",
     )
+}
+# The settings that finish the scores (gocotrain.teaching.TeacherSettings).
+TEACHER_SETTINGS = {
+    "homology": config["homology"],
+    "min_positives": config["min_positives"],
+    "min_score": config["min_score"],
+    "label_precision": (
+        config["reference_settings"]["label_precision"] if REFERENCES else None
+    ),
 }
 CHANGES_DIR = (
     in_release(f"changes/since-{config['previous_release']}")
@@ -372,21 +388,19 @@ def evaluation_label_inputs(wildcards):
     return inputs
 
 
-def reference_export_inputs():
-    """What the export (and the evaluation) reads of the references where a run learns
-    from them."""
-    if not REFERENCES:
-        return {}
+def teacher_inputs():
+    """What the teacher of a run's scores reads (gocotrain.teaching): the organism's hits
+    (its own search, then each reference's), its training labels and the references' labels.
+    """
     return {
-        "reference_hits": expand(
-            "results/reference/{reference}/hits.tsv", reference=REFERENCES
-        ),
+        "teacher_hits": [
+            rules.homology_search.output.hits,
+            *expand("results/reference/{reference}/hits.tsv", reference=REFERENCES),
+        ],
+        "training_labels": TRAINING_LABELS,
         "reference_labels": expand(
             in_release("reference/{reference}/labels.tsv"), reference=REFERENCES
         ),
-        "reference_calibrations": in_release("labels/reference_calibrations.json"),
-        "training_labels": TRAINING_LABELS,
-        "training_report": in_release("labels/training_report.json"),
     }
 
 
@@ -416,7 +430,7 @@ def file_stem(path):
 
 
 PREDICT_DIR = (
-    f"results/predict/{model_release(config['model'])}/{file_stem(config['sequences'])}"
+    f"results/predict/{models.model_release(config['model'])}/{file_stem(config['sequences'])}"
     if config["model"]
     else "results/predict/no-model"
 )
@@ -448,6 +462,9 @@ def predict_inputs(wildcards):
         ]  # their headers' gene IDs may join them
     if config["id_map"]:
         inputs["id_map"] = config["id_map"]
+    inputs["reference_databases"] = expand(
+        "results/reference/{reference}/reference.dmnd", reference=PREDICT_REFERENCES
+    )
     return inputs
 
 

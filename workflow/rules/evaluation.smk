@@ -47,7 +47,10 @@ rule evaluation_targets:
 
 rule evaluation_predict:
     input:
-        **reference_export_inputs(),
+        **teacher_inputs(),
+        reference_calibrations=(
+            in_release("labels/reference_calibrations.json") if REFERENCES else []
+        ),
         labels=rules.prepare_labels.output.labels,
         targets=rules.evaluation_targets.output.targets,
         sequence=rules.sequence_features.output.features,
@@ -73,10 +76,7 @@ rule evaluation_predict:
     params:
         protocol=EVALUATION["protocol"],
         aspects=ASPECTS,
-        settings={
-            key: config[key]
-            for key in ("cotraining", "homology", "min_positives", "min_score")
-        },
+        settings={"cotraining": config["cotraining"], **TEACHER_SETTINGS},
         seed=config["seed"],
         store=EVALUATION_STORE,
     script:

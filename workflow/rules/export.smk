@@ -24,10 +24,36 @@ rule choose_thresholds:
         "../scripts/choose_thresholds.py"
 
 
+rule fit_teacher:
+    input:
+        **teacher_inputs(),
+        reference_calibrations=(
+            in_release("labels/reference_calibrations.json") if REFERENCES else []
+        ),
+    output:
+        lessons=in_release("teacher.json"),
+    log:
+        release_log("fit_teacher.log"),
+    conda:
+        "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 20),
+        runtime=runtime_minutes(5, 0.5),
+    params:
+        aspects=ASPECTS,
+        settings=TEACHER_SETTINGS,
+    script:
+        "../scripts/fit_teacher.py"
+
+
 rule export_predictions:
     input:
         unpack(view_signal_inputs),
-        **reference_export_inputs(),
+        **teacher_inputs(),
+        lessons=rules.fit_teacher.output.lessons,
+        training_report=(
+            in_release("labels/training_report.json") if REFERENCES else []
+        ),
         scores=expand(in_release("cotrain/{aspect}.npz"), aspect=ASPECTS),
         cotrain_reports=expand(in_release("cotrain/{aspect}.json"), aspect=ASPECTS),
         stamp=rules.stamp_release.output.stamp,
@@ -39,8 +65,6 @@ rule export_predictions:
         expression_features_report=rules.expression_features.output.report,
         labels_report=rules.prepare_labels.output.report,
         homology_report=rules.homology_search.output.report,
-        hits=rules.homology_search.output.hits,
-        labels=rules.prepare_labels.output.labels,
         names=rules.prepare_sequences.output.names,
     output:
         **gaf_output(PREDICTIONS_DIR),
@@ -84,7 +108,7 @@ rule save_model:
         sequence=rules.sequence_features.output.features,
         expression=rules.expression_features.output.features,
         thresholds=rules.choose_thresholds.output.thresholds,
-        hits=rules.homology_search.output.hits,
+        lessons=rules.fit_teacher.output.lessons,
     output:
         # The whole folder: a failed job leaves no model folder that looks saved.
         model=directory(in_release("model")),
@@ -100,5 +124,6 @@ rule save_model:
         gaf_db=config["gaf_db"],
         taxon=config["taxon"],
         settings=MODEL_SETTINGS,
+        references=[{"key": key, **entry} for key, entry in REFERENCES.items()],
     script:
         "../scripts/save_model.py"

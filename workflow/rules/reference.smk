@@ -6,7 +6,7 @@
 
 rule reference_database:
     input:
-        sequences=lambda wildcards: REFERENCES[wildcards.reference]["sequences"],
+        sequences=lambda wildcards: reference_sequences(wildcards.reference),
     output:
         database="results/reference/{reference}/reference.dmnd",
         check="results/reference/{reference}/check.fa",

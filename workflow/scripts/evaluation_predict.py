@@ -2,7 +2,6 @@ import _package  # noqa: F401
 
 from gocotrain.steps import run_rule
 from gocotrain.steps.evaluation import evaluation_predict
-from gocotrain.steps.reference import reference_inputs
 
 run_rule(
     snakemake,
@@ -22,5 +21,10 @@ run_rule(
     threads=snakemake.threads,
     store_dir=snakemake.params.store,
     record_json=snakemake.output.record,
-    reference_inputs=reference_inputs(snakemake.input),
+    teacher_files={
+        "hits": list(snakemake.input.teacher_hits),
+        "labels": snakemake.input.training_labels,
+        "reference_labels": list(snakemake.input.reference_labels),
+        "reference_calibrations": snakemake.input.reference_calibrations or None,
+    },
 )

@@ -2,7 +2,6 @@ import _package  # noqa: F401
 
 from gocotrain.steps import run_rule
 from gocotrain.steps.export import export_predictions
-from gocotrain.steps.reference import reference_inputs
 
 aspects = snakemake.params.aspects
 outputs = dict(snakemake.output.items())
@@ -21,7 +20,7 @@ run_rule(
     }
     | (
         {"training_labels": snakemake.input.training_report}
-        if hasattr(snakemake.input, "training_report")
+        if snakemake.input.training_report
         else {}
     )
     | {
@@ -40,9 +39,12 @@ run_rule(
     },
     top_terms=snakemake.params.top_terms,
     settings=snakemake.params.settings,
-    hits_tsv=snakemake.input.hits,
-    labels_tsv=snakemake.input.labels,
+    teacher_files={
+        "hits": list(snakemake.input.teacher_hits),
+        "labels": snakemake.input.training_labels,
+        "reference_labels": list(snakemake.input.reference_labels),
+        "lessons": snakemake.input.lessons,
+    },
     names_tsv=snakemake.input.names,
-    reference_inputs=reference_inputs(snakemake.input),
     view_signal_tsv=snakemake.input.get("view_signal"),
 )

@@ -23,4 +23,5 @@ run_rule(
     },
     top_terms=snakemake.params.top_terms,
     threads=snakemake.threads,
+    reference_databases=list(snakemake.input.reference_databases),
 )

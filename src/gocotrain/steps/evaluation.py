@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gocotrain import homology, methods, reference, reuse, transfer
+from gocotrain import homology, methods, reference, reuse, teaching, transfer
 from gocotrain.annotations import Labels, resolved
 from gocotrain.cotraining import from_settings
 from gocotrain.features import FeatureMatrix
@@ -48,7 +48,6 @@ from gocotrain.steps.reference import (
     read_calibrations,
     read_reference_hits,
     read_reference_labels,
-    read_teaching,
 )
 from gocotrain.textio import atomic_write
 
@@ -138,7 +137,7 @@ def evaluation_predict(
     threads: int,
     store_dir: str | None = None,
     record_json: str | None = None,
-    reference_inputs: dict | None = None,
+    teacher_files: dict | None = None,
 ) -> pd.DataFrame:
     """Train `method` without the split's targets and write its CAFA predictions for them.
 
@@ -152,8 +151,10 @@ def evaluation_predict(
     run made it from the same inputs, and stored where not; `record_json` then says, per
     aspect, which it was.
 
-    With `reference_inputs` (the export's; a run that learns from a reference), the methods
-    learn from the reference as the product does (`_method`).
+    `teacher_files` (``hits``: the organism's own search, then each reference's;
+    ``labels``: the training labels; ``reference_labels``; ``reference_calibrations``) are
+    what the export's teacher reads: the learned methods' scores are finished as the
+    product's, by a teacher fitted without the split's targets (`_method`).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
@@ -163,11 +164,17 @@ def evaluation_predict(
     if protocol == CROSS_VALIDATION:
         labels = labels[~labels["gene_id"].isin(set(targets["gene_id"]))]
     inputs = {"sequence": sequence_npz, "expression": expression_npz, "hits": hits_tsv}
-    teaching = None
-    if reference_inputs:
-        teaching = read_teaching(reference_inputs, hits_tsv)
-        inputs |= reference_files(reference_inputs)
-    parts = _Parts(method, settings, seed, threads, inputs, store_dir, teaching)
+    teacher = None
+    if teacher_files:
+        teacher = teaching.load_teacher(
+            teaching.TeacherSettings.of(settings),
+            teacher_files["hits"],
+            teacher_files["labels"],
+            teacher_files["reference_labels"],
+            teacher_files.get("reference_calibrations"),
+        )
+        inputs |= teacher_digest_files(teacher_files)
+    parts = _Parts(method, settings, seed, threads, inputs, store_dir, teacher)
     rows, record = [], {}
     for aspect in aspects:
         aspect_targets = sorted(set(targets.loc[targets["aspect"] == aspect, "gene_id"]))
@@ -200,10 +207,10 @@ class _Parts:
     built only when a part has to be trained."""
 
     def __init__(
-        self, method, settings, seed, threads, inputs: dict, store_dir: str | None, teaching=None
+        self, method, settings, seed, threads, inputs: dict, store_dir: str | None, teacher=None
     ):
         self.method, self.settings, self.seed, self.threads = method, settings, seed, threads
-        self.inputs, self.teaching = inputs, teaching
+        self.inputs, self.teacher = inputs, teacher
         self.digests = reuse.InputsDigest(method, settings, seed, inputs) if store_dir else None
         self.store = reuse.PredictionStore(method, store_dir) if store_dir else None
         self._predict = None
@@ -226,7 +233,7 @@ class _Parts:
                 self.inputs["hits"],
                 self.inputs["sequence"],
                 self.inputs["expression"],
-                self.teaching,
+                self.teacher,
             )
         rows = [
             (gene, term, score)
@@ -247,16 +254,15 @@ def _method(
     hits_tsv,
     sequence_npz,
     expression_npz,
-    teaching: reference.ReferenceTeaching | None = None,
+    teacher: teaching.Teacher | None = None,
 ):
     """`method` as one function (training labels, aspect, targets) -> predictions.
 
-    The learned methods score the terms too rare to model by homology transfer when the
-    product does (``homology.rare_terms: transfer``), with the product's own code. With
-    `teaching` (a run that learns from a reference) the methods learn as the product does
-    there (fitted on `resolved` training labels, finished by `reference.reference_scores`),
-    and the homology baselines transfer from the reference's labeled homologs beside the
-    organism's; `naive` stays the frequencies of the organism's own training labels.
+    The learned methods' scores are finished by `teacher` (the product's, fitted without the
+    targets' labels: `teaching.Teacher.fit`), as the product finishes them; where a reference
+    teaches, they learn from the `resolved` training labels as the product does, and the
+    homology baselines transfer from the reference's labeled homologs beside the organism's.
+    `naive` stays the frequencies of the organism's own training labels.
     """
     hits = homology.read_hits(hits_tsv)
     neighbours = settings["homology"]["neighbours"]
@@ -267,23 +273,26 @@ def _method(
     if method in ("blast", "homology"):
         # blast: CAFA's BLAST baseline, the highest identity carrying the term
         k, rule = (neighbours, "knn") if method == "homology" else (None, "max_identity")
-        if teaching is None:
+        if teacher is None:
             return partial(transfer.homology_transfer, hits, k=k, rule=rule)
         return lambda labels, aspect, targets: transfer.homology_transfer(
-            teaching.hits, teaching.transferred_labels(set(targets)), aspect, targets, k, rule
+            teacher.hits,
+            teacher.without(targets).transferred_labels(),
+            aspect,
+            targets,
+            k,
+            rule,
         )
     sequence = FeatureMatrix.from_npz(sequence_npz)
     expression = FeatureMatrix.from_npz(expression_npz)
     model = from_settings(settings["cotraining"], seed)
-    min_positives = settings["min_positives"]
-    rare_terms = transfer.transfers_rare_terms(settings["homology"])
-    blend = transfer.blends(settings["homology"])
-    transfers = (rare_terms or blend) and method in methods.TRANSFERS_RARE_TERMS
+    finishes = teacher is not None and method in methods.TRANSFERS_RARE_TERMS
 
     def predict(labels, aspect, targets):
-        if teaching is not None:
+        fitted = teacher.fit([aspect], frozenset(targets)) if teacher is not None else None
+        if fitted is not None and fitted.has_reference:
             # The targets learn from the reference as genes without own labels do.
-            labels = resolved(teaching.training, held_out=set(targets))
+            labels = resolved(fitted.labels, held_out=set(targets))
         scores = methods.learned(
             method,
             model,
@@ -292,39 +301,26 @@ def _method(
             labels,
             aspect,
             targets,
-            min_positives=min_positives,
+            min_positives=settings["min_positives"],
             seed=seed,
             n_jobs=threads,
             hits=hits,
         )
-        rare = {}
-        if teaching is not None and method in methods.TRANSFERS_RARE_TERMS:
-            scores, rare, _ = reference.reference_scores(
-                scores, aspect, teaching, settings, held_out=set(targets)
-            )
-        elif transfers:
-            scores, rare = transfer.add_transfer(
-                scores,
-                hits,
-                labels,
-                aspect,
-                min_positives,
-                neighbours,
-                transfer_rare=rare_terms,
-                blend=blend,
-            )
-        return methods.as_predictions(scores, targets, rare)
+        if not finishes:
+            return methods.as_predictions(scores, targets)
+        return fitted.finish(scores, aspect).predictions(targets)
 
     return predict
 
 
-def reference_files(reference_inputs: dict) -> dict[str, str]:
-    """The reference inputs as named files, for the digest of a part."""
-    files = {"calibrations": reference_inputs["calibrations"]}
-    files["training_labels"] = reference_inputs["training_labels"]
-    for name in ("hits", "labels"):
-        for number, path in enumerate(reference_inputs[name]):
-            files[f"reference_{name}_{number}"] = path
+def teacher_digest_files(teacher_files: dict) -> dict[str, str]:
+    """The teacher's files as named files, for the digest of a part."""
+    files = {"training_labels": teacher_files["labels"]}
+    if teacher_files.get("reference_calibrations"):
+        files["calibrations"] = teacher_files["reference_calibrations"]
+    for name in ("hits", "reference_labels"):
+        for number, path in enumerate(teacher_files[name]):
+            files[f"teacher_{name}_{number}"] = path
     return files
 
 

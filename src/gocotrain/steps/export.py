@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from gocotrain import __version__, homology, models, reference, releases
-from gocotrain.annotations import Labels, resolved
+from gocotrain import __version__, models, releases, teaching
 from gocotrain.export import (
     most_specific,
     predictions_table,
@@ -24,16 +24,8 @@ from gocotrain.export import (
 from gocotrain.ontology import ASPECT_NAMES, Ontology
 from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
-from gocotrain.steps.reference import read_teaching
 from gocotrain.terms import AspectScores
 from gocotrain.textio import atomic_write
-from gocotrain.transfer import (
-    Predictions,
-    add_transfer,
-    blends,
-    calibrate_transfer,
-    transfers_rare_terms,
-)
 
 log = logging.getLogger("gocotrain")
 
@@ -207,74 +199,62 @@ def gaf_identity_of(
     }
 
 
-def with_transferred_scores(
-    aspect_scores: dict[str, AspectScores],
+def fit_teacher(
+    hits_tsv: list[str],
+    labels_tsv: str,
+    reference_labels_tsv: list[str],
+    reference_calibrations_json: str | None,
+    lessons_json: str,
     settings: dict,
-    hits_tsv: str | None,
-    labels_tsv: str | None,
-) -> tuple[dict[str, AspectScores], dict[str, Predictions]]:
-    """Per aspect, the scored genes' modelled-term scores (blended with their homology
-    transfer where the run blends, `transfer.with_transfer`) and their rare terms'
-    transferred scores (where the run transfers them)."""
-    blend, rare_terms = blends(settings["homology"]), transfers_rare_terms(settings["homology"])
-    if not (blend or rare_terms):
-        return aspect_scores, {}
-    hits = homology.read_hits(hits_tsv)
-    labels = Labels.from_tsv(labels_tsv).table
-    scored, transferred = {}, {}
-    for aspect, scores in aspect_scores.items():
-        scored[aspect], transferred[aspect] = add_transfer(
-            scores,
-            hits,
-            labels,
-            aspect,
-            settings["min_positives"],
-            settings["homology"]["neighbours"],
-            transfer_rare=rare_terms,
-            blend=blend,
-        )
+    aspects: list[str],
+) -> None:
+    """What finishes the run's scores, fitted once (`teaching.Teacher.fit`): the export and
+    the saved model read it. `settings` as `teaching.TeacherSettings.of` reads them."""
+    teacher = teaching.load_teacher(
+        teaching.TeacherSettings.of(settings),
+        hits_tsv,
+        labels_tsv,
+        reference_labels_tsv,
+        reference_calibrations_json,
+    ).fit(aspects)
+    for aspect, lesson in teacher.lessons.items():
         log.info(
-            "aspect %s: %d rare-term scores transferred from homologs%s",
+            "aspect %s: transfer calibration %s; the organism's own term frequencies weigh %s "
+            "(average precision on its own labeled genes by weight: %s)",
             aspect,
-            sum(len(terms) for terms in transferred[aspect].values()),
-            ", modelled terms blended with their transfer" if blend else "",
+            "fitted" if lesson.calibration else "none (raw evidence)",
+            lesson.weight,
+            ", ".join(f"{entry['weight']}: {entry['aupr']}" for entry in lesson.weights_tried)
+            or "not mixed",
         )
-    return scored, transferred
+    teaching.write_lessons(teacher, lessons_json)
 
 
-def with_reference_transfer(
-    aspect_scores: dict[str, AspectScores],
-    settings: dict,
-    reference_inputs: dict,
-    hits_tsv: str,
-    min_score: float,
-) -> tuple[dict[str, AspectScores], dict[str, Predictions], dict[str, dict]]:
-    """`with_transferred_scores` for a run that learns from a reference
-    (`reference.reference_scores`): the transfer is from the genes' labeled homologs, those
-    of the reference and those of the organism's own labeled genes (`hits_tsv`; its own
-    labels are the training labels' of source own) alike; the third value reports, per
-    aspect, the weight of the organism's own term frequencies."""
-    teaching = read_teaching(reference_inputs, hits_tsv)
-    finishing = {"homology": settings["homology"], "min_score": min_score}
-    scored, transferred, priors = {}, {}, {}
-    for aspect, scores in aspect_scores.items():
-        scored[aspect], transferred[aspect], priors[aspect] = reference.reference_scores(
-            scores, aspect, teaching, finishing
-        )
+def finished_scores(
+    scores_npz: dict[str, str], teacher_files: dict
+) -> tuple[dict[str, teaching.Finished], dict[str, dict]]:
+    """Each aspect's scores finished by the run's teacher (`teaching.Teacher.finish`), and
+    what the summary says of each aspect's lesson. `teacher_files`: ``hits`` (the
+    organism's own search, then each reference's), ``labels``, ``reference_labels`` and
+    ``lessons`` (`fit_teacher`'s)."""
+    settings, lessons = teaching.read_lessons(teacher_files["lessons"])
+    teacher = teaching.load_teacher(
+        settings, teacher_files["hits"], teacher_files["labels"], teacher_files["reference_labels"]
+    )
+    teacher = replace(teacher, lessons=lessons)
+    finished, reports = {}, {}
+    for aspect, path in scores_npz.items():
+        finished[aspect] = teacher.finish(AspectScores.from_npz(path), aspect)
+        reports[aspect] = teacher.report(aspect)
         log.info(
-            "aspect %s: %d scores of terms not modelled transferred from reference homologs; "
-            "the organism's own term frequencies weigh %s (average precision on its own "
-            "labeled genes by weight: %s)",
+            "aspect %s: %d scores of terms not modelled transferred from homologs, %d by the "
+            "own term frequencies alone; %d genes keep the reference's taught transfer",
             aspect,
-            sum(len(terms) for terms in transferred[aspect].values()),
-            priors[aspect]["own_prior_weight"],
-            ", ".join(
-                f"{entry['weight']}: {entry['aupr']}"
-                for entry in priors[aspect]["own_prior_aupr_by_weight"]
-            )
-            or "too few own labels",
+            sum(len(terms) for terms in finished[aspect].transferred.values()),
+            sum(len(terms) for terms in finished[aspect].by_frequency.values()),
+            len(finished[aspect].taught),
         )
-    return scored, transferred, priors
+    return finished, reports
 
 
 def export_predictions(
@@ -290,31 +270,17 @@ def export_predictions(
     gaf_citation: dict,
     top_terms: int,
     settings: dict,
-    hits_tsv: str | None = None,
-    labels_tsv: str | None = None,
+    teacher_files: dict,
     names_tsv: str | None = None,
-    reference_inputs: dict | None = None,
     view_signal_tsv: str | None = None,
 ) -> None:
     """Every export of the run, and its summary (with `view_signal_tsv`, the evaluation's
-    Fmax of each view alone, both and the controls, per aspect). With `hits_tsv` and
-    `labels_tsv`, homology transfer scores the terms too rare to model and is blended into
-    the modelled terms' scores as the run's settings say (`with_transferred_scores`). `names_tsv`
-    (`sequences.write_names`) names the genes, with the input GAF's symbols and names where
-    it has none. With `reference_inputs` (the reference's hits, labels and calibrations) the
-    transfer is the reference's (`with_reference_transfer`)."""
+    Fmax of each view alone, both and the controls, per aspect). The scores are finished by
+    the run's teacher (`finished_scores`). `names_tsv` (`sequences.write_names`) names the
+    genes, with the input GAF's symbols and names where it has none."""
     ontology = Ontology.from_json(ontology_json)
     stamp = read_json(stamp_json)
-    aspect_scores = {aspect: AspectScores.from_npz(path) for aspect, path in scores_npz.items()}
-    priors = {}
-    if reference_inputs:
-        aspect_scores, transferred, priors = with_reference_transfer(
-            aspect_scores, settings, reference_inputs, hits_tsv, min_score
-        )
-    else:
-        aspect_scores, transferred = with_transferred_scores(
-            aspect_scores, settings, hits_tsv, labels_tsv
-        )
+    finished, lessons = finished_scores(scores_npz, teacher_files)
     gathered = {name: read_json(path) for name, path in reports.items()}
     for name, report in gathered.items():
         if name.startswith("cotrain_"):
@@ -322,21 +288,14 @@ def export_predictions(
             report.pop("feature_importance")
     from_gaf = gathered["labels"].pop("gaf_identity")
     names = gene_names(names_tsv, from_gaf)
-    table = predictions_table(
-        aspect_scores, ontology, min_score, transferred, names, blended=blends(settings["homology"])
-    )
+    table = predictions_table(finished, ontology, min_score, names)
     identity = gaf_identity_of(from_gaf, gaf_db, taxon, names)
     counts = write_exports(
         table, ontology, thresholds_tsv, stamp, outputs, identity, gaf_citation, top_terms
     )
     summary = run_summary(gathered, table, counts, settings)
-    for aspect, scores in aspect_scores.items():
-        in_aspect = table[table["aspect"] == aspect]
-        rare = in_aspect[~in_aspect["go_id"].isin(set(scores.terms.tolist()))]
-        summary["aspects"][ASPECT_NAMES[aspect]] |= {
-            "rare_terms_transferred": int(rare["go_id"].nunique()),
-            "predictions_transferred": len(rare),
-        } | priors.get(aspect, {})
+    for aspect in finished:
+        summary["aspects"][ASPECT_NAMES[aspect]] |= source_counts(table, aspect) | lessons[aspect]
     summary["release"] = stamp
     summary["predictions"]["gaf_taxon"] = identity["taxon"]
     if view_signal_tsv:
@@ -349,6 +308,19 @@ def export_predictions(
     with atomic_write(outputs["summary_tsv"]) as handle:
         flat.to_csv(handle, sep="\t", index=False)
     log.info("run summary: %s (%d values)", outputs["summary_json"], len(flat))
+
+
+def source_counts(table: pd.DataFrame, aspect: str) -> dict:
+    """The aspect's exported rows of terms not modelled: by homology transfer (and the terms
+    so scored), and, where there are any, by the organism's own term frequencies alone."""
+    in_aspect = table[table["aspect"] == aspect]
+    transferred = in_aspect[in_aspect["source"].str.startswith(teaching.SOURCE_TRANSFER)]
+    counts = {
+        "rare_terms_transferred": int(transferred["go_id"].nunique()),
+        "predictions_transferred": len(transferred),
+    }
+    by_frequency = int((in_aspect["source"] == teaching.SOURCE_FREQUENCY).sum())
+    return counts | ({"predictions_by_own_term_frequency": by_frequency} if by_frequency else {})
 
 
 def run_summary(gathered: dict, table: pd.DataFrame, counts: dict, settings: dict) -> dict:
@@ -407,59 +379,34 @@ def save_model(
     stamp_json: str,
     cotrain_reports: dict[str, str],
     files: dict[str, str],
-    sequence_npz: str,
-    expression_npz: str,
+    features_npz: dict[str, str],
     labels_report_json: str,
-    gaf_db: str | None,
-    taxon: str | None,
+    gaf_identity: dict,
     settings: dict,
     booster_dirs: list[str],
     model_dir: str,
-    hits_tsv: str | None = None,
 ) -> None:
     """The model folder: each aspect's boosters, gathered from its co-training batches'
-    folders (`booster_dirs`, named .../<aspect>/models-<batch>), then `write_model_folder`."""
+    folders (`booster_dirs`, named .../<aspect>/models-<batch>), then `write_model_folder`
+    with the run's teacher (`files["lessons"]`, `fit_teacher`'s). `features_npz` holds the
+    ``sequence`` and ``expression`` views; `gaf_identity` the config's ``gaf_db`` and
+    ``taxon``; `settings` the run's, with its ``reference`` (the config's list) where a
+    reference taught."""
     for aspect in cotrain_reports:
         models.gather_boosters(
             [folder for folder in booster_dirs if Path(folder).parent.name == aspect],
             Path(model_dir) / aspect,
         )
-    identity = gaf_identity_of(read_json(labels_report_json)["gaf_identity"], gaf_db, taxon)
-    calibrations = transfer_calibrations(list(cotrain_reports), settings, hits_tsv, files["labels"])
+    identity = gaf_identity_of(
+        read_json(labels_report_json)["gaf_identity"], gaf_identity["gaf_db"], gaf_identity["taxon"]
+    )
     models.write_model_folder(
         read_json(stamp_json),
         cotrain_reports,
         files,
-        sequence_npz,
-        expression_npz,
+        features_npz["sequence"],
+        features_npz["expression"],
         identity,
         settings,
         model_dir,
-        calibrations,
     )
-
-
-def transfer_calibrations(
-    aspects: list[str], settings: dict, hits_tsv: str | None, labels_tsv: str
-) -> dict[str, dict | None]:
-    """Each aspect's transfer calibration (`transfer.calibrate_transfer`), where the run
-    transfers or blends: a saved model has no hits among its training genes to fit it."""
-    homology_settings = settings["homology"]
-    if hits_tsv is None or not (
-        transfers_rare_terms(homology_settings) or blends(homology_settings)
-    ):
-        return {}
-    hits = homology.read_hits(hits_tsv)
-    labels = resolved(Labels.from_tsv(labels_tsv).table)
-    calibrations = {}
-    for aspect in aspects:
-        calibration = calibrate_transfer(
-            hits,
-            labels,
-            aspect,
-            settings["min_positives"],
-            homology_settings["neighbours"],
-            blend=blends(homology_settings),
-        )
-        calibrations[aspect] = calibration.to_dict() if calibration else None
-    return calibrations

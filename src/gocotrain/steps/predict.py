@@ -12,7 +12,6 @@ from gocotrain.models import MODEL_FILES
 from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
 from gocotrain.steps.export import write_exports
-from gocotrain.transfer import blends
 
 log = logging.getLogger("gocotrain")
 
@@ -31,16 +30,22 @@ def predict_new_genes(
     threads: int,
     sequences: str | None = None,
     names_tsv: str | None = None,
+    reference_databases: list[str] = (),
 ) -> None:
     """Score new genes with a saved model and export them as a run would."""
-    scores, saved, transferred = predict.score_new_genes(
-        model_dir, proteins_fasta, expression, id_map, expression_kind, threads, sequences
+    finished, saved = predict.score_new_genes(
+        model_dir,
+        proteins_fasta,
+        expression,
+        id_map,
+        expression_kind,
+        threads,
+        sequences,
+        reference_databases,
     )
     ontology = predict.ontology_of(saved)
     names = read_names(names_tsv) if names_tsv else None
-    # Nothing is transferred, nor blended, where the new genes had no homology search.
-    blended = blends(saved.meta["settings"]["homology"]) and bool(transferred)
-    table = predictions_table(scores, ontology, min_score, transferred, names, blended=blended)
+    table = predictions_table(finished, ontology, min_score, names)
     identity = saved.meta["gaf"] | {
         "symbols": {gene: symbol for gene, (symbol, _) in (names or {}).items() if symbol}
     }

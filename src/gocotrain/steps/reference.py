@@ -133,28 +133,3 @@ def read_calibrations(path: str) -> dict[str, TransferCalibration | None]:
         aspect: TransferCalibration.from_dict(entry) if entry else None
         for aspect, entry in read_json(path).items()
     }
-
-
-def read_teaching(reference_inputs: dict, hits_tsv: str) -> reference.ReferenceTeaching:
-    """What finishes a reference run's scores (`reference.reference_scores`), from the
-    rule's reference inputs (``hits``, ``labels``, ``calibrations``, ``training_labels``)
-    and the organism's own hits (`hits_tsv`)."""
-    return reference.ReferenceTeaching(
-        hits=read_reference_hits([*reference_inputs["hits"], hits_tsv]),
-        reference_labels=read_reference_labels(reference_inputs["labels"]),
-        calibrations=read_calibrations(reference_inputs["calibrations"]),
-        training=Labels.from_tsv(reference_inputs["training_labels"]).table,
-    )
-
-
-def reference_inputs(rule_input) -> dict | None:
-    """A rule's reference inputs (`reference_export_inputs` in common.smk) as the export and
-    the evaluation read them; None where the run learns from no reference."""
-    if not hasattr(rule_input, "reference_hits"):
-        return None
-    return {
-        "hits": list(rule_input.reference_hits),
-        "labels": list(rule_input.reference_labels),
-        "calibrations": rule_input.reference_calibrations,
-        "training_labels": rule_input.training_labels,
-    }

@@ -1,0 +1,361 @@
+"""The teacher: what turns the two-view models' scores into the scores a run exports.
+
+The models score the terms they model. The teacher finishes those scores one way wherever
+they are used — the export, the evaluation of every learned method, and a saved model
+scoring new genes (`Teacher.finish`):
+
+* **Homology transfer.** Each term a gene's labeled homologs carry gets the calibrated
+  evidence of `transfer.transfer_evidence`. The terms too rare to model get that score
+  (``homology.rare_terms: transfer``); the modelled terms the mean of model and transfer
+  (``homology.blend``).
+* **A reference** (the new-organism mode): the homologs are the reference species' proteins
+  beside the organism's own labeled genes; the calibration is fitted on held-out reference
+  proteins; a gene the reference taught keeps its transfer (`reference.with_taught_scores`);
+  and every score is mixed with the organism's own term frequencies by the weight that ranks
+  its own labeled genes' terms best (`reference.own_prior`).
+
+What the teacher fits — per aspect a `Lesson`: the transfer's calibration and the own term
+frequencies with their weight — is fitted once per run (rule ``fit_teacher``), saved with the
+model, and fitted again for each evaluation split without the split's targets.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from gocotrain import homology
+from gocotrain.annotations import OWN, Labels
+from gocotrain.reference import (
+    as_predictions,
+    own_prior,
+    reference_transfer,
+    with_prior,
+    with_taught_scores,
+)
+from gocotrain.terms import AspectScores
+from gocotrain.textio import atomic_write
+from gocotrain.transfer import (
+    Predictions,
+    TransferCalibration,
+    blends,
+    calibrated_terms,
+    transfer_terms,
+    transfers_rare_terms,
+    with_transfer,
+)
+
+# Where an exported score comes from (the `source` column). A score mixed with the
+# organism's own term frequencies says so: "... and own term frequency".
+SOURCE_MODEL = "two-view model"
+SOURCE_BLEND = "two-view model and homology transfer"
+SOURCE_TRANSFER = "homology transfer"
+SOURCE_TAUGHT = "taught transfer"
+SOURCE_FREQUENCY = "own term frequency"
+
+
+@dataclass(frozen=True)
+class TeacherSettings:
+    """The settings that finish scores: the run's ``homology`` (``neighbours``, ``blend``,
+    ``rare_terms``), ``min_positives`` and ``min_score``, and with a reference its
+    ``reference_settings.label_precision`` (None without a reference)."""
+
+    neighbours: int
+    min_positives: int
+    min_score: float
+    blend: bool
+    transfer_rare: bool
+    label_precision: float | None = None
+
+    @classmethod
+    def of(cls, settings: dict) -> TeacherSettings:
+        """From the run's settings: ``homology``, ``min_positives``, ``min_score`` and, where
+        a reference teaches, ``label_precision``."""
+        homology_settings = settings["homology"]
+        return cls(
+            neighbours=homology_settings["neighbours"],
+            min_positives=settings["min_positives"],
+            min_score=settings["min_score"],
+            blend=blends(homology_settings),
+            transfer_rare=transfers_rare_terms(homology_settings),
+            label_precision=settings.get("label_precision"),
+        )
+
+    @property
+    def transfers(self) -> bool:
+        return self.blend or self.transfer_rare
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """What the teacher fitted for one aspect: the transfer's calibration (None where none
+    could be fitted: the raw evidence scores), and the organism's own term frequencies with
+    their weight and every weight's average precision (`reference.own_prior`)."""
+
+    calibration: TransferCalibration | None
+    frequency: dict[str, float] = field(default_factory=dict)
+    weight: float = 0.0
+    weights_tried: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "calibration": self.calibration.to_dict() if self.calibration else None,
+            "frequency": self.frequency,
+            "weight": self.weight,
+            "weights_tried": self.weights_tried,
+        }
+
+    @classmethod
+    def from_dict(cls, entry: dict) -> Lesson:
+        calibration = entry.get("calibration")
+        return cls(
+            TransferCalibration.from_dict(calibration) if calibration else None,
+            entry.get("frequency", {}),
+            entry.get("weight", 0.0),
+            entry.get("weights_tried", []),
+        )
+
+
+@dataclass(frozen=True)
+class Finished:
+    """An aspect's finished scores and where each comes from: the modelled terms' `scores`,
+    the other terms' homology transfer (`transferred`), the frequent terms only the
+    organism's own term frequencies give (`by_frequency`), and the genes whose modelled
+    terms carry the reference's taught transfer (`taught`)."""
+
+    scores: AspectScores
+    transferred: Predictions = field(default_factory=dict)
+    by_frequency: Predictions = field(default_factory=dict)
+    taught: frozenset[str] = frozenset()
+    blended: bool = False
+    prior_weight: float = 0.0
+
+    def predictions(self, targets) -> Predictions:
+        """The `targets`' scores of every term, as the evaluation reads them."""
+        row_of = {gene: row for row, gene in enumerate(self.scores.genes.tolist())}
+        terms = self.scores.terms.tolist()
+        return {
+            gene: dict(
+                zip(terms, self.scores.score[row_of[gene]].astype(float).tolist(), strict=True)
+            )
+            | self.by_frequency.get(gene, {})
+            | self.transferred.get(gene, {})
+            for gene in sorted(set(targets))
+        }
+
+    def sources(self) -> tuple[str, str, str, str]:
+        """The `source` of a modelled term's score, a taught gene's, a transferred term's and
+        a term scored by the own frequency alone."""
+        mixed = " and own term frequency" if self.prior_weight > 0 else ""
+        model = SOURCE_BLEND if self.blended else SOURCE_MODEL
+        if mixed and self.blended:
+            model = "two-view model, homology transfer and own term frequency"
+        else:
+            model += mixed
+        return model, SOURCE_TAUGHT + mixed, SOURCE_TRANSFER + mixed, SOURCE_FREQUENCY
+
+
+@dataclass(frozen=True)
+class Teacher:
+    """What finishes the scores of a run's genes (`finish`).
+
+    `hits` are the scored genes' hits to labeled genes (the organism's own, and with a
+    reference the reference proteins); `labels` the organism's training labels (with a
+    reference, column ``source`` says which are its own and which the reference taught);
+    `reference_labels` the reference proteins' labels and `reference_calibrations` the
+    transfer's calibration fitted on its held-out proteins, per aspect (both empty without a
+    reference); `held_out` the genes whose own labels are not read (an evaluation split's
+    targets); `lessons` what `fit` fitted per aspect.
+    """
+
+    settings: TeacherSettings
+    hits: pd.DataFrame
+    labels: pd.DataFrame
+    reference_labels: pd.DataFrame
+    reference_calibrations: dict[str, TransferCalibration | None] = field(default_factory=dict)
+    lessons: dict[str, Lesson] = field(default_factory=dict)
+    held_out: frozenset[str] = frozenset()
+
+    @property
+    def has_reference(self) -> bool:
+        return self.settings.label_precision is not None
+
+    def own_labels(self) -> pd.DataFrame:
+        """The organism's own labels (not the reference's teaching), without `held_out`'s."""
+        labels = self.labels
+        if "source" in labels:
+            labels = labels[labels["source"] == OWN].drop(columns="source")
+        return labels[~labels["gene_id"].isin(self.held_out)].reset_index(drop=True)
+
+    def transferred_labels(self) -> pd.DataFrame:
+        """The labels homologs transfer: the reference proteins' and the organism's own."""
+        if self.reference_labels.empty:
+            return self.own_labels()
+        return pd.concat([self.reference_labels, self.own_labels()], ignore_index=True)
+
+    def without(self, held_out) -> Teacher:
+        """The teacher, not fitted, that never reads the `held_out` genes' own labels."""
+        return replace(self, held_out=frozenset(held_out), lessons={})
+
+    def fit(self, aspects: list[str], held_out=frozenset()) -> Teacher:
+        """The teacher with a `Lesson` per aspect, fitted without `held_out`'s own labels.
+        With a reference, the calibration is the reference's and the own term frequencies
+        get their weight; without, the calibration is fitted on the organism's own labels."""
+        teacher = self.without(held_out)
+        lessons = {}
+        for aspect in aspects:
+            if teacher.has_reference:
+                calibration = self.reference_calibrations[aspect]
+                frequency, weight, tried = own_prior(
+                    teacher.own_labels(),
+                    self.hits,
+                    teacher.transferred_labels(),
+                    aspect,
+                    self.settings.neighbours,
+                    calibration,
+                )
+                lessons[aspect] = Lesson(calibration, frequency, weight, tried)
+            else:
+                lessons[aspect] = Lesson(teacher._own_calibration(aspect))
+        return replace(teacher, lessons=lessons)
+
+    def _own_calibration(self, aspect: str) -> TransferCalibration | None:
+        if not self.settings.transfers:
+            return None
+        labels = self.own_labels()
+        labels = labels[labels["aspect"] == aspect]
+        terms = calibrated_terms(labels, self.settings.min_positives, self.settings.blend)
+        return TransferCalibration.fit(self.hits, labels, terms, self.settings.neighbours)
+
+    def finish(self, scores: AspectScores, aspect: str, query_prefix: str = "") -> Finished:
+        """The aspect's finished scores of `scores`' genes, called `query_prefix` + gene in
+        `hits` (a saved model marks new genes so)."""
+        if self.has_reference:
+            return self._finish_taught(scores, aspect, query_prefix)
+        if not self.settings.transfers:
+            return Finished(scores)
+        transferred = transfer_terms(
+            self.hits,
+            self.own_labels(),
+            aspect,
+            [query_prefix + gene for gene in scores.genes.tolist()],
+            self.settings.min_positives if self.settings.transfer_rare else 0,
+            self.settings.neighbours,
+            self.lessons[aspect].calibration,
+            blended_terms=scores.terms.tolist() if self.settings.blend else (),
+        )
+        combined, rare = with_transfer(
+            scores, _without_prefix(transferred, query_prefix), self.settings.blend
+        )
+        return Finished(combined, rare, blended=self.settings.blend)
+
+    def _finish_taught(self, scores: AspectScores, aspect: str, query_prefix: str) -> Finished:
+        lesson, settings = self.lessons[aspect], self.settings
+        queries = [query_prefix + gene for gene in scores.genes.tolist()]
+        found = reference_transfer(
+            self.hits,
+            self.transferred_labels(),
+            aspect,
+            queries,
+            settings.neighbours,
+            lesson.calibration,
+        )
+        transferred = _without_prefix(as_predictions(found, queries), query_prefix)
+        taught = frozenset(
+            gene.removeprefix(query_prefix) for gene in self.taught_genes(aspect, queries)
+        )
+        combined, rare = with_taught_scores(scores, transferred, taught, settings.blend)
+        finished, rare, alone = with_prior(
+            combined,
+            rare if settings.transfer_rare else {},
+            lesson.frequency,
+            lesson.weight,
+            settings.min_score,
+        )
+        return Finished(finished, rare, alone, taught, settings.blend, lesson.weight)
+
+    def taught_genes(self, aspect: str, genes: list[str]) -> set[str]:
+        """The `genes` the reference taught in the aspect: those without own labels there
+        whose transfer from the reference alone reaches ``label_precision`` for some term
+        (as `reference.training_labels` taught them)."""
+        own = self.own_labels()
+        has_own = set(own.loc[own["aspect"] == aspect, "gene_id"])
+        candidates = [gene for gene in genes if gene not in has_own]
+        found = reference_transfer(
+            self.hits,
+            self.reference_labels,
+            aspect,
+            candidates,
+            self.settings.neighbours,
+            self.lessons[aspect].calibration,
+        )
+        return set(found.loc[found["score"] >= self.settings.label_precision, "gene_id"])
+
+    def report(self, aspect: str) -> dict:
+        """What the run summary says of the aspect's lesson."""
+        lesson = self.lessons[aspect]
+        if not self.has_reference:
+            return {}
+        return {"own_prior_weight": lesson.weight, "own_prior_aupr_by_weight": lesson.weights_tried}
+
+
+def _without_prefix(predictions: Predictions, prefix: str) -> Predictions:
+    return {gene.removeprefix(prefix): terms for gene, terms in predictions.items()}
+
+
+def write_lessons(teacher: Teacher, path: str | Path) -> None:
+    """The teacher's settings and lessons as JSON (what a saved model finishes with)."""
+    content = {
+        "settings": teacher.settings.__dict__,
+        "aspects": {aspect: lesson.to_dict() for aspect, lesson in teacher.lessons.items()},
+    }
+    with atomic_write(path) as handle:
+        handle.write(json.dumps(content, indent=1, sort_keys=True) + "\n")
+
+
+def read_lessons(path: str | Path) -> tuple[TeacherSettings, dict[str, Lesson]]:
+    content = json.loads(Path(path).read_text())
+    lessons = {aspect: Lesson.from_dict(entry) for aspect, entry in content["aspects"].items()}
+    return TeacherSettings(**content["settings"]), lessons
+
+
+def read_hits(paths: list[str | Path]) -> pd.DataFrame:
+    """The hits of several searches (the organism's own, against each reference) as one."""
+    return homology.canonical_hits(pd.concat([homology.read_hits(path) for path in paths]))
+
+
+def read_labels(paths: list[str | Path]) -> pd.DataFrame:
+    """Several labels tables (one per reference) as one."""
+    if not paths:
+        return pd.DataFrame(columns=["gene_id", "aspect", "go_id"])
+    tables = [Labels.from_tsv(path).table for path in paths]
+    return pd.concat(tables, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def load_teacher(
+    settings: TeacherSettings,
+    hits_tsv: list[str],
+    labels_tsv: str,
+    reference_labels_tsv: list[str],
+    reference_calibrations_json: str | None = None,
+) -> Teacher:
+    """A teacher, not yet fitted, from a run's files: the organism's hits (its own search,
+    then each reference's), its training labels, the references' labels and calibrations."""
+    hits = read_hits(hits_tsv) if len(hits_tsv) > 1 else homology.read_hits(hits_tsv[0])
+    calibrations = {}
+    if reference_calibrations_json:
+        entries = json.loads(Path(reference_calibrations_json).read_text())
+        calibrations = {
+            aspect: TransferCalibration.from_dict(entry) if entry else None
+            for aspect, entry in entries.items()
+        }
+    return Teacher(
+        settings,
+        hits,
+        Labels.from_tsv(labels_tsv).table,
+        read_labels(reference_labels_tsv),
+        calibrations,
+    )

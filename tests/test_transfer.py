@@ -8,8 +8,8 @@ import pytest
 from gocotrain.terms import AspectScores
 from gocotrain.transfer import (
     TransferCalibration,
-    calibrate_transfer,
     homology_transfer,
+    rare_terms,
     transfer_evidence,
     transfer_terms,
     with_transfer,
@@ -114,7 +114,8 @@ def calibration_data():
 
 def test_calibration_scores_transfers_by_how_often_they_were_right():
     hits, labels = calibration_data()
-    calibration = calibrate_transfer(hits, labels, "F", min_positives=10, k=None)
+    in_aspect = labels[labels["aspect"] == "F"]
+    calibration = TransferCalibration.fit(hits, in_aspect, rare_terms(in_aspect, 10), k=None)
     assert calibration is not None
     close = float(calibration(np.array([0.95]))[0])
     distant = float(calibration(np.array([0.30]))[0])

@@ -335,6 +335,16 @@ def read_labels(paths: list[str | Path]) -> pd.DataFrame:
     return pd.concat(tables, ignore_index=True).drop_duplicates(ignore_index=True)
 
 
+def read_calibrations(path: str | Path) -> dict[str, TransferCalibration | None]:
+    """The reference's calibrations per aspect (`reference.reference_calibrations`, as
+    rule ``prepare_training_labels`` wrote them)."""
+    entries = json.loads(Path(path).read_text())
+    return {
+        aspect: TransferCalibration.from_dict(entry) if entry else None
+        for aspect, entry in entries.items()
+    }
+
+
 def load_teacher(
     settings: TeacherSettings,
     hits_tsv: list[str],
@@ -345,13 +355,9 @@ def load_teacher(
     """A teacher, not yet fitted, from a run's files: the organism's hits (its own search,
     then each reference's), its training labels, the references' labels and calibrations."""
     hits = read_hits(hits_tsv) if len(hits_tsv) > 1 else homology.read_hits(hits_tsv[0])
-    calibrations = {}
-    if reference_calibrations_json:
-        entries = json.loads(Path(reference_calibrations_json).read_text())
-        calibrations = {
-            aspect: TransferCalibration.from_dict(entry) if entry else None
-            for aspect, entry in entries.items()
-        }
+    calibrations = (
+        read_calibrations(reference_calibrations_json) if reference_calibrations_json else {}
+    )
     return Teacher(
         settings,
         hits,

@@ -204,20 +204,6 @@ def calibrated_terms(labels: pd.DataFrame, min_positives: int, blend: bool) -> s
     return set(labels["go_id"].unique()) if blend else rare_terms(labels, min_positives)
 
 
-def calibrate_transfer(
-    hits: pd.DataFrame,
-    train_labels: pd.DataFrame,
-    aspect: str,
-    min_positives: int,
-    k: int | None,
-    blend: bool = False,
-) -> TransferCalibration | None:
-    """The aspect's transfer calibration from its training labels (`TransferCalibration`)."""
-    labels = train_labels[train_labels["aspect"] == aspect]
-    terms = calibrated_terms(labels, min_positives, blend)
-    return TransferCalibration.fit(hits, labels, terms, k)
-
-
 def transfer_terms(
     hits: pd.DataFrame,
     train_labels: pd.DataFrame,
@@ -234,7 +220,7 @@ def transfer_terms(
     A learner models the terms with at least `min_positives` positives; the rarer ones,
     most of the specific terms, would otherwise get no score at all. Each term's
     `transfer_evidence` becomes a score through `calibration` (fitted on the training labels
-    where not given, as `calibrate_transfer`, on every labeled term when there are terms to
+    where not given, on every labeled term when there are terms to
     blend; the raw evidence where none can be fitted). Scores obey the hierarchy among
     themselves: the labels are propagated, and the evidence and the calibration never
     decrease from a term to its ancestors.
@@ -287,36 +273,3 @@ def with_transfer(
                     transfer[row_of[gene], column[term]] = score
     blended = ((scores.score + transfer) / 2).astype(scores.score.dtype)
     return replace(scores, score=blended), rare
-
-
-def add_transfer(
-    scores: AspectScores,
-    hits: pd.DataFrame,
-    train_labels: pd.DataFrame,
-    aspect: str,
-    min_positives: int,
-    k: int | None,
-    *,
-    transfer_rare: bool,
-    blend: bool,
-    calibration: TransferCalibration | None = None,
-    query_prefix: str = "",
-) -> tuple[AspectScores, Predictions]:
-    """What the product adds to a learner's `scores` of an aspect: its rare terms' transfer
-    (with `transfer_rare`) and the modelled terms' blend (with `blend`), as `with_transfer`
-    returns them. The product, saved-model prediction and the evaluation all come here.
-
-    `query_prefix` is what the scored genes are called in `hits` (`predict` marks new genes).
-    """
-    found = transfer_terms(
-        hits,
-        train_labels,
-        aspect,
-        [query_prefix + gene for gene in scores.genes.tolist()],
-        min_positives if transfer_rare else 0,
-        k,
-        calibration,
-        blended_terms=scores.terms.tolist() if blend else (),
-    )
-    found = {gene.removeprefix(query_prefix): terms for gene, terms in found.items()}
-    return with_transfer(scores, found, blend)

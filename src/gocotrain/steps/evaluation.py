@@ -44,11 +44,6 @@ from gocotrain.splits import (
     time_split_targets,
 )
 from gocotrain.steps import write_json
-from gocotrain.steps.reference import (
-    read_calibrations,
-    read_reference_hits,
-    read_reference_labels,
-)
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger("gocotrain")
@@ -164,16 +159,16 @@ def evaluation_predict(
     if protocol == CROSS_VALIDATION:
         labels = labels[~labels["gene_id"].isin(set(targets["gene_id"]))]
     inputs = {"sequence": sequence_npz, "expression": expression_npz, "hits": hits_tsv}
-    teacher = None
-    if teacher_files:
-        teacher = teaching.load_teacher(
-            teaching.TeacherSettings.of(settings),
-            teacher_files["hits"],
-            teacher_files["labels"],
-            teacher_files["reference_labels"],
-            teacher_files.get("reference_calibrations"),
-        )
-        inputs |= teacher_digest_files(teacher_files)
+    # Without the rule's teacher files, the organism's own hits and labels teach.
+    teacher_files = teacher_files or {"hits": [hits_tsv], "labels": labels_tsv}
+    teacher = teaching.load_teacher(
+        teaching.TeacherSettings.of(settings),
+        teacher_files["hits"],
+        teacher_files["labels"],
+        teacher_files.get("reference_labels", []),
+        teacher_files.get("reference_calibrations"),
+    )
+    inputs |= teacher_digest_files(teacher_files, labels_tsv)
     parts = _Parts(method, settings, seed, threads, inputs, store_dir, teacher)
     rows, record = [], {}
     for aspect in aspects:
@@ -254,7 +249,7 @@ def _method(
     hits_tsv,
     sequence_npz,
     expression_npz,
-    teacher: teaching.Teacher | None = None,
+    teacher: teaching.Teacher,
 ):
     """`method` as one function (training labels, aspect, targets) -> predictions.
 
@@ -273,8 +268,6 @@ def _method(
     if method in ("blast", "homology"):
         # blast: CAFA's BLAST baseline, the highest identity carrying the term
         k, rule = (neighbours, "knn") if method == "homology" else (None, "max_identity")
-        if teacher is None:
-            return partial(transfer.homology_transfer, hits, k=k, rule=rule)
         return lambda labels, aspect, targets: transfer.homology_transfer(
             teacher.hits,
             teacher.without(targets).transferred_labels(),
@@ -286,11 +279,11 @@ def _method(
     sequence = FeatureMatrix.from_npz(sequence_npz)
     expression = FeatureMatrix.from_npz(expression_npz)
     model = from_settings(settings["cotraining"], seed)
-    finishes = teacher is not None and method in methods.TRANSFERS_RARE_TERMS
+    finishes = method in methods.TRANSFERS_RARE_TERMS
 
     def predict(labels, aspect, targets):
-        fitted = teacher.fit([aspect], frozenset(targets)) if teacher is not None else None
-        if fitted is not None and fitted.has_reference:
+        fitted = teacher.fit([aspect], frozenset(targets))
+        if fitted.has_reference:
             # The targets learn from the reference as genes without own labels do.
             labels = resolved(fitted.labels, held_out=set(targets))
         scores = methods.learned(
@@ -313,13 +306,17 @@ def _method(
     return predict
 
 
-def teacher_digest_files(teacher_files: dict) -> dict[str, str]:
-    """The teacher's files as named files, for the digest of a part."""
-    files = {"training_labels": teacher_files["labels"]}
+def teacher_digest_files(teacher_files: dict, labels_tsv: str) -> dict[str, str]:
+    """The teacher's files as named files, for the digest of a part. Its labels, where they
+    are the evaluation's own (`labels_tsv`), are digested per aspect already: a new release
+    of one aspect's labels trains only that aspect again."""
+    files = {}
+    if teacher_files["labels"] != labels_tsv:
+        files["training_labels"] = teacher_files["labels"]
     if teacher_files.get("reference_calibrations"):
         files["calibrations"] = teacher_files["reference_calibrations"]
     for name in ("hits", "reference_labels"):
-        for number, path in enumerate(teacher_files[name]):
+        for number, path in enumerate(teacher_files.get(name, [])):
             files[f"teacher_{name}_{number}"] = path
     return files
 
@@ -413,9 +410,9 @@ def evaluation_reference_check(
     searched against the rest), beside the naive and DIAMOND kNN baselines from the same
     reference. It checks the sequence view's teacher, not the expression view or the
     co-training of the organism's genes, which only the organism's own labels can check."""
-    check = read_reference_hits(check_hits_tsv)
-    labels = read_reference_labels(reference_labels_tsv)
-    calibrations = read_calibrations(calibrations_json)
+    check = teaching.read_hits(check_hits_tsv)
+    labels = teaching.read_labels(reference_labels_tsv)
+    calibrations = teaching.read_calibrations(calibrations_json)
     ontology = Ontology.from_json(ontology_json)
     held_out = set(check["query"])
     rows = []

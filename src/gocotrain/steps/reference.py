@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import logging
 
-import pandas as pd
-
-from gocotrain import homology, reference
+from gocotrain import homology, reference, teaching
 from gocotrain.annotations import Labels
 from gocotrain.ontology import Ontology
-from gocotrain.steps import read_json, write_json
-from gocotrain.transfer import TransferCalibration
+from gocotrain.steps import write_json
 
 log = logging.getLogger("gocotrain")
 
@@ -77,17 +74,6 @@ def prepare_reference_labels(
     write_json(report, report_json)
 
 
-def read_reference_hits(paths: list[str]) -> pd.DataFrame:
-    """The hits against every reference, as one table."""
-    return homology.canonical_hits(pd.concat([homology.read_hits(path) for path in paths]))
-
-
-def read_reference_labels(paths: list[str]) -> pd.DataFrame:
-    """Every reference's labels, as one table."""
-    tables = [Labels.from_tsv(path).table for path in paths]
-    return pd.concat(tables, ignore_index=True).drop_duplicates(ignore_index=True)
-
-
 def prepare_training_labels(
     own_labels_tsv: str,
     hits_tsv: list[str],
@@ -102,8 +88,8 @@ def prepare_training_labels(
 ) -> None:
     """The labels the two-view models learn from (`reference.training_labels`), and the
     reference transfer's calibration per aspect, which the export reuses."""
-    hits, check = read_reference_hits(hits_tsv), read_reference_hits(check_hits_tsv)
-    ref_labels = read_reference_labels(reference_labels_tsv)
+    hits, check = teaching.read_hits(hits_tsv), teaching.read_hits(check_hits_tsv)
+    ref_labels = teaching.read_labels(reference_labels_tsv)
     calibrations = reference.reference_calibrations(check, ref_labels, aspects, neighbours)
     genes = sorted(set(hits["query"]))
     transfers = {
@@ -125,11 +111,3 @@ def prepare_training_labels(
     }
     log.info("training labels: %s", report)
     write_json(report, report_json)
-
-
-def read_calibrations(path: str) -> dict[str, TransferCalibration | None]:
-    """The calibrations `prepare_training_labels` wrote, per aspect."""
-    return {
-        aspect: TransferCalibration.from_dict(entry) if entry else None
-        for aspect, entry in read_json(path).items()
-    }

@@ -103,6 +103,8 @@ def test_its_saved_model_scores_the_organisms_proteins_as_the_run_exported_them(
     )
     result = snakemake(new_organism_run, config, "--cores", "2", "predict")
     assert result.returncode == 0, result.stderr[-3000:]
+    # The run's reference database serves: nothing of the reference is built again.
+    assert "rule reference_" not in result.stdout + result.stderr
     run, _ = read_predictions_tsv(
         new_organism_run / f"results/releases/{RELEASE}/predictions/predictions.tsv"
     )

@@ -35,6 +35,7 @@ RELEASE_RULES = {
     "cotrain_batch",
     "gather_cotraining",
     "choose_thresholds",
+    "fit_teacher",
     "export_predictions",
     "save_model",
     "run_figures",

@@ -45,6 +45,7 @@ SUBMITTED_RULES = {
     "expression_features",
     "homology_search",
     "cotrain_batch",
+    "fit_teacher",
     "export_predictions",
     "save_model",
     "run_figures",

@@ -190,8 +190,8 @@ def test_terms_too_rare_to_model_are_scored_by_homology_transfer(demo_run):
         assert summary["aspects"][name]["predictions_transferred"] == len(rare)
         # Calibrated on left-out labeled genes: a term one homolog carries is not certain.
         assert (rare["score"] >= 0.9999).mean() < 0.01
-        model = json.loads((release / "model/model.json").read_text())
-        assert model["aspects"][aspect]["transfer_calibration"]["precision"][-1] < 1
+        teacher = json.loads((release / "model/teacher.json").read_text())
+        assert teacher["aspects"][aspect]["calibration"]["precision"][-1] < 1
         assert summary["aspects"][name]["rare_terms_transferred"] == rare["go_id"].nunique()
 
 

@@ -126,7 +126,7 @@ rule evaluation_score:
 rule evaluation_reference_check:
     input:
         check_hits=expand(
-            rules.reference_search.output.check_hits, reference=REFERENCES
+            rules.reference_check_search.output.check_hits, reference=REFERENCES
         ),
         reference_labels=expand(
             rules.prepare_reference_labels.output.labels, reference=REFERENCES

@@ -9,7 +9,6 @@ rule reference_database:
         sequences=lambda wildcards: reference_sequences(wildcards.reference),
     output:
         database="results/reference/{reference}/reference.dmnd",
-        check="results/reference/{reference}/check.fa",
         report="results/reference/{reference}/database.json",
     log:
         "logs/reference/{reference}/reference_database.log",
@@ -21,20 +20,39 @@ rule reference_database:
     resources:
         mem_mb=memory_mb(2000, 5),
         runtime=runtime_minutes(10, 0.5),
+    script:
+        "../scripts/reference_database.py"
+
+
+# The reference proteins held out to check and calibrate the transfer; their folder names
+# their number, so runs that hold out another number never overwrite each other's.
+CHECK_DIR = f"check-{config['reference_settings']['check_proteins']}"
+
+
+rule reference_check_sample:
+    input:
+        sequences=lambda wildcards: reference_sequences(wildcards.reference),
+    output:
+        check=f"results/reference/{{reference}}/{CHECK_DIR}/check.fa",
+    log:
+        f"logs/reference/{{reference}}/{CHECK_DIR}/reference_check_sample.log",
+    conda:
+        "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 5),
+        runtime=runtime_minutes(5, 0.5),
     params:
         check_proteins=config["reference_settings"]["check_proteins"],
     script:
-        "../scripts/reference_database.py"
+        "../scripts/reference_check_sample.py"
 
 
 rule reference_search:
     input:
         proteins=rules.prepare_sequences.output.proteins,
         database=rules.reference_database.output.database,
-        check=rules.reference_database.output.check,
     output:
         hits="results/reference/{reference}/hits.tsv",
-        check_hits="results/reference/{reference}/check_hits.tsv",
     log:
         "logs/reference/{reference}/reference_search.log",
     benchmark:
@@ -51,12 +69,34 @@ rule reference_search:
         "../scripts/reference_search.py"
 
 
+rule reference_check_search:
+    input:
+        check=rules.reference_check_sample.output.check,
+        database=rules.reference_database.output.database,
+    output:
+        check_hits=f"results/reference/{{reference}}/{CHECK_DIR}/check_hits.tsv",
+    log:
+        f"logs/reference/{{reference}}/{CHECK_DIR}/reference_check_search.log",
+    benchmark:
+        f"benchmarks/reference/{{reference}}/{CHECK_DIR}/reference_check_search.tsv"
+    conda:
+        "../../envs/gocotrain.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=memory_mb(2000, 20),
+        runtime=runtime_minutes(30, 2),
+    params:
+        sensitivity=config["homology"]["diamond_sensitivity"],
+    script:
+        "../scripts/reference_check_search.py"
+
+
 rule prepare_reference_labels:
     input:
         annotations=lambda wildcards: REFERENCES[wildcards.reference]["annotations"],
         ontology=rules.prepare_ontology.output.ontology,
         hits=rules.reference_search.output.hits,
-        check_hits=rules.reference_search.output.check_hits,
+        check_hits=rules.reference_check_search.output.check_hits,
     output:
         labels=in_release("reference/{reference}/labels.tsv"),
         report=in_release("reference/{reference}/report.json"),
@@ -81,7 +121,7 @@ rule prepare_training_labels:
         own=rules.prepare_labels.output.labels,
         hits=expand(rules.reference_search.output.hits, reference=REFERENCES),
         check_hits=expand(
-            rules.reference_search.output.check_hits, reference=REFERENCES
+            rules.reference_check_search.output.check_hits, reference=REFERENCES
         ),
         reference_labels=expand(
             rules.prepare_reference_labels.output.labels, reference=REFERENCES

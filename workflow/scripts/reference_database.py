@@ -8,8 +8,6 @@ run_rule(
     reference_database,
     sequences=snakemake.input.sequences,
     database=snakemake.output.database,
-    check_fasta=snakemake.output.check,
     report_json=snakemake.output.report,
-    check_proteins=snakemake.params.check_proteins,
     threads=snakemake.threads,
 )

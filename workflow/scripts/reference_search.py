@@ -8,9 +8,7 @@ run_rule(
     reference_search,
     proteins_fasta=snakemake.input.proteins,
     database=snakemake.input.database,
-    check_fasta=snakemake.input.check,
     hits_tsv=snakemake.output.hits,
-    check_hits_tsv=snakemake.output.check_hits,
     sensitivity=snakemake.params.sensitivity,
     threads=snakemake.threads,
 )

@@ -14,41 +14,44 @@ from gocotrain.steps import write_json
 log = logging.getLogger("gocotrain")
 
 
-def reference_database(
-    sequences: str,
-    database: str,
-    check_fasta: str,
-    report_json: str,
-    check_proteins: int,
-    threads: int,
-) -> None:
-    """The reference's DIAMOND database and the sample of its proteins held out to check and
-    calibrate the transfer; built once per reference file."""
-    n_check = reference.write_check_proteins(sequences, check_fasta, check_proteins)
+def reference_database(sequences: str, database: str, report_json: str, threads: int) -> None:
+    """The reference's DIAMOND database, built once per reference file."""
     homology.make_diamond_database(sequences, database, threads)
-    log.info("reference %s: database built, %d proteins held out to check it", sequences, n_check)
-    write_json({"sequences": sequences, "check_proteins": n_check}, report_json)
+    log.info("reference %s: database built", sequences)
+    write_json({"sequences": sequences}, report_json)
+
+
+def reference_check_sample(sequences: str, check_fasta: str, check_proteins: int) -> None:
+    """The sample of the reference's proteins held out to check and calibrate the transfer
+    (`reference.check_proteins`)."""
+    n_check = reference.write_check_proteins(sequences, check_fasta, check_proteins)
+    log.info("reference %s: %d proteins held out to check it", sequences, n_check)
 
 
 def reference_search(
-    proteins_fasta: str,
-    database: str,
-    check_fasta: str,
-    hits_tsv: str,
-    check_hits_tsv: str,
-    sensitivity: str,
-    threads: int,
+    proteins_fasta: str, database: str, hits_tsv: str, sensitivity: str, threads: int
 ) -> None:
-    """The organism's proteins, and the held-out reference proteins, against the reference."""
-    for query, out in ((proteins_fasta, hits_tsv), (check_fasta, check_hits_tsv)):
-        hits = homology.search_against("diamond", query, {}, database, {}, threads, sensitivity)
-        homology.write_hits(hits, out)
-        log.info(
-            "%s against the reference: %d hits of %d proteins",
-            query,
-            len(hits),
-            hits["query"].nunique(),
-        )
+    """The organism's proteins against the reference."""
+    _search(proteins_fasta, database, hits_tsv, sensitivity, threads)
+
+
+def reference_check_search(
+    check_fasta: str, database: str, check_hits_tsv: str, sensitivity: str, threads: int
+) -> None:
+    """The held-out reference proteins against the whole reference (their self-hits never
+    count: `transfer.kept_homologs`)."""
+    _search(check_fasta, database, check_hits_tsv, sensitivity, threads)
+
+
+def _search(query_fasta: str, database: str, out: str, sensitivity: str, threads: int) -> None:
+    hits = homology.search_against("diamond", query_fasta, {}, database, {}, threads, sensitivity)
+    homology.write_hits(hits, out)
+    log.info(
+        "%s against the reference: %d hits of %d proteins",
+        query_fasta,
+        len(hits),
+        hits["query"].nunique(),
+    )
 
 
 def prepare_reference_labels(

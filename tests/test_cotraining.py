@@ -1,10 +1,18 @@
 import numpy as np
 import pytest
+import yaml
+from conftest import ROOT
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils._param_validation import StrOptions
 
 from gocotrain.cotraining import (
+    COMBINE_RULES,
+    VIEW_ESTIMATOR_KEYS,
     CoTrainingClassifier,
     bootstrap_win_share,
     default_view_estimator,
@@ -39,7 +47,7 @@ def test_cotraining_adds_balanced_pseudo_labels_and_scores_well():
     model = CoTrainingClassifier(
         rounds=5, pool_size=100, positives_per_round=2, validation_fraction=0, random_state=0
     )
-    model.fit(view1, view2, y)
+    model.fit((view1, view2), y)
     assert model.decision_ == "cotraining"
     assert model.rounds_ == len(model.history_) == 5
     added_positive = sum(
@@ -53,7 +61,7 @@ def test_cotraining_adds_balanced_pseudo_labels_and_scores_well():
     assert 1 <= added_negative / added_positive <= 4
     assert sum(model.n_pseudo_labeled_) == added_positive + added_negative
     unlabeled = y == -1
-    probability = model.predict_proba(view1[unlabeled], view2[unlabeled])
+    probability = model.predict_proba((view1[unlabeled], view2[unlabeled]))
     assert probability.shape == (unlabeled.sum(), 2)
     np.testing.assert_allclose(probability.sum(axis=1), 1)
     assert average_precision_score(truth[unlabeled], probability[:, 1]) > 0.8
@@ -65,8 +73,8 @@ def test_pseudo_positive_share_scales_each_rounds_positives_with_the_labeled_one
     view1, view2, y, _ = two_view_problem(n=1200, n_labeled=120)
     labeled_positives = int((y == 1).sum())
     common = {"rounds": 3, "pool_size": 400, "validation_fraction": 0, "random_state": 0}
-    fixed = CoTrainingClassifier(**common).fit(view1, view2, y)
-    shared = CoTrainingClassifier(pseudo_positive_share=0.1, **common).fit(view1, view2, y)
+    fixed = CoTrainingClassifier(**common).fit((view1, view2), y)
+    shared = CoTrainingClassifier(pseudo_positive_share=0.1, **common).fit((view1, view2), y)
     per_round = round(0.1 * labeled_positives)
     assert per_round > 1
     for model, expected in ((fixed, 1), (shared, per_round)):
@@ -74,38 +82,40 @@ def test_pseudo_positive_share_scales_each_rounds_positives_with_the_labeled_one
             assert record["view1_added_positive"] == expected
             assert record["view2_added_positive"] == expected
     assert sum(shared.n_pseudo_labeled_) > 2 * sum(fixed.n_pseudo_labeled_)
-    with pytest.raises(ValueError, match="pseudo_positive_share must be in"):
-        CoTrainingClassifier(pseudo_positive_share=1.5).fit(view1, view2, y)
+    with pytest.raises(ValueError, match=r"'pseudo_positive_share' parameter .* range"):
+        CoTrainingClassifier(pseudo_positive_share=1.5).fit((view1, view2), y)
 
 
 def test_same_seed_same_result_and_zero_rounds_is_supervised():
     view1, view2, y, _ = two_view_problem(seed=3)
-    first = CoTrainingClassifier(rounds=3, random_state=1).fit(view1, view2, y)
-    second = CoTrainingClassifier(rounds=3, random_state=1).fit(view1, view2, y)
+    first = CoTrainingClassifier(rounds=3, random_state=1).fit((view1, view2), y)
+    second = CoTrainingClassifier(rounds=3, random_state=1).fit((view1, view2), y)
     np.testing.assert_array_equal(
-        first.predict_proba(view1, view2), second.predict_proba(view1, view2)
+        first.predict_proba((view1, view2)), second.predict_proba((view1, view2))
     )
-    supervised = CoTrainingClassifier(rounds=0, random_state=1).fit(view1, view2, y)
+    supervised = CoTrainingClassifier(rounds=0, random_state=1).fit((view1, view2), y)
     assert supervised.rounds_ == 0 and supervised.n_pseudo_labeled_ == [0, 0]
 
 
 def test_product_rule_is_views_log_odds_over_prior():
     view1, view2, y, _ = two_view_problem(seed=4)
-    model = CoTrainingClassifier(rounds=0, random_state=0).fit(view1, view2, y)
-    first, second = model.predict_proba_views(view1[:5], view2[:5])
+    model = CoTrainingClassifier(rounds=0, random_state=0).fit((view1, view2), y)
+    first, second = model.predict_proba_views((view1[:5], view2[:5]))
     logit = lambda p: np.log(p / (1 - p))  # noqa: E731
     expected = 1 / (1 + np.exp(-(logit(first) + logit(second) - logit(model.prior_))))
-    np.testing.assert_allclose(model.predict_proba(view1[:5], view2[:5])[:, 1], expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        model.predict_proba((view1[:5], view2[:5]))[:, 1], expected, rtol=1e-5
+    )
 
 
 def test_samples_missing_a_view_are_scored_by_the_other():
     view1, view2, y, _ = two_view_problem(seed=5)
     view2 = view2.copy()
     view2[:50] = np.nan
-    model = CoTrainingClassifier(rounds=3, random_state=0).fit(view1, view2, y)
-    first, second = model.predict_proba_views(view1[:60], view2[:60])
+    model = CoTrainingClassifier(rounds=3, random_state=0).fit((view1, view2), y)
+    first, second = model.predict_proba_views((view1[:60], view2[:60]))
     assert np.isnan(second[:50]).all() and not np.isnan(second[50:]).any()
-    combined = model.predict_proba(view1[:60], view2[:60])[:, 1]
+    combined = model.predict_proba((view1[:60], view2[:60]))[:, 1]
     np.testing.assert_allclose(combined[:50], first[:50])
 
 
@@ -116,8 +126,8 @@ def test_any_scikit_learn_classifier_can_be_a_view():
         second_estimator=LogisticRegression(C=0.5),
         rounds=2,
         random_state=0,
-    ).fit(view1, view2, y)
-    assert model.predict(view1, view2).shape == (len(y),)
+    ).fit((view1, view2), y)
+    assert model.predict((view1, view2)).shape == (len(y),)
 
 
 def test_one_class_labels_are_rejected():
@@ -125,7 +135,7 @@ def test_one_class_labels_are_rejected():
     y = np.full(len(view1), -1)
     y[:10] = 1
     with pytest.raises(ValueError, match="both classes"):
-        CoTrainingClassifier().fit(view1, view2, y)
+        CoTrainingClassifier().fit((view1, view2), y)
 
 
 def test_every_final_model_has_n_estimators_trees_warm_started_or_not():
@@ -134,36 +144,36 @@ def test_every_final_model_has_n_estimators_trees_warm_started_or_not():
     for rounds, validation in ((0, 0.2), (4, 0), (4, 0.2)):
         model = CoTrainingClassifier(
             estimator, rounds=rounds, validation_fraction=validation, random_state=0
-        ).fit(view1, view2, y)
+        ).fit((view1, view2), y)
         assert [m.num_boosted_rounds() for m in model.estimators_] == [40, 40]
 
 
 def test_cotraining_is_kept_only_when_it_wins_on_held_out_genes():
     """Otherwise the model is exactly the supervised one: the same trees, the same scores."""
     view1, view2, y, _ = two_view_problem(seed=8)
-    supervised = CoTrainingClassifier(rounds=0, random_state=3).fit(view1, view2, y)
+    supervised = CoTrainingClassifier(rounds=0, random_state=3).fit((view1, view2), y)
     unbeatable = CoTrainingClassifier(rounds=3, min_improvement=1.0, random_state=3)
-    unbeatable.fit(view1, view2, y)
+    unbeatable.fit((view1, view2), y)
     assert unbeatable.decision_ == "supervised"
     assert "held-out average precision" in unbeatable.decision_reason_
     # The validation record: the supervised score, then one score per co-training round.
     assert unbeatable.validation_[0]["round"] == 0
     assert [r["round"] for r in unbeatable.validation_[1:]] == [1, 2, 3]
     np.testing.assert_array_equal(
-        unbeatable.predict_proba(view1, view2), supervised.predict_proba(view1, view2)
+        unbeatable.predict_proba((view1, view2)), supervised.predict_proba((view1, view2))
     )
     # No margin and no bootstrap check: co-training must still score strictly higher. Here both
     # models rank the held-out genes perfectly, and a tie keeps the supervised model.
     trusting = CoTrainingClassifier(
         rounds=3, min_improvement=0.0, validation_confidence=0, random_state=3
     )
-    trusting.fit(view1, view2, y)
+    trusting.fit((view1, view2), y)
     assert trusting.validation_ == unbeatable.validation_  # the margin decides, it does not score
     assert trusting.validation_[0]["supervised_average_precision"] == 1.0
     assert trusting.validation_[-1]["validation_average_precision"] == 1.0
     assert trusting.decision_ == "supervised"
     np.testing.assert_array_equal(
-        trusting.predict_proba(view1, view2), supervised.predict_proba(view1, view2)
+        trusting.predict_proba((view1, view2)), supervised.predict_proba((view1, view2))
     )
 
 
@@ -193,7 +203,7 @@ def test_held_out_scores_are_scikit_learns_on_genes_no_validation_model_saw(seed
     FITS.clear()
     model = CoTrainingClassifier(
         RecordingLogisticRegression(), rounds=3, validation_confidence=0, random_state=3
-    ).fit(*views, y)
+    ).fit(tuple(views), y)
     # Fits alternate view 1, view 2: the base pair, one pair per round, then the final models.
     row_of = [{row.tobytes(): index for index, row in enumerate(view)} for view in views]
     seen = [{row_of[i % 2][row.tobytes()] for row in X} for i, (X, _) in enumerate(FITS)]
@@ -236,16 +246,16 @@ def test_a_chance_win_on_the_held_out_genes_is_not_enough():
     bootstrap resamples of those genes do not repeat."""
     view1, view2, y, _ = two_view_problem(seed=19)
     trusting = CoTrainingClassifier(rounds=3, validation_confidence=0, random_state=3)
-    assert trusting.fit(view1, view2, y).decision_ == "cotraining"
+    assert trusting.fit((view1, view2), y).decision_ == "cotraining"
     careful = CoTrainingClassifier(rounds=3, validation_confidence=0.9, random_state=3)
-    careful.fit(view1, view2, y)
+    careful.fit((view1, view2), y)
     assert careful.decision_ == "supervised"
     share = careful.validation_[0]["cotraining_win_share"]
     assert 0 <= share < 0.9
     assert f"higher on {share:.0%} of 200 bootstrap resamples" in careful.decision_reason_
-    supervised = CoTrainingClassifier(rounds=0, random_state=3).fit(view1, view2, y)
+    supervised = CoTrainingClassifier(rounds=0, random_state=3).fit((view1, view2), y)
     np.testing.assert_array_equal(
-        careful.predict_proba(view1, view2), supervised.predict_proba(view1, view2)
+        careful.predict_proba((view1, view2)), supervised.predict_proba((view1, view2))
     )
 
 
@@ -267,7 +277,7 @@ def test_too_few_positives_to_validate_falls_back_to_supervised():
     y = y.copy()
     positives = np.flatnonzero(y == 1)
     y[positives[6:]] = -1  # 6 labeled positives: 20 % of them is 1 held-out positive
-    model = CoTrainingClassifier(rounds=3, random_state=0).fit(view1, view2, y)
+    model = CoTrainingClassifier(rounds=3, random_state=0).fit((view1, view2), y)
     assert model.decision_ == "supervised"
     assert model.decision_reason_ == "too few labeled positives to validate co-training"
     assert model.validation_ == [] and model.n_pseudo_labeled_ == [0, 0]
@@ -290,7 +300,7 @@ def test_relevant_scikit_learn_estimator_checks_pass():
     check_set_params(name, model)
     fitted = clone(model.set_params(rounds=2))
     view1, view2, y, _ = two_view_problem(seed=10)
-    assert fitted.fit(view1, view2, y) is fitted
+    assert fitted.fit((view1, view2), y) is fitted
     assert clone(fitted).get_params() == fitted.get_params()
 
 
@@ -304,12 +314,68 @@ def test_a_rare_terms_negatives_are_sampled_and_weighted_up():
     FITS.clear()
     CoTrainingClassifier(
         RecordingLogisticRegression(), rounds=0, negatives_per_positive=10, random_state=0
-    ).fit(*views, y)
+    ).fit(tuple(views), y)
     assert [len(X) for X, _ in FITS] == [20 + 200, 20 + 200]
     sampled = CoTrainingClassifier(rounds=0, negatives_per_positive=10, random_state=0)
-    means = [view.mean() for view in sampled.fit(*views, y).predict_proba_views(*views)]
+    means = [view.mean() for view in sampled.fit(tuple(views), y).predict_proba_views(tuple(views))]
     # 20 of 2,400 labeled genes are positive (0.008); unweighted, the 20 of 220 training
     # genes would pull each view's mean probability up to about 0.06.
     assert max(means) < 0.025, means
     with pytest.raises(ValueError, match="negatives_per_positive"):
-        CoTrainingClassifier(negatives_per_positive=0).fit(*views, y)
+        CoTrainingClassifier(negatives_per_positive=0).fit(tuple(views), y)
+
+
+def test_the_config_schema_states_the_estimators_parameter_constraints():
+    """Each co-training key of the config has the range and choices of the estimator's
+    parameter of its name (`_parameter_constraints`, the one place they are checked)."""
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    keys = schema["properties"]["cotraining"]["properties"]
+    constraints = CoTrainingClassifier._parameter_constraints
+    checked = 0
+    for key, entry in keys.items():
+        if key in VIEW_ESTIMATOR_KEYS:
+            continue
+        (rule, *rest) = constraints[key]
+        if isinstance(rule, StrOptions):
+            assert set(entry["enum"]) == rule.options, key
+        else:
+            low = entry.get("minimum", entry.get("exclusiveMinimum"))
+            high = entry.get("maximum", entry.get("exclusiveMaximum"))
+            # An unbounded side counts as closed, in the schema as in the constraint.
+            schema_closed = ("minimum" in entry or low is None, "maximum" in entry or high is None)
+            constraint_closed = (
+                rule.closed in ("left", "both") or rule.left is None,
+                rule.closed in ("right", "both") or rule.right is None,
+            )
+            assert (rule.left, rule.right) == (low, high), key
+            assert constraint_closed == schema_closed, key
+            assert (None in rest) == ("null" in entry["type"]), key
+        checked += 1
+    assert checked == len(constraints) - 4  # not in the config: the two estimators, the
+    # view columns and the seed
+
+
+def test_scikit_learn_can_search_and_score_it_on_one_matrix():
+    """With view_columns, `fit(X, y)` on one matrix: a Pipeline, cross_val_score and
+    GridSearchCV call it as any classifier (here every sample labeled)."""
+    view1, view2, _, truth = two_view_problem(seed=3)
+    X = np.hstack([view1, view2])
+    columns = (slice(0, view1.shape[1]), slice(view1.shape[1], None))
+    model = CoTrainingClassifier(
+        default_view_estimator().set_params(n_estimators=10),
+        rounds=1,
+        view_columns=columns,
+        random_state=0,
+    )
+    pipeline = make_pipeline(FunctionTransformer(), model)
+    scores = cross_val_score(pipeline, X, truth, cv=3, scoring="roc_auc")
+    assert scores.min() > 0.7
+    search = GridSearchCV(model, {"combine": ["product", "mean"]}, cv=3, scoring="roc_auc")
+    search.fit(X, truth)
+    assert search.best_params_["combine"] in COMBINE_RULES
+    fitted = clone(model).fit(X, truth)
+    np.testing.assert_array_equal(
+        fitted.predict_proba(X), clone(model).fit((view1, view2), truth).predict_proba(X)
+    )
+    with pytest.raises(ValueError, match="view_columns"):
+        clone(model).set_params(view_columns=None).fit(X, truth)

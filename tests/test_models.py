@@ -37,7 +37,7 @@ def definition():
 def test_saved_boosters_give_the_fitted_models_scores(tmp_path, rounds):
     X1, X2, y, _ = two_view_problem()
     model = CoTrainingClassifier(default_view_estimator(), rounds=rounds, random_state=0).fit(
-        X1, X2, y
+        (X1, X2), y
     )
     entry = write_term_boosters(model, "GO:0006936", tmp_path / "P")
     assert entry["sequence"] == "GO_0006936.sequence.ubj"
@@ -50,14 +50,14 @@ def test_saved_boosters_give_the_fitted_models_scores(tmp_path, rounds):
     (tmp_path / "model.json").write_text(json.dumps(meta))
     saved = SavedModel.load(tmp_path)
     first, second = saved.boosters("P", "GO:0006936")
-    expected = model.predict_proba_views(X1, X2)
+    expected = model.predict_proba_views((X1, X2))
     np.testing.assert_array_equal(first.inplace_predict(X1.astype(np.float32)), expected[0])
     np.testing.assert_array_equal(second.inplace_predict(X2.astype(np.float32)), expected[1])
     assert entry["prior"] == pytest.approx(model.prior_)
     assert entry["decision"] == model.decision_
     # The loaded model scores through the estimator's own code, as the fitted one did.
     loaded = saved.term_model("P", "GO:0006936")
-    np.testing.assert_array_equal(loaded.predict_proba(X1, X2), model.predict_proba(X1, X2))
+    np.testing.assert_array_equal(loaded.predict_proba((X1, X2)), model.predict_proba((X1, X2)))
 
 
 def test_a_folder_without_model_json_or_of_another_format_is_refused(tmp_path):

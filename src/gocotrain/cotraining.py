@@ -19,10 +19,14 @@ Two things make it fast and safe enough for thousands of GO terms:
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+from typing import ClassVar
+
 import numpy as np
 import xgboost as xgb
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.metrics import average_precision_score
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from xgboost import XGBClassifier
 
@@ -85,6 +89,27 @@ def bootstrap_win_share(
         y, second, weights
     )
     return float(wins.mean())
+
+
+def as_views(X, view_columns=None) -> list[np.ndarray]:
+    """The views of `X`: a sequence of one matrix per view, or one matrix whose columns
+    `view_columns` splits (a column selection per view, e.g. two slices), as a scikit-learn
+    `Pipeline` or `GridSearchCV` hands one matrix on."""
+    if isinstance(X, (tuple, list)):
+        views = [np.asarray(part, dtype=np.float32) for part in X]
+    elif view_columns is None:
+        raise ValueError(
+            "X is one matrix: set view_columns (the columns of each view), or give X as "
+            "(X_view1, X_view2)"
+        )
+    else:
+        X = np.asarray(X, dtype=np.float32)
+        views = [X[:, columns] for columns in view_columns]
+    if len(views) != 2:
+        raise ValueError(f"co-training takes two views, not {len(views)}")
+    if len(views[0]) != len(views[1]):
+        raise ValueError("the views must have the same number of samples")
+    return views
 
 
 def _logit(probability: np.ndarray) -> np.ndarray:
@@ -237,10 +262,14 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         co-training must score higher; 0 trusts the single held-out comparison.
     negatives_per_positive : labeled negatives each fit trains on, at most this many times
         its positives (a seeded sample, weighted up to keep the class balance); None for all.
+    view_columns : for ``fit(X, y)`` with X one matrix, the columns of each view (a column
+        selection per view, e.g. ``(slice(0, 30), slice(30, None))``); None where X is given
+        as ``(X_view1, X_view2)``.
     random_state : seed for the split, the samples, the pool draws and the view estimators.
 
     The parameters are named as the keys of the config's ``cotraining`` section
-    (`from_settings`), and checked in one place, when ``fit`` starts.
+    (`from_settings`), and checked in one place, `_parameter_constraints`, when ``fit``
+    starts (the config schema's ranges are tested against it).
 
     Attributes
     ----------
@@ -260,6 +289,26 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
     rounds_ : rounds run in the final fit.
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "second_estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "rounds": [Interval(Integral, 0, None, closed="left")],
+        "pool_size": [Interval(Integral, 1, None, closed="left")],
+        "positives_per_round": [Interval(Integral, 1, None, closed="left")],
+        "pseudo_positive_share": [Interval(Real, 0, 1, closed="both")],
+        "max_negatives_per_round": [Interval(Integral, 1, None, closed="left")],
+        "confidence_threshold": [Interval(Real, 0.5, 1, closed="both")],
+        "combine": [StrOptions(set(COMBINE_RULES))],
+        "cotraining_trees": [Interval(Real, 0, 1, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "min_validation_positives": [Interval(Integral, 1, None, closed="left")],
+        "min_improvement": [Interval(Real, 0, None, closed="left")],
+        "validation_confidence": [Interval(Real, 0, 1, closed="both")],
+        "negatives_per_positive": [Interval(Integral, 1, None, closed="left"), None],
+        "view_columns": [list, tuple, None],
+        "random_state": [Interval(Integral, 0, None, closed="left"), None],
+    }
+
     def __init__(
         self,
         estimator=None,
@@ -277,6 +326,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         min_improvement: float = 0.0,
         validation_confidence: float = 0.9,
         negatives_per_positive: int | None = 20,
+        view_columns=None,
         random_state=None,
     ) -> None:
         self.estimator = estimator
@@ -294,45 +344,24 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         self.min_improvement = min_improvement
         self.validation_confidence = validation_confidence
         self.negatives_per_positive = negatives_per_positive
+        self.view_columns = view_columns
         self.random_state = random_state
 
     # -- set-up ---------------------------------------------------------------------------
 
-    def _check(self, X_view1, X_view2, y):
-        X_view1 = np.asarray(X_view1, dtype=np.float32)
-        X_view2 = np.asarray(X_view2, dtype=np.float32)
+    def _check(self, X, y):
+        """The views of `X` (`as_views`) and `y`, checked: the parameters are checked by
+        `_parameter_constraints` before."""
+        views = as_views(X, self.view_columns)
         y = np.asarray(y)
-        if not len(X_view1) == len(X_view2) == len(y):
-            raise ValueError("X_view1, X_view2 and y must have the same number of samples")
-        if self.combine not in COMBINE_RULES:
-            raise ValueError(f"combine must be one of {COMBINE_RULES}, not {self.combine!r}")
-        if not 0 <= self.cotraining_trees < 1:
-            raise ValueError(f"cotraining_trees must be in [0, 1), not {self.cotraining_trees}")
-        if not 0 <= self.validation_fraction < 1:
-            raise ValueError(
-                f"validation_fraction must be in [0, 1), not {self.validation_fraction}"
-            )
-        if not 0 <= self.validation_confidence <= 1:
-            raise ValueError(
-                f"validation_confidence must be in [0, 1], not {self.validation_confidence}"
-            )
-        if self.rounds < 0:
-            raise ValueError(f"rounds must be at least 0, not {self.rounds}")
-        if not 0 <= self.pseudo_positive_share <= 1:
-            raise ValueError(
-                f"pseudo_positive_share must be in [0, 1], not {self.pseudo_positive_share}"
-            )
-        if self.negatives_per_positive is not None and self.negatives_per_positive < 1:
-            raise ValueError(
-                f"negatives_per_positive must be at least 1 or None, not "
-                f"{self.negatives_per_positive}"
-            )
+        if len(views[0]) != len(y):
+            raise ValueError("X and y must have the same number of samples")
         labeled = y != -1
         if set(np.unique(y[labeled])) != {0, 1}:
             raise ValueError(
                 "y needs labeled samples of both classes 0 and 1 (and -1 for unlabeled)"
             )
-        return X_view1, X_view2, y.astype(np.int8)
+        return views, y.astype(np.int8)
 
     def _tree_schedule(self, n_trees: int, warm_start: bool) -> tuple[int, int]:
         """Trees of the base model and trees added per round."""
@@ -376,9 +405,12 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
 
     # -- fitting --------------------------------------------------------------------------
 
-    def fit(self, X_view1, X_view2, y):
-        """Fit on two views; ``y`` holds 0/1 for labeled samples and -1 for unlabeled ones."""
-        X_view1, X_view2, y = self._check(X_view1, X_view2, y)
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Fit on two views: `X` is ``(X_view1, X_view2)``, or one matrix that
+        ``view_columns`` splits; ``y`` holds 0/1 for labeled samples and -1 for unlabeled
+        ones."""
+        (X_view1, X_view2), y = self._check(X, y)
         rng = np.random.default_rng(self.random_state)
         first = default_view_estimator() if self.estimator is None else self.estimator
         second = first if self.second_estimator is None else self.second_estimator
@@ -587,24 +619,24 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
 
     # -- prediction -----------------------------------------------------------------------
 
-    def predict_proba_views(self, X_view1, X_view2) -> tuple[np.ndarray, np.ndarray]:
-        """Each view's probability of the positive class; NaN where a view is missing."""
+    def predict_proba_views(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """Each view's probability of the positive class; NaN where a view is missing. `X`
+        as ``fit`` takes it."""
         check_is_fitted(self, "estimators_")
         results = []
-        for model, X in zip(self.estimators_, (X_view1, X_view2), strict=True):
-            X = np.asarray(X, dtype=np.float32)
-            probability = np.full(len(X), np.nan)
-            available = ~np.all(np.isnan(X), axis=1)
+        for model, part in zip(self.estimators_, as_views(X, self.view_columns), strict=True):
+            probability = np.full(len(part), np.nan)
+            available = ~np.all(np.isnan(part), axis=1)
             if model is not None and available.any():
                 if isinstance(model, xgb.Booster):
-                    probability[available] = model.inplace_predict(X[available])
+                    probability[available] = model.inplace_predict(part[available])
                 else:
-                    probability[available] = model.predict_proba(X[available])[:, 1]
+                    probability[available] = model.predict_proba(part[available])[:, 1]
             results.append(probability)
         return results[0], results[1]
 
-    def predict_proba(self, X_view1, X_view2) -> np.ndarray:
-        return self.combine_views(*self.predict_proba_views(X_view1, X_view2))
+    def predict_proba(self, X) -> np.ndarray:
+        return self.combine_views(*self.predict_proba_views(X))
 
     def combine_views(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """Class probabilities from the views' own (see ``predict_proba_views``)."""
@@ -612,8 +644,8 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         positive = combine_probabilities(first, second, self.prior_, self.combine)
         return np.column_stack([1 - positive, positive])
 
-    def predict(self, X_view1, X_view2) -> np.ndarray:
-        return (self.predict_proba(X_view1, X_view2)[:, 1] >= 0.5).astype(int)
+    def predict(self, X) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
 
 # The config's cotraining keys that set the view estimator rather than co-training itself.

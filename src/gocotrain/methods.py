@@ -114,8 +114,9 @@ class OneModelClassifier(ClassifierMixin, BaseEstimator):
             return np.ones(len(X), dtype=bool)
         return ~np.isnan(X).all(axis=1)
 
-    def fit(self, X_sequence, X_expression, y):
-        X, y = self._features(X_sequence, X_expression), np.asarray(y)
+    def fit(self, X, y):
+        """`X` is ``(X_sequence, X_expression)``, as `CoTrainingClassifier.fit` takes it."""
+        X, y = self._features(*X), np.asarray(y)
         labeled = y >= 0
         self.prior_ = float(y[labeled].mean())
         self.classes_ = np.array([0, 1])
@@ -126,8 +127,8 @@ class OneModelClassifier(ClassifierMixin, BaseEstimator):
         self.estimators_ = (self.model_, None)
         return self
 
-    def predict_proba_views(self, X_sequence, X_expression):
-        X = self._features(X_sequence, X_expression)
+    def predict_proba_views(self, X):
+        X = self._features(*X)
         probability = np.full(len(X), np.nan)
         available = self._available(X)
         if self.model_ is not None and available.any():

@@ -6,7 +6,7 @@ product) and for every learned method of the evaluation (`methods`). The benchma
 scores its terms with the same `fit_term` and `score_term`, and saved-model prediction
 (`predict`) loads the fitted models and scores through `term_views` and `score_term`.
 A model is anything with `CoTrainingClassifier`'s two-view interface:
-``fit(X_sequence, X_expression, y)``, ``predict_proba_views`` and ``combine_views``.
+``fit((X_sequence, X_expression), y)``, ``predict_proba_views`` and ``combine_views``.
 """
 
 from __future__ import annotations
@@ -207,13 +207,13 @@ def fit_term(model, X_sequence, X_expression, graphs, y, term: str, seed: int, r
     model = clone(model).set_params(random_state=term_seed(seed, term))
     X_term_sequence, X_term_expression = term_views(X_sequence, X_expression, graphs, y)
     fit_rows = slice(None) if rows is None else rows
-    model.fit(X_term_sequence[fit_rows], X_term_expression[fit_rows], y[fit_rows])
+    model.fit((X_term_sequence[fit_rows], X_term_expression[fit_rows]), y[fit_rows])
     return model, X_term_sequence, X_term_expression
 
 
 def score_term(model, X_term_sequence, X_term_expression, rows: np.ndarray):
     """A fitted model's combined and per-view scores of `rows`."""
-    first, second = model.predict_proba_views(X_term_sequence[rows], X_term_expression[rows])
+    first, second = model.predict_proba_views((X_term_sequence[rows], X_term_expression[rows]))
     return model.combine_views(first, second)[:, 1], first, second
 
 

@@ -9,10 +9,7 @@ from conftest import PREDICTION_COLUMNS
 
 from gocotrain.annotations import read_annotations
 from gocotrain.export import (
-    consistent_with_hierarchy,
     gaf_relation,
-    most_specific,
-    predictions_table,
     read_predictions_tsv,
     write_cafa,
     write_excel_summary,
@@ -20,6 +17,7 @@ from gocotrain.export import (
     write_predictions_tsv,
     write_tsv,
 )
+from gocotrain.predictions import consistent_with_hierarchy, most_specific, predictions_table
 from gocotrain.steps.export import choose_thresholds
 from gocotrain.teaching import Finished
 from gocotrain.terms import AspectScores

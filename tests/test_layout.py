@@ -49,3 +49,25 @@ def test_each_rule_script_calls_the_step_of_its_name():
             assert f"from gocotrain.steps.{rules.stem} import {rule}\n" in source, rule
             checked += 1
     assert checked >= 20
+
+
+def test_steps_never_import_other_steps():
+    """Each step module holds one rule group's steps; what two groups share lives in the
+    package (steps/__init__.py holds only the helpers every step uses)."""
+    steps = {module_name(path): path for path in (PACKAGE / "steps").glob("*.py")}
+    assert len(steps) >= 6
+    for name, path in steps.items():
+        others = {step for step in imported(path) if step.startswith("steps.")} - {name}
+        assert not others, f"{name} imports {others}"
+
+
+def test_the_teacher_and_the_predictions_table_stay_product_code():
+    """One finish (teaching) and one table (predictions) serve the export, the evaluation and
+    saved-model prediction: none of them imports evaluation code, and the export, the
+    evaluation and prediction all reach the finish through the teacher."""
+    for name in ("teaching", "predictions", "predict"):
+        assert not imported(PACKAGE / f"{name}.py") & (EVALUATION | EVALUATION_STEPS), name
+    for name in ("steps/export.py", "steps/evaluation.py", "predict.py"):
+        assert "teaching" in imported(PACKAGE / name) or any(
+            "gocotrain.teaching" in line for line in (PACKAGE / name).read_text().splitlines()
+        ), name

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gocotrain.annotations import build_labels, read_annotations
-from gocotrain.export import consistent_with_hierarchy
 from gocotrain.expression import read_expression
 from gocotrain.features import FeatureMatrix, sequence_features
+from gocotrain.predictions import consistent_with_hierarchy
 from gocotrain.sequences import read_sequences, write_fasta
 from gocotrain.steps.cotrain import cotrain_batch, gather_cotraining, plan_cotraining
 

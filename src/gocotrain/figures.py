@@ -17,7 +17,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from gocotrain.export import SCORE_EXPLANATION
 from gocotrain.methods import METHODS
 from gocotrain.metrics import VIEW_SIGNAL_METHODS, view_signal
 from gocotrain.ontology import ASPECT_NAMES, in_aspect_order
@@ -30,6 +29,7 @@ from gocotrain.pages import (
     page,
     wide,
 )
+from gocotrain.predictions import SCORE_EXPLANATION
 from gocotrain.textio import atomic_write
 
 NAMESPACE_TITLES = {

@@ -15,7 +15,7 @@ terms' scores, is added by the evaluation as the product adds it (`transfer.with
 Hierarchy: `naive` and `transfer.homology_transfer` score a term at most as high as its
 ancestors, because the training labels are propagated. The per-term learners need not; they
 are not propagated here because `metrics.evaluate` max-propagates predictions (as CAFA does)
-and `export.consistent_with_hierarchy` does the same for written predictions.
+and `predictions.consistent_with_hierarchy` does the same for written predictions.
 """
 
 from __future__ import annotations

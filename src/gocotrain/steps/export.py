@@ -8,20 +8,12 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from gocotrain import __version__, models, releases, teaching
-from gocotrain.export import (
-    most_specific,
-    predictions_table,
-    write_cafa,
-    write_excel_summary,
-    write_gaf,
-    write_predictions_tsv,
-    write_tsv,
-)
+from gocotrain import __version__, models, teaching
+from gocotrain.export import write_exports, write_tsv
 from gocotrain.ontology import ASPECT_NAMES, Ontology
+from gocotrain.predictions import predictions_table
 from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
 from gocotrain.terms import AspectScores
@@ -88,81 +80,6 @@ def _fmax_row(aspect: str, best: pd.Series) -> list:
         + ", ".join(dict.fromkeys([best["protocol"], best["targets"]]))
         + ")",
     ]
-
-
-def read_thresholds(path: str | Path) -> dict[str, float]:
-    return _thresholds(pd.read_csv(path, sep="\t"))
-
-
-def _thresholds(table: pd.DataFrame) -> dict[str, float]:
-    return dict(zip(table["aspect"], table["threshold"].astype(float), strict=True))
-
-
-def _threshold_header(table: pd.DataFrame) -> dict[str, str]:
-    """`threshold-P: 0.34 (expected precision 0.61; co-training Fmax on ...)` lines."""
-    header = {}
-    for row in table.itertuples(index=False):
-        expected = (
-            f"expected precision {row.expected_precision:.2f}, recall {row.expected_recall:.2f}"
-            if pd.notna(row.expected_precision)
-            else "precision not measured"
-        )
-        header[f"threshold-{row.aspect}"] = f"{row.threshold:g} ({expected}; {row.chosen_on})"
-    return header
-
-
-def write_exports(
-    table: pd.DataFrame,
-    ontology: Ontology,
-    thresholds_tsv: str,
-    stamp: dict,
-    outputs: dict[str, str],
-    gaf_identity: dict,
-    gaf_citation: dict,
-    top_terms: int,
-) -> dict:
-    """Every export of a predictions table; returns counts for the run summary.
-
-    The GAF is written where `outputs` has one (`gaf_citation` then holds its reference and
-    assigned_by); its line count is None where not."""
-    threshold_table = pd.read_csv(thresholds_tsv, sep="\t")
-    thresholds = _thresholds(threshold_table)
-    header = releases.header_lines(stamp) | _threshold_header(threshold_table)
-    write_predictions_tsv(table, outputs["predictions"], header)
-    specific = most_specific(table, ontology, thresholds)
-    write_predictions_tsv(specific, outputs["most_specific"], header)
-    write_cafa(table, outputs["cafa"])
-    above = table[table["score"] >= table["aspect"].map(thresholds).fillna(np.inf)]
-    gaf_lines = None
-    if "gaf" not in outputs:
-        log.info("no GAF written: set gaf_reference (and gaf_assigned_by) to write one")
-    else:
-        gaf_lines = write_gaf(
-            specific,
-            outputs["gaf"],
-            db=gaf_identity["db"],
-            taxon=gaf_identity["taxon"],
-            symbols=gaf_identity["symbols"],
-            reference=gaf_citation["reference"],
-            assigned_by=gaf_citation["assigned_by"],
-            go_version=ontology.data_version,
-            min_score=thresholds,
-            ontology=ontology,
-            header_extra=header,
-        )
-    summary_genes = write_excel_summary(
-        table, outputs["excel"], thresholds, top_n=top_terms, header=header, specific=specific
-    )
-    return {
-        "rows": len(table),
-        "genes": int(table["gene_id"].nunique()),
-        "rows_above_threshold": len(above),
-        "genes_above_threshold": int(above["gene_id"].nunique()),
-        "most_specific_rows": len(specific),
-        "gaf_lines": gaf_lines,
-        "excel_genes": summary_genes,
-        "thresholds": thresholds,
-    }
 
 
 def gene_names(names_tsv: str | None, from_gaf: dict) -> dict[str, tuple[str, str]]:

@@ -7,11 +7,11 @@ import logging
 from pathlib import Path
 
 from gocotrain import __version__, predict
-from gocotrain.export import predictions_table
+from gocotrain.export import write_exports
 from gocotrain.models import MODEL_FILES
+from gocotrain.predictions import predictions_table
 from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
-from gocotrain.steps.export import write_exports
 
 log = logging.getLogger("gocotrain")
 

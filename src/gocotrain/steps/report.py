@@ -10,10 +10,9 @@ import pandas as pd
 
 from gocotrain import changes, figures
 from gocotrain.annotations import Labels
-from gocotrain.export import read_predictions_tsv
+from gocotrain.export import read_predictions_tsv, read_thresholds
 from gocotrain.ontology import Ontology
 from gocotrain.steps import read_json
-from gocotrain.steps.export import read_thresholds
 
 log = logging.getLogger("gocotrain")
 

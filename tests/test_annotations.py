@@ -196,3 +196,43 @@ def test_a_gpad_file_is_named_as_such(tmp_path):
     with pytest.raises(InputError, match="this is a GPAD file") as error:
         read_annotations(path)
     assert str(path) in str(error.value) and "GAF" in str(error.value)
+
+
+def test_uniprot_cells_with_several_go_ids_just_work(tmp_path, demo_ontology):
+    """UniProt's TSV exports hold every GO ID of an entry in one cell, as IDs or with their
+    names; an entry without GO has an empty cell."""
+    text = (
+        "Entry\tGene Ontology IDs\n"
+        "G1\tGO:0006936; GO:0005515\n"
+        "G2\tprotein binding [GO:0005515]; muscle contraction [GO:0006936]\n"
+        "G3\t\n"
+    )
+    raw = read_annotations(write(tmp_path / "uniprot.tsv", text))
+    assert sorted(zip(raw.table["gene_id"], raw.table["go_id"], strict=True)) == [
+        ("G1", "GO:0005515"),
+        ("G1", "GO:0006936"),
+        ("G2", "GO:0005515"),
+        ("G2", "GO:0006936"),
+    ]
+    labels = build_labels(raw, demo_ontology, ["G1", "G2", "G3"], EVIDENCE_CODES, ["P", "F"])
+    assert labels_of(labels.table, "G2", "F") == {"GO:0005515", "GO:0005488"}
+
+
+@pytest.mark.parametrize(
+    "text", ["G1\t0006936\nG2\t0005515\n", GAF_HEADER + gaf_line("G1", "0006936")]
+)
+def test_go_ids_without_their_prefix_are_named_as_such(tmp_path, text):
+    with pytest.raises(InputError) as raised:
+        read_annotations(write(tmp_path / "bare.txt", text))
+    message = str(raised.value)
+    assert "'0006936' has no GO: prefix" in message and "GO:0006936" in message
+    assert "line" in message
+
+
+def test_ids_that_differ_only_in_case_are_named_as_such(tmp_path, demo_ontology):
+    path = write(tmp_path / "a.tsv", "p04217\tGO:0006936\nq9y6k9\tGO:0005515\n")
+    with pytest.raises(InputError) as raised:
+        build_labels(read_annotations(path), demo_ontology, ["P04217", "Q9Y6K9"], [], ["P"])
+    message = str(raised.value)
+    assert "2 of them differ from the sequences only in letter case" in message
+    assert "'p04217' here, 'P04217' in the sequences" in message

@@ -124,20 +124,35 @@ def test_the_estimators_defaults_are_the_schemas():
     ],
 )
 def test_a_replaced_key_names_its_replacement_before_any_job(tmp_path, old, replacement):
+    result = dry_run_with(tmp_path, old)
+    assert result.returncode == 1
+    assert replacement in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def dry_run_with(tmp_path, changes: dict):
+    """A dry run of the demo's config with `changes` (a section's dict updates it)."""
     config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
-    for key, value in old.items():
+    for key, value in changes.items():
         if isinstance(value, dict):
             config.setdefault(key, {}).update(value)
         else:
             config[key] = value
     for key in ("sequences", "annotations", "ontology", "expression", "id_map"):
         config[key] = str(DEMO / config[key].rsplit("/", 1)[1])
-    path = tmp_path / "old.yaml"
+    path = tmp_path / "changed.yaml"
     path.write_text(yaml.safe_dump(config))
-    result = snakemake(tmp_path, path, "--dry-run", "--cores", "1")
-    assert result.returncode == 1
-    assert replacement in result.stderr
-    assert "Traceback" not in result.stderr
+    return snakemake(tmp_path, path, "--dry-run", "--cores", "1")
+
+
+@pytest.mark.workflow
+def test_a_value_out_of_every_choice_names_what_the_key_takes(tmp_path):
+    """export_threshold takes 'fmax' or a number in [0, 1]: 2 says so, not "not valid under
+    any of the given schemas"."""
+    result = dry_run_with(tmp_path, {"export_threshold": 2})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    expected = "config export_threshold: 2 is not a value it takes: 'fmax' or a number from 0 to 1"
+    assert expected in result.stderr
 
 
 @pytest.mark.workflow

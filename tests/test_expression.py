@@ -234,3 +234,34 @@ def test_a_transposed_matrix_is_named_as_such(tmp_path):
     with pytest.raises(InputError, match="the matrix looks transposed") as error:
         join_expression(log_tpm, ["G1", "G2", "G3"], path)
     assert str(path) in str(error.value)
+
+
+def test_a_geo_series_matrix_reads_as_its_table(tmp_path):
+    """GEO's series matrix: `!` metadata lines around a quoted table."""
+    text = (
+        '!Series_title\t"Stress responses"\n'
+        '!Series_geo_accession\t"GSE18"\n'
+        "!series_matrix_table_begin\n"
+        '"ID_REF"\t"GSM1"\t"GSM2"\t"GSM3"\n'
+        '"YAL001C"\t0.5\t-1.2\t0.1\n'
+        '"YAL002W"\t\t0.3\t-0.2\n'
+        "!series_matrix_table_end\n"
+    )
+    frame = read_expression(write(tmp_path / "GSE18_series_matrix.txt", text), "log")
+    assert list(frame.columns) == ["GSM1", "GSM2", "GSM3"]
+    assert list(frame.index) == ["YAL001C", "YAL002W"]
+    assert np.isnan(frame.loc["YAL002W", "GSM1"]) and frame.loc["YAL001C", "GSM2"] == -1.2
+
+
+@pytest.mark.parametrize("with_map", [False, True])
+def test_ids_that_differ_only_in_case_are_named_as_such(tmp_path, with_map):
+    """Lower-case sequence IDs against upper-case expression rows (or ID map): the message
+    says it is the letter case, with an example from each side, not the ID map."""
+    log_expression = pd.DataFrame({"s1": [1.0, 2.0], "s2": [0.5, 0.1]}, index=["P1", "P2"])
+    rows = None
+    if with_map:
+        rows = read_id_map(write(tmp_path / "map.tsv", "P1\tP1\nP2\tP2\n"))
+    with pytest.raises(InputError) as raised:
+        join_to_genes(log_expression, ["p1", "p2"], rows)
+    assert "only in letter case" in str(raised.value)
+    assert "'p1'" in str(raised.value) and "'P1'" in str(raised.value)

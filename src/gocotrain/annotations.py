@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from gocotrain.errors import InputError
-from gocotrain.ids import IdMatcher
+from gocotrain.ids import IdMatcher, case_mismatch
 from gocotrain.ontology import Ontology
 from gocotrain.textio import atomic_write, iter_lines
 
@@ -95,6 +96,7 @@ def _read_gaf(path, body, version) -> Annotations:
                 "check that the columns are separated by tabs, not spaces, and none is missing",
                 line=number,
             )
+        _stop_if_unprefixed(columns[4].strip(), path, number)
         if not columns[1] or not columns[4]:
             raise InputError(
                 path,
@@ -128,7 +130,15 @@ def _read_gaf(path, body, version) -> Annotations:
     return Annotations(table, file_format, len(body), warnings)
 
 
+# A GO ID, and a GO ID's seven digits written without their prefix.
+GO_ID = re.compile(r"GO:\d{7}")
+BARE_GO_ID = re.compile(r"\d{7}")
+
+
 def _read_table(path, body) -> Annotations:
+    """gene<TAB>GO rows. A cell may hold several GO IDs, as UniProt's exports write them
+    ("GO:0005515; GO:0005737", or "cytoplasm [GO:0005737]; ..."); an empty cell is a gene
+    without annotation."""
     rows = []
     for index, (number, line) in enumerate(body):
         columns = line.split("\t") if "\t" in line else line.split()
@@ -139,13 +149,29 @@ def _read_table(path, body) -> Annotations:
                 "give two tab-separated columns, or a GAF file with a !gaf-version header",
                 line=number,
             )
-        if index == 0 and not columns[1].strip().startswith("GO:"):
+        gene, cell = columns[0].strip(), columns[1].strip()
+        _stop_if_unprefixed(cell, path, number)
+        terms = GO_ID.findall(cell) or ([cell] if cell else [])
+        if index == 0 and not GO_ID.search(cell):
             continue  # a header line
-        rows.append((columns[0].strip(), columns[1].strip()))
+        rows.extend((gene, term) for term in terms)
     table = pd.DataFrame(rows, columns=["gene_id", "go_id"])
     table["evidence"] = ""
     table["negated"] = False
     return Annotations(table, "gene/term table", len(body))
+
+
+def _stop_if_unprefixed(cell: str, path, number: int) -> None:
+    """GO IDs are written with their GO: prefix; seven bare digits are one without it, not
+    a term of another ontology release."""
+    first = re.split(r"[;,|\s]+", cell)[0]
+    if BARE_GO_ID.fullmatch(first):
+        raise InputError(
+            path,
+            f"the GO ID {first!r} has no GO: prefix",
+            f"write GO IDs with their prefix, as GO:{first}",
+            line=number,
+        )
 
 
 @dataclass
@@ -195,7 +221,8 @@ def build_labels(
         raise InputError(
             path,
             f"none of the {len(gene_of)} annotated gene IDs matches a sequence ID "
-            f"(e.g. {unmatched[:3]})",
+            f"(e.g. annotated {unmatched[:3]}, sequences {sorted(genes)[:3]})"
+            + case_mismatch(unmatched, genes, "the sequences"),
             "use the same gene IDs in the annotation file (GAF column 2) and the sequence file",
         )
     if max_unmatched_share is not None and len(unmatched) > max_unmatched_share * len(gene_of):
@@ -204,7 +231,8 @@ def build_labels(
             f"{len(unmatched)} of its {len(gene_of)} annotated gene IDs "
             f"({len(unmatched) / len(gene_of):.0%}) match no sequence ID, more than "
             f"{max_unmatched_share:.0%}: their labels would be dropped (e.g. annotated "
-            f"{unmatched[:3]}, sequences {sorted(genes)[:3]})",
+            f"{unmatched[:3]}, sequences {sorted(genes)[:3]})"
+            + case_mismatch(unmatched, genes, "the sequences"),
             "give the sequence file the annotations were made for (a whole proteome, not a "
             "part or another release), or annotations keyed by the sequence file's IDs "
             "(GAF column 2; map other IDs to them first, e.g. with UniProt's ID mapping)",

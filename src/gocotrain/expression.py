@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from gocotrain.errors import InputError
-from gocotrain.ids import IdMatcher, strip_version
+from gocotrain.ids import IdMatcher, case_mismatch, strip_version
 from gocotrain.sequences import header_gene_ids
 from gocotrain.textio import read_text
 
@@ -99,12 +99,14 @@ def _not_samples(frame: pd.DataFrame) -> list[str]:
 
 
 def _without_comments(text: str) -> tuple[str, int]:
-    """The text after its leading `#` lines (featureCounts' command line), and their count."""
+    """The text without its leading `#` lines (featureCounts' command line) and the `!`
+    lines of a GEO series matrix (the series' metadata before the table, the
+    ``!series_matrix_table_end`` after it), and the number of leading lines skipped."""
+    lines = text.split("\n")
     skipped = 0
-    while text.startswith("#"):
-        text = text.split("\n", 1)[1] if "\n" in text else ""
+    while skipped < len(lines) and lines[skipped].startswith(("#", "!")):
         skipped += 1
-    return text, skipped
+    return "\n".join(line for line in lines[skipped:] if not line.startswith("!")), skipped
 
 
 def read_expression(path: str | Path, kind: str = "tpm") -> pd.DataFrame:
@@ -112,7 +114,7 @@ def read_expression(path: str | Path, kind: str = "tpm") -> pd.DataFrame:
     sample names in row 1. Empty and NA cells are missing values (`normalise` handles them);
     negative values are refused unless the kind is `log` (log ratios, log-CPM, VST).
 
-    Leading `#` lines are skipped, and columns that annotate the genes rather than measure a
+    Leading `#` lines and a GEO series matrix's `!` lines are skipped, and columns that annotate the genes rather than measure a
     sample (featureCounts' Chr, Start, End, Strand and Length; a gene name, a description;
     `_not_samples`) are left out, with a warning that names them.
     """
@@ -120,7 +122,8 @@ def read_expression(path: str | Path, kind: str = "tpm") -> pd.DataFrame:
     text, skipped = _without_comments(read_text(path))
     first_line = text.split("\n", 1)[0]
     separator = _separator(path, first_line)
-    header = first_line.split(separator)
+    # GEO series matrices quote their header ("ID_REF", "GSM…"); the table reader unquotes.
+    header = [name.strip('"') for name in first_line.split(separator)]
     if len(header) < 2:
         raise InputError(
             path,
@@ -334,7 +337,8 @@ def join_to_genes(
         raise InputError(
             source,
             "no expression row matches any sequence ID "
-            f"(e.g. expression {list(log_expression.index[:2])}, sequences {genes[:2]})",
+            f"(e.g. expression {list(log_expression.index[:2])}, sequences {genes[:2]})"
+            + _case_hints(log_expression, genes, id_map_rows),
             "give id_map, a table from sequence IDs to expression IDs"
             if id_map_rows is None
             else "check that the ID map's columns hold sequence IDs and expression IDs",
@@ -348,6 +352,15 @@ def join_to_genes(
             [np.nanmean(matrix[[position[row] for row in pairs[gene]]], axis=0) for gene in ordered]
         )
     return pd.DataFrame(profiles, index=ordered, columns=log_expression.columns), report
+
+
+def _case_hints(log_expression: pd.DataFrame, genes: list[str], id_map_rows) -> str:
+    """Where the IDs that fail to join differ only in letter case, which ones."""
+    if id_map_rows is None:
+        return case_mismatch(log_expression.index, genes, "the sequences")
+    return case_mismatch([row[0] for row in id_map_rows], genes, "the sequences") + (
+        case_mismatch([row[1] for row in id_map_rows], log_expression.index, "the expression")
+    )
 
 
 def require_coverage(report: dict, genes: list[str], min_share: float, path: str | Path) -> None:

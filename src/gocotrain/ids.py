@@ -39,3 +39,24 @@ class IdMatcher:
         if not found and isoform and isoform.group(1) in self.known:
             return [isoform.group(1)]
         return found
+
+
+def case_mismatch(queries: Iterable[str], known: Iterable[str], known_name: str) -> str:
+    """Where `queries` that match no `known` ID would match one ignoring letter case: a
+    clause saying so, with an example from each side ("" where none would). IDs are
+    case-sensitive (UniProt's P04217 is not p04217), so they are never matched so."""
+    known = set(known)
+    by_folded = {gene_id.casefold(): gene_id for gene_id in sorted(known, reverse=True)}
+    pairs = [
+        (query, by_folded[query.casefold()])
+        for query in queries
+        if query not in known and query.casefold() in by_folded
+    ]
+    if not pairs:
+        return ""
+    query, match = pairs[0]
+    return (
+        f"; {len(pairs)} of them differ from {known_name} only in letter case "
+        f"(e.g. {query!r} here, {match!r} in {known_name}): IDs are case-sensitive, "
+        "write them alike"
+    )

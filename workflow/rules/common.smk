@@ -109,6 +109,22 @@ def reference_problems(config):
     return problems
 
 
+def accepted(schema):
+    """What a schema accepts, in words: 'fmax', a number from 0 to 1, ..."""
+    if "enum" in schema:
+        return " or ".join(repr(value) for value in schema["enum"])
+    words = {"number": "a number", "integer": "a whole number", "string": "a text"}
+    kinds = schema.get("type", "value")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    text = " or ".join(words.get(kind, kind) for kind in kinds)
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None and high is not None:
+        return f"{text} from {low} to {high}"
+    if low is not None:
+        return f"{text} of at least {low}"
+    return text if high is None else f"{text} of at most {high}"
+
+
 def config_problems(config, schema):
     """One line per problem, naming the key, instead of jsonschema's dump of the schema."""
     problems = replaced_key_problems(config)
@@ -119,6 +135,11 @@ def config_problems(config, schema):
     for error in sorted(validator.iter_errors(config), key=lambda e: list(e.path)):
         where = ".".join(str(part) for part in error.path) or "top level"
         line = f"config {where}: {error.message}"
+        if error.validator in ("oneOf", "anyOf"):
+            line = (
+                f"config {where}: {error.instance!r} is not a value it takes: "
+                + " or ".join(accepted(part) for part in error.schema[error.validator])
+            )
         if error.validator == "pattern":
             line += f"; the key takes: {error.schema['description']}"
         if error.validator == "additionalProperties":

@@ -114,9 +114,10 @@ def read_expression(path: str | Path, kind: str = "tpm") -> pd.DataFrame:
     sample names in row 1. Empty and NA cells are missing values (`normalise` handles them);
     negative values are refused unless the kind is `log` (log ratios, log-CPM, VST).
 
-    Leading `#` lines and a GEO series matrix's `!` lines are skipped, and columns that annotate the genes rather than measure a
-    sample (featureCounts' Chr, Start, End, Strand and Length; a gene name, a description;
-    `_not_samples`) are left out, with a warning that names them.
+    Leading `#` lines and a GEO series matrix's `!` lines are skipped, and columns that
+    annotate the genes rather than measure a sample (featureCounts' Chr, Start, End, Strand
+    and Length; a gene name, a description; `_not_samples`) are left out, with a warning
+    that names them.
     """
     path = Path(path)
     text, skipped = _without_comments(read_text(path))

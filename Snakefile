@@ -25,5 +25,9 @@ rule all:
         final_outputs(),
 
 
+onstart:
+    stop_if_jobs_cannot_be_scheduled()
+
+
 onsuccess:
     closing_summary()

@@ -233,3 +233,16 @@ def test_a_job_killed_for_memory_is_retried_with_more(slurm, tmp_path):
     slurmd_log = (BASE / "log" / "slurmd.log").read_text()
     assert f"StepId={attempts[0]['JobID']}.batch exceeded memory limit" in slurmd_log
     assert (tmp_path / RELEASE_DIR_PATH / "ontology" / "ontology.json").exists()
+
+
+def test_a_job_no_node_can_run_stops_the_run_before_anything_is_submitted(slurm, tmp_path):
+    """threads above the one node's 2 CPUs: SLURM would keep such a job PENDING
+    (PartitionConfig) forever; the run stops first, naming the rules and what to set."""
+    config = demo_config(tmp_path, **(SLURM_SETTINGS | {"threads": 8}))
+    since = since_now()
+    result = run_on_slurm(tmp_path, config, slurm)
+    assert result.returncode != 0
+    assert "jobs no node of this cluster can run (nothing was submitted)" in result.stderr
+    assert "rule homology_search: a job asks for 8 CPUs, the largest node has 2" in result.stderr
+    assert "set threads: 2" in result.stderr
+    assert not accounting(slurm, since)

@@ -12,7 +12,7 @@ from snakemake.utils import min_version, validate
 # GOcotrain is used as a module of another workflow.
 GOCOTRAIN_ROOT = Path(str(workflow.current_basedir)).resolve().parents[1]
 sys.path.insert(0, str(GOCOTRAIN_ROOT / "src"))
-from gocotrain import homology, models, reference, releases  # noqa: E402
+from gocotrain import cluster, homology, models, reference, releases  # noqa: E402
 from gocotrain.errors import InputError  # noqa: E402
 from gocotrain.ontology import ASPECT_NAMES  # noqa: E402
 from gocotrain.resources import (
@@ -585,3 +585,28 @@ def evaluation_reuse_lines():
         f"the same inputs ({EVALUATION_STORE}/); trained again: "
         + (", ".join(trained) if trained else "none")
     ]
+
+
+def stop_if_jobs_cannot_be_scheduled():
+    """On SLURM, before the first submission: stop naming each rule whose jobs ask for more
+    CPUs or memory than the largest node has (such a job would wait in the queue forever).
+    """
+    plugin = workflow.executor_plugin
+    if plugin is None or plugin.name != "slurm":
+        return
+    limits = cluster.slurm_node_limits()
+    if limits is None:
+        return
+    jobs = [
+        (job.rule.name, job.threads, job.resources.get("mem_mb"))
+        for job in workflow.dag.needrun_jobs()
+        if not job.is_local
+    ]
+    problems = cluster.unschedulable(jobs, limits)
+    if problems:
+        print(
+            "GOcotrain: jobs no node of this cluster can run (nothing was submitted):\n  "
+            + "\n  ".join(problems),
+            file=sys.stderr,
+        )
+        sys.exit(1)

@@ -119,8 +119,13 @@ def test_its_saved_model_scores_the_organisms_proteins_as_the_run_exported_them(
 def test_own_labels_win_and_a_new_release_reuses_the_reference_search(new_organism_run, tmp_path):
     workdir = tmp_path / "run"
     shutil.copytree(new_organism_run, workdir, symlinks=True)
+    # A baseline, a transfer and two learners: enough to see every method taught alike.
+    methods = ["naive", "homology", "two_view_supervised", "cotraining"]
     config = new_organism_config(
-        workdir, annotations=str(DEMO / "annotations.gaf.gz"), release="with-own"
+        workdir,
+        annotations=str(DEMO / "annotations.gaf.gz"),
+        release="with-own",
+        evaluation={"methods": methods},
     )
     planned = planned_jobs(snakemake(workdir, config, "--dry-run", "--cores", "2").stdout)
     assert "reference_database" not in planned and "reference_search" not in planned

@@ -3,6 +3,7 @@ model scores new genes without retraining (issue 6), on the demo data."""
 
 import json
 import shutil
+import subprocess
 
 import pandas as pd
 import pytest
@@ -13,6 +14,7 @@ from conftest import (
     DEMO_TEST_SETTINGS,
     RELEASE,
     RELEASE_DIR,
+    ROOT,
     demo_config,
     planned_jobs,
     snakemake,
@@ -279,3 +281,26 @@ def test_predict_without_a_model_says_how(tmp_path):
     result = snakemake(tmp_path, config, "--dry-run", "--cores", "2", "predict")
     assert result.returncode == 1
     assert "the predict target needs a saved model" in result.stderr
+
+
+def test_the_readmes_saved_model_commands_run_as_written(workdir, tmp_path):
+    """The README's score.yaml and predict command, exactly as printed, from a checkout that
+    holds the demo run's model where the README says it is."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Annotate new genes with a saved model", 1)[1]
+    score_yaml = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    command = section.split("```bash\n", 1)[1].split("```", 1)[0].strip()
+    assert score_yaml.startswith("# score.yaml\n") and command.startswith(".venv/bin/snakemake")
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    for name in ("Snakefile", "workflow", "src", "profiles", "resources", ".venv"):
+        (checkout / name).symlink_to(ROOT / name)
+    model = yaml.safe_load(score_yaml)["model"]
+    shutil.copytree(workdir / RELEASE_DIR / "model", checkout / model)
+    (checkout / "score.yaml").write_text(score_yaml)
+    result = subprocess.run(
+        ["bash", "-c", command], cwd=checkout, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    folder = checkout / f"results/predict/{RELEASE}/new_genes"
+    assert (folder / "predictions.tsv").is_file() and (folder / "summary.json").is_file()

@@ -480,3 +480,18 @@ def test_cli_version_and_help_say_how_the_workflow_runs(capsys):
         main(["--help"])
     help_text = capsys.readouterr().out
     assert "evaluate" in help_text and "snakemake --cores" in help_text
+
+
+def test_help_lists_every_mode_with_its_command(capsys):
+    """`gocotrain --help` says how to run each mode, not only `evaluate`."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    for command in (
+        "bash scripts/demo.sh",
+        "--configfile config/demo-new-organism.yaml",
+        "snakemake predict --cores 2 --configfile score.yaml",
+        "--workflow-profile profiles/slurm",
+        "evaluate",
+    ):
+        assert command in text, command

@@ -230,6 +230,17 @@ def assert_held_out_labels_are_never_read(workdir, folder, config):
     pd.testing.assert_frame_equal(called, rule.reset_index(drop=True))
 
 
+def test_a_gaf_without_a_taxon_to_write_stops_before_any_job(tmp_path):
+    """Without own annotations no input GAF gives the taxon: the config must, or every GAF
+    line would say taxon:1."""
+    config = new_organism_config(tmp_path, gaf_reference="GO_REF:0000002")
+    result = snakemake(tmp_path, config, "--dry-run", "--cores", "1")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "config taxon: a new organism's GAF needs its NCBI taxon" in result.stderr
+    config = new_organism_config(tmp_path, gaf_reference="GO_REF:0000002", taxon="taxon:9606")
+    assert snakemake(tmp_path, config, "--dry-run", "--cores", "1").returncode == 0
+
+
 @needs_diamond
 def test_a_missing_reference_file_is_named_before_any_job(tmp_path):
     config = new_organism_config(tmp_path)

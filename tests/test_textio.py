@@ -9,7 +9,7 @@ import pytest
 
 from gocotrain.errors import InputError
 from gocotrain.releases import release_stamp
-from gocotrain.textio import read_text
+from gocotrain.textio import read_text, readable
 
 
 def test_a_folder_is_not_called_missing(tmp_path):
@@ -52,3 +52,11 @@ def test_a_truncated_gzip_stops_the_release_stamp_with_its_name(tmp_path, demo):
     with pytest.raises(InputError, match="damaged or truncated") as error:
         release_stamp(None, ontology, demo / "annotations.gaf.gz")
     assert str(ontology) in str(error.value)
+
+
+def test_a_report_reads_as_words_not_as_a_python_dict():
+    report = {"genes_with_expression": 960, "examples": ["P1", "P2"], "share": 0.123456}
+    report["not_matched"] = {"rows": 3}
+    line = readable(report)
+    assert line == "genes with expression 960; examples P1, P2; share 0.1235; not matched (rows 3)"
+    assert "{" not in line and "'" not in line

@@ -56,11 +56,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gocotrain",
         description="GOcotrain: predict and evaluate GO terms.",
-        epilog=(
-            "The prediction workflow itself runs with Snakemake from the GOcotrain folder: "
-            "`snakemake --cores 8 --configfile my-genome.yaml` (every key is described in "
-            "config/README.md); `bash scripts/demo.sh` runs it on the demo data."
-        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="""\
+The prediction workflow runs with Snakemake from the GOcotrain folder:
+  bash scripts/demo.sh                            the demo (resources/demo)
+  .venv/bin/snakemake --cores 8 --configfile my-genome.yaml
+                                                  your genome: sequences, annotations,
+                                                  ontology, expression (config/README.md)
+  .venv/bin/snakemake --cores 8 --configfile config/demo-new-organism.yaml
+                                                  a new organism, taught by a reference
+                                                  species (needs DIAMOND)
+  .venv/bin/snakemake predict --cores 2 --configfile score.yaml
+                                                  new genes scored by a saved model
+  .venv/bin/snakemake --workflow-profile profiles/slurm --configfile my-genome.yaml
+                                                  the same on a SLURM cluster
+Results: results/releases/<release>/predictions/ (TSV, CAFA, GAF, Excel) and report/.
+""",
     )
     parser.add_argument("--version", action="version", version=f"gocotrain {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

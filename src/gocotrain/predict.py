@@ -34,6 +34,7 @@ from gocotrain.releases import file_sha256
 from gocotrain.sequences import read_fasta
 from gocotrain.teaching import Finished, Lesson, Teacher, TeacherSettings, read_lessons
 from gocotrain.terms import AspectScores, TermGraphs, score_term, term_views
+from gocotrain.textio import readable
 
 log = logging.getLogger("gocotrain")
 
@@ -56,7 +57,7 @@ def _new_expression(
         read_expression(expression, expression_kind), expression_kind, expression
     )
     joined, report = join_expression(log_expression, genes, expression, id_map, sequences)
-    log.info("new expression %s: %s", expression, report)
+    log.info("new expression %s: %s", expression, readable(report))
     # Through float32 as prepare_expression stores it, so features match the training run's.
     joined = FeatureMatrix.from_frame(joined).to_frame()
     return joined, [str(name) for name in joined.columns]

@@ -121,3 +121,19 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def readable(report: dict) -> str:
+    """A report as a progress line reads: ``genes with expression 960; samples 271`` rather
+    than a Python dict; nested reports in parentheses, lists comma-separated."""
+
+    def value(item) -> str:
+        if isinstance(item, dict):
+            return f"({readable(item)})" if item else "none"
+        if isinstance(item, list | tuple):
+            return ", ".join(map(str, item)) if item else "none"
+        if isinstance(item, float):
+            return f"{item:.4g}"
+        return str(item)
+
+    return "; ".join(f"{str(key).replace('_', ' ')} {value(item)}" for key, item in report.items())

@@ -149,6 +149,17 @@ def config_problems(config, schema):
                 if close:
                     line += f" (did you mean {close[0]!r}?)"
         problems.append(line)
+    if (
+        config.get("gaf_reference")
+        and config.get("reference")
+        and not config.get("annotations")
+        and not config.get("taxon")
+    ):
+        problems.append(
+            "config taxon: a new organism's GAF needs its NCBI taxon (e.g. taxon: "
+            "'taxon:9606'); without own annotations there is no GAF to take it from, and "
+            "every line would say taxon:1"
+        )
     if "GO_REF:0000000" in str(config.get("gaf_reference")):
         problems.append(
             "config gaf_reference: GO_REF:0000000 is a placeholder, not a reference; set the "

@@ -8,6 +8,7 @@ from gocotrain import features
 from gocotrain.features import FeatureMatrix
 from gocotrain.sequences import read_fasta
 from gocotrain.steps import write_json
+from gocotrain.textio import readable
 
 log = logging.getLogger("gocotrain")
 
@@ -33,5 +34,5 @@ def expression_features(
     if projection_npz:
         projection.to_npz(projection_npz)
     report["expression_view_features"] = int(found.values.shape[1])
-    log.info("expression view: %d genes × %d features; %s", *found.values.shape, report)
+    log.info("expression view: %d genes × %d features; %s", *found.values.shape, readable(report))
     write_json(report, report_json)

@@ -8,6 +8,7 @@ import time
 from gocotrain import homology
 from gocotrain.sequences import read_fasta
 from gocotrain.steps import write_json
+from gocotrain.textio import readable
 
 log = logging.getLogger("gocotrain")
 
@@ -33,5 +34,5 @@ def homology_search(
         "proteins_with_homologs": len(with_hits),
     }
     # The time goes to the log only: the report feeds summary.json, which is reproducible.
-    log.info("homology search: %s in %.1f s", report, time.monotonic() - started)
+    log.info("homology search: %s; in %.1f s", readable(report), time.monotonic() - started)
     write_json(report, report_json)

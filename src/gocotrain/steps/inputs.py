@@ -13,6 +13,7 @@ from gocotrain.features import FeatureMatrix
 from gocotrain.ontology import Ontology, read_obo, require_gene_ontology
 from gocotrain.sequences import read_fasta, read_sequences, write_fasta, write_names
 from gocotrain.steps import write_json
+from gocotrain.textio import readable
 
 log = logging.getLogger("gocotrain")
 
@@ -35,7 +36,7 @@ def prepare_ontology(obo: str, ontology_json: str, report_json: str) -> None:
         "go_terms_obsolete": len(ontology.obsolete),
         "go_edges_across_namespaces_dropped": ontology.edges_across_namespaces,
     }
-    log.info("ontology %s: %s", obo, report)
+    log.info("ontology %s: %s", obo, readable(report))
     write_json(report, report_json)
 
 
@@ -55,7 +56,7 @@ def prepare_sequences(
     if names_tsv:
         write_names(found.names, names_tsv)
     report = found.report()
-    log.info("sequences %s: %s", sequences, report)
+    log.info("sequences %s: %s", sequences, readable(report))
     write_json(report, report_json)
 
 
@@ -81,7 +82,7 @@ def prepare_expression(
     report.update(join_report)
     require_coverage(report, genes, min_share, id_map or expression)
     FeatureMatrix.from_frame(joined).to_npz(expression_npz)
-    log.info("expression %s: %s", expression, report)
+    log.info("expression %s: %s", expression, readable(report))
     write_json(report, report_json)
 
 

@@ -12,6 +12,7 @@ from gocotrain.models import MODEL_FILES
 from gocotrain.predictions import predictions_table
 from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
+from gocotrain.textio import readable
 
 log = logging.getLogger("gocotrain")
 
@@ -73,4 +74,4 @@ def predict_new_genes(
         "predictions": counts,
     }
     write_json(summary, outputs["summary_json"])
-    log.info("new genes: %s", counts)
+    log.info("new genes: %s", readable(counts))

@@ -10,6 +10,7 @@ from gocotrain import homology, reference, teaching
 from gocotrain.annotations import Labels
 from gocotrain.ontology import Ontology
 from gocotrain.steps import write_json
+from gocotrain.textio import readable
 
 log = logging.getLogger("gocotrain")
 
@@ -73,7 +74,7 @@ def prepare_reference_labels(
     )
     labels.to_tsv(labels_tsv)
     report = {key: value for key, value in labels.report.items() if "examples" not in key}
-    log.info("reference labels from %s: %s", annotations, report)
+    log.info("reference labels from %s: %s", annotations, readable(report))
     write_json(report, report_json)
 
 
@@ -112,5 +113,5 @@ def prepare_training_labels(
         "genes_with_reference_hits": len(genes),
         "label_precision": label_precision,
     }
-    log.info("training labels: %s", report)
+    log.info("training labels: %s", readable(report))
     write_json(report, report_json)

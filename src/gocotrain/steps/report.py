@@ -13,6 +13,7 @@ from gocotrain.annotations import Labels
 from gocotrain.export import read_predictions_tsv, read_thresholds
 from gocotrain.ontology import Ontology
 from gocotrain.steps import read_json
+from gocotrain.textio import readable
 
 log = logging.getLogger("gocotrain")
 
@@ -39,7 +40,7 @@ def report_changes(
     report.summary["previous_release"] = previous_header
     report.summary["release"] = read_json(stamp_json)
     changes.write_change_report(report, **outputs)
-    log.info("what changed: %s", report.summary.get("totals"))
+    log.info("what changed: %s", readable(report.summary.get("totals") or {}))
 
 
 def run_figures(

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 from conftest import EVIDENCE_CODES, write
 
-from gocotrain.annotations import build_labels, read_annotations
+from gocotrain.annotations import build_labels, check_annotations, read_annotations
 from gocotrain.errors import InputError
 
 GAF_HEADER = "!gaf-version: 2.2\n!generated-by: test\n"
@@ -236,3 +236,15 @@ def test_ids_that_differ_only_in_case_are_named_as_such(tmp_path, demo_ontology)
     message = str(raised.value)
     assert "2 of them differ from the sequences only in letter case" in message
     assert "'p04217' here, 'P04217' in the sequences" in message
+
+
+def test_annotations_without_usable_evidence_are_named_with_what_they_have(tmp_path):
+    """A reference GAF of electronic annotations only, read with experimental codes."""
+    lines = [gaf_line(gene, "GO:0006936", evidence="IEA") for gene in "AB"]
+    path = write(tmp_path / "iea.gaf", GAF_HEADER + "".join(lines))
+    with pytest.raises(InputError) as raised:
+        check_annotations(read_annotations(path), ["A", "B"], ["EXP", "IDA"], path)
+    message = str(raised.value)
+    assert "none of its 2 annotations is of the evidence codes ['EXP', 'IDA']" in message
+    assert "IEA x2" in message
+    assert check_annotations(read_annotations(path), ["A"], ["IEA"], path)["annotation_genes"] == 2

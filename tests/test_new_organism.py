@@ -242,6 +242,26 @@ def test_a_gaf_without_a_taxon_to_write_stops_before_any_job(tmp_path):
 
 
 @needs_diamond
+def test_a_reference_whose_annotations_name_none_of_its_proteins_stops_before_its_database(
+    tmp_path,
+):
+    """Lower-case accessions in the reference's annotations: the check names the file and
+    the case, and no DIAMOND database is built."""
+    table = pd.read_csv(DEMO / "reference/reference_labels.tsv.gz", sep="\t")
+    table["protein"] = table["protein"].str.lower()
+    annotations = tmp_path / "lower.tsv"
+    table.to_csv(annotations, sep="\t", index=False)
+    config = new_organism_config(tmp_path)
+    settings = yaml.safe_load(config.read_text())
+    settings["reference"][0]["annotations"] = str(annotations)
+    config.write_text(yaml.safe_dump(settings))
+    result = snakemake(tmp_path, config, "--cores", "1")
+    assert result.returncode != 0
+    assert "lower.tsv" in result.stderr and "only in letter case" in result.stderr
+    assert not list(tmp_path.glob("results/reference/*/reference.dmnd"))
+
+
+@needs_diamond
 def test_a_missing_reference_file_is_named_before_any_job(tmp_path):
     config = new_organism_config(tmp_path)
     text = yaml.safe_load(config.read_text())

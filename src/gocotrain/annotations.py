@@ -190,20 +190,16 @@ class Labels:
         return cls(pd.read_csv(path, sep="\t", dtype=str), report={})
 
 
-def build_labels(
+def matched_annotations(
     annotations: Annotations,
-    ontology: Ontology,
     genes: list[str],
     evidence_codes: list[str],
-    aspects: list[str],
     path: str | Path = "annotations",
     max_unmatched_share: float | None = UNMATCHED_GENES_STOP_SHARE,
-) -> Labels:
-    """Filter, map and propagate annotations to labels over the known genes.
-
-    Stops when none of the annotated genes, or more than `max_unmatched_share` of them, match
-    a sequence ID; None for `genes` that are by design a few of the file's (a reference's
-    proteins that a run reads)."""
+) -> tuple[pd.DataFrame, dict[str, str | None], dict]:
+    """The annotations a run can use: of the `evidence_codes` (a GAF's), not negated; each
+    annotated gene ID's sequence gene (None where none); and a report. Stops as
+    `build_labels` says."""
     table = annotations.table
     report: dict = {"annotation_format": annotations.file_format}
     report["annotation_lines"] = annotations.lines_read
@@ -246,6 +242,45 @@ def build_labels(
     report["annotations_negated_not_used"] = int(table["negated"].sum())
     table = table[~table["negated"]]
 
+    return table, gene_of, report
+
+
+def check_annotations(
+    annotations: Annotations, genes: list[str], evidence_codes: list[str], path: str | Path
+) -> dict:
+    """Before any expensive work: the annotations name some of the `genes` and keep some
+    lines of the `evidence_codes`; stops saying which fails. Returns the report."""
+    table, _, report = matched_annotations(annotations, genes, evidence_codes, path, None)
+    if table.empty:
+        found = Counter(annotations.table["evidence"].str.upper()).most_common(5)
+        raise InputError(
+            path,
+            f"none of its {annotations.lines_read} annotations is of the evidence codes "
+            f"{evidence_codes} (and not negated); it has "
+            + ", ".join(f"{code or 'none'} x{count}" for code, count in found),
+            "set the reference's evidence_codes to codes the file uses, or give its "
+            "annotations with experimental or curated evidence",
+        )
+    return report
+
+
+def build_labels(
+    annotations: Annotations,
+    ontology: Ontology,
+    genes: list[str],
+    evidence_codes: list[str],
+    aspects: list[str],
+    path: str | Path = "annotations",
+    max_unmatched_share: float | None = UNMATCHED_GENES_STOP_SHARE,
+) -> Labels:
+    """Filter, map and propagate annotations to labels over the known genes.
+
+    Stops when none of the annotated genes, or more than `max_unmatched_share` of them, match
+    a sequence ID; None for `genes` that are by design a few of the file's (a reference's
+    proteins that a run reads)."""
+    table, gene_of, report = matched_annotations(
+        annotations, genes, evidence_codes, path, max_unmatched_share
+    )
     term_status: Counter = Counter()
     examples: dict[str, list[str]] = defaultdict(list)
     resolved: dict[str, str | None] = {}

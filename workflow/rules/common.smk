@@ -305,6 +305,17 @@ def reference_sequences(key):
     return {**REFERENCES, **PREDICT_REFERENCES}[key]["sequences"]
 
 
+def reference_checked(wildcards):
+    """A reference this run learns from is checked (its IDs, its evidence, the organism's own
+    labels) before its database is built. The check's output is `ancient`: a new release's
+    check never rebuilds a database its reference's sequences already made."""
+    if wildcards.reference not in REFERENCES:
+        return {}  # a saved model's reference: checked by the run that learned from it
+    return {
+        "checked": ancient(in_release(f"reference/{wildcards.reference}/inputs.json"))
+    }
+
+
 # The labels the two-view models learn from: the organism's own, with a reference's teaching.
 TRAINING_LABELS = (
     in_release("labels/training.tsv") if REFERENCES else in_release("labels/labels.tsv")

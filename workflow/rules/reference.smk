@@ -4,8 +4,32 @@
 # calibrated transfer teaches the two-view models (gocotrain.reference).
 
 
+rule check_reference:
+    input:
+        sequences=lambda wildcards: REFERENCES[wildcards.reference]["sequences"],
+        annotations=lambda wildcards: REFERENCES[wildcards.reference]["annotations"],
+        # The organism's own labels are checked first too (prepare_labels stops on them).
+        own_labels=rules.prepare_labels.output.report,
+    output:
+        report=in_release("reference/{reference}/inputs.json"),
+    log:
+        release_log("reference/{reference}/check_reference.log"),
+    conda:
+        "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(2000, 100),
+        runtime=runtime_minutes(10, 1),
+    params:
+        evidence_codes=lambda wildcards: REFERENCES[wildcards.reference][
+            "evidence_codes"
+        ],
+    script:
+        "../scripts/check_reference.py"
+
+
 rule reference_database:
     input:
+        unpack(reference_checked),
         sequences=lambda wildcards: reference_sequences(wildcards.reference),
     output:
         database="results/reference/{reference}/reference.dmnd",

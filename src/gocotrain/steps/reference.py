@@ -7,12 +7,29 @@ from __future__ import annotations
 import logging
 
 from gocotrain import homology, reference, teaching
-from gocotrain.annotations import Labels
+from gocotrain.annotations import Labels, check_annotations, read_annotations
+from gocotrain.errors import InputError
 from gocotrain.ontology import Ontology
+from gocotrain.sequences import gene_id_from_header, read_fasta
 from gocotrain.steps import write_json
 from gocotrain.textio import readable
 
 log = logging.getLogger("gocotrain")
+
+
+def check_reference(
+    sequences: str, annotations: str, report_json: str, evidence_codes: list[str]
+) -> None:
+    """Before the reference's database is built: its annotations name its proteins and keep
+    lines of its evidence codes (`annotations.check_annotations`)."""
+    proteins = sorted({gene_id_from_header(name) for name, _, _ in read_fasta(sequences)})
+    if not proteins:
+        raise InputError(sequences, "no protein record found", "give the reference's protein FASTA")
+    report = check_annotations(read_annotations(annotations), proteins, evidence_codes, annotations)
+    report = {key: value for key, value in report.items() if "examples" not in key}
+    report["reference_proteins"] = len(proteins)
+    log.info("reference %s with %s: %s", sequences, annotations, readable(report))
+    write_json(report, report_json)
 
 
 def reference_database(sequences: str, database: str, report_json: str, threads: int) -> None:

@@ -300,20 +300,9 @@ PREDICT_REFERENCES = {
 }
 
 
-def reference_sequences(key):
-    """The sequences of the reference whose database folder is `key`."""
-    return {**REFERENCES, **PREDICT_REFERENCES}[key]["sequences"]
-
-
-def reference_checked(wildcards):
-    """A reference this run learns from is checked (its IDs, its evidence, the organism's own
-    labels) before its database is built. The check's output is `ancient`: a new release's
-    check never rebuilds a database its reference's sequences already made."""
-    if wildcards.reference not in REFERENCES:
-        return {}  # a saved model's reference: checked by the run that learned from it
-    return {
-        "checked": ancient(in_release(f"reference/{wildcards.reference}/inputs.json"))
-    }
+def reference_entry(key):
+    """The reference whose database folder is `key`: this run's, or a saved model's."""
+    return {**REFERENCES, **PREDICT_REFERENCES}[key]
 
 
 # The labels the two-view models learn from: the organism's own, with a reference's teaching.

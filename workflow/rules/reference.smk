@@ -6,21 +6,21 @@
 
 rule check_reference:
     input:
-        sequences=lambda wildcards: REFERENCES[wildcards.reference]["sequences"],
-        annotations=lambda wildcards: REFERENCES[wildcards.reference]["annotations"],
-        # The organism's own labels are checked first too (prepare_labels stops on them).
-        own_labels=rules.prepare_labels.output.report,
+        sequences=lambda wildcards: reference_entry(wildcards.reference)["sequences"],
+        annotations=lambda wildcards: reference_entry(wildcards.reference)[
+            "annotations"
+        ],
     output:
-        report=in_release("reference/{reference}/inputs.json"),
+        report="results/reference/{reference}/inputs.json",
     log:
-        release_log("reference/{reference}/check_reference.log"),
+        "logs/reference/{reference}/check_reference.log",
     conda:
         "../../envs/gocotrain.yaml"
     resources:
         mem_mb=memory_mb(2000, 100),
         runtime=runtime_minutes(10, 1),
     params:
-        evidence_codes=lambda wildcards: REFERENCES[wildcards.reference][
+        evidence_codes=lambda wildcards: reference_entry(wildcards.reference)[
             "evidence_codes"
         ],
     script:
@@ -29,8 +29,10 @@ rule check_reference:
 
 rule reference_database:
     input:
-        unpack(reference_checked),
-        sequences=lambda wildcards: reference_sequences(wildcards.reference),
+        # Checked first; `ancient`: a new annotation file checked again (a new release)
+        # never rebuilds the database its sequences made.
+        checked=ancient("results/reference/{reference}/inputs.json"),
+        sequences=lambda wildcards: reference_entry(wildcards.reference)["sequences"],
     output:
         database="results/reference/{reference}/reference.dmnd",
         report="results/reference/{reference}/database.json",
@@ -55,7 +57,7 @@ CHECK_DIR = f"check-{config['reference_settings']['check_proteins']}"
 
 rule reference_check_sample:
     input:
-        sequences=lambda wildcards: reference_sequences(wildcards.reference),
+        sequences=lambda wildcards: reference_entry(wildcards.reference)["sequences"],
     output:
         check=f"results/reference/{{reference}}/{CHECK_DIR}/check.fa",
     log:

@@ -210,3 +210,26 @@ def test_scores_mixed_with_the_prior_keep_their_views_and_add_frequent_unmodelle
         {"a": {"X": 0.5}},
         {},
     )
+
+
+def test_a_gene_with_a_reference_proteins_id_keeps_that_homolog(tmp_path):
+    """The organism's P1 is also a reference protein (the same accession): that hit is not a
+    self-hit, and its annotation is transferred (it used to be dropped without a word)."""
+    from gocotrain.teaching import read_reference_hits, read_reference_labels
+
+    hits = tmp_path / "hits.tsv"
+    pd.DataFrame(
+        [("P1", "P1", 100.0, 900.0, 0.0), ("P1", "Q2", 40.0, 90.0, 1e-10)],
+        columns=["query", "subject", "pident", "bitscore", "evalue"],
+    ).to_csv(hits, sep="\t", index=False)
+    labels = tmp_path / "labels.tsv"
+    pd.DataFrame(
+        [("P1", "F", "GO:0000001"), ("Q2", "F", "GO:0000002")],
+        columns=["gene_id", "aspect", "go_id"],
+    ).to_csv(labels, sep="\t", index=False)
+    found = reference_transfer(
+        read_reference_hits([hits]), read_reference_labels([labels]), "F", ["P1"], 10, None
+    )
+    scores = dict(zip(found["go_id"], found["score"], strict=True))
+    assert scores["GO:0000001"] == pytest.approx(900 / 990)
+    assert set(found["gene_id"]) == {"P1"}

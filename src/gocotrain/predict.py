@@ -32,7 +32,15 @@ from gocotrain.ontology import Ontology
 from gocotrain.reference import reference_labels
 from gocotrain.releases import file_sha256
 from gocotrain.sequences import read_fasta
-from gocotrain.teaching import Finished, Lesson, Teacher, TeacherSettings, read_lessons
+from gocotrain.teaching import (
+    REFERENCE_PREFIX,
+    Finished,
+    Lesson,
+    Teacher,
+    TeacherSettings,
+    as_reference,
+    read_lessons,
+)
 from gocotrain.terms import AspectScores, TermGraphs, score_term, term_views
 from gocotrain.textio import readable
 
@@ -215,8 +223,9 @@ def _teacher(saved, training_labels, hits, proteins_fasta, reference_databases, 
             )
         )
         found["query"] = NEW_GENE_PREFIX + found["query"]
-        reference_hits.append(found)
-        reference_labels.append(_reference_labels(saved, entry, sorted(set(found["subject"]))))
+        labels = _reference_labels(saved, entry, sorted(set(found["subject"])))
+        reference_hits.append(as_reference(found))
+        reference_labels.append(labels.assign(gene_id=REFERENCE_PREFIX + labels["gene_id"]))
     return Teacher(
         settings,
         homology.canonical_hits(pd.concat([hits, *reference_hits])) if references else hits,

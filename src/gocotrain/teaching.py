@@ -322,17 +322,34 @@ def read_lessons(path: str | Path) -> tuple[TeacherSettings, dict[str, Lesson]]:
     return TeacherSettings(**content["settings"]), lessons
 
 
-def read_hits(paths: list[str | Path]) -> pd.DataFrame:
-    """The hits of several searches (the organism's own, against each reference) as one."""
-    return homology.canonical_hits(pd.concat([homology.read_hits(path) for path in paths]))
+# Reference proteins are named apart from the organism's genes inside the teacher, so that a
+# gene whose ID is also a reference protein's (the same UniProt accession) keeps that homolog:
+# only a gene's hit to itself is a self-hit (`transfer.kept_homologs`).
+REFERENCE_PREFIX = "\x00reference:"
 
 
-def read_labels(paths: list[str | Path]) -> pd.DataFrame:
-    """Several labels tables (one per reference) as one."""
+def as_reference(hits: pd.DataFrame, queries_too: bool = False) -> pd.DataFrame:
+    """Hits against a reference with its proteins named apart (`REFERENCE_PREFIX`): the
+    subjects, and the queries too for the reference's own held-out proteins."""
+    hits = hits.assign(subject=REFERENCE_PREFIX + hits["subject"].astype(str))
+    if queries_too:
+        hits["query"] = REFERENCE_PREFIX + hits["query"].astype(str)
+    return hits
+
+
+def read_reference_hits(paths: list[str | Path], queries_too: bool = False) -> pd.DataFrame:
+    """The hits against every reference as one table, reference proteins named apart."""
+    hits = pd.concat([homology.read_hits(path) for path in paths])
+    return homology.canonical_hits(as_reference(hits, queries_too))
+
+
+def read_reference_labels(paths: list[str | Path]) -> pd.DataFrame:
+    """Every reference's labels as one table, its proteins named apart."""
     if not paths:
         return pd.DataFrame(columns=["gene_id", "aspect", "go_id"])
     tables = [Labels.from_tsv(path).table for path in paths]
-    return pd.concat(tables, ignore_index=True).drop_duplicates(ignore_index=True)
+    labels = pd.concat(tables, ignore_index=True).drop_duplicates(ignore_index=True)
+    return labels.assign(gene_id=REFERENCE_PREFIX + labels["gene_id"])
 
 
 def read_calibrations(path: str | Path) -> dict[str, TransferCalibration | None]:
@@ -354,7 +371,9 @@ def load_teacher(
 ) -> Teacher:
     """A teacher, not yet fitted, from a run's files: the organism's hits (its own search,
     then each reference's), its training labels, the references' labels and calibrations."""
-    hits = read_hits(hits_tsv) if len(hits_tsv) > 1 else homology.read_hits(hits_tsv[0])
+    hits = homology.read_hits(hits_tsv[0])
+    if len(hits_tsv) > 1:
+        hits = homology.canonical_hits(pd.concat([hits, read_reference_hits(hits_tsv[1:])]))
     calibrations = (
         read_calibrations(reference_calibrations_json) if reference_calibrations_json else {}
     )
@@ -362,6 +381,6 @@ def load_teacher(
         settings,
         hits,
         Labels.from_tsv(labels_tsv).table,
-        read_labels(reference_labels_tsv),
+        read_reference_labels(reference_labels_tsv),
         calibrations,
     )

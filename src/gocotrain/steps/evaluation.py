@@ -410,8 +410,8 @@ def evaluation_reference_check(
     searched against the rest), beside the naive and DIAMOND kNN baselines from the same
     reference. It checks the sequence view's teacher, not the expression view or the
     co-training of the organism's genes, which only the organism's own labels can check."""
-    check = teaching.read_hits(check_hits_tsv)
-    labels = teaching.read_labels(reference_labels_tsv)
+    check = teaching.read_reference_hits(check_hits_tsv, queries_too=True)
+    labels = teaching.read_reference_labels(reference_labels_tsv)
     calibrations = teaching.read_calibrations(calibrations_json)
     ontology = Ontology.from_json(ontology_json)
     held_out = set(check["query"])

@@ -109,8 +109,20 @@ def prepare_training_labels(
 ) -> None:
     """The labels the two-view models learn from (`reference.training_labels`), and the
     reference transfer's calibration per aspect, which the export reuses."""
-    hits, check = teaching.read_hits(hits_tsv), teaching.read_hits(check_hits_tsv)
-    ref_labels = teaching.read_labels(reference_labels_tsv)
+    hits = teaching.read_reference_hits(hits_tsv)
+    check = teaching.read_reference_hits(check_hits_tsv, queries_too=True)
+    ref_labels = teaching.read_reference_labels(reference_labels_tsv)
+    also = set(hits["query"]) & {
+        name.removeprefix(teaching.REFERENCE_PREFIX) for name in hits["subject"]
+    }
+    if also:
+        log.warning(
+            "%d of the organism's genes are also reference proteins (same ID, e.g. %s): "
+            "their reference annotations teach them through that homolog; leave them out of "
+            "the reference to measure how the rest would teach them",
+            len(also),
+            ", ".join(sorted(also)[:3]),
+        )
     calibrations = reference.reference_calibrations(check, ref_labels, aspects, neighbours)
     genes = sorted(set(hits["query"]))
     transfers = {
@@ -128,6 +140,7 @@ def prepare_training_labels(
     )
     report = reference.labels_report(table, aspects) | {
         "genes_with_reference_hits": len(genes),
+        "genes_also_reference_proteins": len(also),
         "label_precision": label_precision,
     }
     log.info("training labels: %s", readable(report))

@@ -33,12 +33,12 @@ from gocotrain.reference import reference_labels
 from gocotrain.releases import file_sha256
 from gocotrain.sequences import read_fasta
 from gocotrain.teaching import (
-    REFERENCE_PREFIX,
     Finished,
     Lesson,
     Teacher,
     TeacherSettings,
     as_reference,
+    as_reference_labels,
     read_lessons,
 )
 from gocotrain.terms import AspectScores, TermGraphs, score_term, term_views
@@ -225,7 +225,7 @@ def _teacher(saved, training_labels, hits, proteins_fasta, reference_databases, 
         found["query"] = NEW_GENE_PREFIX + found["query"]
         labels = _reference_labels(saved, entry, sorted(set(found["subject"])))
         reference_hits.append(as_reference(found))
-        reference_labels.append(labels.assign(gene_id=REFERENCE_PREFIX + labels["gene_id"]))
+        reference_labels.append(as_reference_labels(labels))
     return Teacher(
         settings,
         homology.canonical_hits(pd.concat([hits, *reference_hits])) if references else hits,

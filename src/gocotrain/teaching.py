@@ -343,13 +343,19 @@ def read_reference_hits(paths: list[str | Path], queries_too: bool = False) -> p
     return homology.canonical_hits(as_reference(hits, queries_too))
 
 
+def as_reference_labels(labels: pd.DataFrame) -> pd.DataFrame:
+    """Reference proteins' labels with the proteins named apart (`REFERENCE_PREFIX`)."""
+    return labels.assign(gene_id=REFERENCE_PREFIX + labels["gene_id"].astype(str))
+
+
 def read_reference_labels(paths: list[str | Path]) -> pd.DataFrame:
     """Every reference's labels as one table, its proteins named apart."""
     if not paths:
         return pd.DataFrame(columns=["gene_id", "aspect", "go_id"])
     tables = [Labels.from_tsv(path).table for path in paths]
-    labels = pd.concat(tables, ignore_index=True).drop_duplicates(ignore_index=True)
-    return labels.assign(gene_id=REFERENCE_PREFIX + labels["gene_id"])
+    return as_reference_labels(
+        pd.concat(tables, ignore_index=True).drop_duplicates(ignore_index=True)
+    )
 
 
 def read_calibrations(path: str | Path) -> dict[str, TransferCalibration | None]:

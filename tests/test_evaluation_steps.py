@@ -24,6 +24,9 @@ from gocotrain.steps.evaluation import (
 from gocotrain.terms import AspectScores
 from gocotrain.transfer import transfer_terms
 
+# The schema's default share of least annotated genes.
+SHARE = {"least_annotated_share": 0.25}
+
 
 def write_labels(path, rows) -> str:
     table = pd.DataFrame(rows, columns=["gene_id", "aspect", "go_id"])
@@ -36,17 +39,21 @@ def test_cross_validation_targets_are_the_folds_genes_with_all_their_labels(tmp_
     rows += [(f"g{index:02d}", "F", "GO:0000002") for index in range(20, 45)]
     labels = write_labels(tmp_path / "labels.tsv", rows)
     targets = evaluation_targets(
-        labels, tmp_path / "t.tsv", "cross_validation", ["P", "F"], 3, None, 7
+        labels, tmp_path / "t.tsv", "cross_validation", ["P", "F"], 3, None, 7, **SHARE
     )
     assert sorted(targets["split"].unique()) == ["fold0", "fold1", "fold2"]
-    assert set(targets["targets"]) == {"cross_validation"}
+    # g00-g19 and g30-g44 have one label each, g20-g29 two: the first are the least annotated.
+    assert set(targets["targets"]) == {"cross_validation", "least_annotated"}
+    least = targets[targets["targets"] == "least_annotated"]
+    targets = targets[targets["targets"] == "cross_validation"]
+    assert set(least["gene_id"]) == set(targets["gene_id"]) - {f"g{i}" for i in range(20, 30)}
     # Every label is a target's truth exactly once, and a gene sits in one fold only.
     as_rows = set(zip(targets["gene_id"], targets["aspect"], targets["go_id"], strict=True))
     assert as_rows == set(rows) and len(targets) == len(rows)
     assert targets.groupby("gene_id")["split"].nunique().eq(1).all()
     folds = cross_validation_folds([row[0] for row in rows], 3, 7)
     first = evaluation_targets(
-        labels, tmp_path / "one.tsv", "cross_validation", ["P", "F"], 3, 1, 7
+        labels, tmp_path / "one.tsv", "cross_validation", ["P", "F"], 3, 1, 7, **SHARE
     )
     assert set(first["gene_id"]) == {gene for gene, fold in folds.items() if fold == 0}
     assert read_targets(tmp_path / "one.tsv").equals(first.astype(str))
@@ -70,7 +77,16 @@ def test_time_split_targets_are_cafas_no_and_limited_knowledge_genes(tmp_path, d
     ontology = tmp_path / "ontology.json"
     demo_ontology.to_json(ontology)
     targets = evaluation_targets(
-        old, tmp_path / "t.tsv", "time_split", ["P", "F", "C"], 5, None, 0, new, str(ontology)
+        old,
+        tmp_path / "t.tsv",
+        "time_split",
+        ["P", "F", "C"],
+        5,
+        None,
+        0,
+        new,
+        str(ontology),
+        **SHARE,
     )
     found = set(zip(targets["targets"], targets["aspect"], targets["gene_id"], strict=True))
     assert found == {("limited_knowledge", "P", "other_aspect"), ("no_knowledge", "C", "fresh")}
@@ -112,6 +128,7 @@ def demo_inputs(tmp_path_factory, demo, demo_ontology, demo_proteins):
         3,
         1,
         0,
+        **SHARE,
     )
     return directory
 

@@ -9,8 +9,11 @@ from gocotrain.splits import (
     PROTEIN_BINDING_CLOSURE,
     cross_validation_folds,
     labels_to_truth,
+    least_annotated,
     time_split_targets,
+    without_protein_binding_only,
 )
+from gocotrain.targets import closest_to_exported
 
 GENES = [f"G{index:03d}" for index in range(103)]
 
@@ -103,3 +106,28 @@ def test_labels_to_truth_groups_terms_per_gene():
         "novel_process": {"GO:0006915"},
         "partial": {"GO:0006915"},
     }
+
+
+def test_least_annotated_genes_are_those_with_fewest_labels_over_all_aspects():
+    rows = [("one", "P", "GO:1"), ("tied", "C", "GO:2")]
+    rows += [("two", "P", "GO:1"), ("two", "F", "GO:3")]
+    rows += [(f"many{index}", "P", f"GO:{term}") for index in range(5) for term in range(4)]
+    labels = labels_table(rows)
+    # 8 genes: the lowest quarter holds two, and a tie at the cut counts in.
+    assert least_annotated(labels, 0.25) == {"one", "tied"}
+    assert least_annotated(labels, 0.3) == {"one", "tied", "two"}
+    assert least_annotated(labels, 1.0) == set(labels["gene_id"])
+    assert least_annotated(labels.iloc[:0], 0.25) == set()
+
+
+def test_protein_binding_alone_leaves_molecular_function_targets_only():
+    truth = {"binder": set(PROTEIN_BINDING_CLOSURE), "enzyme": {"GO:0003824"}}
+    assert without_protein_binding_only(truth, "F") == {"enzyme": {"GO:0003824"}}
+    assert without_protein_binding_only(truth, "C") == truth
+
+
+def test_the_headline_targets_are_those_most_like_the_exported_genes():
+    assert closest_to_exported(["cross_validation", "least_annotated"]) == "least_annotated"
+    assert closest_to_exported(["limited_knowledge", "no_knowledge"]) == "no_knowledge"
+    assert closest_to_exported(["cross_validation"]) == "cross_validation"
+    assert closest_to_exported([]) is None

@@ -30,6 +30,7 @@ from gocotrain.pages import (
     wide,
 )
 from gocotrain.predictions import SCORE_EXPLANATION
+from gocotrain.targets import closest_to_exported
 from gocotrain.textio import atomic_write
 
 NAMESPACE_TITLES = {
@@ -150,8 +151,10 @@ def metrics_html(metrics: pd.DataFrame, path: str | Path) -> None:
     """The comparison table, best value per aspect and metric in bold, after whether each
     view carries signal (`metrics.view_signal`)."""
     columns = list(METRIC_COLUMNS)
-    parts = _view_signal_parts(metrics)
-    for (kind, namespace), group in metrics.groupby(["targets", "aspect"], sort=False):
+    parts = _view_signal_parts(_headline_first(metrics))
+    for (kind, namespace), group in _headline_first(metrics).groupby(
+        ["targets", "aspect"], sort=False
+    ):
         group = group.set_index("method").loc[_method_order(group["method"])]
         title = f"{NAMESPACE_TITLES.get(namespace, namespace)} — {kind.replace('_', ' ')}"
         best = {
@@ -174,9 +177,15 @@ def metrics_html(metrics: pd.DataFrame, path: str | Path) -> None:
         handle.write(page("GOcotrain: method comparison", parts))
 
 
+def _headline_first(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The metrics with the target kind most like the exported genes first."""
+    headline = closest_to_exported(metrics["targets"])
+    return metrics.sort_values("targets", key=lambda kinds: kinds != headline, kind="stable")
+
+
 def metrics_figure(metrics: pd.DataFrame, path: str | Path) -> None:
     """Bars of Fmax, weighted Fmax, Smin and AUPR per method, one column per aspect."""
-    metrics = metrics[metrics["targets"] == metrics["targets"].iloc[0]]
+    metrics = metrics[metrics["targets"] == closest_to_exported(metrics["targets"])]
     namespaces = _namespaces(metrics)
     methods = _method_order(metrics["method"])
     figure, axes = plt.subplots(
@@ -209,7 +218,7 @@ def metrics_figure(metrics: pd.DataFrame, path: str | Path) -> None:
 
 def precision_recall_figure(curves: pd.DataFrame, metrics: pd.DataFrame, path) -> None:
     """Protein-centric precision against recall over thresholds; a dot marks each Fmax."""
-    curves = curves[curves["targets"] == curves["targets"].iloc[0]]
+    curves = curves[curves["targets"] == closest_to_exported(curves["targets"])]
     namespaces = _namespaces(curves)
     figure, axes = plt.subplots(
         1, len(namespaces), figsize=(FIGURE_WIDTH, 3.5), squeeze=False, layout="constrained"
@@ -257,7 +266,7 @@ def per_term_figure(
     if per_term.empty:
         _empty(path, "no term had enough held-out positives to be scored per term")
         return
-    per_term = per_term[per_term["targets"] == per_term["targets"].iloc[0]]
+    per_term = per_term[per_term["targets"] == closest_to_exported(per_term["targets"])]
     wide = per_term.pivot_table(index=["aspect", "term"], columns="method", values="aupr")
     if method not in wide or baseline not in wide:
         _empty(path, f"needs per-term scores of {method} and {baseline}")

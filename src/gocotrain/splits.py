@@ -12,12 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from gocotrain.targets import (
+    CROSS_VALIDATION,
+    LIMITED_KNOWLEDGE,
+    NO_KNOWLEDGE,
+)
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from gocotrain.ontology import Ontology
 
-CROSS_VALIDATION, TIME_SPLIT = "cross_validation", "time_split"
+TIME_SPLIT = "time_split"
 TIME_SPLIT_NAME = "time"
 
 
@@ -64,6 +70,41 @@ def cross_validation_folds(genes_labeled: Iterable[str], n_folds: int, seed: int
     return folds
 
 
+def least_annotated(labels: pd.DataFrame, share: float) -> set[str]:
+    """The labeled genes that carry the fewest labels, over every aspect together: those at
+    or below the `share` quantile of the labels per gene (ties at the cut included).
+
+    A run exports the genes without labels in an aspect, and they are the less-studied ones:
+    genes annotated late carry few terms, mostly broad ones from high-throughput studies.
+    Random held-out genes are mostly well-studied; these targets resemble the exported genes
+    more, and the report and the export thresholds read them first (CLOSEST_TO_EXPORTED).
+    Counted on propagated labels, so a gene with one specific term counts its ancestors too;
+    the count orders genes by how much is known of them either way.
+    """
+    per_gene = labels.groupby("gene_id").size()
+    if per_gene.empty:
+        return set()
+    return set(per_gene.index[per_gene <= per_gene.quantile(share, interpolation="lower")])
+
+
+def without_protein_binding_only(
+    truth: dict[str, set[str]], aspect: str, ontology: Ontology | None = None
+) -> dict[str, set[str]]:
+    """`truth` without the molecular-function genes whose terms say no more than protein
+    binding, as CAFA leaves them out of its targets (see `time_split_targets`)."""
+    if aspect != MOLECULAR_FUNCTION:
+        return truth
+    uninformative = protein_binding_terms(ontology)
+    return {gene: terms for gene, terms in truth.items() if not terms <= uninformative}
+
+
+def protein_binding_terms(ontology: Ontology | None) -> frozenset[str]:
+    """Protein binding and its ancestors below the root: from `ontology` where given."""
+    if ontology is None:
+        return PROTEIN_BINDING_CLOSURE
+    return frozenset(ontology.ancestors(PROTEIN_BINDING) - ontology.roots)
+
+
 def time_split_targets(
     old_labels: pd.DataFrame,
     new_labels: pd.DataFrame,
@@ -88,13 +129,10 @@ def time_split_targets(
     known_any = set(old_labels["gene_id"])
     known_in_aspect = set(old_labels.loc[old_labels["aspect"] == aspect, "gene_id"])
     new_truth = labels_to_truth(new_labels, aspect)
-    if ontology is None:
-        uninformative = PROTEIN_BINDING_CLOSURE
-    else:
-        uninformative = ontology.ancestors(PROTEIN_BINDING) - ontology.roots
+    uninformative = protein_binding_terms(ontology)
     targets: dict[str, dict[str, set[str]]] = {
-        "no_knowledge": {},
-        "limited_knowledge": {},
+        NO_KNOWLEDGE: {},
+        LIMITED_KNOWLEDGE: {},
         "excluded_protein_binding_only": {},
     }
     for gene, terms in sorted(new_truth.items()):
@@ -103,7 +141,7 @@ def time_split_targets(
         if exclude_protein_binding_only and aspect == MOLECULAR_FUNCTION and terms <= uninformative:
             targets["excluded_protein_binding_only"][gene] = terms
         elif gene in known_any:
-            targets["limited_knowledge"][gene] = terms
+            targets[LIMITED_KNOWLEDGE][gene] = terms
         else:
-            targets["no_knowledge"][gene] = terms
+            targets[NO_KNOWLEDGE][gene] = terms
     return targets

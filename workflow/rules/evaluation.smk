@@ -41,6 +41,7 @@ rule evaluation_targets:
         folds=EVALUATION["folds"],
         folds_evaluated=EVALUATION["folds_evaluated"],
         seed=config["seed"],
+        least_annotated_share=EVALUATION["least_annotated_share"],
     script:
         "../scripts/evaluation_targets.py"
 

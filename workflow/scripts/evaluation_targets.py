@@ -13,6 +13,7 @@ run_rule(
     folds=snakemake.params.folds,
     folds_evaluated=snakemake.params.folds_evaluated,
     seed=snakemake.params.seed,
+    least_annotated_share=snakemake.params.least_annotated_share,
     labels_new_tsv=snakemake.input.get("labels_new"),
     ontology_json=snakemake.input.ontology,
 )

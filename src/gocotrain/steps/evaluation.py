@@ -35,15 +35,17 @@ from gocotrain.metrics import (
 )
 from gocotrain.ontology import Ontology
 from gocotrain.splits import (
-    CROSS_VALIDATION,
     TIME_SPLIT,
     TIME_SPLIT_NAME,
     cross_validation_folds,
     labels_to_truth,
+    least_annotated,
     split_names,
     time_split_targets,
+    without_protein_binding_only,
 )
 from gocotrain.steps import write_json
+from gocotrain.targets import CROSS_VALIDATION, LEAST_ANNOTATED, LIMITED_KNOWLEDGE, NO_KNOWLEDGE
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger("gocotrain")
@@ -65,37 +67,33 @@ def evaluation_targets(
     seed: int,
     labels_new_tsv: str | None = None,
     ontology_json: str | None = None,
+    *,
+    least_annotated_share: float,
 ) -> pd.DataFrame:
     """Write the target genes of every evaluated split with their truth (TARGET_COLUMNS).
 
     Cross-validation: genes labeled in any of `aspects` go to `folds` seeded folds; a fold's
     targets in an aspect are its genes labeled there, their truth those labels, and
-    ``targets`` is "cross_validation". Time split: the targets of `protocols.time_split_targets`
-    ("no_knowledge", "limited_knowledge"), their truth the newer labels.
+    ``targets`` is "cross_validation"; its genes among the `least_annotated_share` least
+    annotated (`splits.least_annotated`) are listed again as "least_annotated". Time split:
+    the targets of `splits.time_split_targets` ("no_knowledge", "limited_knowledge"), their
+    truth the newer labels.
     """
     labels = Labels.from_tsv(labels_tsv).table
     labels = labels[labels["aspect"].isin(aspects)]
-    frames = []
+    ontology = Ontology.from_json(ontology_json) if ontology_json else None
     if protocol == CROSS_VALIDATION:
-        fold_of = cross_validation_folds(labels["gene_id"], folds, seed)
-        for split in split_names(protocol, folds, folds_evaluated):
-            in_fold = labels["gene_id"].map(fold_of).eq(int(split.removeprefix("fold")))
-            frame = labels.loc[in_fold, ["aspect", "gene_id", "go_id"]].copy()
-            frame.insert(0, "targets", CROSS_VALIDATION)
-            frame.insert(0, "split", split)
-            frames.append(frame)
+        frames = _fold_targets(
+            labels,
+            ontology,
+            split_names(protocol, folds, folds_evaluated),
+            folds,
+            seed,
+            least_annotated(labels, least_annotated_share),
+        )
     elif protocol == TIME_SPLIT:
         new_labels = Labels.from_tsv(labels_new_tsv).table
-        ontology = Ontology.from_json(ontology_json) if ontology_json else None
-        for aspect in aspects:
-            found = time_split_targets(labels, new_labels, aspect, ontology=ontology)
-            for kind in ("no_knowledge", "limited_knowledge"):
-                rows = [
-                    (TIME_SPLIT_NAME, kind, aspect, gene, term)
-                    for gene, terms in found[kind].items()
-                    for term in sorted(terms)
-                ]
-                frames.append(pd.DataFrame(rows, columns=TARGET_COLUMNS))
+        frames = _time_split_targets(labels, new_labels, aspects, ontology)
     else:
         raise ValueError(f"unknown protocol {protocol!r}")
     targets = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -106,6 +104,37 @@ def evaluation_targets(
     for (split, kind, aspect), group in targets.groupby(["split", "targets", "aspect"]):
         log.info("%s %s %s: %d target genes", split, kind, aspect, group["gene_id"].nunique())
     return targets
+
+
+def _fold_targets(labels, ontology, splits, folds, seed, sparse: set[str]) -> list[pd.DataFrame]:
+    """Each evaluated fold's targets: every gene of the fold ("cross_validation"), and again
+    those of its genes in `sparse` ("least_annotated", molecular-function genes with protein
+    binding alone left out, as CAFA's targets)."""
+    fold_of = cross_validation_folds(labels["gene_id"], folds, seed)
+    frames = []
+    for split in splits:
+        in_fold = labels["gene_id"].map(fold_of).eq(int(split.removeprefix("fold")))
+        frame = labels.loc[in_fold, ["aspect", "gene_id", "go_id"]]
+        frames.append(frame.assign(split=split, targets=CROSS_VALIDATION))
+        for aspect, group in frame[frame["gene_id"].isin(sparse)].groupby("aspect"):
+            truth = without_protein_binding_only(labels_to_truth(group), aspect, ontology)
+            kept = group[group["gene_id"].isin(truth)]
+            frames.append(kept.assign(split=split, targets=LEAST_ANNOTATED))
+    return frames
+
+
+def _time_split_targets(labels, new_labels, aspects, ontology) -> list[pd.DataFrame]:
+    frames = []
+    for aspect in aspects:
+        found = time_split_targets(labels, new_labels, aspect, ontology=ontology)
+        for kind in (NO_KNOWLEDGE, LIMITED_KNOWLEDGE):
+            rows = [
+                (TIME_SPLIT_NAME, kind, aspect, gene, term)
+                for gene, terms in found[kind].items()
+                for term in sorted(terms)
+            ]
+            frames.append(pd.DataFrame(rows, columns=TARGET_COLUMNS))
+    return frames
 
 
 def read_targets(path: str | Path) -> pd.DataFrame:

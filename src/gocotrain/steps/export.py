@@ -16,6 +16,7 @@ from gocotrain.ontology import ASPECT_NAMES, Ontology
 from gocotrain.predictions import predictions_table
 from gocotrain.sequences import read_names
 from gocotrain.steps import read_json, write_json
+from gocotrain.targets import closest_to_exported
 from gocotrain.terms import AspectScores
 from gocotrain.textio import atomic_write
 
@@ -44,7 +45,8 @@ def choose_thresholds(
     """The export threshold per aspect, with the precision expected there.
 
     ``fmax`` with the evaluation's metrics: co-training's Fmax-optimal threshold on the
-    held-out genes (cross-validation folds, or the time split's no-knowledge targets), whose
+    held-out genes most like the exported ones (`splits.closest_to_exported`: the least
+    annotated of the cross-validation folds, or the time split's no-knowledge targets), whose
     precision and recall are what a user can expect of the exported set; UNMEASURED_THRESHOLD
     for an aspect without. A number: that threshold for every aspect, its precision not
     measured.
@@ -52,8 +54,7 @@ def choose_thresholds(
     metrics = pd.read_csv(metrics_tsv, sep="\t") if metrics_tsv else pd.DataFrame()
     if not metrics.empty:
         metrics = metrics[metrics["method"] == "cotraining"]
-        preferred = metrics["targets"].isin(["cross_validation", "no_knowledge"])
-        metrics = metrics[preferred] if preferred.any() else metrics
+        metrics = metrics[metrics["targets"] == closest_to_exported(metrics["targets"])]
     rows = []
     for aspect in aspects:
         found = metrics[metrics["aspect"] == ASPECT_NAMES[aspect]] if not metrics.empty else metrics

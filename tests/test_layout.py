@@ -7,7 +7,17 @@ import re
 from conftest import ROOT
 
 PACKAGE = ROOT / "src" / "gocotrain"
-EVALUATION = {"methods", "metrics", "splits", "changes", "figures", "pages", "cli", "reuse"}
+EVALUATION = {
+    "methods",
+    "metrics",
+    "splits",
+    "changes",
+    "figures",
+    "pages",
+    "cli",
+    "reuse",
+    "prior_weights",
+}
 EVALUATION_STEPS = {"steps.evaluation", "steps.report"}
 
 

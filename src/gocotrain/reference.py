@@ -274,10 +274,16 @@ def own_prior(
     truth = in_aspect.groupby("gene_id")["go_id"].apply(set).to_dict()
     if len(truth) < MIN_PRIOR_GENES:
         return {}, 0.0, []
-    frequency = term_frequencies(in_aspect, top=PRIOR_TERMS)
+    frequency = own_frequencies(own, aspect)
     found = reference_transfer(hits, labels, aspect, sorted(truth), k, calibration)
     weight, tried = fit_prior_weight(truth, as_predictions(found, sorted(truth)), frequency)
     return frequency, weight, tried
+
+
+def own_frequencies(own: pd.DataFrame, aspect: str) -> dict[str, float]:
+    """The organism's term frequencies in the aspect that scores are mixed with: those of
+    its `PRIOR_TERMS` most frequent terms."""
+    return term_frequencies(own[own["aspect"] == aspect], top=PRIOR_TERMS)
 
 
 def with_prior(

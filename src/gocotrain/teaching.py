@@ -31,6 +31,7 @@ from gocotrain import homology
 from gocotrain.annotations import OWN, Labels
 from gocotrain.reference import (
     as_predictions,
+    own_frequencies,
     own_prior,
     reference_transfer,
     with_prior,
@@ -200,10 +201,15 @@ class Teacher:
         """The teacher, not fitted, that never reads the `held_out` genes' own labels."""
         return replace(self, held_out=frozenset(held_out), lessons={})
 
-    def fit(self, aspects: list[str], held_out=frozenset()) -> Teacher:
+    def fit(
+        self, aspects: list[str], held_out=frozenset(), prior_weights: dict | None = None
+    ) -> Teacher:
         """The teacher with a `Lesson` per aspect, fitted without `held_out`'s own labels.
         With a reference, the calibration is the reference's and the own term frequencies
-        get their weight; without, the calibration is fitted on the organism's own labels."""
+        get their weight (`reference.own_prior`); without, the calibration is fitted on the
+        organism's own labels and the frequencies get the weight the evaluation chose on
+        held-out genes like the exported ones (`prior_weights`: per aspect, its entry as
+        `read_prior_weights` reads it; none: not mixed)."""
         teacher = self.without(held_out)
         lessons = {}
         for aspect in aspects:
@@ -219,8 +225,15 @@ class Teacher:
                 )
                 lessons[aspect] = Lesson(calibration, frequency, weight, tried)
             else:
-                lessons[aspect] = Lesson(teacher._own_calibration(aspect))
+                lessons[aspect] = teacher._own_lesson(aspect, (prior_weights or {}).get(aspect))
         return replace(teacher, lessons=lessons)
+
+    def _own_lesson(self, aspect: str, chosen: dict | None) -> Lesson:
+        calibration = self._own_calibration(aspect)
+        if not chosen or not chosen["weight"]:
+            return Lesson(calibration)
+        frequency = own_frequencies(self.own_labels(), aspect)
+        return Lesson(calibration, frequency, chosen["weight"], chosen["fmax_by_weight"])
 
     def _own_calibration(self, aspect: str) -> TransferCalibration | None:
         if not self.settings.transfers:
@@ -236,7 +249,11 @@ class Teacher:
         if self.has_reference:
             return self._finish_taught(scores, aspect, query_prefix)
         if not self.settings.transfers:
-            return Finished(scores)
+            lesson = self.lessons[aspect]
+            scores, _, alone = with_prior(
+                scores, {}, lesson.frequency, lesson.weight, self.settings.min_score
+            )
+            return Finished(scores, by_frequency=alone, prior_weight=lesson.weight)
         transferred = transfer_terms(
             self.hits,
             self.own_labels(),
@@ -250,7 +267,13 @@ class Teacher:
         combined, rare = with_transfer(
             scores, _without_prefix(transferred, query_prefix), self.settings.blend
         )
-        return Finished(combined, rare, blended=self.settings.blend)
+        lesson = self.lessons[aspect]
+        combined, rare, alone = with_prior(
+            combined, rare, lesson.frequency, lesson.weight, self.settings.min_score
+        )
+        return Finished(
+            combined, rare, alone, blended=self.settings.blend, prior_weight=lesson.weight
+        )
 
     def _finish_taught(self, scores: AspectScores, aspect: str, query_prefix: str) -> Finished:
         lesson, settings = self.lessons[aspect], self.settings
@@ -297,13 +320,40 @@ class Teacher:
     def report(self, aspect: str) -> dict:
         """What the run summary says of the aspect's lesson."""
         lesson = self.lessons[aspect]
-        if not self.has_reference:
+        if not lesson.weights_tried:
             return {}
-        return {"own_prior_weight": lesson.weight, "own_prior_aupr_by_weight": lesson.weights_tried}
+        measure = "aupr" if self.has_reference else "fmax"
+        return {
+            "own_prior_weight": lesson.weight,
+            f"own_prior_{measure}_by_weight": lesson.weights_tried,
+        }
 
 
 def _without_prefix(predictions: Predictions, prefix: str) -> Predictions:
     return {gene.removeprefix(prefix): terms for gene, terms in predictions.items()}
+
+
+# The rows of evaluation/<protocol>/prior_weights.tsv that hold the export's weights.
+EXPORT_WEIGHT = "export"
+
+
+def read_prior_weights(path: str | Path | None) -> dict[str, dict]:
+    """The weights of the own term frequencies the evaluation chose for the export, per
+    aspect (rows ``half == export`` of evaluation/<protocol>/prior_weights.tsv): ``weight``
+    and ``fmax_by_weight`` (every weight's Fmax on the held-out genes chosen on)."""
+    if not path:
+        return {}
+    table = pd.read_csv(path, sep="\t", dtype={"half": str})
+    chosen = {}
+    for _, row in table[table["half"] == EXPORT_WEIGHT].iterrows():
+        tried = [entry.split(":") for entry in str(row["fmax_by_weight"]).split()]
+        chosen[row["aspect"]] = {
+            "weight": float(row["weight"]),
+            "fmax_by_weight": [
+                {"weight": float(weight), "fmax": float(fmax)} for weight, fmax in tried
+            ],
+        }
+    return chosen
 
 
 def write_lessons(teacher: Teacher, path: str | Path) -> None:

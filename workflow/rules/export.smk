@@ -30,6 +30,9 @@ rule fit_teacher:
         reference_calibrations=(
             in_release("labels/reference_calibrations.json") if REFERENCES else []
         ),
+        prior_weights=(
+            f"{EVALUATION_DIR}/prior_weights.tsv" if measured_thresholds() else []
+        ),
     output:
         lessons=in_release("teacher.json"),
     log:

@@ -24,4 +24,6 @@ run_rule(
     protocol=snakemake.params.protocol,
     labels_new_tsv=snakemake.input.get("labels_new"),
     view_signal_tsv=snakemake.output.view_signal,
+    prior_weights_tsv=snakemake.output.prior_weights,
+    choose_prior_weights=snakemake.params.choose_prior_weights,
 )

@@ -13,4 +13,5 @@ run_rule(
     lessons_json=snakemake.output.lessons,
     settings=snakemake.params.settings,
     aspects=snakemake.params.aspects,
+    prior_weights_tsv=snakemake.input.prior_weights or None,
 )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gocotrain import homology, methods, reference, reuse, teaching, transfer
+from gocotrain import homology, methods, prior_weights, reference, reuse, teaching, transfer
 from gocotrain.annotations import Labels, resolved
 from gocotrain.cotraining import from_settings
 from gocotrain.features import FeatureMatrix
@@ -45,12 +45,20 @@ from gocotrain.splits import (
     without_protein_binding_only,
 )
 from gocotrain.steps import write_json
-from gocotrain.targets import CROSS_VALIDATION, LEAST_ANNOTATED, LIMITED_KNOWLEDGE, NO_KNOWLEDGE
+from gocotrain.targets import (
+    CROSS_VALIDATION,
+    LEAST_ANNOTATED,
+    LIMITED_KNOWLEDGE,
+    NO_KNOWLEDGE,
+    closest_to_exported,
+)
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger("gocotrain")
 
 TARGET_COLUMNS = ["split", "targets", "aspect", "gene_id", "go_id"]
+# The method whose scores the run exports.
+PRODUCT_METHOD = "cotraining"
 
 
 # ----------------------------------------------------------------------------------------
@@ -375,9 +383,16 @@ def evaluation_score(
     protocol: str,
     labels_new_tsv: str | None = None,
     view_signal_tsv: str | None = None,
+    prior_weights_tsv: str | None = None,
+    choose_prior_weights: bool = False,
 ) -> pd.DataFrame:
     """Score each method's predictions, gathered over the splits, per aspect and target kind,
     and (`view_signal_tsv`) whether each view carries signal (`metrics.view_signal`).
+
+    With `choose_prior_weights`, the scores of the methods the teacher finishes are mixed
+    with the own term frequencies as the export mixes them, by weights chosen on held-out
+    genes (`prior_weights.cross_fitted`); the table of weights, and the one the export uses,
+    is written to `prior_weights_tsv` (empty without).
 
     Information accretion comes from the whole annotation set of the protocol (all labels
     for cross-validation, the newer labels for the time split), not from the targets alone,
@@ -391,9 +406,15 @@ def evaluation_score(
         targets[["gene_id", "go_id"]].drop_duplicates().to_csv(
             handle, sep="\t", index=False, header=False
         )
-    metrics, curves, terms = [], [], []
+    metrics, curves, terms, weights = [], [], [], []
+    labels = Labels.from_tsv(labels_tsv).table
     for method, paths in predictions.items():
         predicted = _read_predictions(paths)
+        if choose_prior_weights and method in methods.TRANSFERS_RARE_TERMS:
+            predicted, chosen = _with_own_frequencies(
+                method, predicted, targets, labels, ontology, protocol
+            )
+            weights.extend(chosen)
         for kind, group in targets.groupby("targets"):
             truth = labels_to_truth(group)
             keys = {"protocol": protocol, "targets": kind, "method": method}
@@ -412,12 +433,59 @@ def evaluation_score(
         columns = key_columns + [column for column in frame.columns if column not in key_columns]
         with atomic_write(path) as handle:
             frame[columns].to_csv(handle, sep="\t", index=False, float_format="%.6g")
+    if prior_weights_tsv:
+        _write_weights(weights, prior_weights_tsv)
     if view_signal_tsv:
         signal = view_signal(table)
         log.info("each view's signal (Fmax on held-out genes):\n%s", signal.to_string(index=False))
         with atomic_write(view_signal_tsv) as handle:
             signal.to_csv(handle, sep="\t", index=False, float_format="%.4g")
     return table
+
+
+def _with_own_frequencies(method, predicted, targets, labels, ontology, protocol):
+    """`predicted` mixed with each split's own term frequencies per aspect, each half of the
+    targets by the weight chosen on the other half of those most like the exported genes
+    (`prior_weights.cross_fitted`); for co-training, also the weight the export uses, chosen
+    on all of them. Returns the mixed predictions and the weights' records."""
+    headline = closest_to_exported(targets["targets"])
+    mixed, records = {}, []
+    for aspect, in_aspect in targets.groupby("aspect"):
+        scored, chosen_on = [], []
+        for split, group in in_aspect.groupby("split"):
+            held_out = set(targets.loc[targets["split"] == split, "gene_id"])
+            training = (
+                labels if protocol == TIME_SPLIT else labels[~labels["gene_id"].isin(held_out)]
+            )
+            frequency = reference.own_frequencies(training, aspect)
+            scored.append((labels_to_truth(group), frequency))
+            chosen_on.append((labels_to_truth(group[group["targets"] == headline]), frequency))
+        part, record = prior_weights.cross_fitted(predicted, scored, chosen_on, ontology, aspect)
+        for gene, scores in part.items():
+            mixed.setdefault(gene, {}).update(scores)
+        if method == PRODUCT_METHOD:
+            export = prior_weights.choose(chosen_on, predicted, ontology, aspect)
+            record.append({"half": prior_weights.EXPORT, "genes_scored": 0} | export)
+        records.extend({"method": method, "aspect": aspect} | entry for entry in record)
+    return mixed, records
+
+
+def _write_weights(records: list[dict], path: str) -> None:
+    table = pd.DataFrame(records, columns=prior_weights.WEIGHT_COLUMNS)
+    table["fmax_by_weight"] = table["fmax_by_weight"].map(
+        lambda tried: " ".join(f"{entry['weight']}:{entry['fmax']}" for entry in tried)
+    )
+    for _, row in table[table["half"] == prior_weights.EXPORT].iterrows():
+        log.info(
+            "aspect %s: the export mixes own term frequencies by %s (chosen on %d genes; Fmax by "
+            "weight %s)",
+            row["aspect"],
+            row["weight"],
+            row["genes_chosen_on"],
+            row["fmax_by_weight"],
+        )
+    with atomic_write(path) as handle:
+        table.to_csv(handle, sep="\t", index=False)
 
 
 # The naive baseline of the reference check scores each held-out protein with this many of

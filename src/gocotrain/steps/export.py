@@ -125,25 +125,26 @@ def fit_teacher(
     lessons_json: str,
     settings: dict,
     aspects: list[str],
+    prior_weights_tsv: str | None = None,
 ) -> None:
     """What finishes the run's scores, fitted once (`teaching.Teacher.fit`): the export and
-    the saved model read it. `settings` as `teaching.TeacherSettings.of` reads them."""
+    the saved model read it. `settings` as `teaching.TeacherSettings.of` reads them;
+    `prior_weights_tsv` the evaluation's choice of the own term frequencies' weight."""
     teacher = teaching.load_teacher(
         teaching.TeacherSettings.of(settings),
         hits_tsv,
         labels_tsv,
         reference_labels_tsv,
         reference_calibrations_json,
-    ).fit(aspects)
+    ).fit(aspects, prior_weights=teaching.read_prior_weights(prior_weights_tsv))
     for aspect, lesson in teacher.lessons.items():
+        tried = next(iter(teacher.report(aspect).items()), (None, []))
         log.info(
-            "aspect %s: transfer calibration %s; the organism's own term frequencies weigh %s "
-            "(average precision on its own labeled genes by weight: %s)",
+            "aspect %s: transfer calibration %s; the organism's own term frequencies weigh %s%s",
             aspect,
             "fitted" if lesson.calibration else "none (raw evidence)",
             lesson.weight,
-            ", ".join(f"{entry['weight']}: {entry['aupr']}" for entry in lesson.weights_tried)
-            or "not mixed",
+            f" ({tried[0]}: {tried[1]})" if lesson.weights_tried else "",
         )
     teaching.write_lessons(teacher, lessons_json)
 

@@ -1,0 +1,151 @@
+"""How much of the organism's own term frequencies a finished score gets, chosen on held-out
+genes like the exported ones.
+
+Per-term models rank a gene's terms by probabilities that are not comparable across terms:
+a little-studied gene, whose truth is mostly broad terms (``cytoplasm``, ``protein
+binding``), gets its specific terms ranked above them. Mixing each score with the term's
+frequency among the organism's labeled genes, ``(1 - weight) * score + weight * frequency``
+(`reference.with_prior`, as the new-organism mode mixes), puts the broad terms back in front.
+
+The weight is the smallest of `reference.PRIOR_WEIGHTS` whose protein-centric Fmax is within
+`FMAX_TOLERANCE` of the best on the evaluation's held-out genes most like the exported ones
+(`targets.closest_to_exported`). Fmax, not average precision over all gene–term pairs: pooled
+pairs reward ranking genes against each other, where the frequencies help far more than
+within a gene, and chose weights that cost Fmax on yeast.
+
+* `cross_fitted` mixes a method's held-out predictions for the report: each half of the
+  targets (a hash of the gene ID) with the weight chosen on the other half, so no figure is
+  of a weight chosen on the genes it scores.
+* `export_weights` chooses, on all of them, the weight the run's export and saved model use
+  (`teaching.Teacher.fit` reads it from the file this writes).
+
+This is evaluation code: the product reads the weights it writes, as it reads the export
+thresholds, and never imports it.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+
+from gocotrain.metrics import precision_recall_curve
+from gocotrain.ontology import Ontology
+from gocotrain.reference import MIN_PRIOR_GENES, PRIOR_WEIGHTS
+from gocotrain.teaching import EXPORT_WEIGHT
+from gocotrain.transfer import Predictions
+
+# Fmax differences this small are within what a few hundred held-out genes can resolve: a
+# weight must gain more than this over a smaller one to be chosen (less mixing is the default).
+FMAX_TOLERANCE = 0.005
+# The `half` of the weight the run's export uses, chosen on all the targets like its genes.
+EXPORT = EXPORT_WEIGHT
+WEIGHT_COLUMNS = [
+    "method",
+    "aspect",
+    "half",
+    "genes_scored",
+    "genes_chosen_on",
+    "weight",
+    "fmax_by_weight",
+]
+
+
+def mixed(
+    predictions: Mapping[str, Mapping[str, float]],
+    genes,
+    frequency: dict[str, float],
+    weight: float,
+    aspect_of: Mapping[str, str],
+    aspect: str,
+) -> Predictions:
+    """The `genes`' predictions in `aspect` mixed with the frequencies by `weight` (terms of
+    other aspects left out)."""
+    out = {}
+    for gene in genes:
+        scores = {
+            term: score
+            for term, score in predictions.get(gene, {}).items()
+            if aspect_of.get(term) == aspect
+        }
+        if weight == 0.0:
+            out[gene] = scores
+            continue
+        out[gene] = {
+            term: (1.0 - weight) * scores.get(term, 0.0) + weight * frequency.get(term, 0.0)
+            for term in set(scores) | set(frequency)
+        }
+    return out
+
+
+# One split's genes to score or choose on, with their truth in one aspect, and the term
+# frequencies of the labels that split trains on.
+Part = tuple[dict[str, set[str]], dict[str, float]]
+
+
+def fmax_by_weight(
+    parts: list[Part],
+    predictions: Mapping[str, Mapping[str, float]],
+    ontology: Ontology,
+    aspect: str,
+) -> list[dict]:
+    """Fmax on the `parts`' truth (one aspect) of the predictions mixed, each part with its
+    split's frequencies, by each of `PRIOR_WEIGHTS`."""
+    truth = {gene: terms for genes, _ in parts for gene, terms in genes.items()}
+    tried = []
+    for weight in PRIOR_WEIGHTS:
+        scores = {}
+        for genes, frequency in parts:
+            scores |= mixed(predictions, genes, frequency, weight, ontology.aspects, aspect)
+        curve = precision_recall_curve(truth, scores, ontology)
+        fmax = float(curve["f"].max()) if not curve.empty else 0.0
+        tried.append({"weight": weight, "fmax": round(fmax, 4)})
+    return tried
+
+
+def chosen(tried: list[dict], genes: int) -> float:
+    """The smallest weight whose Fmax is within `FMAX_TOLERANCE` of the best; 0 on fewer
+    than MIN_PRIOR_GENES genes to choose on."""
+    if genes < MIN_PRIOR_GENES or not tried:
+        return 0.0
+    best = max(entry["fmax"] for entry in tried)
+    return min(entry["weight"] for entry in tried if entry["fmax"] >= best - FMAX_TOLERANCE)
+
+
+def choose(parts: list[Part], predictions, ontology: Ontology, aspect: str) -> dict:
+    """The weight chosen on the `parts`, with every weight's Fmax."""
+    genes = sum(len(truth) for truth, _ in parts)
+    tried = fmax_by_weight(parts, predictions, ontology, aspect) if genes else []
+    return {"genes_chosen_on": genes, "weight": chosen(tried, genes), "fmax_by_weight": tried}
+
+
+def half_of(gene: str) -> int:
+    """A gene's half of the targets: a hash of its ID, the same in every run."""
+    return zlib.crc32(gene.encode()) % 2
+
+
+def cross_fitted(
+    predictions: Mapping[str, Mapping[str, float]],
+    scored: list[Part],
+    chosen_on: list[Part],
+    ontology: Ontology,
+    aspect: str,
+) -> tuple[Predictions, list[dict]]:
+    """The `scored` genes' predictions in `aspect`, each half mixed with the weight chosen on
+    the other half of `chosen_on` (the targets most like the exported genes), and a record
+    of each half's choice."""
+    out, record = {}, []
+    for half in (0, 1):
+        fit = [
+            ({gene: terms for gene, terms in truth.items() if half_of(gene) != half}, frequency)
+            for truth, frequency in chosen_on
+        ]
+        choice = choose(fit, predictions, ontology, aspect)
+        genes = 0
+        for truth, frequency in scored:
+            in_half = [gene for gene in truth if half_of(gene) == half]
+            genes += len(in_half)
+            out |= mixed(
+                predictions, in_half, frequency, choice["weight"], ontology.aspects, aspect
+            )
+        record.append({"half": str(half), "genes_scored": genes} | choice)
+    return out, record

@@ -40,6 +40,34 @@ def test_metrics_table_marks_the_best_and_escapes(tmp_path):
     assert "<th>weighted Fmax</th>" in page and "<th>AUPR macro</th>" in page
 
 
+def test_the_headline_puts_cotraining_beside_the_baselines_on_genes_like_the_exported(tmp_path):
+    rows = []
+    for kind, naive in (("cross_validation", 0.2), ("least_annotated", 0.6)):
+        for method, fmax in (("naive", naive), ("homology", 0.4), ("cotraining", 0.5)):
+            for aspect in ("cellular_component", "molecular_function"):
+                value = fmax + (
+                    0.3 if aspect == "molecular_function" and method == "cotraining" else 0
+                )
+                rows.append(
+                    {"targets": kind, "aspect": aspect, "method": method, "n_proteins": 9}
+                    | dict.fromkeys(METRIC_COLUMNS, value)
+                )
+    path = tmp_path / "metrics.html"
+    metrics_html(pd.DataFrame(rows), path)
+    page = path.read_text()
+    headline = page[page.index("Worth more than the baselines?") :]
+    assert "(least annotated)" in headline.split("</p>")[0]
+    # Cellular component: naive wins on the least annotated genes, and the page says so.
+    assert "Cellular component: co-training Fmax 0.500; naive 0.600 (-0.100)" in headline
+    assert "Not better than naive" in headline
+    assert "Molecular function: co-training Fmax 0.800; naive 0.600 (+0.200)" in headline
+    assert headline.count("Not better") == 1
+    # The least annotated genes' tables come before the random fold's.
+    assert page.index("Cellular component — least annotated") < page.index(
+        "Cellular component — cross validation"
+    )
+
+
 def test_data_summary_escapes_every_value(tmp_path):
     inputs = dict.fromkeys(
         [

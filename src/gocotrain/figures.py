@@ -30,7 +30,7 @@ from gocotrain.pages import (
     wide,
 )
 from gocotrain.predictions import SCORE_EXPLANATION
-from gocotrain.targets import closest_to_exported
+from gocotrain.targets import headline_targets
 from gocotrain.textio import atomic_write
 
 NAMESPACE_TITLES = {
@@ -151,7 +151,7 @@ def metrics_html(metrics: pd.DataFrame, path: str | Path) -> None:
     """The comparison table, best value per aspect and metric in bold, after whether each
     view carries signal (`metrics.view_signal`)."""
     columns = list(METRIC_COLUMNS)
-    parts = _view_signal_parts(_headline_first(metrics))
+    parts = _headline_parts(metrics) + _view_signal_parts(_headline_first(metrics))
     for (kind, namespace), group in _headline_first(metrics).groupby(
         ["targets", "aspect"], sort=False
     ):
@@ -177,15 +177,55 @@ def metrics_html(metrics: pd.DataFrame, path: str | Path) -> None:
         handle.write(page("GOcotrain: method comparison", parts))
 
 
+# The baselines a prediction must beat to be worth more than what every genome already has.
+BASELINES = ("naive", "blast", "homology")
+
+
+def _headline_parts(metrics: pd.DataFrame) -> list[str]:
+    """Co-training's Fmax beside the naive baseline and the best homology baseline, per aspect,
+    on the held-out genes most like the exported ones, in words."""
+    kind = headline_targets(metrics)
+    headline = metrics[metrics["targets"] == kind]
+    if "cotraining" not in set(headline["method"]):
+        return []
+    items = []
+    for namespace in _namespaces(headline):
+        fmax = headline[headline["aspect"] == namespace].set_index("method")["fmax"]
+        ours = fmax["cotraining"]
+        beside = [
+            f"{method.replace('_', ' ')} {fmax[method]:.3f} ({ours - fmax[method]:+.3f})"
+            for method in BASELINES
+            if method in fmax and not pd.isna(fmax[method])
+        ]
+        worse = [method for method in BASELINES if method in fmax and fmax[method] >= ours]
+        verdict = (
+            f" <b>Not better than {', '.join(worse)}: in this aspect a prediction is worth "
+            "no more than that baseline's.</b>"
+            if worse
+            else ""
+        )
+        items.append(
+            f"<li>{escape(NAMESPACE_TITLES.get(namespace, namespace))}: co-training Fmax "
+            f"{ours:.3f}; {escape('; '.join(beside)) or 'no baseline evaluated'}.{verdict}</li>"
+        )
+    genes = int(headline["n_proteins"].max())
+    return [
+        "<h3>Worth more than the baselines?</h3>",
+        f"<p>On up to {genes} held-out genes per aspect most like the ones this run exports "
+        f"({escape(kind.replace('_', ' '))}); in brackets, co-training's margin.</p>",
+        "<ul>" + "".join(items) + "</ul>",
+    ]
+
+
 def _headline_first(metrics: pd.DataFrame) -> pd.DataFrame:
     """The metrics with the target kind most like the exported genes first."""
-    headline = closest_to_exported(metrics["targets"])
+    headline = headline_targets(metrics)
     return metrics.sort_values("targets", key=lambda kinds: kinds != headline, kind="stable")
 
 
 def metrics_figure(metrics: pd.DataFrame, path: str | Path) -> None:
     """Bars of Fmax, weighted Fmax, Smin and AUPR per method, one column per aspect."""
-    metrics = metrics[metrics["targets"] == closest_to_exported(metrics["targets"])]
+    metrics = metrics[metrics["targets"] == headline_targets(metrics)]
     namespaces = _namespaces(metrics)
     methods = _method_order(metrics["method"])
     figure, axes = plt.subplots(
@@ -218,7 +258,7 @@ def metrics_figure(metrics: pd.DataFrame, path: str | Path) -> None:
 
 def precision_recall_figure(curves: pd.DataFrame, metrics: pd.DataFrame, path) -> None:
     """Protein-centric precision against recall over thresholds; a dot marks each Fmax."""
-    curves = curves[curves["targets"] == closest_to_exported(curves["targets"])]
+    curves = curves[curves["targets"] == headline_targets(metrics)]
     namespaces = _namespaces(curves)
     figure, axes = plt.subplots(
         1, len(namespaces), figsize=(FIGURE_WIDTH, 3.5), squeeze=False, layout="constrained"
@@ -261,12 +301,14 @@ def per_term_figure(
     path: str | Path,
     method: str = "cotraining",
     baseline: str = "two_view_supervised",
+    targets: str | None = None,
 ) -> None:
-    """Term-centric AUPR of `method` against `baseline`, one dot per term."""
+    """Term-centric AUPR of `method` against `baseline`, one dot per term, on the `targets`
+    kind of held-out genes (`targets.headline_targets`; the first where not given)."""
     if per_term.empty:
         _empty(path, "no term had enough held-out positives to be scored per term")
         return
-    per_term = per_term[per_term["targets"] == closest_to_exported(per_term["targets"])]
+    per_term = per_term[per_term["targets"] == (targets or per_term["targets"].iloc[0])]
     wide = per_term.pivot_table(index=["aspect", "term"], columns="method", values="aupr")
     if method not in wide or baseline not in wide:
         _empty(path, f"needs per-term scores of {method} and {baseline}")

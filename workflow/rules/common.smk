@@ -309,7 +309,10 @@ def reference_entry(key):
 TRAINING_LABELS = (
     in_release("labels/training.tsv") if REFERENCES else in_release("labels/labels.tsv")
 )
-EVALUATION = config["evaluation"]
+# Every figure of the evaluation stands beside the naive baseline: it is always scored.
+EVALUATION = config["evaluation"] | {
+    "methods": list(dict.fromkeys(["naive", *config["evaluation"]["methods"]]))
+}
 EVALUATION_DIR = in_release(f"evaluation/{EVALUATION['protocol']}")
 # A run that learns from a reference is also checked on held-out reference proteins
 # (evaluation/reference_check.tsv); without own labels, that is all it can be checked on.

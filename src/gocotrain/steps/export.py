@@ -54,10 +54,12 @@ def choose_thresholds(
     metrics = pd.read_csv(metrics_tsv, sep="\t") if metrics_tsv else pd.DataFrame()
     if not metrics.empty:
         metrics = metrics[metrics["method"] == "cotraining"]
-        metrics = metrics[metrics["targets"] == closest_to_exported(metrics["targets"])]
     rows = []
     for aspect in aspects:
         found = metrics[metrics["aspect"] == ASPECT_NAMES[aspect]] if not metrics.empty else metrics
+        if not found.empty:
+            genes = dict(zip(found["targets"], found["n_proteins"], strict=True))
+            found = found[found["targets"] == closest_to_exported(genes, genes)]
         if export_threshold != "fmax":
             rows.append([aspect, float(export_threshold), None, None, None, "fixed"])
         elif found.empty or pd.isna(found.iloc[0].get("threshold")):

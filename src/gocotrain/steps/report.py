@@ -13,6 +13,7 @@ from gocotrain.annotations import Labels
 from gocotrain.export import read_predictions_tsv, read_thresholds
 from gocotrain.ontology import Ontology
 from gocotrain.steps import read_json
+from gocotrain.targets import headline_targets
 from gocotrain.textio import readable
 
 log = logging.getLogger("gocotrain")
@@ -64,7 +65,11 @@ def evaluation_figures(
     figures.metrics_figure(metrics, outputs["metrics_figure"])
     curves = pd.read_csv(curves_tsv, sep="\t")
     figures.precision_recall_figure(curves, metrics, outputs["precision_recall"])
-    figures.per_term_figure(pd.read_csv(per_term_tsv, sep="\t"), outputs["per_term"])
+    figures.per_term_figure(
+        pd.read_csv(per_term_tsv, sep="\t"),
+        outputs["per_term"],
+        targets=headline_targets(metrics),
+    )
 
 
 # The largest page Chromium (156) shows inside a single-file report, report.html, which holds

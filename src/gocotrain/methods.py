@@ -28,10 +28,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.semi_supervised import SelfTrainingClassifier
 
 from gocotrain.coexpression import CoexpressionGraph, profile_columns
-from gocotrain.cotraining import CoTrainingClassifier, combine_probabilities
+from gocotrain.cotraining import CoTrainingClassifier
 from gocotrain.features import FeatureMatrix
 from gocotrain.terms import AspectScores, score_aspect
 from gocotrain.transfer import Predictions, term_frequencies, training_labels
+from gocotrain.view_learners import combine_probabilities
 
 
 def naive(

@@ -7,7 +7,18 @@ import re
 from conftest import ROOT
 
 PACKAGE = ROOT / "src" / "gocotrain"
-EVALUATION = {"methods", "metrics", "splits", "changes", "figures", "pages", "cli", "reuse"}
+EVALUATION = {
+    "methods",
+    "metrics",
+    "splits",
+    "changes",
+    "changes_scoring",
+    "changes_page",
+    "figures",
+    "pages",
+    "cli",
+    "reuse",
+}
 EVALUATION_STEPS = {"steps.evaluation", "steps.report"}
 
 

@@ -141,9 +141,9 @@ class OneModelClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - positive, positive])
 
 
-# Each learned method's model, from the co-training model of the settings (`cotraining_model`):
-# every learner uses its view estimator, so the methods differ by what they do with the views
-# and the unlabeled genes, not by the trees.
+# Each learned method's model, from the co-training model of the settings (built by
+# `cotraining.from_settings`, handed to `learned`): every learner uses its view estimator, so
+# the methods differ by what they do with the views and the unlabeled genes, not by the trees.
 LEARNERS: dict[str, Callable[[CoTrainingClassifier], object]] = {
     "sequence_only": lambda model: OneModelClassifier(model.estimator, view="sequence"),
     "expression_only": lambda model: OneModelClassifier(model.estimator, view="expression"),

@@ -68,8 +68,8 @@ def weighted_average_precision(y: np.ndarray, score: np.ndarray, weights: np.nda
     """Average precision (scikit-learn's definition, ties grouped) under each row of `weights`.
 
     Written out rather than calling ``average_precision_score(sample_weight=...)`` once per
-    bootstrap resample: one pass over all resamples is much faster, which
-    matters with hundreds of resamples for each of thousands of terms.
+    bootstrap resample: one pass over all resamples is much faster, which matters with
+    hundreds of resamples for each of thousands of terms.
     """
     order = np.argsort(-score, kind="stable")
     score, y = score[order], y[order].astype(float)

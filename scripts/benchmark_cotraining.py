@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from gocotrain.annotations import Labels  # noqa: E402
-from gocotrain.cotraining import CoTrainingClassifier, default_view_estimator  # noqa: E402
+from gocotrain.cotraining import CoTrainingClassifier  # noqa: E402
 from gocotrain.features import FeatureMatrix  # noqa: E402
 from gocotrain.homology import read_hits  # noqa: E402
 from gocotrain.terms import (  # noqa: E402
@@ -58,6 +58,7 @@ from gocotrain.terms import (  # noqa: E402
     term_seed,
     term_views,
 )
+from gocotrain.view_learners import default_view_estimator  # noqa: E402
 
 FRACTIONS = (0.05, 0.10, 0.25, 1.0)
 # GOcotrain's estimator as each method runs it (settings beyond the workflow's defaults).

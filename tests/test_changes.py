@@ -10,15 +10,13 @@ from conftest import EVIDENCE_CODES
 
 from gocotrain.annotations import build_labels, read_annotations
 from gocotrain.changes import (
-    CONFIRMED_COLUMNS,
-    NEWLY_LABELED_COLUMNS,
     OUTPUT_FILES,
     normalise_labels,
-    score_at_threshold,
     terms_changed,
     what_changed,
     write_change_report,
 )
+from gocotrain.changes_scoring import CONFIRMED_COLUMNS, NEWLY_LABELED_COLUMNS, score_at_threshold
 from gocotrain.errors import InputError
 from gocotrain.ontology import Ontology
 

@@ -10,14 +10,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils._param_validation import StrOptions
 
-from gocotrain.cotraining import (
-    COMBINE_RULES,
-    VIEW_ESTIMATOR_KEYS,
-    CoTrainingClassifier,
-    bootstrap_win_share,
-    default_view_estimator,
-    weighted_average_precision,
-)
+from gocotrain.cotraining import COMBINE_RULES, VIEW_ESTIMATOR_KEYS, CoTrainingClassifier
+from gocotrain.sampling import bootstrap_win_share, weighted_average_precision
+from gocotrain.view_learners import default_view_estimator
 
 
 def two_view_problem(n=600, n_labeled=120, seed=0, signal=1.5):

@@ -12,6 +12,8 @@ EVALUATION = {
     "metrics",
     "splits",
     "changes",
+    "changes_scoring",
+    "changes_page",
     "figures",
     "pages",
     "cli",

@@ -4,18 +4,19 @@ A user who exported predictions with one annotation release reruns the tool on t
 Between the two, some genes that were unlabeled in an aspect gained labels there: that is a
 CAFA time split done for free, and the earlier predictions for those genes can be scored
 against their new labels. `what_changed` does so with the project's own evaluation code
-(`protocols.time_split_targets` for the targets, `evaluation.evaluate` and
-`evaluation.precision_recall_curve` for the metrics), and lists the ontology changes that touch
-the predictions: terms that appeared, terms that became obsolete, were merged or removed, and
-earlier predictions of such terms, which users must drop or remap. `write_change_report` writes
-the result as TSV tables, a JSON summary and a self-contained HTML page.
+(`splits.time_split_targets` for the targets, `metrics.evaluate` and
+`metrics.precision_recall_curve` for the metrics, applied per aspect in `changes_scoring`), and
+lists the ontology changes that touch the predictions: terms that appeared, terms that became
+obsolete, were merged or removed, and earlier predictions of such terms, which users must drop
+or remap. `write_change_report` writes the result as TSV tables, a JSON summary and a
+self-contained HTML page (`changes_page`).
 
 Definitions, per aspect (P, F, C):
 
 * Newly labeled genes: labeled in the aspect in the new labels, not in the previous ones. Their
   truth is their new terms, resolved through the new ontology (alt_ids become primary IDs,
   obsolete and unknown terms are dropped), propagated over is_a/part_of, roots left out, as in
-  `evaluation`. They are the union of `time_split_targets`' no_knowledge, limited_knowledge and
+  `metrics`. They are the union of `time_split_targets`' no_knowledge, limited_knowledge and
   (molecular function only) protein-binding-only genes.
 * Predicted: an earlier prediction scoring at or above the aspect's exported threshold.
 * Confirmed: a predicted row of the exported table, for a newly labeled gene, whose term
@@ -34,25 +35,17 @@ import numpy as np
 import pandas as pd
 
 from gocotrain.annotations import Annotations, build_labels
-from gocotrain.metrics import evaluate, precision_recall_curve
-from gocotrain.ontology import ASPECT_NAMES, Ontology, aspect_sort_key
-from gocotrain.pages import escape, grid, page, table
-from gocotrain.splits import time_split_targets
+from gocotrain.changes_page import render_html
+from gocotrain.changes_scoring import (
+    CONFIRMED_COLUMNS,
+    METRIC_KEYS,
+    NEWLY_LABELED_COLUMNS,
+    aspect_result,
+)
+from gocotrain.ontology import Ontology, aspect_sort_key
 from gocotrain.textio import atomic_write
 
-TARGET_KINDS = ("no_knowledge", "limited_knowledge")
-EXCLUDED_KIND = "excluded_protein_binding_only"
 PREDICTION_INPUT_COLUMNS = ["gene_id", "aspect", "go_id", "go_name", "score"]
-NEWLY_LABELED_COLUMNS = [
-    "gene_id",
-    "aspect",
-    "go_id",
-    "go_name",
-    "predicted_score",
-    "was_predicted",
-    "targets",
-]
-CONFIRMED_COLUMNS = ["gene_id", "aspect", "go_id", "go_name", "score"]
 TERMS_CHANGED_COLUMNS = ["go_id", "aspect", "go_name", "change", "replaced_by", "replaced_by_name"]
 OBSOLETE_PREDICTION_COLUMNS = [
     "gene_id",
@@ -64,17 +57,6 @@ OBSOLETE_PREDICTION_COLUMNS = [
     "replaced_by",
     "replaced_by_name",
 ]
-METRIC_KEYS = (
-    "precision",
-    "recall",
-    "f",
-    "coverage",
-    "fmax",
-    "fmax_precision",
-    "fmax_recall",
-    "fmax_threshold",
-    "fmax_coverage",
-)
 OUTPUT_FILES = {
     "summary": "summary.json",
     "confirmed": "confirmed.tsv",
@@ -137,7 +119,7 @@ def _predictions(table: pd.DataFrame | None, ontology: Ontology) -> pd.DataFrame
     table = table[PREDICTION_INPUT_COLUMNS].astype(
         {"gene_id": str, "aspect": str, "go_id": str, "score": float}
     )
-    # A term given twice for a gene keeps its highest score, as evaluation.read_predictions.
+    # A term given twice for a gene keeps its highest score, as metrics.read_predictions.
     table = table.sort_values("score", ascending=False, kind="mergesort")
     table = table.drop_duplicates(["gene_id", "aspect", "go_id"], ignore_index=True)
     return table.sort_values(["aspect", "gene_id", "go_id"], ignore_index=True)
@@ -161,63 +143,6 @@ def normalise_labels(labels: pd.DataFrame, ontology: Ontology) -> pd.DataFrame:
     genes = sorted(set(table["gene_id"]))
     aspects = sorted(set(ontology.aspects.values()))
     return build_labels(annotations, ontology, genes, [], aspects, path="the new labels").table
-
-
-# ----------------------------------------------------------------------------------------
-# Metrics
-
-
-def _scores(predictions: pd.DataFrame, genes) -> dict[str, dict[str, float]]:
-    chosen = predictions[predictions["gene_id"].isin(set(genes))]
-    return {
-        gene: dict(zip(group["go_id"], group["score"], strict=True))
-        for gene, group in chosen.groupby("gene_id")
-    }
-
-
-def score_at_threshold(
-    truth: Mapping[str, set[str]],
-    predictions: Mapping[str, Mapping[str, float]],
-    ontology: Ontology,
-    threshold: float,
-) -> dict[str, float]:
-    """Protein-centric precision, recall, F and coverage at `threshold`, with Fmax.
-
-    The metrics at the threshold come from `evaluation.precision_recall_curve` on the
-    predictions made binary (1 where the score is ≥ `threshold`, left out otherwise), so the
-    test is exactly `score >= threshold` for any threshold, on or off the 0.01 grid of
-    `evaluation.THRESHOLDS` (whose values lie a hair off the decimals); every row of that curve
-    is then the same and the first is taken. Since propagation takes the highest score of the
-    descendants, binarising before or after propagating is the same. Everything else is
-    `evaluate`'s: terms resolved through `ontology`, predictions propagated to their
-    ancestors, roots not scored, precision averaged over the genes with a prediction at the
-    threshold (NaN when none has one), recall over all genes of the truth.
-    Fmax, with its precision, recall, threshold and coverage, is `evaluate`'s on the raw
-    scores (Fmax 0 when no gene has a prediction). Everything is NaN for an empty truth.
-    """
-    result = dict.fromkeys(METRIC_KEYS, math.nan)
-    if not truth:
-        return result
-    binary = {
-        gene: {term: 1.0 for term, score in scores.items() if score >= threshold}
-        for gene, scores in predictions.items()
-    }
-    curve = precision_recall_curve(truth, binary, ontology, {})
-    if curve.empty:  # no benchmark gene left once obsolete truth terms are dropped
-        return result
-    first = curve.iloc[0]
-    covered = int(first["n_covered"]) > 0
-    result["precision"] = float(first["precision"]) if covered else math.nan
-    result["recall"] = float(first["recall"])
-    result["f"] = float(first["f"]) if covered else math.nan
-    result["coverage"] = float(first["coverage"])
-    best = evaluate(truth, predictions, ontology, {}).iloc[0]
-    result["fmax"] = float(best["fmax"])
-    result["fmax_precision"] = float(best["precision"])
-    result["fmax_recall"] = float(best["recall"])
-    result["fmax_threshold"] = float(best["threshold"])
-    result["fmax_coverage"] = float(best["coverage"])
-    return result
 
 
 # ----------------------------------------------------------------------------------------
@@ -325,7 +250,7 @@ def what_changed(
         aspects = _found_aspects([*found, thresholds])
     used = {aspect: float(thresholds.get(aspect, default_threshold)) for aspect in aspects}
     results = {
-        aspect: _aspect_result(
+        aspect: aspect_result(
             aspect, used[aspect], predictions, previous_labels, truth_labels, new_ontology
         )
         for aspect in aspects
@@ -361,125 +286,6 @@ def _found_aspects(collections) -> list[str]:
     """The aspects named in any of `collections`, P, F, C first."""
     found = set().union(*map(set, collections))
     return sorted((aspect for aspect in found if aspect), key=aspect_sort_key)
-
-
-@dataclass
-class _AspectResult:
-    """What `_aspect_result` finds in one aspect: the rows of the report's newly_labeled,
-    confirmed and metrics tables, and the aspect's entry of the summary."""
-
-    newly_labeled: pd.DataFrame
-    confirmed: pd.DataFrame
-    metric_rows: list[dict]
-    summary: dict
-
-
-def _aspect_result(
-    aspect: str,
-    threshold: float,
-    predictions: pd.DataFrame,
-    previous_labels: pd.DataFrame,
-    truth_labels: pd.DataFrame,
-    ontology: Ontology,
-) -> _AspectResult:
-    """The newly labeled genes of one aspect, the earlier predictions for them with their term
-    in `ontology` (primary: its primary ID, None if obsolete or gone), which of those were
-    confirmed, and how they score."""
-    targets = time_split_targets(previous_labels, truth_labels, aspect, ontology=ontology)
-    truth = {gene: terms for genes in targets.values() for gene, terms in genes.items()}
-    in_aspect = predictions[predictions["aspect"] == aspect]
-    for_new = in_aspect[in_aspect["gene_id"].isin(set(truth))]
-    primary_of = {term: ontology.resolve(term)[0] for term in for_new["go_id"].unique()}
-    for_new = for_new.assign(primary=for_new["go_id"].map(primary_of))
-    newly = _newly_labeled(aspect, targets, for_new, threshold, ontology)
-    predicted = for_new[
-        (for_new["score"] >= threshold)
-        & for_new["primary"].notna()
-        & ~for_new["primary"].isin(ontology.roots)
-    ]
-    hit = [
-        primary in truth[gene]
-        for gene, primary in zip(predicted["gene_id"], predicted["primary"], strict=True)
-    ]
-    confirmed = predicted.loc[pd.Series(hit, index=predicted.index, dtype=bool)]
-    confirmed = confirmed[CONFIRMED_COLUMNS].reset_index(drop=True)
-    overall, by_kind, metric_rows = _aspect_metrics(aspect, threshold, targets, for_new, ontology)
-    summary = {
-        "threshold": threshold,
-        "newly_labeled_genes": len(truth),
-        "no_knowledge_genes": len(targets["no_knowledge"]),
-        "limited_knowledge_genes": len(targets["limited_knowledge"]),
-        "protein_binding_only_genes": len(targets[EXCLUDED_KIND]),
-        "new_terms_of_newly_labeled_genes": len(newly),
-        "newly_labeled_genes_with_predictions": int(for_new["gene_id"].nunique()),
-        "newly_labeled_genes_predicted_at_threshold": int(predicted["gene_id"].nunique()),
-        "predictions_for_newly_labeled_genes": len(for_new),
-        "predictions_at_threshold_for_newly_labeled_genes": len(predicted),
-        "confirmed_predictions": len(confirmed),
-        "genes_with_confirmed_predictions": int(confirmed["gene_id"].nunique()),
-        "new_terms_predicted_at_threshold": int(newly["was_predicted"].sum()),
-    }
-    summary |= overall | {"by_target_kind": by_kind}
-    return _AspectResult(newly, confirmed, metric_rows, summary)
-
-
-def _newly_labeled(
-    aspect: str,
-    targets: dict[str, dict[str, set[str]]],
-    for_new: pd.DataFrame,
-    threshold: float,
-    ontology: Ontology,
-) -> pd.DataFrame:
-    """The new terms of each newly labeled gene (NEWLY_LABELED_COLUMNS), with the earlier
-    score of the term."""
-    kind_of = {gene: kind for kind, genes in targets.items() for gene in genes}
-    truth = {gene: terms for genes in targets.values() for gene, terms in genes.items()}
-    earlier = (
-        for_new.dropna(subset=["primary"]).groupby(["gene_id", "primary"])["score"].max().to_dict()
-    )
-    rows = [
-        (
-            gene,
-            aspect,
-            term,
-            ontology.names.get(term, ""),
-            earlier.get((gene, term), math.nan),
-            kind_of[gene],
-        )
-        for gene in sorted(truth)
-        for term in sorted(truth[gene])
-    ]
-    newly = pd.DataFrame(
-        rows,
-        columns=["gene_id", "aspect", "go_id", "go_name", "predicted_score", "targets"],
-    ).astype({"predicted_score": float})
-    newly.insert(5, "was_predicted", newly["predicted_score"] >= threshold)
-    return newly
-
-
-def _aspect_metrics(
-    aspect: str,
-    threshold: float,
-    targets: dict[str, dict[str, set[str]]],
-    for_new: pd.DataFrame,
-    ontology: Ontology,
-) -> tuple[dict[str, float], dict | None, list[dict]]:
-    """`score_at_threshold` over all newly labeled genes of the aspect, and over each of the
-    TARGET_KINDS where both have genes (else None): the metrics, by kind, and the metrics
-    table rows."""
-    truth = {gene: terms for genes in targets.values() for gene, terms in genes.items()}
-    overall = score_at_threshold(truth, _scores(for_new, truth), ontology, threshold)
-    row = {"aspect": aspect, "targets": "all", "n_genes": len(truth), "threshold": threshold}
-    rows = [row | overall]
-    if not all(targets[kind] for kind in TARGET_KINDS):
-        return overall, None, rows
-    by_kind = {}
-    for kind in TARGET_KINDS:
-        genes = targets[kind]
-        values = score_at_threshold(genes, _scores(for_new, genes), ontology, threshold)
-        rows.append(row | {"targets": kind, "n_genes": len(genes)} | values)
-        by_kind[kind] = {"genes": len(genes)} | values
-    return overall, by_kind, rows
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -592,159 +398,3 @@ def write_change_report(
     with atomic_write(paths["html"]) as handle:
         handle.write(render_html(report, max_html_rows))
     return paths
-
-
-def _aspect_label(aspect: str) -> str:
-    name = ASPECT_NAMES.get(aspect)
-    return f"{aspect} ({name.replace('_', ' ')})" if name else aspect
-
-
-def _number(value, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
-
-
-TITLE = "GOcotrain: what changed with the new annotation release"
-SUMMARY_ROWS = [
-    ("threshold", "exported score threshold"),
-    ("newly_labeled_genes", "genes newly labeled (unlabeled in this aspect before)"),
-    ("no_knowledge_genes", "… with no label in any aspect before (no knowledge)"),
-    ("limited_knowledge_genes", "… labeled in other aspects before (limited knowledge)"),
-    ("protein_binding_only_genes", "… whose new terms say no more than protein binding"),
-    ("newly_labeled_genes_with_predictions", "newly labeled genes with earlier predictions"),
-    ("newly_labeled_genes_predicted_at_threshold", "… with a prediction at the threshold"),
-    ("predictions_at_threshold_for_newly_labeled_genes", "predictions at the threshold"),
-    ("confirmed_predictions", "confirmed predictions"),
-    ("precision", "precision at the threshold"),
-    ("recall", "recall at the threshold"),
-    ("f", "F at the threshold"),
-    ("coverage", "coverage at the threshold"),
-    ("fmax", "Fmax (best threshold)"),
-    ("fmax_threshold", "threshold of Fmax"),
-    ("terms_added", "terms added to the ontology"),
-    ("terms_obsolete", "terms made obsolete"),
-    ("terms_merged", "terms merged into another"),
-    ("terms_removed", "terms removed"),
-    (
-        "predictions_of_obsolete_or_removed_terms",
-        "earlier predictions of obsolete or removed terms",
-    ),
-    ("predictions_of_merged_terms", "earlier predictions of merged terms"),
-]
-
-
-def _table(frame: pd.DataFrame, max_rows: int, empty: str) -> str:
-    return table(frame, empty, max_rows, rest="the TSV file has all")
-
-
-def render_html(report: ChangeReport, max_rows: int = 500) -> str:
-    """A self-contained HTML page (`pages.page`: inline style, no scripts, no assets)."""
-    summary = report.summary
-    versions = [
-        escape(summary.get(f"{which}_ontology_version") or "unknown")
-        for which in ("previous", "new")
-    ]
-    parts = [
-        "<h1>What changed with the new annotation release</h1>",
-        "<p>How the predictions exported with the previous release held up against the new "
-        f"one. Ontology: {versions[0]} → {versions[1]}.</p>",
-        "<h2>Summary per aspect</h2>",
-        SUMMARY_TEXT,
-        *_summary_section(report),
-    ]
-    for heading, text, frame_of, empty in SECTIONS:
-        parts += [f"<h2>{heading}</h2>", text]
-        if frame_of is not None:
-            parts.append(_table(frame_of(report), max_rows, empty))
-            continue
-        for aspect in report.aspects:  # the newly labeled genes, aspect by aspect
-            parts.append(f"<h3>{escape(_aspect_label(aspect))}</h3>")
-            frame = report.newly_labeled[report.newly_labeled["aspect"] == aspect]
-            parts.append(_table(frame, max_rows, empty))
-    return page(TITLE, parts)
-
-
-def _summary_section(report: ChangeReport) -> list[str]:
-    """The summary table, one column per aspect, and a note for each aspect where the
-    predictions could not be scored or precision is undefined."""
-    values = report.summary["aspects"]
-    rows = [
-        (label, [_number(values[aspect].get(key)) for aspect in report.aspects])
-        for key, label in SUMMARY_ROWS
-    ]
-    parts = [grid(["", *map(_aspect_label, report.aspects)], rows)]
-    for aspect in report.aspects:
-        label = escape(_aspect_label(aspect))
-        if not values[aspect]["newly_labeled_genes"]:
-            parts.append(
-                f"<p class='none'>{label}: no newly labeled genes, "
-                "so the earlier predictions cannot be scored in this aspect.</p>"
-            )
-        elif values[aspect]["precision"] is None:
-            parts.append(
-                f"<p class='none'>{label}: no newly labeled gene "
-                "had a prediction at the threshold, so precision is undefined.</p>"
-            )
-    return parts
-
-
-def _split_metrics(report: ChangeReport) -> pd.DataFrame:
-    split = report.metrics[report.metrics["targets"] != "all"]
-    return split.assign(aspect=split["aspect"].map(_aspect_label))
-
-
-SUMMARY_TEXT = (
-    "<p>A gene is <em>newly labeled</em> in an aspect when it had no label there in the "
-    "previous release and has one now: a time-split benchmark, scored as in CAFA. A "
-    "prediction counts as made when its score reaches the aspect's exported threshold. "
-    "Precision is averaged over the newly labeled genes with a prediction at the threshold, "
-    "recall over all of them; predictions are propagated to their ancestors and the roots "
-    "are not scored. Fmax is the best F over the thresholds 0.01 … 0.99 and tells how good "
-    "the ranking was. – marks a value that is undefined.</p>"
-)
-# The sections of the page after the summary: heading, text, the table (None: the newly
-# labeled genes, one table per aspect) and what to say when it is empty.
-SECTIONS = [
-    (
-        "By CAFA target kind",
-        "<p>No-knowledge genes had no label in any aspect before; limited-knowledge genes had "
-        "labels in other aspects. Shown for the aspects where both kinds have genes.</p>",
-        _split_metrics,
-        "No aspect has genes of both kinds.",
-    ),
-    (
-        "Confirmed predictions",
-        "<p>Earlier predictions at or above the threshold, for newly labeled genes, whose term "
-        "is among the gene's new terms (with their ancestors; roots excluded). The full table "
-        "is confirmed.tsv.</p>",
-        lambda report: report.confirmed,
-        "No confirmed predictions.",
-    ),
-    (
-        "Newly labeled genes",
-        "<p>Each newly labeled gene with its new terms, the earlier score of each term (empty "
-        "if it was not predicted) and whether that score reached the threshold. The full table "
-        "is newly_labeled.tsv.</p>",
-        None,
-        "No newly labeled genes.",
-    ),
-    (
-        "Ontology changes",
-        "<p>Terms added (current now, not before), made obsolete (replaced_by where the "
-        "ontology gives one), merged into another term (now its alt_id) or removed. The full "
-        "table is terms_changed.tsv.</p>",
-        lambda report: report.terms_changed,
-        "No terms changed.",
-    ),
-    (
-        "Earlier predictions of obsolete terms",
-        "<p>Drop these predictions, or remap them to replaced_by: merged terms map to their "
-        "new primary ID, obsolete terms only where the ontology names a replacement. The full "
-        "table is obsolete_predictions.tsv.</p>",
-        lambda report: report.obsolete_predictions,
-        "No prediction has an obsolete term.",
-    ),
-]

@@ -15,6 +15,11 @@ Two things make it fast and safe enough for thousands of GO terms:
   worse model through), is it refitted on all labeled genes; otherwise the supervised model
   is, which makes the result exactly the supervised one. Too few held-out positives to tell
   also means the supervised model.
+
+This module holds the estimator, its parameter table (`_parameter_constraints`, which the
+config schema is tested against) and `from_settings`; each view's learner and how the views'
+probabilities combine are in `view_learners`, the rows each fit draws (sampled negatives, the
+hold-out, its bootstrap resamples, the pool of each round) in `sampling`.
 """
 
 from __future__ import annotations
@@ -23,199 +28,29 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-import xgboost as xgb
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.metrics import average_precision_score
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from xgboost import XGBClassifier
+
+from gocotrain.sampling import (
+    BOOTSTRAP_RESAMPLES,
+    bootstrap_win_share,
+    refilled_pool,
+    sampled_rows,
+    stratified_hold_out,
+)
+from gocotrain.view_learners import (
+    as_views,
+    combine_probabilities,
+    default_view_estimator,
+    view_learner,
+    view_probability,
+)
 
 COMBINE_RULES = ("product", "mean")
-EPSILON = 1e-6
 COTRAINING = "cotraining"
 SUPERVISED = "supervised"
-# Enough resamples to tell a 90 % win share from a coin flip, cheap next to a term's trees.
-BOOTSTRAP_RESAMPLES = 200
-
-
-def default_view_estimator() -> XGBClassifier:
-    """Boosted trees: fast, handle unscaled mixed features and missing values."""
-    return XGBClassifier(
-        n_estimators=50,
-        max_depth=4,
-        learning_rate=0.1,
-        subsample=0.8,
-        colsample_bytree=0.5,
-        tree_method="hist",
-        max_bin=64,
-        n_jobs=1,
-        verbosity=0,
-    )
-
-
-def weighted_average_precision(y: np.ndarray, score: np.ndarray, weights: np.ndarray):
-    """Average precision (scikit-learn's definition, ties grouped) under each row of `weights`.
-
-    Written out rather than calling ``average_precision_score(sample_weight=...)`` once per
-    bootstrap resample: one pass over all resamples is about ten times faster, which
-    matters with hundreds of resamples for each of thousands of terms.
-    """
-    order = np.argsort(-score, kind="stable")
-    score, y = score[order], y[order].astype(float)
-    weights = np.asarray(weights, dtype=float)[:, order]
-    # The last row of each run of tied scores: one threshold per distinct score.
-    ends = np.append(np.flatnonzero(np.diff(score)), len(score) - 1)
-    true_positives = np.cumsum(weights * y, axis=1)[:, ends]
-    predicted = np.cumsum(weights, axis=1)[:, ends]
-    precision = np.divide(
-        true_positives, predicted, out=np.zeros_like(predicted), where=predicted > 0
-    )
-    recall = true_positives / true_positives[:, -1:]
-    return np.sum(np.diff(recall, axis=1, prepend=0) * precision, axis=1)
-
-
-def bootstrap_win_share(
-    y: np.ndarray, first: np.ndarray, second: np.ndarray, rng: np.random.Generator
-) -> float:
-    """Share of stratified bootstrap resamples of the rows on which `first` has a higher
-    average precision than `second` (paired: both are scored on the same resample)."""
-    weights = np.zeros((BOOTSTRAP_RESAMPLES, len(y)))
-    for label in (0, 1):
-        rows = np.flatnonzero(y == label)
-        weights[:, rows] = rng.multinomial(
-            len(rows), np.full(len(rows), 1 / len(rows)), size=BOOTSTRAP_RESAMPLES
-        )
-    wins = weighted_average_precision(y, first, weights) > weighted_average_precision(
-        y, second, weights
-    )
-    return float(wins.mean())
-
-
-def as_views(X, view_columns=None) -> list[np.ndarray]:
-    """The views of `X`: a sequence of one matrix per view, or one matrix whose columns
-    `view_columns` splits (a column selection per view, e.g. two slices), as a scikit-learn
-    `Pipeline` or `GridSearchCV` hands one matrix on."""
-    if isinstance(X, (tuple, list)):
-        views = [np.asarray(part, dtype=np.float32) for part in X]
-    elif view_columns is None:
-        raise ValueError(
-            "X is one matrix: set view_columns (the columns of each view), or give X as "
-            "(X_view1, X_view2)"
-        )
-    else:
-        X = np.asarray(X, dtype=np.float32)
-        views = [X[:, columns] for columns in view_columns]
-    if len(views) != 2:
-        raise ValueError(f"co-training takes two views, not {len(views)}")
-    if len(views[0]) != len(views[1]):
-        raise ValueError("the views must have the same number of samples")
-    return views
-
-
-def _logit(probability: np.ndarray) -> np.ndarray:
-    probability = np.clip(probability, EPSILON, 1 - EPSILON)
-    return np.log(probability) - np.log1p(-probability)
-
-
-class _BoostedView:
-    """One view learned by XGBoost, trees added to a previous model on each call.
-
-    The native API is used (not XGBClassifier.fit) because it lets every training matrix of a
-    fit share one quantile sketch (`QuantileDMatrix(ref=...)`), lets a matrix be reused
-    across rounds with new labels and weights, and continues a booster; re-sketching the
-    features on every refit cost more than the trees themselves.
-    """
-
-    warm_start = True
-
-    def __init__(self, estimator: XGBClassifier, X: np.ndarray, seed: int) -> None:
-        params = {k: v for k, v in estimator.get_xgb_params().items() if v is not None}
-        params.update(objective="binary:logistic", seed=seed, verbosity=0)
-        # The estimator's n_jobs, as the native API names it (terms already run in parallel).
-        params["nthread"] = params.pop("n_jobs", None) or 1
-        self.params = params
-        self.max_bin = int(params.get("max_bin", 256))
-        self.n_trees = int(estimator.n_estimators or 100)
-        self.X = X
-        self.reference = self.reference_rows = None
-
-    def sketch(self, rows: np.ndarray) -> None:
-        """The quantile sketch every training set of the fit is binned by: that of the final
-        fit's labeled rows. Sketching all rows of X (the whole proteome) instead cost more
-        than a rare term's trees."""
-        self.reference = self._matrix(rows)
-        self.reference_rows = rows
-
-    def prepare(self, rows: np.ndarray):
-        if np.array_equal(rows, self.reference_rows):
-            return self.reference
-        return self._matrix(rows, self.reference)
-
-    def _matrix(self, rows: np.ndarray, reference=None):
-        # The view's threads, not XGBoost's default of every core: terms already run in
-        # parallel, and a small matrix took six times longer to sketch with all of them.
-        return xgb.QuantileDMatrix(
-            self.X[rows], ref=reference, max_bin=self.max_bin, nthread=self.params["nthread"]
-        )
-
-    def train(self, data, labels, weights, n_trees: int, previous=None):
-        data.set_label(labels)
-        data.set_weight(weights)
-        return xgb.train(self.params, data, num_boost_round=n_trees, xgb_model=previous)
-
-    def predict(self, model, rows: np.ndarray) -> np.ndarray:
-        return model.inplace_predict(self.X[rows]).astype(np.float64)
-
-
-class _RefitView:
-    """Any other scikit-learn classifier: refitted from scratch on each call."""
-
-    warm_start = False
-
-    def __init__(self, estimator, X: np.ndarray, seed: int) -> None:
-        self.estimator = clone(estimator)
-        if "random_state" in self.estimator.get_params():
-            self.estimator.set_params(random_state=seed)
-        self.n_trees = 1
-        self.X = X
-
-    def sketch(self, rows: np.ndarray) -> None:
-        pass
-
-    def prepare(self, rows: np.ndarray):
-        return rows
-
-    def train(self, data, labels, weights, n_trees: int, previous=None):
-        # Up-weighted sampled negatives are not passed on: not every estimator takes weights.
-        used = weights > 0
-        return clone(self.estimator).fit(self.X[data[used]], labels[used])
-
-    def predict(self, model, rows: np.ndarray) -> np.ndarray:
-        return model.predict_proba(self.X[rows])[:, 1]
-
-
-def _view_learner(estimator, X: np.ndarray, seed: int):
-    if isinstance(estimator, XGBClassifier):
-        return _BoostedView(estimator, X, seed)
-    return _RefitView(estimator, X, seed)
-
-
-def combine_probabilities(first, second, prior: float, rule: str = "product") -> np.ndarray:
-    """Positive-class probability from two views' own; NaN marks a view missing for a gene.
-
-    "product" adds the views' log-odds minus the prior's (the views taken as independent
-    given the class); "mean" averages the probabilities. A gene with neither view gets the
-    prior: nothing is known about it.
-    """
-    first = np.asarray(first, dtype=np.float64)
-    second = np.asarray(second, dtype=np.float64)
-    if rule == "product":
-        combined = _logit(first) + _logit(second) - _logit(np.array(prior))
-        both = 1.0 / (1.0 + np.exp(-combined))
-    else:
-        both = (first + second) / 2
-    positive = np.where(np.isnan(first), second, np.where(np.isnan(second), first, both))
-    return np.where(np.isnan(positive), prior, positive)
 
 
 class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
@@ -370,39 +205,6 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         per_round = max(1, round(n_trees * self.cotraining_trees / self.rounds))
         return max(1, n_trees - per_round * self.rounds), per_round
 
-    def _split(self, labeled_rows: np.ndarray, y: np.ndarray, rng: np.random.Generator):
-        """Stratified hold-out of labeled rows, or None when too few positives for it."""
-        if self.validation_fraction == 0:
-            return None
-        held_out = []
-        for label in (0, 1):
-            rows = rng.permutation(labeled_rows[y[labeled_rows] == label])
-            count = round(len(rows) * self.validation_fraction)
-            if label == 1 and (count < self.min_validation_positives or count >= len(rows) - 1):
-                return None
-            held_out.append(rows[:count])
-        validation = np.sort(np.concatenate(held_out))
-        return np.setdiff1d(labeled_rows, validation), validation
-
-    def _sampled(self, rows: np.ndarray, y: np.ndarray, rng: np.random.Generator):
-        """`rows` with their negatives sampled down to ``negatives_per_positive`` times the
-        positives, and each row's training weight: the kept negatives are weighted up so
-        that the classes keep their balance.
-
-        A rare term has a few dozen positives among thousands of negatives; the trees learn
-        about as much from a sample of the negatives, at a fraction of the cost.
-        """
-        weight = np.ones(len(y), dtype=np.float32)
-        negatives = rows[y[rows] == 0]
-        most = None
-        if self.negatives_per_positive is not None:
-            most = self.negatives_per_positive * int((y[rows] == 1).sum())
-        if most is None or len(negatives) <= most:
-            return rows, weight
-        kept = rng.choice(negatives, size=most, replace=False)
-        weight[kept] = len(negatives) / most
-        return np.sort(np.concatenate([rows[y[rows] == 1], kept])), weight
-
     # -- fitting --------------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -410,58 +212,29 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         """Fit on two views: `X` is ``(X_view1, X_view2)``, or one matrix that
         ``view_columns`` splits; ``y`` holds 0/1 for labeled samples and -1 for unlabeled
         ones."""
-        (X_view1, X_view2), y = self._check(X, y)
+        views, y = self._check(X, y)
         rng = np.random.default_rng(self.random_state)
         first = default_view_estimator() if self.estimator is None else self.estimator
         second = first if self.second_estimator is None else self.second_estimator
-        views = [
-            _view_learner(template, X, int(rng.integers(2**31 - 1)))
-            for template, X in ((first, X_view1), (second, X_view2))
+        learners = [
+            view_learner(template, X, int(rng.integers(2**31 - 1)))
+            for template, X in zip((first, second), views, strict=True)
         ]
-        self._available = [~np.all(np.isnan(X), axis=1) for X in (X_view1, X_view2)]
+        self._available = [~np.all(np.isnan(X), axis=1) for X in views]
         labeled = np.flatnonzero(y != -1)
         unlabeled = np.flatnonzero(y == -1)
         # The final fit's rows, drawn and sketched first: a term that keeps the supervised
         # model then gets exactly the model of rounds=0, whatever the held-out check drew.
-        final_rows, final_weight = self._sampled(
-            labeled, y, np.random.default_rng(rng.integers(2**63 - 1))
+        final_rows, final_weight = sampled_rows(
+            labeled, y, self.negatives_per_positive, np.random.default_rng(rng.integers(2**63 - 1))
         )
-        for index, view in enumerate(views):
-            view.sketch(final_rows[self._available[index][final_rows]])
+        for index, learner in enumerate(learners):
+            learner.sketch(final_rows[self._available[index][final_rows]])
         self.classes_ = np.array([0, 1])
         self.prior_ = float(y[labeled].mean())
-        self.validation_ = []
-        self.decision_ = SUPERVISED
-        self.decision_reason_ = "no co-training rounds"
-        use_cotraining = self.rounds > 0 and len(unlabeled) > 0
-        if self.rounds > 0 and not len(unlabeled):
-            self.decision_reason_ = "no unlabeled samples"
-        if use_cotraining and self.validation_fraction > 0:
-            split = self._split(labeled, y, rng)
-            if split is None:
-                use_cotraining = False
-                self.decision_reason_ = "too few labeled positives to validate co-training"
-            else:
-                fit_rows, validation = split
-                fit_rows, self._weight = self._sampled(fit_rows, y, rng)
-                use_cotraining = self._validate(views, y, fit_rows, validation, unlabeled, rng)
-        labeled, self._weight = final_rows, final_weight
-        if use_cotraining:
-            self.decision_ = COTRAINING
-            if self.validation_fraction == 0:
-                self.decision_reason_ = "co-training without validation"
-            models, self.history_, self.n_pseudo_labeled_, _ = self._cotrain(
-                views, y, labeled, unlabeled, rng
-            )
-        else:
-            # One go of all the trees: exactly the model of rounds=0.
-            prepared = self._prepare(views, labeled)
-            models = [
-                self._train(view, part, y, view.n_trees)
-                for view, part in zip(views, prepared, strict=True)
-            ]
-            self.history_, self.n_pseudo_labeled_ = [], [0, 0]
-            self.pseudo_positive_rows_ = np.array([], dtype=int)
+        use_cotraining = self._choose_cotraining(learners, y, labeled, unlabeled, rng)
+        self._weight = final_weight
+        models = self._final_models(learners, y, final_rows, unlabeled, rng, use_cotraining)
         if models[0] is None and models[1] is None:
             raise ValueError("neither view has labeled samples of both classes")
         self.estimators_ = models
@@ -469,6 +242,48 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         del self._available, self._weight
         self.__dict__.pop("_n_positive", None)  # set by the rounds, when there were any
         return self
+
+    def _choose_cotraining(self, views, y, labeled, unlabeled, rng) -> bool:
+        """Whether the final fit co-trains: there are rounds and unlabeled samples, and
+        (unless ``validation_fraction`` is 0) co-training won the held-out check. Sets
+        ``validation_``, ``decision_`` and ``decision_reason_`` for a supervised fit."""
+        self.validation_ = []
+        self.decision_ = SUPERVISED
+        self.decision_reason_ = "no co-training rounds"
+        use_cotraining = self.rounds > 0 and len(unlabeled) > 0
+        if self.rounds > 0 and not len(unlabeled):
+            self.decision_reason_ = "no unlabeled samples"
+        if use_cotraining and self.validation_fraction > 0:
+            split = stratified_hold_out(
+                labeled, y, self.validation_fraction, self.min_validation_positives, rng
+            )
+            if split is None:
+                use_cotraining = False
+                self.decision_reason_ = "too few labeled positives to validate co-training"
+            else:
+                fit_rows, validation = split
+                fit_rows, self._weight = sampled_rows(fit_rows, y, self.negatives_per_positive, rng)
+                use_cotraining = self._validate(views, y, fit_rows, validation, unlabeled, rng)
+        return use_cotraining
+
+    def _final_models(self, views, y, labeled, unlabeled, rng, use_cotraining: bool) -> list:
+        """The final fit's view models, co-trained or supervised, with the fit's history."""
+        if use_cotraining:
+            self.decision_ = COTRAINING
+            if self.validation_fraction == 0:
+                self.decision_reason_ = "co-training without validation"
+            models, self.history_, self.n_pseudo_labeled_, _ = self._cotrain(
+                views, y, labeled, unlabeled, rng
+            )
+            return models
+        # One go of all the trees: exactly the model of rounds=0.
+        prepared = self._prepare(views, labeled)
+        self.history_, self.n_pseudo_labeled_ = [], [0, 0]
+        self.pseudo_positive_rows_ = np.array([], dtype=int)
+        return [
+            self._train(view, part, y, view.n_trees)
+            for view, part in zip(views, prepared, strict=True)
+        ]
 
     def _prepare(self, views, rows: np.ndarray) -> list[tuple]:
         """Per view: the rows it has features for, and a training matrix over them."""
@@ -524,55 +339,25 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
             models.append(self._train(view, part, base_labels, base_trees))
         supervised_probability = cotrained_probability = None
         if validation is not None:
-            supervised = list(models)
-            for index, (view, part) in enumerate(zip(views, prepared, strict=True)):
-                if view.warm_start and supervised[index] is not None:
-                    _, per_round = self._tree_schedule(view.n_trees, True)
-                    # The trees co-training grows in its rounds, grown without pseudo-labels.
-                    supervised[index] = self._train(
-                        view, part, base_labels, per_round * self.rounds, supervised[index]
-                    )
-            supervised_probability = self._combined(views, supervised, validation)
+            supervised_probability = self._supervised_probability(
+                views, prepared, base_labels, models, validation
+            )
         n_negative = self._n_negative()
         # Training labels of each view: the labeled samples plus the other view's picks.
         view_labels = [base_labels.copy() for _ in views]
         pool, reserve = candidates[: self.pool_size], candidates[self.pool_size :]
         history = []
         for round_number in range(1, self.rounds + 1):
-            picked: set[int] = set()
             record = {"round": round_number}
-            for source, target in ((0, 1), (1, 0)):
-                chosen = pool[self._available[source][pool] & self._available[target][pool]]
-                chosen = chosen[view_labels[target][chosen] < 0]
-                positives = negatives = np.array([], dtype=int)
-                if models[source] is not None and len(chosen):
-                    probability = views[source].predict(models[source], chosen)
-                    order = np.argsort(-probability, kind="stable")
-                    top = order[: self._n_positive]
-                    positives = chosen[top[probability[top] >= self.confidence_threshold]]
-                    bottom = order[::-1][:n_negative]
-                    negatives = chosen[bottom[1 - probability[bottom] >= self.confidence_threshold]]
-                    negatives = np.setdiff1d(negatives, positives)
-                view_labels[target][positives] = 1
-                view_labels[target][negatives] = 0
-                picked.update(positives.tolist())
-                picked.update(negatives.tolist())
-                record[f"view{source + 1}_added_positive"] = len(positives)
-                record[f"view{source + 1}_added_negative"] = len(negatives)
-            for index, (view, part) in enumerate(zip(views, prepared, strict=True)):
-                _, per_round = self._tree_schedule(view.n_trees, view.warm_start)
-                previous = models[index] if view.warm_start else None
-                trained = self._train(view, part, view_labels[index], per_round, previous)
-                models[index] = trained if trained is not None else models[index]
+            picked = self._exchange(views, models, view_labels, pool, n_negative, record)
+            self._grow(views, prepared, models, view_labels)
             if validation is not None:
                 cotrained_probability = self._combined(views, models, validation)
                 record["validation_average_precision"] = float(
                     average_precision_score(y[validation], cotrained_probability)
                 )
             history.append(record)
-            pool = np.array([index for index in pool if index not in picked], dtype=int)
-            refill = min(len(picked), len(reserve))
-            pool, reserve = np.concatenate([pool, reserve[:refill]]), reserve[refill:]
+            pool, reserve = refilled_pool(pool, reserve, picked)
         # Pseudo-labels each view received (view 1's come from view 2, and back).
         added = [int(((labels >= 0) & (y == -1)).sum()) for labels in view_labels]
         self.pseudo_positive_rows_ = np.flatnonzero(
@@ -582,6 +367,57 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
             supervised_score = float(average_precision_score(y[validation], supervised_probability))
             history.insert(0, {"round": 0, "supervised_average_precision": supervised_score})
         return models, history, added, (supervised_probability, cotrained_probability)
+
+    def _supervised_probability(self, views, prepared, base_labels, models, validation):
+        """The supervised model's combined probability for `validation`: the base `models`
+        with the trees co-training grows in its rounds, grown without pseudo-labels."""
+        supervised = list(models)
+        for index, (view, part) in enumerate(zip(views, prepared, strict=True)):
+            if view.warm_start and supervised[index] is not None:
+                _, per_round = self._tree_schedule(view.n_trees, True)
+                supervised[index] = self._train(
+                    view, part, base_labels, per_round * self.rounds, supervised[index]
+                )
+        return self._combined(views, supervised, validation)
+
+    def _exchange(self, views, models, view_labels, pool, n_negative, record) -> set[int]:
+        """One round's hand-over: each view labels the `pool` rows both views have and the
+        other view has no label for yet, into the other view's `view_labels`; the counts go
+        into `record`. Returns the rows picked."""
+        picked: set[int] = set()
+        for source, target in ((0, 1), (1, 0)):
+            chosen = pool[self._available[source][pool] & self._available[target][pool]]
+            chosen = chosen[view_labels[target][chosen] < 0]
+            positives = negatives = np.array([], dtype=int)
+            if models[source] is not None and len(chosen):
+                probability = views[source].predict(models[source], chosen)
+                positives, negatives = self._confident(chosen, probability, n_negative)
+            view_labels[target][positives] = 1
+            view_labels[target][negatives] = 0
+            picked.update(positives.tolist())
+            picked.update(negatives.tolist())
+            record[f"view{source + 1}_added_positive"] = len(positives)
+            record[f"view{source + 1}_added_negative"] = len(negatives)
+        return picked
+
+    def _confident(self, chosen, probability, n_negative: int):
+        """The rows of `chosen` a view is most sure are positive (at most the round's
+        positives) and negative (at most `n_negative`), each at ``confidence_threshold``."""
+        order = np.argsort(-probability, kind="stable")
+        top = order[: self._n_positive]
+        positives = chosen[top[probability[top] >= self.confidence_threshold]]
+        bottom = order[::-1][:n_negative]
+        negatives = chosen[bottom[1 - probability[bottom] >= self.confidence_threshold]]
+        return positives, np.setdiff1d(negatives, positives)
+
+    def _grow(self, views, prepared, models, view_labels) -> None:
+        """One round's trees for each view on its labels (a refitted view starts over);
+        a view that cannot learn keeps its model."""
+        for index, (view, part) in enumerate(zip(views, prepared, strict=True)):
+            _, per_round = self._tree_schedule(view.n_trees, view.warm_start)
+            previous = models[index] if view.warm_start else None
+            trained = self._train(view, part, view_labels[index], per_round, previous)
+            models[index] = trained if trained is not None else models[index]
 
     def _combined(self, views, models, rows) -> np.ndarray:
         """Both views' probabilities for `rows`, combined."""
@@ -623,17 +459,12 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
         """Each view's probability of the positive class; NaN where a view is missing. `X`
         as ``fit`` takes it."""
         check_is_fitted(self, "estimators_")
-        results = []
-        for model, part in zip(self.estimators_, as_views(X, self.view_columns), strict=True):
-            probability = np.full(len(part), np.nan)
-            available = ~np.all(np.isnan(part), axis=1)
-            if model is not None and available.any():
-                if isinstance(model, xgb.Booster):
-                    probability[available] = model.inplace_predict(part[available])
-                else:
-                    probability[available] = model.predict_proba(part[available])[:, 1]
-            results.append(probability)
-        return results[0], results[1]
+        views = as_views(X, self.view_columns)
+        first, second = (
+            view_probability(model, part)
+            for model, part in zip(self.estimators_, views, strict=True)
+        )
+        return first, second
 
     def predict_proba(self, X) -> np.ndarray:
         return self.combine_views(*self.predict_proba_views(X))

@@ -141,6 +141,31 @@ def write_gaf(
     items become extra `!key: value` header lines.
     """
     date = date or datetime.date.today()
+    chosen, rule = _gaf_rows(table, min_score, ontology)
+    header = _gaf_header(date, go_version, rule, header_extra or {})
+    shared = {
+        "db": db,
+        "symbols": symbols,
+        "reference": reference,
+        "taxon": taxon,
+        "stamp": date.strftime("%Y%m%d"),
+        "assigned_by": assigned_by,
+    }
+    lines = [
+        _gaf_line(gene, aspect, term, ontology, **shared)
+        for gene, aspect, term in zip(
+            chosen["gene_id"], chosen["aspect"], chosen["go_id"], strict=True
+        )
+    ]
+    with atomic_write(path) as handle:
+        handle.write("\n".join(header + lines) + "\n")
+    return len(lines)
+
+
+def _gaf_rows(
+    table: pd.DataFrame, min_score: float | Mapping[str, float], ontology: Ontology | None
+) -> tuple[pd.DataFrame, str]:
+    """The rows `write_gaf` writes, and the rule that chose them, for the header."""
     if isinstance(min_score, Mapping):
         chosen = table[table["score"] >= table["aspect"].map(min_score).fillna(np.inf)]
         rule = "at or above the threshold of their aspect (threshold- lines)"
@@ -148,36 +173,43 @@ def write_gaf(
         chosen = table[table["score"] >= min_score]
         rule = f"with score >= {min_score}"
     refused = NOT_FOR_IEA | (ontology.not_for_annotation if ontology is not None else frozenset())
-    chosen = chosen[~chosen["go_id"].isin(refused)]
-    header = _gaf_header(date, go_version, rule, header_extra or {})
-    stamp = date.strftime("%Y%m%d")
-    lines = []
-    for gene, aspect, term in zip(
-        chosen["gene_id"], chosen["aspect"], chosen["go_id"], strict=True
-    ):
-        columns = [
-            db,
-            gene,
-            symbols.get(gene, gene),
-            gaf_relation(aspect, term, ontology),
-            term,
-            reference,
-            "IEA",
-            gaf_with_from(db, gene, term, ontology),
-            aspect,
-            "",
-            "",
-            "protein",
-            taxon,
-            stamp,
-            assigned_by,
-            "",
-            "",
-        ]
-        lines.append("\t".join(columns))
-    with atomic_write(path) as handle:
-        handle.write("\n".join(header + lines) + "\n")
-    return len(lines)
+    return chosen[~chosen["go_id"].isin(refused)], rule
+
+
+def _gaf_line(
+    gene: str,
+    aspect: str,
+    term: str,
+    ontology: Ontology | None,
+    *,
+    db: str,
+    symbols: dict[str, str],
+    reference: str,
+    taxon: str,
+    stamp: str,
+    assigned_by: str,
+) -> str:
+    """One GAF 2.2 line: a positive IEA annotation of `gene` to `term`."""
+    columns = [
+        db,
+        gene,
+        symbols.get(gene, gene),
+        gaf_relation(aspect, term, ontology),
+        term,
+        reference,
+        "IEA",
+        gaf_with_from(db, gene, term, ontology),
+        aspect,
+        "",
+        "",
+        "protein",
+        taxon,
+        stamp,
+        assigned_by,
+        "",
+        "",
+    ]
+    return "\t".join(columns)
 
 
 def _gaf_header(
@@ -237,8 +269,24 @@ def write_excel_summary(
         ascending=[True, True, False, True],
         kind="mergesort",
     )
-    present = set(specific["aspect"])
-    aspects = in_aspect_order(present)
+    sheet = _genes_sheet(specific, top_n)
+    about_sheet = _about_sheet(thresholds, top_n, header or {})
+    with (
+        atomic_write(path, "wb") as handle,
+        pd.ExcelWriter(handle, engine="openpyxl") as writer,
+    ):
+        terms = specific.assign(aspect=specific["aspect"].map(_aspect_title))
+        for name, frame in (("genes", sheet), ("terms", terms), ("about", about_sheet)):
+            frame.to_excel(writer, sheet_name=name, index=False)
+            _format_sheet(writer.sheets[name], frame)
+    return len(sheet)
+
+
+def _genes_sheet(specific: pd.DataFrame, top_n: int) -> pd.DataFrame:
+    """Sheet "genes" of `write_excel_summary`: one row per gene of the sorted `specific`
+    rows, with its symbol and protein name where given, then per aspect its top_n terms and
+    the number of its terms."""
+    aspects = in_aspect_order(set(specific["aspect"]))
     genes = pd.Index(sorted(specific["gene_id"].unique()), name="gene_id")
     cells, counts = {}, {}
     for aspect in aspects:
@@ -256,23 +304,19 @@ def write_excel_summary(
         for column in ("symbol", "protein_name")
         if column in specific and len(specific)
     }
-    sheet = pd.DataFrame({**labels, **cells, **counts}, index=genes).reset_index()
+    return pd.DataFrame({**labels, **cells, **counts}, index=genes).reset_index()
 
-    about = [(str(key), str(value)) for key, value in (header or {}).items()]
+
+def _about_sheet(
+    thresholds: Mapping[str, float], top_n: int, header: Mapping[str, str]
+) -> pd.DataFrame:
+    """Sheet "about" of `write_excel_summary`: the header items, the thresholds and what
+    the scores mean."""
+    about = [(str(key), str(value)) for key, value in header.items()]
     ordered = in_aspect_order(thresholds)
     about += [(f"threshold, {_aspect_title(aspect)}", thresholds[aspect]) for aspect in ordered]
     about += [("terms listed per aspect", top_n), ("scores", SCORE_EXPLANATION)]
-    about_sheet = pd.DataFrame(about, columns=["item", "value"])
-
-    with (
-        atomic_write(path, "wb") as handle,
-        pd.ExcelWriter(handle, engine="openpyxl") as writer,
-    ):
-        terms = specific.assign(aspect=specific["aspect"].map(_aspect_title))
-        for name, frame in (("genes", sheet), ("terms", terms), ("about", about_sheet)):
-            frame.to_excel(writer, sheet_name=name, index=False)
-            _format_sheet(writer.sheets[name], frame)
-    return len(sheet)
+    return pd.DataFrame(about, columns=["item", "value"])
 
 
 def _format_sheet(worksheet, frame: pd.DataFrame, max_width: int = 100) -> None:

@@ -123,6 +123,18 @@ def read_expression(path: str | Path, kind: str = "tpm") -> pd.DataFrame:
     text, skipped = _without_comments(read_text(path))
     first_line = text.split("\n", 1)[0]
     separator = _separator(path, first_line)
+    header = _header_names(path, first_line, separator, skipped)
+    frame = _parsed_table(path, text, separator, header[0])
+    frame = _without_annotation_columns(frame, path)
+    _check_rows(frame, path, skipped)
+    _check_values(frame, path, kind, skipped)
+    # Rows and columns in a fixed order, so that a reordered file gives identical results.
+    return frame.astype(float).sort_index(axis=0).sort_index(axis=1)
+
+
+def _header_names(path: Path, first_line: str, separator: str, skipped: int) -> list[str]:
+    """The header's column names: a gene ID column and at least one sample, each sample
+    named once."""
     # GEO series matrices quote their header ("ID_REF", "GSM…"); the table reader unquotes.
     header = [name.strip('"') for name in first_line.split(separator)]
     if len(header) < 2:
@@ -140,12 +152,17 @@ def read_expression(path: str | Path, kind: str = "tpm") -> pd.DataFrame:
             "give every sample column a unique name",
             line=skipped + 1,
         )
+    return header
+
+
+def _parsed_table(path: Path, text: str, separator: str, gene_column: str) -> pd.DataFrame:
+    """The matrix as pandas reads it, gene IDs (as strings) the index."""
     try:
         frame = pd.read_csv(
             io.StringIO(text),
             sep=separator,
             index_col=0,
-            dtype={header[0]: str},
+            dtype={gene_column: str},
             na_values=["", "NA", "NaN", "nan", "NULL"],
             keep_default_na=False,
         )
@@ -154,14 +171,25 @@ def read_expression(path: str | Path, kind: str = "tpm") -> pd.DataFrame:
             path, f"cannot be read as a table: {error}", "check the separators on each line"
         ) from None
     frame.index = frame.index.astype(str)
+    return frame
+
+
+def _without_annotation_columns(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """`frame` without the columns that annotate the genes (`_not_samples`), with a warning
+    that names them."""
     not_samples = _not_samples(frame)
-    if not_samples:
-        log.warning(
-            "%s: columns that annotate the genes, not read as samples: %s",
-            path,
-            ", ".join(map(str, not_samples)),
-        )
-        frame = frame.drop(columns=not_samples)
+    if not not_samples:
+        return frame
+    log.warning(
+        "%s: columns that annotate the genes, not read as samples: %s",
+        path,
+        ", ".join(map(str, not_samples)),
+    )
+    return frame.drop(columns=not_samples)
+
+
+def _check_rows(frame: pd.DataFrame, path: Path, skipped: int) -> None:
+    """Stop unless the matrix has samples and genes, each gene in one row."""
     if frame.shape[1] == 0 or len(frame) == 0:
         raise InputError(
             path,
@@ -179,6 +207,11 @@ def read_expression(path: str | Path, kind: str = "tpm") -> pd.DataFrame:
             line=line,
             record=duplicated_genes[0],
         )
+
+
+def _check_values(frame: pd.DataFrame, path: Path, kind: str, skipped: int) -> None:
+    """Stop at the first value that is not a number, is infinite, or (unless the kind is
+    `log`) is negative, naming its line and gene."""
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column]):
             numeric = pd.to_numeric(frame[column], errors="coerce")
@@ -213,8 +246,6 @@ def read_expression(path: str | Path, kind: str = "tpm") -> pd.DataFrame:
                 line=row + 2 + skipped,
                 record=frame.index[row],
             )
-    # Rows and columns in a fixed order, so that a reordered file gives identical results.
-    return frame.astype(float).sort_index(axis=0).sort_index(axis=1)
 
 
 def normalise(

@@ -2,7 +2,7 @@
 
 Sequence features are computed for the whole proteome at once with NumPy (bincount over
 an integer-encoded concatenation) using Biopython's own property tables, because per-protein
-ProtParam objects take minutes on a proteome; tests check the values against ProtParam.
+ProtParam objects are slow on a whole proteome; tests check the values against ProtParam.
 """
 
 from __future__ import annotations
@@ -98,8 +98,8 @@ def _isoelectric_point(counts, nterm_pk, cterm_pk) -> np.ndarray:
 def sequence_features(proteins: dict[str, str]) -> FeatureMatrix:
     """Composition, length and physicochemical properties of each protein.
 
-    No dipeptide composition: its 400 columns made a term's fit about three times slower
-    and, next to the homology features, did not raise held-out average precision on human GO
+    No dipeptide composition: its 400 columns made a term's fit several times slower and,
+    next to the homology features, did not raise held-out average precision on human GO
     terms (scripts/benchmark_term_cost.py; README, "Measured"). The dipeptides still give the
     instability index.
     """
@@ -111,58 +111,13 @@ def sequence_features(proteins: dict[str, str]) -> FeatureMatrix:
     counts = np.bincount(owner * n_letters + codes, minlength=n_genes * n_letters)
     counts = counts.reshape(n_genes, n_letters).astype(float)
     composition = counts / lengths[:, None]
-
-    same_protein = owner[1:] == owner[:-1]
-    pair_codes = codes[:-1][same_protein] * n_letters + codes[1:][same_protein]
-    pair_owner = owner[:-1][same_protein]
-    pairs = (
-        np.bincount(pair_owner * n_letters**2 + pair_codes, minlength=n_genes * n_letters**2)
-        .reshape(n_genes, n_letters, n_letters)[:, :OTHER, :OTHER]
-        .astype(float)
-    )
-
-    diwv = np.array([[ProtParamData.DIWV[a][b] for b in AMINO_ACIDS] for a in AMINO_ACIDS])
-    instability = 10.0 / lengths * np.einsum("gab,ab->g", pairs, diwv)
-    hydropathy = composition @ _residue_table(ProtParamData.kd, 0.0)
-    weights = _residue_table(IUPACData.protein_weights, 110.0)
-    molecular_weight = counts @ weights - (lengths - 1) * WATER
-
-    first = np.array([sequence[0] for sequence in sequences])
-    last = np.array([sequence[-1] for sequence in sequences])
-    nterm_pk = np.array(
-        [
-            IsoelectricPoint.pKnterminal.get(letter, IsoelectricPoint.positive_pKs["Nterm"])
-            for letter in first
-        ]
-    )
-    cterm_pk = np.array(
-        [
-            IsoelectricPoint.pKcterminal.get(letter, IsoelectricPoint.negative_pKs["Cterm"])
-            for letter in last
-        ]
-    )
-    standard_counts = counts[:, :OTHER]
-    isoelectric = _isoelectric_point(standard_counts, nterm_pk, cterm_pk)
-    charge_ph7 = _charge(standard_counts, nterm_pk, cterm_pk, 7.0)
-
-    def fraction(letters: str) -> np.ndarray:
-        return composition[:, [AMINO_ACIDS.index(letter) for letter in letters]].sum(axis=1)
-
-    column = AMINO_ACIDS.index
-    extinction = standard_counts[:, column("W")] * 5500 + standard_counts[:, column("Y")] * 1490
     properties = {
         "log10_length": np.log10(lengths),
-        "molecular_weight_kda": molecular_weight / 1000,
-        "isoelectric_point": isoelectric,
-        "charge_ph7_per_residue": charge_ph7 / lengths,
-        "gravy": hydropathy,
-        "instability_index": instability,
-        "aromaticity": fraction("FWY"),
-        "helix_fraction": fraction(HELIX),
-        "turn_fraction": fraction(TURN),
-        "sheet_fraction": fraction(SHEET),
-        "extinction_per_residue": extinction / lengths,
-        "unknown_residue_fraction": composition[:, OTHER],
+        "molecular_weight_kda": _molecular_weight(counts, lengths) / 1000,
+        **_charge_properties(sequences, counts[:, :OTHER], lengths),
+        "gravy": composition @ _residue_table(ProtParamData.kd, 0.0),
+        "instability_index": _instability_index(codes, owner, lengths),
+        **_fraction_properties(composition, counts[:, :OTHER], lengths),
     }
     columns = [f"aac_{letter}" for letter in AMINO_ACIDS] + list(properties)
     values = np.column_stack(
@@ -172,6 +127,71 @@ def sequence_features(proteins: dict[str, str]) -> FeatureMatrix:
         ]
     )
     return FeatureMatrix(np.array(genes, dtype=str), np.array(columns), values.astype(np.float32))
+
+
+def _molecular_weight(counts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each protein's average molecular weight in Da, as ProtParam's."""
+    weights = _residue_table(IUPACData.protein_weights, 110.0)
+    return counts @ weights - (lengths - 1) * WATER
+
+
+def _instability_index(codes: np.ndarray, owner: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Guruprasad's instability index of each protein, from its dipeptide counts."""
+    n_genes, n_letters = len(lengths), OTHER + 1
+    same_protein = owner[1:] == owner[:-1]
+    pair_codes = codes[:-1][same_protein] * n_letters + codes[1:][same_protein]
+    pair_owner = owner[:-1][same_protein]
+    pairs = (
+        np.bincount(pair_owner * n_letters**2 + pair_codes, minlength=n_genes * n_letters**2)
+        .reshape(n_genes, n_letters, n_letters)[:, :OTHER, :OTHER]
+        .astype(float)
+    )
+    diwv = np.array([[ProtParamData.DIWV[a][b] for b in AMINO_ACIDS] for a in AMINO_ACIDS])
+    return 10.0 / lengths * np.einsum("gab,ab->g", pairs, diwv)
+
+
+def _charge_properties(
+    sequences: list[str], standard_counts: np.ndarray, lengths: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The isoelectric point and the net charge at pH 7 per residue of each protein, with
+    the pK of its own terminal residues."""
+    nterm_pk = np.array(
+        [
+            IsoelectricPoint.pKnterminal.get(sequence[0], IsoelectricPoint.positive_pKs["Nterm"])
+            for sequence in sequences
+        ]
+    )
+    cterm_pk = np.array(
+        [
+            IsoelectricPoint.pKcterminal.get(sequence[-1], IsoelectricPoint.negative_pKs["Cterm"])
+            for sequence in sequences
+        ]
+    )
+    return {
+        "isoelectric_point": _isoelectric_point(standard_counts, nterm_pk, cterm_pk),
+        "charge_ph7_per_residue": _charge(standard_counts, nterm_pk, cterm_pk, 7.0) / lengths,
+    }
+
+
+def _fraction_properties(
+    composition: np.ndarray, standard_counts: np.ndarray, lengths: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Aromaticity, ProtParam's secondary structure fractions, the extinction coefficient
+    per residue and the share of non-standard residues."""
+
+    def fraction(letters: str) -> np.ndarray:
+        return composition[:, [AMINO_ACIDS.index(letter) for letter in letters]].sum(axis=1)
+
+    column = AMINO_ACIDS.index
+    extinction = standard_counts[:, column("W")] * 5500 + standard_counts[:, column("Y")] * 1490
+    return {
+        "aromaticity": fraction("FWY"),
+        "helix_fraction": fraction(HELIX),
+        "turn_fraction": fraction(TURN),
+        "sheet_fraction": fraction(SHEET),
+        "extinction_per_residue": extinction / lengths,
+        "unknown_residue_fraction": composition[:, OTHER],
+    }
 
 
 @dataclass

@@ -28,10 +28,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.semi_supervised import SelfTrainingClassifier
 
 from gocotrain.coexpression import CoexpressionGraph, profile_columns
-from gocotrain.cotraining import CoTrainingClassifier, combine_probabilities
+from gocotrain.cotraining import CoTrainingClassifier
 from gocotrain.features import FeatureMatrix
 from gocotrain.terms import AspectScores, score_aspect
 from gocotrain.transfer import Predictions, term_frequencies, training_labels
+from gocotrain.view_learners import combine_probabilities
 
 
 def naive(
@@ -140,9 +141,9 @@ class OneModelClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - positive, positive])
 
 
-# Each learned method's model, from the co-training model of the settings (`cotraining_model`):
-# every learner uses its view estimator, so the methods differ by what they do with the views
-# and the unlabeled genes, not by the trees.
+# Each learned method's model, from the co-training model of the settings (built by
+# `cotraining.from_settings`, handed to `learned`): every learner uses its view estimator, so
+# the methods differ by what they do with the views and the unlabeled genes, not by the trees.
 LEARNERS: dict[str, Callable[[CoTrainingClassifier], object]] = {
     "sequence_only": lambda model: OneModelClassifier(model.estimator, view="sequence"),
     "expression_only": lambda model: OneModelClassifier(model.estimator, view="expression"),

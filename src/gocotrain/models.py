@@ -105,15 +105,7 @@ def write_model_folder(
     out = Path(out_dir)
     settings = dict(settings)
     references = [reference_record(entry) for entry in settings.pop("reference", [])]
-    aspects = {}
-    for aspect, path in cotrain_reports.items():
-        report = json.loads(Path(path).read_text())
-        aspects[aspect] = {
-            "terms": {entry["term"]: entry["model"] for entry in report["terms"]},
-            "labeled_genes": report["labeled_genes"],
-        }
-    homology_features = HOMOLOGY_FEATURES if settings["homology"]["engine"] != "none" else []
-    projection = ExpressionProjection.from_npz(files["projection"])
+    aspects = _saved_aspects(cotrain_reports)
     meta = {
         "format": MODEL_FORMAT,
         "release": stamp,
@@ -123,13 +115,8 @@ def write_model_folder(
         "combine": settings["cotraining"]["combine"],
         "settings": settings,
         "gaf": {"db": gaf_identity["db"], "taxon": gaf_identity["taxon"]},
-        "feature_definition": feature_definition(
-            FeatureMatrix.from_npz(sequence_npz).columns.tolist(),
-            settings["homology"],
-            list(homology_features),
-            settings["expression_kind"],
-            projection.samples.tolist(),
-            FeatureMatrix.from_npz(expression_npz).columns.tolist(),
+        "feature_definition": _run_feature_definition(
+            settings, sequence_npz, expression_npz, files["projection"]
         ),
         "files": MODEL_FILES,
         "aspects": aspects,
@@ -146,6 +133,34 @@ def write_model_folder(
         "model saved in %s: %s terms",
         out,
         {aspect: len(entry["terms"]) for aspect, entry in aspects.items()},
+    )
+
+
+def _saved_aspects(cotrain_reports: dict[str, str]) -> dict[str, dict]:
+    """Per aspect, from its co-training report: each term's model entry, and the labeled
+    genes."""
+    aspects = {}
+    for aspect, path in cotrain_reports.items():
+        report = json.loads(Path(path).read_text())
+        aspects[aspect] = {
+            "terms": {entry["term"]: entry["model"] for entry in report["terms"]},
+            "labeled_genes": report["labeled_genes"],
+        }
+    return aspects
+
+
+def _run_feature_definition(
+    settings: dict, sequence_npz: str, expression_npz: str, projection_npz: str
+) -> dict:
+    """The run's `feature_definition`, read from its feature matrices and projection."""
+    homology_features = HOMOLOGY_FEATURES if settings["homology"]["engine"] != "none" else []
+    return feature_definition(
+        FeatureMatrix.from_npz(sequence_npz).columns.tolist(),
+        settings["homology"],
+        list(homology_features),
+        settings["expression_kind"],
+        ExpressionProjection.from_npz(projection_npz).samples.tolist(),
+        FeatureMatrix.from_npz(expression_npz).columns.tolist(),
     )
 
 

@@ -143,22 +143,41 @@ def require_gene_ontology(ontology: Ontology, path: str | Path) -> None:
 
 def read_obo(path: str | Path) -> Ontology:
     """Parse an OBO file with obonet and check that the hierarchy can be propagated over."""
+    graph = _obo_graph(path)
+    terms = _term_fields(graph)
+    parents, subclass_of, across = _hierarchy(graph, terms["names"], terms["aspects"], path)
+    return Ontology(
+        **terms,
+        parents=parents,
+        data_version=str(graph.graph.get("data-version", "")),
+        protein_complexes=_subclasses(subclass_of, PROTEIN_CONTAINING_COMPLEX),
+        edges_across_namespaces=across,
+    )
+
+
+def _obo_graph(path: str | Path) -> networkx.MultiDiGraph:
+    """The OBO file as obonet reads it, obsolete terms kept."""
     text = read_text(path)
     if "[Term]" not in text:
         raise InputError(
             path, "no [Term] stanzas: this is not an OBO ontology", "give go-basic.obo (OBO 1.2)"
         )
     try:
-        graph = obonet.read_obo(io.StringIO(text), ignore_obsolete=False)
+        return obonet.read_obo(io.StringIO(text), ignore_obsolete=False)
     except Exception as error:  # obonet raises bare Exceptions on malformed stanzas
         raise InputError(
             path, f"OBO parse error: {error}", "check the file is complete OBO 1.2"
         ) from None
+
+
+def _term_fields(graph: networkx.MultiDiGraph) -> dict:
+    """The `Ontology` fields read from each defined term's stanza: names, aspects,
+    obsolete, replaced_by, alt_ids and not_for_annotation."""
     names, aspects, obsolete, replaced_by, alt_ids = {}, {}, set(), {}, {}
     not_for_annotation = set()
     for term, data in graph.nodes(data=True):
         if "name" not in data:
-            continue  # a dangling reference, reported below
+            continue  # a dangling reference, reported by _hierarchy
         names[term] = data["name"]
         namespace = data.get("namespace", "")
         aspects[term] = ASPECT_OF_NAMESPACE.get(namespace, namespace)
@@ -170,6 +189,22 @@ def read_obo(path: str | Path) -> Ontology:
             alt_ids[alt] = term
         if DO_NOT_ANNOTATE in data.get("subset", []):
             not_for_annotation.add(term)
+    return {
+        "names": names,
+        "aspects": aspects,
+        "obsolete": obsolete,
+        "replaced_by": replaced_by,
+        "alt_ids": alt_ids,
+        "not_for_annotation": frozenset(not_for_annotation),
+    }
+
+
+def _hierarchy(
+    graph: networkx.MultiDiGraph, names: dict, aspects: dict, path: str | Path
+) -> tuple[dict[str, tuple[str, ...]], networkx.DiGraph, int]:
+    """Each term's is_a/part_of parents in its own namespace (sorted), the is_a graph, and
+    how many edges across namespaces were left out. A parent that is not defined, or a
+    cycle, is an InputError."""
     parents: dict[str, list[str]] = {term: [] for term in names}
     hierarchy, subclass_of = networkx.DiGraph(), networkx.DiGraph()
     across = 0
@@ -191,28 +226,20 @@ def read_obo(path: str | Path) -> Ontology:
         hierarchy.add_edge(child, parent)
         if relation == "is_a":
             subclass_of.add_edge(child, parent)
+    _check_acyclic(hierarchy, path)
+    return {term: tuple(sorted(found)) for term, found in parents.items()}, subclass_of, across
+
+
+def _check_acyclic(hierarchy: networkx.DiGraph, path: str | Path) -> None:
     try:
         cycle = networkx.find_cycle(hierarchy)
     except networkx.NetworkXNoCycle:
-        cycle = None
-    if cycle:
-        loop = " -> ".join([edge[0] for edge in cycle] + [cycle[0][0]])
-        raise InputError(
-            path,
-            f"the is_a/part_of hierarchy has a cycle: {loop}",
-            "use go-basic.obo, which is acyclic, or fix the listed parents",
-        )
-    return Ontology(
-        names=names,
-        aspects=aspects,
-        obsolete=obsolete,
-        replaced_by=replaced_by,
-        alt_ids=alt_ids,
-        parents={term: tuple(sorted(found)) for term, found in parents.items()},
-        data_version=str(graph.graph.get("data-version", "")),
-        not_for_annotation=frozenset(not_for_annotation),
-        protein_complexes=_subclasses(subclass_of, PROTEIN_CONTAINING_COMPLEX),
-        edges_across_namespaces=across,
+        return
+    loop = " -> ".join([edge[0] for edge in cycle] + [cycle[0][0]])
+    raise InputError(
+        path,
+        f"the is_a/part_of hierarchy has a cycle: {loop}",
+        "use go-basic.obo, which is acyclic, or fix the listed parents",
     )
 
 

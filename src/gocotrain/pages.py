@@ -1,6 +1,6 @@
 """The project's hand-built HTML pages: one stylesheet, one page frame, the table helpers.
 
-Used by the what-changed report (`changes.render_html`) and the pages of the Snakemake report
+Used by the what-changed report (`changes_page.render_html`) and the pages of the Snakemake report
 (`figures.metrics_html`, `figures.data_summary_html`, `figures.top_predictions_html`). A page
 is self-contained: inline style, no external assets, and no script but the few inline lines
 of `filter_script`, so that a report works offline, as one file or as a zip. Text goes in

@@ -108,15 +108,23 @@ def test_labels_to_truth_groups_terms_per_gene():
     }
 
 
-def test_least_annotated_genes_are_those_with_fewest_labels_over_all_aspects():
-    rows = [("one", "P", "GO:1"), ("tied", "C", "GO:2")]
-    rows += [("two", "P", "GO:1"), ("two", "F", "GO:3")]
+def test_least_annotated_genes_are_those_with_fewest_labels_in_each_aspect():
+    rows = [("one", "P", "GO:1"), ("tied", "P", "GO:2"), ("two", "P", "GO:1"), ("two", "P", "GO:3")]
     rows += [(f"many{index}", "P", f"GO:{term}") for index in range(5) for term in range(4)]
+    # In C, "many0" has one label: the least annotated there, whatever it has in P.
+    rows += [("many0", "C", "GO:5"), ("two", "C", "GO:5"), ("two", "C", "GO:6")]
+    rows += [("one", "C", "GO:5"), ("one", "C", "GO:6"), ("one", "C", "GO:7")]
+    # F: protein binding alone does not count, as in CAFA's targets.
+    rows += [("binder", "F", term) for term in sorted(PROTEIN_BINDING_CLOSURE)]
+    rows += [("enzyme", "F", "GO:0003824")]
     labels = labels_table(rows)
-    # 8 genes: the lowest quarter holds two, and a tie at the cut counts in.
-    assert least_annotated(labels, 0.25) == {"one", "tied"}
-    assert least_annotated(labels, 0.3) == {"one", "tied", "two"}
-    assert least_annotated(labels, 1.0) == set(labels["gene_id"])
+    # 8 genes in P: the lowest quarter holds two, and a tie at the cut counts in.
+    least = least_annotated(labels, 0.25)
+    assert {gene for aspect, gene in least if aspect == "P"} == {"one", "tied"}
+    assert {gene for aspect, gene in least if aspect == "C"} == {"many0"}
+    assert {gene for aspect, gene in least if aspect == "F"} == {"enzyme"}
+    in_p = {gene for aspect, gene in least_annotated(labels, 0.3) if aspect == "P"}
+    assert in_p == {"one", "tied", "two"}
     assert least_annotated(labels.iloc[:0], 0.25) == set()
 
 

@@ -70,21 +70,29 @@ def cross_validation_folds(genes_labeled: Iterable[str], n_folds: int, seed: int
     return folds
 
 
-def least_annotated(labels: pd.DataFrame, share: float) -> set[str]:
-    """The labeled genes that carry the fewest labels, over every aspect together: those at
-    or below the `share` quantile of the labels per gene (ties at the cut included).
+def least_annotated(
+    labels: pd.DataFrame, share: float, ontology: Ontology | None = None
+) -> set[tuple[str, str]]:
+    """Per aspect, the labeled genes with the fewest labels there: (aspect, gene) pairs at or
+    below the `share` quantile of the labels per gene in the aspect (ties at the cut
+    included), counted among CAFA's targets only (molecular-function genes with protein
+    binding alone left out: `without_protein_binding_only`).
 
-    A run exports the genes without labels in an aspect, and they are the less-studied ones:
-    genes annotated late carry few terms, mostly broad ones from high-throughput studies.
-    Random held-out genes are mostly well-studied; these targets resemble the exported genes
-    more, and the report and the export thresholds read them first (CLOSEST_TO_EXPORTED).
-    Counted on propagated labels, so a gene with one specific term counts its ancestors too;
-    the count orders genes by how much is known of them either way.
+    A run exports, per aspect, the genes without labels there, and a gene's first labels in an
+    aspect are few and mostly broad (often from high-throughput studies). Random held-out
+    genes are mostly well studied; these targets resemble the exported genes more, and the
+    report and the export thresholds read them first (`targets.CLOSEST_TO_EXPORTED`). Counted
+    on propagated labels: a gene's one specific term counts its ancestors too.
     """
-    per_gene = labels.groupby("gene_id").size()
-    if per_gene.empty:
-        return set()
-    return set(per_gene.index[per_gene <= per_gene.quantile(share, interpolation="lower")])
+    pairs = set()
+    for aspect, in_aspect in labels.groupby("aspect"):
+        informative = without_protein_binding_only(labels_to_truth(in_aspect), aspect, ontology)
+        per_gene = in_aspect[in_aspect["gene_id"].isin(informative)].groupby("gene_id").size()
+        if per_gene.empty:
+            continue
+        cut = per_gene.quantile(share, interpolation="lower")
+        pairs |= {(aspect, gene) for gene in per_gene.index[per_gene <= cut]}
+    return pairs
 
 
 def without_protein_binding_only(

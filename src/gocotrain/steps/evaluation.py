@@ -42,7 +42,6 @@ from gocotrain.splits import (
     least_annotated,
     split_names,
     time_split_targets,
-    without_protein_binding_only,
 )
 from gocotrain.steps import write_json
 from gocotrain.targets import (
@@ -82,8 +81,9 @@ def evaluation_targets(
 
     Cross-validation: genes labeled in any of `aspects` go to `folds` seeded folds; a fold's
     targets in an aspect are its genes labeled there, their truth those labels, and
-    ``targets`` is "cross_validation"; its genes among the `least_annotated_share` least
-    annotated (`splits.least_annotated`) are listed again as "least_annotated". Time split:
+    ``targets`` is "cross_validation"; its genes among an aspect's `least_annotated_share`
+    least annotated there (`splits.least_annotated`) are listed again as "least_annotated".
+    Time split:
     the targets of `splits.time_split_targets` ("no_knowledge", "limited_knowledge"), their
     truth the newer labels.
     """
@@ -97,7 +97,7 @@ def evaluation_targets(
             split_names(protocol, folds, folds_evaluated),
             folds,
             seed,
-            least_annotated(labels, least_annotated_share),
+            least_annotated(labels, least_annotated_share, ontology),
         )
     elif protocol == TIME_SPLIT:
         new_labels = Labels.from_tsv(labels_new_tsv).table
@@ -114,20 +114,18 @@ def evaluation_targets(
     return targets
 
 
-def _fold_targets(labels, ontology, splits, folds, seed, sparse: set[str]) -> list[pd.DataFrame]:
-    """Each evaluated fold's targets: every gene of the fold ("cross_validation"), and again
-    those of its genes in `sparse` ("least_annotated", molecular-function genes with protein
-    binding alone left out, as CAFA's targets)."""
+def _fold_targets(labels, ontology, splits, folds, seed, sparse: set) -> list[pd.DataFrame]:
+    """Each evaluated fold's targets: every gene of the fold ("cross_validation"), and again,
+    per aspect, those of its genes in `sparse` (("least_annotated", (aspect, gene) pairs)."""
     fold_of = cross_validation_folds(labels["gene_id"], folds, seed)
     frames = []
     for split in splits:
         in_fold = labels["gene_id"].map(fold_of).eq(int(split.removeprefix("fold")))
         frame = labels.loc[in_fold, ["aspect", "gene_id", "go_id"]]
         frames.append(frame.assign(split=split, targets=CROSS_VALIDATION))
-        for aspect, group in frame[frame["gene_id"].isin(sparse)].groupby("aspect"):
-            truth = without_protein_binding_only(labels_to_truth(group), aspect, ontology)
-            kept = group[group["gene_id"].isin(truth)]
-            frames.append(kept.assign(split=split, targets=LEAST_ANNOTATED))
+        pairs = pd.Series(list(zip(frame["aspect"], frame["gene_id"], strict=True)), frame.index)
+        least = frame[pairs.isin(sparse)]
+        frames.append(least.assign(split=split, targets=LEAST_ANNOTATED))
     return frames
 
 

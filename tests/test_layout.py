@@ -10,6 +10,7 @@ PACKAGE = ROOT / "src" / "gocotrain"
 EVALUATION = {
     "methods",
     "metrics",
+    "cafa_benchmark",
     "splits",
     "changes",
     "changes_scoring",

@@ -19,7 +19,8 @@ name (``workflow/scripts/<rule>.py``), which calls the step function of that nam
 * Export: `export` (TSV, CAFA, GAF, Excel).
 * Evaluation, which may import the product but never the reverse: `methods` (the methods
   compared, learned ones through `terms`), `splits` (cross-validation folds, time-split
-  targets), `metrics` (CAFA metrics, also the ``gocotrain evaluate`` command of `cli`),
+  targets), `metrics` (CAFA metrics, also the ``gocotrain evaluate`` command of `cli`;
+  `cafa_benchmark` builds the propagated per-aspect matrices they score),
   `reuse` (predictions kept across runs by a digest of their inputs), `changes` (what
   changed since a release), `figures` and `pages` (the report).
 * Steps, one module per rule group: `steps.inputs`, `steps.features`, `steps.homology`,

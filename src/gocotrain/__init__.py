@@ -11,11 +11,11 @@ name (``workflow/scripts/<rule>.py``), which calls the step function of that nam
 * Features: `features` (the sequence and expression views), `homology` (protein search and
   the per-term homology features).
 * Learning: `cotraining` (the estimator), `terms` (the one per-term path: fit, choose
-  co-training or not, score, save), `transfer` (homology transfer of the terms too rare to
-  model), `reference` (a new organism's teacher: reference species' calibrated transfer
-  and the labels it teaches), `models` (the saved-model folder, the only writer and
-  reader), `predict` (new
-  genes scored by a saved model), `batches` and `resources` (jobs and their sizes).
+  co-training or not, score, save; `term_model` holds one term's views, fit and scores),
+  `transfer` (homology transfer of the terms too rare to model), `reference` (a new
+  organism's teacher: reference species' calibrated transfer and the labels it teaches),
+  `models` (the saved-model folder, the only writer and reader), `predict` (new genes scored
+  by a saved model), `batches` and `resources` (jobs and their sizes).
 * Export: `export` (TSV, CAFA, GAF, Excel).
 * Evaluation, which may import the product but never the reverse: `methods` (the methods
   compared, learned ones through `terms`), `splits` (cross-validation folds, time-split

@@ -16,6 +16,8 @@ EVALUATION = {
     "changes_scoring",
     "changes_page",
     "figures",
+    "comparison_page",
+    "predictions_page",
     "pages",
     "cli",
     "reuse",

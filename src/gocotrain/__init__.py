@@ -20,9 +20,9 @@ name (``workflow/scripts/<rule>.py``), which calls the step function of that nam
 * Evaluation, which may import the product but never the reverse: `methods` (the methods
   compared, learned ones through `terms`), `splits` (cross-validation folds, time-split
   targets), `metrics` (CAFA metrics, also the ``gocotrain evaluate`` command of `cli`;
-  `cafa_benchmark` builds the propagated per-aspect matrices they score),
-  `reuse` (predictions kept across runs by a digest of their inputs), `changes` (what
-  changed since a release), `figures` and `pages` (the report).
+  `cafa_benchmark` builds the propagated per-aspect matrices they score), `reuse`
+  (predictions kept across runs by a digest of their inputs), `changes` (what changed since
+  a release), `figures`, `comparison_page`, `predictions_page` and `pages` (the report).
 * Steps, one module per rule group: `steps.inputs`, `steps.features`, `steps.homology`,
   `steps.reference`, `steps.cotrain`, `steps.export`, `steps.evaluation`, `steps.predict`,
   `steps.report`.

@@ -86,7 +86,8 @@ def _prediction_rows(top: pd.DataFrame, aspect_cells: dict[str, str]) -> pd.Seri
     """One <tr> per row of `top` (sorted by gene), one <tbody> per gene. A gene's first row
     holds its ID, symbol and name, and each aspect's first row the aspect cell (HTML, from
     `aspect_cells`), spanning the rows below: the table names each gene once, and a filter
-    keeps or hides a gene's rows together. Built column-wise: a proteome has 10^5 rows."""
+    keeps or hides a gene's rows together, built column by column."""
+    # Column-wise string operations rather than a loop over rows: a proteome has 10^5 rows.
     text = {
         column: top[column].fillna("").astype(str).map(escape)
         for column in ("gene_id", "symbol", "protein_name", "go_id", "go_name", "source")

@@ -50,14 +50,14 @@ from gocotrain.annotations import Labels  # noqa: E402
 from gocotrain.cotraining import CoTrainingClassifier  # noqa: E402
 from gocotrain.features import FeatureMatrix  # noqa: E402
 from gocotrain.homology import read_hits  # noqa: E402
-from gocotrain.terms import (  # noqa: E402
+from gocotrain.term_model import (  # noqa: E402
     TermGraphs,
-    align_views,
     fit_term,
     score_term,
     term_seed,
     term_views,
 )
+from gocotrain.terms import align_views  # noqa: E402
 from gocotrain.view_learners import default_view_estimator  # noqa: E402
 
 FRACTIONS = (0.05, 0.10, 0.25, 1.0)

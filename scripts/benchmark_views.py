@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from snakemake.utils import validate  # noqa: E402
 
-from gocotrain import terms  # noqa: E402
+from gocotrain import term_model, terms  # noqa: E402
 from gocotrain.annotations import Labels, resolved  # noqa: E402
 from gocotrain.cotraining import from_settings  # noqa: E402
 from gocotrain.features import FeatureMatrix  # noqa: E402
@@ -141,7 +141,7 @@ def pseudo_label_precision(args, config, labels_tsv: Path, share: float) -> pd.D
     index = pd.Index(genes)
     X_sequence, X_expression = terms.align_views(genes, sequence, expression)
     hits = read_hits(args.workdir / INPUTS["hits"])
-    graphs = terms.TermGraphs.of(genes, hits, X_expression, expression.columns)
+    graphs = term_model.TermGraphs.of(genes, hits, X_expression, expression.columns)
     model = from_settings(config["cotraining"], config["seed"]).set_params(validation_fraction=0)
     rows = []
     for aspect in config["aspects"]:
@@ -154,7 +154,7 @@ def pseudo_label_precision(args, config, labels_tsv: Path, share: float) -> pd.D
         for term in sorted(chosen.index)[:60]:
             positive = index.isin(list(set(in_aspect.loc[in_aspect["go_id"] == term, "gene_id"])))
             y = np.where(training, positive.astype(int), -1)
-            fitted, _, _ = terms.fit_term(
+            fitted, _, _ = term_model.fit_term(
                 model, X_sequence, X_expression, graphs, y, term, config["seed"]
             )
             judged = fitted.pseudo_positive_rows_[known[fitted.pseudo_positive_rows_]]
@@ -195,12 +195,12 @@ def main(argv=None) -> None:
     )
     args = parser.parse_args(argv)
     if args.without_coexpression:
-        original = terms.TermGraphs.of
+        original = term_model.TermGraphs.of
 
         def without_coexpression(*arguments, **keywords):
             return dataclasses.replace(original(*arguments, **keywords), coexpression=None)
 
-        terms.TermGraphs.of = without_coexpression
+        term_model.TermGraphs.of = without_coexpression
     args.workdir = args.workdir.resolve()
     config = settings_of(args.config)
     labels_tsv = prepare(args.config, args.workdir, config, args.cores)

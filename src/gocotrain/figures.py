@@ -1,13 +1,15 @@
-"""Figures and tables of the Snakemake report: what a user looks at to judge a run.
+"""Figures and pages of the Snakemake report: what a user looks at to judge a run.
 
-Each function reads the workflow's own outputs (metrics, curves, per-term scores, the
+Each public function reads the workflow's own outputs (metrics, curves, per-term scores, the
 co-training reports, the run summary, the exported predictions) and writes one PNG or one
-HTML page.
+HTML page: the evaluation's figures (method comparison, precision-recall, per-term AUPR),
+co-training's own (learning curves, feature importance) and the data of the run are drawn
+here; the method comparison's page is built by `comparison_page`, the top predictions' by
+`predictions_page`.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
@@ -17,28 +19,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from gocotrain.methods import METHODS
-from gocotrain.metrics import VIEW_SIGNAL_METHODS, view_signal
-from gocotrain.ontology import ASPECT_NAMES, in_aspect_order
+from gocotrain import comparison_page, predictions_page
+from gocotrain.methods import METHODS, in_method_order
 from gocotrain.pages import (
+    ASPECT_TITLES,
+    NAMESPACE_TITLES,
     escape,
-    filter_box,
-    filter_script,
-    filterable_table,
     grid,
+    namespace_order,
     page,
-    wide,
 )
-from gocotrain.predictions import SCORE_EXPLANATION
 from gocotrain.targets import headline_targets
 from gocotrain.textio import atomic_write
 
-NAMESPACE_TITLES = {
-    "biological_process": "Biological process",
-    "molecular_function": "Molecular function",
-    "cellular_component": "Cellular component",
-}
-ASPECT_TITLES = {code: NAMESPACE_TITLES[name] for code, name in ASPECT_NAMES.items()}
 METRICS = {
     "fmax": "Fmax",
     "wfmax": "weighted Fmax",
@@ -54,11 +47,6 @@ FIGURE_DPI = 110
 FIGURE_WIDTH, FIGURE_MAX_HEIGHT = 8.0, 7.0
 
 
-def _method_order(methods) -> list[str]:
-    known = [method for method in METHODS if method in set(methods)]
-    return known + sorted(set(methods) - set(known))
-
-
 def _save(figure, path: str | Path) -> None:
     if figure.get_layout_engine() is None:  # constrained layout places legends outside
         figure.tight_layout()
@@ -67,15 +55,8 @@ def _save(figure, path: str | Path) -> None:
     plt.close(figure)
 
 
-def _namespace_order(names) -> list[str]:
-    present = set(names)
-    return [name for name in NAMESPACE_TITLES if name in present] + sorted(
-        present - set(NAMESPACE_TITLES)
-    )
-
-
 def _namespaces(frame: pd.DataFrame) -> list[str]:
-    return _namespace_order(frame["aspect"] if not frame.empty else [])
+    return namespace_order(frame["aspect"] if not frame.empty else [])
 
 
 def _empty(path: str | Path, message: str) -> None:
@@ -85,149 +66,17 @@ def _empty(path: str | Path, message: str) -> None:
     _save(figure, path)
 
 
-# ----------------------------------------------------------------------------------------
-# Method comparison
-
-
-# The table's columns with the names the captions and the figures use; two words wrap, so
-# the table fits the report's frame beside its sidebar.
-METRIC_COLUMNS = {
-    "fmax": "Fmax",
-    "coverage": "coverage",
-    "wfmax": "weighted Fmax",
-    "smin": "Smin",
-    "aupr_macro": "AUPR macro",
-    "auroc_macro": "AUROC macro",
-    "aupr_micro": "AUPR micro",
-}
-
-
-def _view_signal_parts(metrics: pd.DataFrame) -> list[str]:
-    """Does each view speak? Fmax of each view alone, both and the controls, per aspect, and
-    what the margins mean, in words."""
-    signal = view_signal(metrics)
-    if signal.empty:
-        return []
-    parts = ["<h3>Does each view carry signal?</h3>"]
-    for kind, group in signal.groupby("targets", sort=False):
-        methods = [m for m in VIEW_SIGNAL_METHODS if m in group.columns]
-        rows = []
-        for _, row in group.iterrows():
-            cells = ["–" if pd.isna(row[m]) else f"{row[m]:.3f}" for m in methods]
-            rows.append((NAMESPACE_TITLES.get(row["aspect"], row["aspect"]), cells))
-        parts.append(f"<p>Fmax on held-out genes ({escape(kind.replace('_', ' '))}).</p>")
-        parts.append(wide(grid(["aspect", *methods], rows, numbers=True)))
-        parts.append("<ul>" + "".join(_signal_sentences(group)) + "</ul>")
-    return parts
-
-
-def _signal_sentences(group: pd.DataFrame) -> list[str]:
-    sentences = []
-    for _, row in group.iterrows():
-        title = NAMESPACE_TITLES.get(row["aspect"], row["aspect"])
-        expression = row.get("expression_over_controls")
-        if expression is not None and not pd.isna(expression):
-            verdict = (
-                "carries signal: it beats the naive and multifunctionality controls by "
-                if expression > 0
-                else "does no better than a control that knows only term frequencies and how "
-                "connected a gene is (by "
-            )
-            closing = "" if expression > 0 else "): co-training has little to learn from it"
-            sentences.append(
-                f"<li>{escape(title)}: the expression view alone {verdict}"
-                f"{abs(expression):.3f} Fmax{closing}.</li>"
-            )
-        gain = row.get("cotraining_over_supervised")
-        if gain is not None and not pd.isna(gain):
-            sentences.append(
-                f"<li>{escape(title)}: co-training against the same two views supervised: "
-                f"{gain:+.3f} Fmax.</li>"
-            )
-    return sentences
-
-
 def metrics_html(metrics: pd.DataFrame, path: str | Path) -> None:
-    """The comparison table, best value per aspect and metric in bold, after whether each
-    view carries signal (`metrics.view_signal`)."""
-    columns = list(METRIC_COLUMNS)
-    parts = _headline_parts(metrics) + _view_signal_parts(_headline_first(metrics))
-    for (kind, namespace), group in _headline_first(metrics).groupby(
-        ["targets", "aspect"], sort=False
-    ):
-        group = group.set_index("method").loc[_method_order(group["method"])]
-        title = f"{NAMESPACE_TITLES.get(namespace, namespace)} — {kind.replace('_', ' ')}"
-        best = {
-            column: (group[column].min() if column == "smin" else group[column].max())
-            for column in columns
-        }
-        rows = []
-        for method, row in group.iterrows():
-            cells = []
-            for column in columns:
-                value = row[column]
-                text = "–" if pd.isna(value) else f"{value:.3f}"
-                bold = column != "coverage" and value == best[column]
-                cells.append(f"<b>{text}</b>" if bold else text)
-            rows.append((method, [*cells, str(int(row["n_proteins"]))]))
-        parts.append(f"<h3>{escape(title)}</h3>")
-        header = ["method", *METRIC_COLUMNS.values(), "proteins"]
-        parts.append(wide(grid(header, rows, numbers=True)))
+    """The method comparison page (`comparison_page.render_html`)."""
     with atomic_write(path) as handle:
-        handle.write(page("GOcotrain: method comparison", parts))
-
-
-# The baselines a prediction must beat to be worth more than what every genome already has.
-BASELINES = ("naive", "blast", "homology")
-
-
-def _headline_parts(metrics: pd.DataFrame) -> list[str]:
-    """Co-training's Fmax beside the naive baseline and the best homology baseline, per aspect,
-    on the held-out genes most like the exported ones, in words."""
-    kind = headline_targets(metrics)
-    headline = metrics[metrics["targets"] == kind]
-    if "cotraining" not in set(headline["method"]):
-        return []
-    items = []
-    for namespace in _namespaces(headline):
-        fmax = headline[headline["aspect"] == namespace].set_index("method")["fmax"]
-        ours = fmax["cotraining"]
-        beside = [
-            f"{method.replace('_', ' ')} {fmax[method]:.3f} ({ours - fmax[method]:+.3f})"
-            for method in BASELINES
-            if method in fmax and not pd.isna(fmax[method])
-        ]
-        worse = [method for method in BASELINES if method in fmax and fmax[method] >= ours]
-        verdict = (
-            f" <b>Not better than {', '.join(worse)}: in this aspect a prediction is worth "
-            "no more than that baseline's.</b>"
-            if worse
-            else ""
-        )
-        items.append(
-            f"<li>{escape(NAMESPACE_TITLES.get(namespace, namespace))}: co-training Fmax "
-            f"{ours:.3f}; {escape('; '.join(beside)) or 'no baseline evaluated'}.{verdict}</li>"
-        )
-    genes = int(headline["n_proteins"].max())
-    return [
-        "<h3>Worth more than the baselines?</h3>",
-        f"<p>On up to {genes} held-out genes per aspect most like the ones this run exports "
-        f"({escape(kind.replace('_', ' '))}); in brackets, co-training's margin.</p>",
-        "<ul>" + "".join(items) + "</ul>",
-    ]
-
-
-def _headline_first(metrics: pd.DataFrame) -> pd.DataFrame:
-    """The metrics with the target kind most like the exported genes first."""
-    headline = headline_targets(metrics)
-    return metrics.sort_values("targets", key=lambda kinds: kinds != headline, kind="stable")
+        handle.write(comparison_page.render_html(metrics))
 
 
 def metrics_figure(metrics: pd.DataFrame, path: str | Path) -> None:
     """Bars of Fmax, weighted Fmax, Smin and AUPR per method, one column per aspect."""
     metrics = metrics[metrics["targets"] == headline_targets(metrics)]
     namespaces = _namespaces(metrics)
-    methods = _method_order(metrics["method"])
+    methods = in_method_order(metrics["method"])
     figure, axes = plt.subplots(
         len(METRICS),
         len(namespaces),
@@ -266,7 +115,7 @@ def precision_recall_figure(curves: pd.DataFrame, metrics: pd.DataFrame, path) -
     legend = {}
     for axis, namespace in zip(axes[0], namespaces, strict=True):
         in_aspect = curves[(curves["aspect"] == namespace) & (curves["n_covered"] > 0)]
-        for method in _method_order(in_aspect["method"]):
+        for method in in_method_order(in_aspect["method"]):
             curve = in_aspect[in_aspect["method"] == method]
             width = 2.4 if method == "cotraining" else 1.2
             colour = COLOURS.get(method, "grey")
@@ -487,7 +336,7 @@ def data_summary_html(summary: dict, path: str | Path) -> None:
         ("predictions written", summary["predictions"]["rows"]),
         ("genes with predictions", summary["predictions"]["genes"]),
     ]
-    aspects = {name: summary["aspects"][name] for name in _namespace_order(summary["aspects"])}
+    aspects = {name: summary["aspects"][name] for name in namespace_order(summary["aspects"])}
     fields = list(next(iter(aspects.values()))) if aspects else []
     # One column per aspect, one row per field: a dozen fields side by side would not fit.
     per_aspect = [
@@ -509,130 +358,6 @@ def data_summary_html(summary: dict, path: str | Path) -> None:
         handle.write(page("GOcotrain: the data of the run", parts))
 
 
-# ----------------------------------------------------------------------------------------
-# Predictions
-
-PREDICTIONS_TABLE_ID = "top-predictions"
-PREDICTIONS_HEADER = (
-    "gene ID",
-    "symbol",
-    "protein name",
-    "aspect (threshold, expected precision)",
-    "GO term",
-    "name",
-    "score",
-    "source",
-)
-# The header row stays in view while scrolling (sticky), so the table is not put in a
-# sideways-scrolling box, which would hold it: the table fills the frame and wraps the names,
-# term IDs, scores and sources on one line. Separate borders: Chromium drops some collapsed
-# borders of sticky header cells.
-PREDICTIONS_STYLE = f"""
-#{PREDICTIONS_TABLE_ID} {{ width: 100%; border-collapse: separate; border-spacing: 0;
-  border-top: 1px solid #ccc; border-left: 1px solid #ccc; }}
-#{PREDICTIONS_TABLE_ID} th, #{PREDICTIONS_TABLE_ID} td {{ border-width: 0 1px 1px 0; }}
-#{PREDICTIONS_TABLE_ID} thead th {{ position: sticky; top: 0; }}
-#{PREDICTIONS_TABLE_ID} td:nth-last-child(2) {{ text-align: right; }}
-#{PREDICTIONS_TABLE_ID} td:nth-last-child(-n+4) {{ white-space: nowrap; }}
-#{PREDICTIONS_TABLE_ID} td:nth-last-child(3) {{ white-space: normal; }}
-#{PREDICTIONS_TABLE_ID} span[class^=aspect]::after {{ display: block; color: #555;
-  font-size: 0.85em; }}
-"""
-
-
-def _threshold_of_rows(rows: pd.DataFrame, thresholds: pd.DataFrame) -> pd.Series:
-    """Each row's aspect threshold; NaN (no row passes) for an aspect without one."""
-    cut = dict(zip(thresholds["aspect"], thresholds["threshold"].astype(float), strict=True))
-    return rows["aspect"].map(cut)
-
-
-def top_predictions(specific: pd.DataFrame, thresholds: pd.DataFrame, top_n: int) -> pd.DataFrame:
-    """The `top_n` highest-scoring rows per gene and aspect that score at least the aspect's
-    threshold, by gene, aspect (P, F, C), score (highest first) and term.
-
-    `specific` is predictions.most_specific.tsv, already cut at the thresholds of its run;
-    the cut is made again because the page states each row's threshold beside it, and an
-    aspect missing from `thresholds` shows nothing.
-    """
-    kept = specific[specific["score"] >= _threshold_of_rows(specific, thresholds)]
-    rank = {aspect: index for index, aspect in enumerate(in_aspect_order(set(kept["aspect"])))}
-    kept = kept.assign(aspect_rank=kept["aspect"].map(rank)).sort_values(
-        ["gene_id", "aspect_rank", "score", "go_id"],
-        ascending=[True, True, False, True],
-        kind="mergesort",
-    )
-    top = kept.groupby(["gene_id", "aspect"], sort=False).head(top_n)
-    return top.drop(columns="aspect_rank").reset_index(drop=True)
-
-
-def _measured(value) -> str:
-    return "not measured" if pd.isna(value) else f"{value:.2f}"
-
-
-def _spanning_cells(text: pd.Series, span: pd.Series) -> pd.Series:
-    return "<td rowspan=" + span.astype(str) + ">" + text + "</td>"
-
-
-def _prediction_rows(top: pd.DataFrame, aspect_cells: dict[str, str]) -> pd.Series:
-    """One <tr> per row of `top` (sorted by gene), one <tbody> per gene. A gene's first row
-    holds its ID, symbol and name, and each aspect's first row the aspect cell (HTML, from
-    `aspect_cells`), spanning the rows below: the table names each gene once, and a filter
-    keeps or hides a gene's rows together. Built column-wise: a proteome has 10^5 rows."""
-    text = {
-        column: top[column].fillna("").astype(str).map(escape)
-        for column in ("gene_id", "symbol", "protein_name", "go_id", "go_name", "source")
-    }
-    gene = top["gene_id"]
-    gene_span = gene.map(gene.value_counts())
-    gene_cells = "<tbody><tr>" + (
-        _spanning_cells(text["gene_id"], gene_span)
-        + _spanning_cells(text["symbol"], gene_span)
-        + _spanning_cells(text["protein_name"], gene_span)
-    )
-    aspect_span = top.groupby(["gene_id", "aspect"])["gene_id"].transform("size")
-    aspect_html = top["aspect"].map(lambda aspect: aspect_cells.get(aspect, escape(aspect)))
-    first_of_aspect = ~top.duplicated(["gene_id", "aspect"])
-    score = top["score"].map("{:.3f}".format)
-    term_cells = (
-        "<td>" + text["go_id"] + "</td><td>" + text["go_name"] + "</td>"
-        "<td>" + score + "</td><td>" + text["source"] + "</td>"
-    )
-    start = gene_cells.where(~gene.duplicated(), "<tr>")
-    aspect = _spanning_cells(aspect_html, aspect_span).where(first_of_aspect, "")
-    end = pd.Series("</tr>", index=top.index).where(gene.duplicated(keep="last"), "</tr></tbody>")
-    return start + aspect + term_cells + end
-
-
-def _aspect_cells(thresholds: pd.DataFrame) -> tuple[dict[str, str], str]:
-    """Each aspect's cell (HTML), and the style (CSS) that writes its threshold and expected
-    precision under its name: once in the style rather than in each of the page's aspect
-    cells, where they would be a fifth of a proteome's page."""
-    cells, style = {}, []
-    for index, row in enumerate(thresholds.itertuples(index=False)):
-        title = escape(ASPECT_TITLES.get(row.aspect, row.aspect))
-        cells[row.aspect] = f"<span class=aspect{index}>{title}</span>"
-        note = (
-            f"threshold {row.threshold:g}, expected precision {_measured(row.expected_precision)}"
-        )
-        style.append(f".aspect{index}::after {{ content: {json.dumps(note)}; }}")
-    return cells, "\n".join(style)
-
-
-def _predictions_table(top: pd.DataFrame, aspect_cells: dict[str, str]) -> str:
-    """The filter box and the table of `top`, or a line saying it is empty."""
-    if top.empty:
-        return "<p class='none'>No gene has a term at or above its aspect's threshold.</p>"
-    rows = _prediction_rows(top, aspect_cells)
-    hint = "Filter: gene, symbol, protein, GO term, name or source"
-    return "\n".join(
-        [
-            filter_box(PREDICTIONS_TABLE_ID, "genes", top["gene_id"].nunique(), hint),
-            filterable_table(PREDICTIONS_TABLE_ID, PREDICTIONS_HEADER, rows),
-            filter_script(),
-        ]
-    )
-
-
 def top_predictions_html(
     specific: pd.DataFrame,
     thresholds: pd.DataFrame,
@@ -640,41 +365,8 @@ def top_predictions_html(
     path: str | Path,
     release: str | None = None,
 ) -> None:
-    """A searchable page of each gene's top predictions: `top_predictions` of the most
-    specific rows (predictions.most_specific.tsv) with the thresholds.tsv of the same run.
-
-    One row per term with its name, score and source; the gene and the aspect, with its
-    threshold and the precision expected there, span their rows. A text box filters genes.
-    The page grows with the genes, at most `top_n` terms per gene and aspect.
-    """
-    top = top_predictions(specific, thresholds, top_n)
-    aspect_cells, aspect_style = _aspect_cells(thresholds)
-    above = int((specific["score"] >= _threshold_of_rows(specific, thresholds)).sum())
-    threshold_rows = [
-        (
-            ASPECT_TITLES.get(row.aspect, row.aspect),
-            [
-                escape(f"{row.threshold:g}"),
-                _measured(row.expected_precision),
-                _measured(row.expected_recall),
-                escape(row.chosen_on),
-            ],
-        )
-        for row in thresholds.itertuples(index=False)
-    ]
-    title = "Top predictions per gene" + (f", release {release}" if release else "")
-    parts = [
-        f"<h2>{escape(title)}</h2>",
-        f"<p>The {top_n} highest-scoring most specific GO terms per gene and aspect: "
-        f"{len(top)} of the {above} predictions at or above their aspect's threshold, for "
-        f"{top['gene_id'].nunique()} genes. All of them are in predictions.most_specific.tsv "
-        "and predictions.summary.xlsx, every score in predictions.tsv.</p>",
-        f"<p class='note'>{escape(SCORE_EXPLANATION)}</p>",
-        grid(
-            ["aspect", "threshold", "expected precision", "expected recall", "chosen on"],
-            threshold_rows,
-        ),
-        _predictions_table(top, aspect_cells),
-    ]
+    """The searchable page of each gene's top `top_n` predictions per aspect, from the most
+    specific rows (predictions.most_specific.tsv) and the thresholds.tsv of the same run
+    (`predictions_page.render_html`)."""
     with atomic_write(path) as handle:
-        handle.write(page(title, parts, style=PREDICTIONS_STYLE + aspect_style))
+        handle.write(predictions_page.render_html(specific, thresholds, top_n, release))

@@ -166,6 +166,12 @@ TRANSFERS_RARE_TERMS = frozenset(LEARNERS) - {"expression_only"}
 METHODS = ("naive", "multifunctionality", "blast", "homology", *LEARNERS)
 
 
+def in_method_order(methods) -> list[str]:
+    """`methods` in METHODS' order, any other after them, sorted."""
+    known = [method for method in METHODS if method in set(methods)]
+    return known + sorted(set(methods) - set(known))
+
+
 def learned(
     method: str,
     model: CoTrainingClassifier,

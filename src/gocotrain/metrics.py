@@ -1,17 +1,12 @@
-"""CAFA-style evaluation of term predictions against benchmark annotations.
+"""CAFA-style evaluation of term predictions against benchmark annotations: the files it reads
+(truth, predictions, information accretion), the protein-centric and term-centric metrics, and
+whether each view carries signal (`view_signal`).
 
 The metrics are those of CAFA (Radivojac et al. 2013; Jiang et al. 2016; Zhou et al. 2019) as
-the CAFA-evaluator (`cafaeval` on PyPI) computes them; the tests check agreement with it.
+the CAFA-evaluator (`cafaeval` on PyPI) computes them; the tests check agreement with it. What
+is scored (current terms, propagated, roots left out, which proteins count) is
+`cafa_benchmark`'s: per aspect, proteins × terms matrices of truth and scores.
 
-* Term IDs are mapped to the current ones: an alt_id becomes its primary ID, obsolete and
-  unknown terms are dropped (not replaced).
-* Truth and predictions are propagated over is_a and part_of within a namespace: the truth is
-  closed under ancestors and an ancestor takes the highest score of its descendants.
-* The roots of each namespace are not scored: every annotated protein has them, so they only
-  inflate precision and recall. cafaeval scores them unless given `no_orphans=True`.
-* The benchmark proteins of an aspect are those with at least one non-root truth term in it;
-  predictions for other proteins are ignored. (cafaeval with `no_orphans=True` still counts a
-  protein annotated to a root only, with recall 0; CAFA benchmarks have no such proteins.)
 * Thresholds are cafaeval's grid, `np.arange(0.01, 1, 0.01)`, bit for bit: several of its
   values lie a hair above the decimal (0.06 is 0.060000000000000005), so a score of exactly 0.06
   counts at τ = 0.05 but not at τ = 0.06, as in cafaeval.
@@ -21,11 +16,9 @@ the CAFA-evaluator (`cafaeval` on PyPI) computes them; the tests check agreement
 
 from __future__ import annotations
 
-import graphlib
 import math
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +26,14 @@ import pandas as pd
 from scipy import sparse
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from gocotrain.cafa_benchmark import (
+    AspectBenchmark,
+    aspect_benchmarks,
+    information_accretion_of,
+    propagated_truth,
+)
 from gocotrain.errors import InputError
-from gocotrain.ontology import ASPECT_NAMES, Ontology
+from gocotrain.ontology import Ontology
 from gocotrain.textio import iter_lines
 
 THRESHOLDS = np.arange(0.01, 1, 0.01)
@@ -156,31 +155,7 @@ def information_accretion(truth: Mapping[str, set[str]], ontology: Ontology) -> 
     with t (Clark & Radivojac 2013). Roots get 0; terms absent from the truth are left out
     and count as 0 when scoring, as in cafaeval.
     """
-    return _information_accretion(_propagated_truth(truth, ontology), ontology)
-
-
-def _information_accretion(annotated: dict[str, set[str]], ontology: Ontology) -> dict[str, float]:
-    terms = sorted(set().union(*annotated.values()))
-    column = {term: index for index, term in enumerate(terms)}
-    rows, cols = _pairs(annotated.values(), column)
-    has_term = sparse.csr_matrix(
-        (np.ones(len(rows)), (rows, cols)), shape=(len(annotated), len(terms))
-    )
-    # parent_of[p, t] = 1 when p is a parent of t: has_term @ parent_of counts, per protein
-    # and term, how many of the term's parents the protein has.
-    parent_rows, parent_cols = _pairs((ontology.parents.get(term, ()) for term in terms), column)
-    parent_of = sparse.csr_matrix(
-        (np.ones(len(parent_rows)), (parent_cols, parent_rows)), shape=(len(terms), len(terms))
-    )
-    n_parents = np.asarray(parent_of.sum(axis=0)).ravel()
-    parents_held = (has_term @ parent_of).tocoo()
-    has_all_parents = parents_held.data == n_parents[parents_held.col]
-    with_parents = np.bincount(parents_held.col[has_all_parents], minlength=len(terms))
-    with_term = np.asarray(has_term.sum(axis=0)).ravel()
-    # The truth is propagated, so a protein with t has all its parents: with_parents ≥ with_term.
-    ia = np.zeros(len(terms))
-    np.log2(with_parents / with_term, out=ia, where=n_parents > 0)
-    return dict(zip(terms, ia.tolist(), strict=True))
+    return information_accretion_of(propagated_truth(truth, ontology), ontology)
 
 
 def evaluate(
@@ -199,7 +174,7 @@ def evaluate(
     information accretion; by default it is estimated from the truth.
     """
     rows = []
-    for aspect in _prepare(truth, predictions, ontology, ia):
+    for aspect in aspect_benchmarks(truth, predictions, ontology, ia):
         curve = _curves(aspect)
         covered = curve[curve["n_covered"] > 0].reset_index(drop=True)
         row = {
@@ -244,185 +219,8 @@ def precision_recall_curve(
     (remaining uncertainty), mi (misinformation) and s = √(ru² + mi²). Thresholds without
     coverage are kept here, with precision 0.
     """
-    curves = [_curves(aspect) for aspect in _prepare(truth, predictions, ontology, ia)]
+    curves = [_curves(aspect) for aspect in aspect_benchmarks(truth, predictions, ontology, ia)]
     return pd.concat(curves, ignore_index=True) if curves else pd.DataFrame()
-
-
-@dataclass
-class _Aspect:
-    """One namespace's benchmark: proteins × scored terms, as sparse matrices."""
-
-    namespace: str
-    proteins: list[str]
-    terms: list[str]
-    truth: sparse.csr_matrix  # 1.0 where the protein has the term
-    scores: sparse.csr_matrix  # propagated prediction scores, 0 where none
-    ia: np.ndarray  # per term
-
-    @property
-    def n_proteins(self) -> int:
-        return len(self.proteins)
-
-
-def _namespace(aspect: str) -> str:
-    """The OBO namespace of an aspect: GO's P/F/C letters spelt out, other namespaces as is."""
-    return ASPECT_NAMES.get(aspect, aspect)
-
-
-def _resolved(terms, ontology: Ontology) -> set[str]:
-    return {primary for primary, _ in map(ontology.resolve, terms) if primary is not None}
-
-
-def _propagated_truth(truth: Mapping[str, set[str]], ontology: Ontology) -> dict[str, set[str]]:
-    """Each gene's current truth terms with all their ancestors (roots included)."""
-    propagated = {
-        gene: ontology.propagate(_resolved(terms, ontology)) for gene, terms in truth.items()
-    }
-    return {gene: terms for gene, terms in propagated.items() if terms}
-
-
-def _pairs(groups, column: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Row (group number) and column (`column[item]`) indices of the items of ragged groups."""
-    groups = [[column[item] for item in group] for group in groups]
-    lengths = np.array([len(group) for group in groups], dtype=np.int64)
-    rows = np.repeat(np.arange(len(groups)), lengths)
-    cols = np.fromiter((item for group in groups for item in group), dtype=np.int64)
-    return rows, cols
-
-
-def _depths(terms: list[str], ontology: Ontology) -> np.ndarray:
-    """Length of the longest is_a/part_of path from a root: a child is deeper than its parents."""
-    index = {term: position for position, term in enumerate(terms)}
-    depth = np.zeros(len(terms), dtype=np.int64)
-    hierarchy = {term: ontology.parents.get(term, ()) for term in terms}
-    for term in graphlib.TopologicalSorter(hierarchy).static_order():  # parents first
-        parents = hierarchy[term]
-        if parents:
-            depth[index[term]] = 1 + max(depth[index[parent]] for parent in parents)
-    return depth
-
-
-def _max_per_pair(rows, cols, scores, n_cols):
-    """Collapse repeated (row, col) entries to one holding their highest score."""
-    keys = rows * n_cols + cols
-    order = np.argsort(keys)
-    keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
-    highest = np.maximum.reduceat(scores[order], starts) if len(keys) else scores
-    return keys[starts] // n_cols, keys[starts] % n_cols, highest
-
-
-def _propagate_max(rows, cols, scores, parents: sparse.csr_matrix, depth: np.ndarray):
-    """Give every ancestor the highest score among its descendants.
-
-    Terms are taken deepest first, so a term's score is final before it is passed to its
-    parents; each is_a/part_of edge is followed once per protein, never the whole closure.
-    """
-    n_terms = parents.shape[0]
-    pending = defaultdict(list)
-
-    def send(rows, cols, scores):
-        if not len(cols):
-            return
-        levels = depth[cols]
-        order = np.argsort(levels, kind="stable")
-        present, starts = np.unique(levels[order], return_index=True)
-        for level, part in zip(present, np.split(order, starts[1:]), strict=True):
-            pending[level].append((rows[part], cols[part], scores[part]))
-
-    send(rows, cols, scores)
-    final = [(rows[:0], cols[:0], scores[:0])]
-    for level in range(int(depth.max(initial=0)), -1, -1):
-        if not pending[level]:
-            continue
-        level_rows, level_cols, level_scores = _max_per_pair(
-            *(np.concatenate(parts) for parts in zip(*pending.pop(level), strict=True)), n_terms
-        )
-        final.append((level_rows, level_cols, level_scores))
-        n_parents = np.diff(parents.indptr)[level_cols]
-        # Positions of each entry's parents in parents.indices, laid end to end.
-        ends = np.cumsum(n_parents)
-        offsets = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - n_parents, n_parents)
-        parent_cols = parents.indices[np.repeat(parents.indptr[level_cols], n_parents) + offsets]
-        send(np.repeat(level_rows, n_parents), parent_cols, np.repeat(level_scores, n_parents))
-    return tuple(np.concatenate(parts) for parts in zip(*final, strict=True))
-
-
-def _prepare(truth, predictions, ontology: Ontology, ia) -> list[_Aspect]:
-    """Map, propagate and split truth and predictions into per-aspect sparse matrices."""
-    annotated = _propagated_truth(truth, ontology)
-    if ia is None:
-        ia = _information_accretion(annotated, ontology)
-    genes = sorted(annotated)
-    gene_row = {gene: row for row, gene in enumerate(genes)}
-
-    benchmark_genes = [gene for gene in predictions if gene in gene_row]
-    predicted_rows = np.repeat(
-        np.array([gene_row[gene] for gene in benchmark_genes], dtype=np.int64),
-        [len(predictions[gene]) for gene in benchmark_genes],
-    )
-    raw_terms = [term for gene in benchmark_genes for term in predictions[gene]]
-    predicted_scores = np.fromiter(
-        (score for gene in benchmark_genes for score in predictions[gene].values()), dtype=float
-    )
-    # Resolve each distinct term once; alt_id and primary of one term merge in _propagate_max.
-    term_codes, distinct_terms = pd.factorize(pd.Series(raw_terms, dtype=object))
-    primaries = [ontology.resolve(term)[0] for term in distinct_terms]
-    predicted = {primary for primary in primaries if primary is not None}
-
-    terms = sorted(ontology.propagate(predicted).union(*annotated.values()))
-    column = {term: index for index, term in enumerate(terms)}
-    parent_rows, parent_cols = _pairs((ontology.parents.get(term, ()) for term in terms), column)
-    parents = sparse.csr_matrix(
-        (np.ones(len(parent_rows)), (parent_rows, parent_cols)), shape=(len(terms), len(terms))
-    )
-    code_column = np.array([column.get(primary, -1) for primary in primaries], dtype=np.int64)
-    predicted_cols = code_column[term_codes]
-    usable = (predicted_cols >= 0) & (predicted_scores > 0)
-    rows, cols, scores = _propagate_max(
-        predicted_rows[usable],
-        predicted_cols[usable],
-        predicted_scores[usable],
-        parents,
-        _depths(terms, ontology),
-    )
-    truth_rows, truth_cols = _pairs((annotated[gene] for gene in genes), column)
-
-    roots = ontology.roots
-    aspect_of = np.array([ontology.aspects.get(term, "") for term in terms])
-    scored = np.array([term not in roots for term in terms])
-    ia_of = np.array([ia.get(term, 0.0) for term in terms], dtype=float)
-    aspects = []
-    for aspect in sorted(set(aspect_of[truth_cols[scored[truth_cols]]]), key=_namespace):
-        in_aspect = scored & (aspect_of == aspect)
-        truth_kept = in_aspect[truth_cols]
-        proteins = np.unique(truth_rows[truth_kept])
-        protein_row = np.full(len(genes), -1)
-        protein_row[proteins] = np.arange(len(proteins))
-        kept = in_aspect[cols] & (protein_row[rows] >= 0)
-        aspect_terms = np.unique(np.concatenate([truth_cols[truth_kept], cols[kept]]))
-        term_col = np.full(len(terms), -1)
-        term_col[aspect_terms] = np.arange(len(aspect_terms))
-        shape = (len(proteins), len(aspect_terms))
-        aspects.append(
-            _Aspect(
-                namespace=_namespace(aspect),
-                proteins=[genes[row] for row in proteins],
-                terms=[terms[col] for col in aspect_terms],
-                truth=sparse.csr_matrix(
-                    (
-                        np.ones(truth_kept.sum()),
-                        (protein_row[truth_rows[truth_kept]], term_col[truth_cols[truth_kept]]),
-                    ),
-                    shape=shape,
-                ),
-                scores=sparse.csr_matrix(
-                    (scores[kept], (protein_row[rows[kept]], term_col[cols[kept]])), shape=shape
-                ),
-                ia=np.nan_to_num(ia_of[aspect_terms], nan=0.0, posinf=0.0, neginf=0.0),
-            )
-        )
-    return aspects
 
 
 def _ratio(numerator, denominator):
@@ -441,7 +239,7 @@ def _at_thresholds(entries: sparse.coo_matrix, weights: np.ndarray) -> np.ndarra
     return np.cumsum(per_bucket[:, ::-1], axis=1)[:, ::-1][:, 1:]
 
 
-def _curves(aspect: _Aspect) -> pd.DataFrame:
+def _curves(aspect: AspectBenchmark) -> pd.DataFrame:
     n = aspect.n_proteins
     predicted = aspect.scores.tocoo()
     correct = aspect.scores.multiply(aspect.truth).tocoo()
@@ -508,7 +306,7 @@ def _aupr_auroc(labels, scores, weights) -> tuple[float, float]:
     )
 
 
-def _per_term(aspect: _Aspect) -> pd.DataFrame:
+def _per_term(aspect: AspectBenchmark) -> pd.DataFrame:
     """AUPR and AUROC of each term with at least MIN_POSITIVES positives (not all)."""
     n_proteins = aspect.truth.shape[0]
     truth = aspect.truth.tocsc()
@@ -544,11 +342,11 @@ def per_term(
 ) -> pd.DataFrame:
     """Term-centric AUPR and AUROC of every term with at least MIN_POSITIVES benchmark
     positives: columns aspect, term, positives, aupr, auroc (the terms `evaluate` averages)."""
-    frames = [_per_term(aspect) for aspect in _prepare(truth, predictions, ontology, {})]
+    frames = [_per_term(aspect) for aspect in aspect_benchmarks(truth, predictions, ontology, {})]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _term_centric(aspect: _Aspect) -> dict[str, float]:
+def _term_centric(aspect: AspectBenchmark) -> dict[str, float]:
     """AUPR and AUROC per term (macro) and over all protein × term pairs (micro)."""
     n_proteins, n_terms = aspect.truth.shape
     per_term_values = _per_term(aspect)

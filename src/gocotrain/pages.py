@@ -1,11 +1,12 @@
-"""The project's hand-built HTML pages: one stylesheet, one page frame, the table helpers.
+"""The project's hand-built HTML pages: one stylesheet, one page frame, the table helpers, and
+the titles and order the report gives GO's namespaces (in its pages and figures alike).
 
-Used by the what-changed report (`changes_page.render_html`) and the pages of the Snakemake report
-(`figures.metrics_html`, `figures.data_summary_html`, `figures.top_predictions_html`). A page
-is self-contained: inline style, no external assets, and no script but the few inline lines
-of `filter_script`, so that a report works offline, as one file or as a zip. Text goes in
-through `escape` (html.escape), or is escaped by the helper that takes it, as each docstring
-says.
+Used by the what-changed report (`changes_page.render_html`) and the pages of the Snakemake
+report (`comparison_page.render_html`, `predictions_page.render_html`,
+`figures.data_summary_html`). A page is self-contained: inline style, no external assets, and
+no script but the few inline lines of `filter_script`, so that a report works offline, as one
+file or as a zip. Text goes in through `escape` (html.escape), or is escaped by the helper that
+takes it, as each docstring says.
 """
 
 from __future__ import annotations
@@ -14,6 +15,25 @@ import html
 from collections.abc import Iterable
 
 import pandas as pd
+
+from gocotrain.ontology import ASPECT_NAMES
+
+# The titles the report's pages and figures give GO's namespaces, in the order they show them.
+NAMESPACE_TITLES = {
+    "biological_process": "Biological process",
+    "molecular_function": "Molecular function",
+    "cellular_component": "Cellular component",
+}
+ASPECT_TITLES = {code: NAMESPACE_TITLES[name] for code, name in ASPECT_NAMES.items()}
+
+
+def namespace_order(names) -> list[str]:
+    """The distinct `names` in NAMESPACE_TITLES' order, any other namespace after them, sorted."""
+    present = set(names)
+    return [name for name in NAMESPACE_TITLES if name in present] + sorted(
+        present - set(NAMESPACE_TITLES)
+    )
+
 
 # The report shows a page in a frame beside its sidebar: about 900 px wide in a 1,400 px
 # window. Wide tables scroll inside their own box (.wide) rather than past the frame's edge.

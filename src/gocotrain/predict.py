@@ -1,9 +1,9 @@
 """Score new genes with a saved model, without retraining.
 
 The saved terms' models are loaded (`models.SavedModel.term_model`) and scored by the per-term
-path's own functions (`terms.term_views`, `terms.score_term`): a new gene's homology features
-come from its hits to the model's labeled training genes, and its co-expression vote from its
-neighbours among them, as a training run's do.
+path's own functions (`term_model.term_views`, `term_model.score_term`): a new gene's homology
+features come from its hits to the model's labeled training genes, and its co-expression vote
+from its neighbours among them, as a training run's do.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ from gocotrain.teaching import (
     as_reference_labels,
     read_lessons,
 )
-from gocotrain.terms import AspectScores, TermGraphs, score_term, term_views
+from gocotrain.term_model import TermGraphs, score_term, term_views
+from gocotrain.terms import AspectScores
 from gocotrain.textio import readable
 
 log = logging.getLogger("gocotrain")

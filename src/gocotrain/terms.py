@@ -1,34 +1,29 @@
-"""The one per-term path: fit a GO term's model, let it choose co-training or not, score genes
-with it and save its boosters.
+"""The one per-term path over an aspect: choose the terms to model, fit each term's model
+(`term_model`), let it choose co-training or not, score genes with it and save its boosters;
+what it did per term (`TermReport`) and per aspect, and an aspect's scores (`AspectScores`),
+merged from batches (`merge_batches`).
 
-`score_aspect` runs it over an aspect's terms for the workflow's co-training jobs (the
-product) and for every learned method of the evaluation (`methods`). The benchmark fits and
-scores its terms with the same `fit_term` and `score_term`, and saved-model prediction
-(`predict`) loads the fitted models and scores through `term_views` and `score_term`.
-A model is anything with `CoTrainingClassifier`'s two-view interface:
-``fit((X_sequence, X_expression), y)``, ``predict_proba_views`` and ``combine_views``.
+`score_aspect` runs it for the workflow's co-training jobs (the product) and for every
+learned method of the evaluation (`methods`). Rows are the genes of either view and every
+labeled gene, sorted (`view_genes`, `align_views`).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-import zlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xgboost as xgb
 from joblib import Parallel, delayed
-from sklearn.base import clone
 
-from gocotrain.coexpression import COEXPRESSION_FEATURES, CoexpressionGraph, profile_columns
 from gocotrain.cotraining import COTRAINING, SUPERVISED
 from gocotrain.features import FeatureMatrix
-from gocotrain.homology import HOMOLOGY_FEATURES, HomologyGraph
 from gocotrain.models import write_term_boosters
+from gocotrain.term_model import TermGraphs, fit_term, gain_shares, score_term
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger(__name__)
@@ -97,11 +92,6 @@ class TermReport:
         return cls(**entry)
 
 
-def term_seed(seed: int, term: str) -> int:
-    """A seed per term that does not depend on the order or the number of workers."""
-    return zlib.crc32(f"{seed}:{term}".encode())
-
-
 def view_genes(
     sequence: FeatureMatrix, expression: FeatureMatrix, others: Iterable[str] = ()
 ) -> list[str]:
@@ -136,95 +126,6 @@ def select_terms(
         "terms_without_negatives": len(universal),
         "terms_modelled": len(terms),
     }
-
-
-def term_sequence_view(X_sequence: np.ndarray, graph: HomologyGraph | None, y: np.ndarray):
-    """The sequence view of one term: composition plus the term's homology features.
-
-    They are computed from the labels in `y` (1/0 labeled, -1 unlabeled) only; a gene's own
-    label never enters its own features.
-    """
-    if graph is None:
-        return X_sequence
-    features = graph.term_features(y >= 0, y == 1)
-    # A gene without any sequence keeps an all-NaN row: the view is missing for it.
-    features[np.all(np.isnan(X_sequence), axis=1)] = np.nan
-    return np.hstack([X_sequence, features])
-
-
-def term_expression_view(
-    X_expression: np.ndarray, coexpression: CoexpressionGraph | None, y: np.ndarray
-) -> np.ndarray:
-    """The expression view of one term: profile features plus the term's co-expression
-    neighbour vote, from the labels in `y` only (as `term_sequence_view`)."""
-    if coexpression is None:
-        return X_expression
-    features = coexpression.term_features(y >= 0, y == 1)
-    features[np.all(np.isnan(X_expression), axis=1)] = np.nan
-    return np.hstack([X_expression, features])
-
-
-def term_views(X_sequence, X_expression, graphs: TermGraphs, y: np.ndarray):
-    """Both views of one term, their per-term features made from the labels in `y`."""
-    return (
-        term_sequence_view(X_sequence, graphs.homology, y),
-        term_expression_view(X_expression, graphs.coexpression, y),
-    )
-
-
-@dataclass
-class TermGraphs:
-    """The graphs a term's per-term features are read from: homology hits and co-expression
-    (None: that view gets no per-term features)."""
-
-    homology: HomologyGraph | None = None
-    coexpression: CoexpressionGraph | None = None
-
-    @classmethod
-    def of(cls, genes: list[str], hits, X_expression, expression_columns) -> TermGraphs:
-        """Graphs over the rows `genes`: homology from `hits` (None for none), co-expression
-        from the expression view's profile columns."""
-        profiles = X_expression[:, profile_columns(expression_columns)]
-        return cls(
-            homology=HomologyGraph(genes, hits) if hits is not None else None,
-            coexpression=CoexpressionGraph(profiles) if profiles.shape[1] else None,
-        )
-
-    def feature_names(self) -> tuple[list[str], list[str]]:
-        """Names of the per-term features each view gets."""
-        return (
-            list(HOMOLOGY_FEATURES) if self.homology is not None else [],
-            list(COEXPRESSION_FEATURES) if self.coexpression is not None else [],
-        )
-
-
-def fit_term(model, X_sequence, X_expression, graphs, y, term: str, seed: int, rows=None):
-    """A clone of `model` fitted on one term (its seed from the term), and the term's views.
-
-    `rows` restricts the fit to some rows (default all); the per-term features are made over
-    all rows, from the labels in `y` (`term_views`).
-    """
-    model = clone(model).set_params(random_state=term_seed(seed, term))
-    X_term_sequence, X_term_expression = term_views(X_sequence, X_expression, graphs, y)
-    fit_rows = slice(None) if rows is None else rows
-    model.fit((X_term_sequence[fit_rows], X_term_expression[fit_rows]), y[fit_rows])
-    return model, X_term_sequence, X_term_expression
-
-
-def score_term(model, X_term_sequence, X_term_expression, rows: np.ndarray):
-    """A fitted model's combined and per-view scores of `rows`."""
-    first, second = model.predict_proba_views((X_term_sequence[rows], X_term_expression[rows]))
-    return model.combine_views(first, second)[:, 1], first, second
-
-
-def gain_shares(model, n_features: int) -> np.ndarray:
-    """Each feature's share of a booster's total gain (zeros for another kind of model)."""
-    shares = np.zeros(n_features)
-    if isinstance(model, xgb.Booster):
-        for name, gain in model.get_score(importance_type="total_gain").items():
-            shares[int(name[1:])] = gain  # features are named f0, f1, ... by position
-    total = shares.sum()
-    return shares / total if total > 0 else shares
 
 
 def _fit_and_score(model, X1, X2, graphs, y, rows, term, seed, model_dir, genes=None):
@@ -338,17 +239,41 @@ def score_aspect(
     problem = _problem(labels, sequence, expression, score_genes, score_labeled)
     modelled, selection = select_terms(labels, int((problem.base == 0).sum()), min_positives)
     terms = _checked_terms(aspect, terms, modelled)
+    _log_problem(aspect, problem, len(terms))
+    graphs = TermGraphs.of(problem.genes.tolist(), hits, problem.X_expression, expression.columns)
+    results = _fit_and_score_each(model, problem, graphs, terms, seed, model_dir, n_jobs)
+    (score, first, second), term_reports, importance = _collect(
+        aspect, results, len(problem.scored), terms
+    )
+    report = selection | _aspect_report(aspect, problem, graphs.homology, term_reports)
+    report["feature_importance"] = _mean_importance(
+        *_feature_names(sequence, expression, graphs), importance, len(terms)
+    )
+    aspect_scores = AspectScores(
+        genes=np.asarray(problem.genes[problem.scored], dtype=str),
+        terms=np.asarray(terms, dtype=str),
+        score=score,
+        score_sequence=first,
+        score_expression=second,
+    )
+    return aspect_scores, report
+
+
+def _log_problem(aspect: str, problem: _Problem, n_terms: int) -> None:
     log.info(
         "aspect %s: %d labeled, %d unlabeled genes, %d terms to model",
         aspect,
         (problem.base == 0).sum(),
         len(problem.unlabeled),
-        len(terms),
+        n_terms,
     )
-    graphs = TermGraphs.of(problem.genes.tolist(), hits, problem.X_expression, expression.columns)
+
+
+def _fit_and_score_each(model, problem: _Problem, graphs, terms, seed, model_dir, n_jobs):
+    """`_fit_and_score` of each term, as a generator of results in `terms` order."""
     # Threads, not processes: XGBoost releases the GIL while it trains and predicts, and
     # threads share the feature matrices instead of copying them to every worker.
-    results = Parallel(n_jobs=n_jobs, backend="threading", return_as="generator")(
+    return Parallel(n_jobs=n_jobs, backend="threading", return_as="generator")(
         delayed(_fit_and_score)(
             model,
             problem.X_sequence,
@@ -363,25 +288,17 @@ def score_aspect(
         )
         for term in terms
     )
-    (score, first, second), term_reports, importance = _collect(
-        aspect, results, len(problem.scored), terms
-    )
+
+
+def _feature_names(
+    sequence: FeatureMatrix, expression: FeatureMatrix, graphs: TermGraphs
+) -> tuple[list, list]:
+    """The names of each view's features: its columns, then its per-term features."""
     homology_names, coexpression_names = graphs.feature_names()
-    report = selection | _aspect_report(aspect, problem, graphs.homology, term_reports)
-    report["feature_importance"] = _mean_importance(
+    return (
         [*sequence.columns.tolist(), *homology_names],
         [*expression.columns.tolist(), *coexpression_names],
-        importance,
-        len(terms),
     )
-    aspect_scores = AspectScores(
-        genes=np.asarray(problem.genes[problem.scored], dtype=str),
-        terms=np.asarray(terms, dtype=str),
-        score=score,
-        score_sequence=first,
-        score_expression=second,
-    )
-    return aspect_scores, report
 
 
 def _aspect_report(aspect: str, problem: _Problem, graph, term_reports) -> dict:

@@ -20,7 +20,7 @@ rule prepare_labels_new:
         evidence_codes=config["evidence_codes"],
         aspects=ASPECTS,
     script:
-        "../scripts/prepare_labels.py"
+        "../scripts/run_step.py"
 
 
 rule evaluation_targets:
@@ -42,7 +42,7 @@ rule evaluation_targets:
         folds_evaluated=EVALUATION["folds_evaluated"],
         seed=config["seed"],
     script:
-        "../scripts/evaluation_targets.py"
+        "../scripts/run_step.py"
 
 
 rule evaluation_predict:
@@ -80,7 +80,7 @@ rule evaluation_predict:
         seed=config["seed"],
         store=EVALUATION_STORE,
     script:
-        "../scripts/evaluation_predict.py"
+        "../scripts/run_step.py"
 
 
 rule evaluation_score:
@@ -120,7 +120,7 @@ rule evaluation_score:
         methods=EVALUATION["methods"],
         splits=EVALUATION_SPLITS,
     script:
-        "../scripts/evaluation_score.py"
+        "../scripts/run_step.py"
 
 
 rule evaluation_reference_check:
@@ -146,4 +146,4 @@ rule evaluation_reference_check:
         aspects=ASPECTS,
         neighbours=config["homology"]["neighbours"],
     script:
-        "../scripts/evaluation_reference_check.py"
+        "../scripts/run_step.py"

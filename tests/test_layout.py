@@ -1,10 +1,18 @@
-"""The package's layout: product code never imports evaluation code, and every rule's
-script calls the step function of the rule's name."""
+"""The package's layout: product code never imports evaluation code, and every rule runs the
+step function of the rule's name with what the rule names."""
 
 import ast
-import re
+import dataclasses
+import inspect
+import json
+import subprocess
+import sys
+import typing
 
+import pytest
 from conftest import ROOT
+
+from gocotrain.steps import NAMESPACES, SAME_STEP, _dataclass_of, bind, find_step
 
 PACKAGE = ROOT / "src" / "gocotrain"
 EVALUATION = {"methods", "metrics", "splits", "changes", "figures", "pages", "cli", "reuse"}
@@ -35,20 +43,77 @@ def test_product_modules_never_import_evaluation_modules():
         assert not imported(modules[name]) & (EVALUATION | EVALUATION_STEPS), name
 
 
-def test_each_rule_script_calls_the_step_of_its_name():
+# Inputs that only order a rule after another, which its step does not read.
+ORDERING_INPUTS = {
+    "stamp_release": {"ontology", "annotations"},  # the stamp holds their checksums
+    "reference_database": {"checked"},
+}
+
+
+@pytest.fixture(scope="module")
+def workflow_rules(tmp_path_factory) -> dict[str, dict]:
+    """Every rule as Snakemake reads it (tests/rule_names.py), with the demo's config and the
+    new-organism demo's: what each names, in either."""
+    rules: dict[str, dict] = {}
+    for config in ("config/config.yaml", "config/demo-new-organism.yaml"):
+        out = tmp_path_factory.mktemp("rules") / "rules.json"
+        subprocess.run(
+            [sys.executable, str(ROOT / "tests" / "rule_names.py"), config, str(out)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        for name, rule in json.loads(out.read_text()).items():
+            known = rules.setdefault(name, rule)
+            for space in NAMESPACES:
+                known[space] = sorted(set(known[space]) | set(rule[space]))
+    return rules
+
+
+def step_names(step) -> set[str]:
+    """The names a step binds: its parameters, and the fields of those typed as dataclasses."""
+    hints = typing.get_type_hints(step)
+    names = set()
+    for name in inspect.signature(step).parameters:
+        kind = _dataclass_of(hints.get(name))
+        names |= {field.name for field in dataclasses.fields(kind)} if kind else {name}
+    return names
+
+
+def test_every_rule_runs_the_step_of_its_name_with_what_it_names(workflow_rules):
+    """Every rule's script is the generic one; its step, named as the rule (or SAME_STEP's),
+    lives in the steps module of the rule's file, binds from what the rule names, and reads
+    every input, output and param the rule names (but ORDERING_INPUTS)."""
+    assert sorted(path.name for path in (ROOT / "workflow" / "scripts").glob("*.py")) == [
+        "_package.py",
+        "run_step.py",
+    ]
     checked = 0
-    for rules in (ROOT / "workflow" / "rules").glob("*.smk"):
-        blocks = re.split(r"^\s*rule (?=\w+:)", rules.read_text(), flags=re.M)[1:]
-        for block in blocks:
-            rule = block.split(":", 1)[0]
-            script = re.search(r'script:\s*"\.\./scripts/(\w+)\.py"', block.split("\nrule ")[0])
-            if script is None or rule.startswith(("prepare_labels_", "predict_prepare_")):
-                continue  # no script, or the same step on other inputs (newer labels, new genes)
-            assert script.group(1) == rule, rules.name
-            source = (ROOT / "workflow" / "scripts" / f"{rule}.py").read_text()
-            assert f"from gocotrain.steps.{rules.stem} import {rule}\n" in source, rule
-            checked += 1
-    assert checked >= 20
+    for name, rule in workflow_rules.items():
+        if rule["script"] is None:
+            continue  # a target rule: `all`, `predict`
+        assert rule["script"] == "../scripts/run_step.py", name
+        step = find_step(name)
+        if name not in SAME_STEP:
+            assert step.__module__ == f"gocotrain.steps.{rule['group']}", name
+        named = {space: dict.fromkeys(rule[space], "") for space in NAMESPACES}
+        bind(step, name, named | {"threads": {"threads": 1}})  # raises BindError naming a gap
+        # Wildcards may only place the files.
+        given = {item for space in ("input", "output", "params") for item in rule[space]}
+        unread = given - step_names(step) - ORDERING_INPUTS.get(name, set())
+        assert not unread, f"rule {name} names {unread}, which step {step.__name__} never reads"
+        checked += 1
+    assert checked >= 30
+
+
+def test_no_step_takes_more_than_eight_parameters_or_runs_over_sixty_lines():
+    for path in (PACKAGE / "steps").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                where = f"{path.name}: {node.name}"
+                if path.name != "__init__.py":
+                    assert len(node.args.args) + len(node.args.kwonlyargs) <= 8, where
+                assert node.end_lineno - node.lineno < 60, where
 
 
 def test_steps_never_import_other_steps():

@@ -245,12 +245,11 @@ class _Parts:
     built only when a part has to be trained."""
 
     def __init__(self, method: str, training: Training, inputs: dict, teacher: teaching.Teacher):
-        self.method, self.settings = method, training.settings
-        self.seed, self.threads = training.seed, training.threads
+        self.method, self.training, self.settings = method, training, training.settings
         self.inputs, self.teacher = inputs, teacher
         store = training.store
         self.digests = (
-            reuse.InputsDigest(method, self.settings, self.seed, inputs) if store else None
+            reuse.InputsDigest(method, self.settings, training.seed, inputs) if store else None
         )
         self.store = reuse.PredictionStore(method, store) if store else None
         self._predict = None
@@ -265,16 +264,7 @@ class _Parts:
             if stored is not None:
                 return stored, {"digest": digest, "reused": True}
         if self._predict is None:
-            self._predict = _method(
-                self.method,
-                self.settings,
-                self.seed,
-                self.threads,
-                self.inputs["hits"],
-                self.inputs["sequence"],
-                self.inputs["expression"],
-                self.teacher,
-            )
+            self._predict = _method(self.method, self.training, self.inputs, self.teacher)
         rows = [
             (gene, term, score)
             for gene, scores in self._predict(labels, aspect, targets).items()
@@ -286,16 +276,7 @@ class _Parts:
         return rows, {"digest": digest, "reused": False}
 
 
-def _method(
-    method,
-    settings,
-    seed,
-    threads,
-    hits_tsv,
-    sequence_npz,
-    expression_npz,
-    teacher: teaching.Teacher,
-):
+def _method(method: str, training: Training, inputs: dict[str, str], teacher: teaching.Teacher):
     """`method` as one function (training labels, aspect, targets) -> predictions.
 
     The learned methods' scores are finished by `teacher` (the product's, fitted without the
@@ -304,12 +285,13 @@ def _method(
     homology baselines transfer from the reference's labeled homologs beside the organism's.
     `naive` stays the frequencies of the organism's own training labels.
     """
-    hits = homology.read_hits(hits_tsv)
+    settings, seed, threads = training.settings, training.seed, training.threads
+    hits = homology.read_hits(inputs["hits"])
     neighbours = settings["homology"]["neighbours"]
     if method == "naive":
         return methods.naive
     if method == "multifunctionality":
-        return partial(methods.multifunctionality, FeatureMatrix.from_npz(expression_npz))
+        return partial(methods.multifunctionality, FeatureMatrix.from_npz(inputs["expression"]))
     if method in ("blast", "homology"):
         # blast: CAFA's BLAST baseline, the highest identity carrying the term
         k, rule = (neighbours, "knn") if method == "homology" else (None, "max_identity")
@@ -321,8 +303,8 @@ def _method(
             k,
             rule,
         )
-    sequence = FeatureMatrix.from_npz(sequence_npz)
-    expression = FeatureMatrix.from_npz(expression_npz)
+    sequence = FeatureMatrix.from_npz(inputs["sequence"])
+    expression = FeatureMatrix.from_npz(inputs["expression"])
     model = from_settings(settings["cotraining"], seed)
     finishes = method in methods.TRANSFERS_RARE_TERMS
 

@@ -12,7 +12,7 @@ import typing
 import pytest
 from conftest import ROOT
 
-from gocotrain.steps import NAMESPACES, SAME_STEP, _dataclass_of, bind, find_step
+from gocotrain.steps import NAMESPACES, SAME_STEP, BindError, _dataclass_of, bind, find_step
 
 PACKAGE = ROOT / "src" / "gocotrain"
 EVALUATION = {"methods", "metrics", "splits", "changes", "figures", "pages", "cli", "reuse"}
@@ -136,3 +136,52 @@ def test_the_teacher_and_the_predictions_table_stay_product_code():
         assert "teaching" in imported(PACKAGE / name) or any(
             "gocotrain.teaching" in line for line in (PACKAGE / name).read_text().splitlines()
         ), name
+
+
+@dataclasses.dataclass(frozen=True)
+class _Files:
+    labels: str
+    hits: list[str]
+    calibrations: str | None = None
+
+
+def _step(aspect: str, files: _Files, threads: int, min_score: float = 0.01) -> None:
+    """A step as the binder sees one."""
+
+
+def _named(**spaces) -> dict[str, dict]:
+    return {space: spaces.get(space, {}) for space in NAMESPACES} | {"threads": {"threads": 2}}
+
+
+def test_the_binder_builds_dataclasses_from_the_rules_names():
+    named = _named(
+        input={"labels": "l.tsv", "hits": ["a.tsv", "b.tsv"], "calibrations": []},
+        wildcards={"aspect": "P"},
+    )
+    assert bind(_step, "demo", named) == {
+        "aspect": "P",
+        "files": _Files("l.tsv", ["a.tsv", "b.tsv"], None),  # `[]`: no file, so None
+        "threads": 2,
+    }
+    named["params"] = {"min_score": 0.5}
+    assert bind(_step, "demo", named)["min_score"] == 0.5
+
+
+def test_the_binder_names_the_rule_and_what_is_missing_or_named_twice():
+    aspect = {"aspect": "P"}
+    with pytest.raises(
+        BindError, match=r"rule demo: step _step needs 'hits' \(parameter files.hits\)"
+    ):
+        bind(_step, "demo", _named(input={"labels": "l.tsv"}, wildcards={"aspect": "P"}))
+    with pytest.raises(BindError, match="rule demo: step _step needs 'aspect'"):
+        bind(_step, "demo", _named(input={"labels": "l.tsv", "hits": []}))
+    with pytest.raises(BindError, match="'labels' is named in input and output"):
+        bind(
+            _step,
+            "demo",
+            _named(input={"labels": "l.tsv"}, output={"labels": "o"}, wildcards=aspect),
+        )
+    with pytest.raises(BindError, match="rule demo: 'labels' is a list of 2"):
+        bind(_step, "demo", _named(input={"labels": ["a", "b"], "hits": []}, wildcards=aspect))
+    with pytest.raises(BindError, match="rule no_such_rule: no step no_such_rule"):
+        find_step("no_such_rule")

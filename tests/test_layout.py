@@ -12,7 +12,7 @@ import typing
 import pytest
 from conftest import ROOT
 
-from gocotrain.steps import NAMESPACES, SAME_STEP, BindError, _dataclass_of, bind, find_step
+from gocotrain.steps import NAMESPACES, SAME_STEP, BindError, bind, dataclass_of, find_step
 
 PACKAGE = ROOT / "src" / "gocotrain"
 EVALUATION = {"methods", "metrics", "splits", "changes", "figures", "pages", "cli", "reuse"}
@@ -75,7 +75,7 @@ def step_names(step) -> set[str]:
     hints = typing.get_type_hints(step)
     names = set()
     for name in inspect.signature(step).parameters:
-        kind = _dataclass_of(hints.get(name))
+        kind = dataclass_of(hints.get(name))
         names |= {field.name for field in dataclasses.fields(kind)} if kind else {name}
     return names
 
@@ -173,6 +173,8 @@ def test_the_binder_names_the_rule_and_what_is_missing_or_named_twice():
         BindError, match=r"rule demo: step _step needs 'hits' \(parameter files.hits\)"
     ):
         bind(_step, "demo", _named(input={"labels": "l.tsv"}, wildcards={"aspect": "P"}))
+    with pytest.raises(BindError, match=r"needs 'labels' \(parameter files.labels\)"):
+        bind(_step, "demo", _named(wildcards=aspect))
     with pytest.raises(BindError, match="rule demo: step _step needs 'aspect'"):
         bind(_step, "demo", _named(input={"labels": "l.tsv", "hits": []}))
     with pytest.raises(BindError, match="'labels' is named in input and output"):

@@ -145,7 +145,9 @@ def bind(step: Callable, rule: str, named: dict[str, dict[str, object]]) -> dict
         if found is not _MISSING:
             arguments[parameter.name] = found
         elif parameter.default is inspect.Parameter.empty:
-            raise BindError(_missing(rule, step.__name__, parameter.name))
+            kind = dataclass_of(hints.get(parameter.name))
+            first = f".{dataclasses.fields(kind)[0].name}" if kind else ""
+            raise BindError(_missing(rule, step.__name__, parameter.name + first))
     return arguments
 
 
@@ -154,7 +156,7 @@ _MISSING = object()
 
 def _bound(rule: str, step: str, name: str, hint, named: dict) -> object:
     """The value of `name` for a parameter or field typed `hint`, or _MISSING."""
-    kind = _dataclass_of(hint)
+    kind = dataclass_of(hint)
     if kind is not None:
         return _built(rule, step, name, kind, named)
     spaces = [space for space, values in named.items() if name in values]
@@ -192,7 +194,7 @@ def _missing(rule: str, step: str, name: str) -> str:
     )
 
 
-def _dataclass_of(hint) -> type | None:
+def dataclass_of(hint) -> type | None:
     """The dataclass a parameter is typed as (also as `X | None`), else None."""
     for candidate in (hint, *typing.get_args(hint)):
         if isinstance(candidate, type) and dataclasses.is_dataclass(candidate):

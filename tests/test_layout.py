@@ -185,5 +185,11 @@ def test_the_binder_names_the_rule_and_what_is_missing_or_named_twice():
         )
     with pytest.raises(BindError, match="rule demo: 'labels' is a list of 2"):
         bind(_step, "demo", _named(input={"labels": ["a", "b"], "hits": []}, wildcards=aspect))
-    with pytest.raises(BindError, match="rule no_such_rule: no step no_such_rule"):
+    with pytest.raises(BindError, match="rule no_such_rule: no step of its name"):
         find_step("no_such_rule")
+
+
+def test_a_rule_used_from_a_module_finds_its_step_under_the_modules_prefix():
+    assert find_step("gocotrain_prepare_ontology").__name__ == "prepare_ontology"
+    assert find_step("gocotrain_prepare_labels_new").__name__ == "prepare_labels"
+    assert find_step("my_run_evaluation_predict").__name__ == "evaluation_predict"

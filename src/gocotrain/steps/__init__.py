@@ -118,14 +118,19 @@ class Exports:
 
 def find_step(rule: str) -> Callable[..., object]:
     """The step function of `rule`: named as the rule (or `SAME_STEP`'s), in the first of the
-    `GROUPS` modules that defines it. Only that module is imported."""
-    name = SAME_STEP.get(rule, rule)
-    for group in GROUPS:
-        module = f"{__name__}.{group}"
-        source = Path(importlib.util.find_spec(module).origin).read_text()
-        if re.search(rf"^def {name}\(", source, flags=re.M):
-            return getattr(importlib.import_module(module), name)
-    raise BindError(f"rule {rule}: no step {name} in gocotrain.steps.{{{','.join(GROUPS)}}}")
+    `GROUPS` modules that defines it; only that module is imported. A rule used from a
+    Snakemake module carries the module's prefix (`use rule * from gocotrain as
+    gocotrain_*`): its step is named by the longest end of its name that names one."""
+    words = rule.split("_")
+    for start in range(len(words)):
+        name = "_".join(words[start:])
+        name = SAME_STEP.get(name, name)
+        for group in GROUPS:
+            module = f"{__name__}.{group}"
+            source = Path(importlib.util.find_spec(module).origin).read_text()
+            if re.search(rf"^def {name}\(", source, flags=re.M):
+                return getattr(importlib.import_module(module), name)
+    raise BindError(f"rule {rule}: no step of its name in gocotrain.steps.{{{','.join(GROUPS)}}}")
 
 
 def rule_names(snakemake) -> dict[str, dict[str, object]]:

@@ -43,7 +43,12 @@ from gocotrain.homology import read_hits, resolved_engine  # noqa: E402
 from gocotrain.metrics import evaluate, information_accretion  # noqa: E402
 from gocotrain.ontology import Ontology  # noqa: E402
 from gocotrain.splits import labels_to_truth  # noqa: E402
-from gocotrain.steps.evaluation import TARGET_COLUMNS, evaluation_predict  # noqa: E402
+from gocotrain.steps.evaluation import (  # noqa: E402
+    TARGET_COLUMNS,
+    MethodFiles,
+    Training,
+    evaluation_predict,
+)
 
 METHODS = [
     "naive",
@@ -111,11 +116,16 @@ def run_share(args, config, labels_tsv: Path, share: float) -> pd.DataFrame:
     rows = []
     for method in args.methods:
         started = time.monotonic()
-        predictions = evaluation_predict(
-            method, "scarce", "cross_validation", str(labels_tsv), str(out / "targets.tsv"),
+        files = MethodFiles(
+            str(labels_tsv),
+            str(out / "targets.tsv"),
             *(str(args.workdir / INPUTS[name]) for name in ("sequence", "expression", "hits")),
-            str(out / f"{method}.tsv"), config["aspects"], settings, config["seed"], args.cores,
-        )  # fmt: skip
+            predictions=str(out / f"{method}.tsv"),
+        )
+        training = Training(settings, config["seed"], args.cores)
+        predictions = evaluation_predict(
+            method, "scarce", "cross_validation", config["aspects"], files, training
+        )
         predicted: dict = {}
         for gene, term, score in predictions.itertuples(index=False):
             predicted.setdefault(gene, {})[term] = score

@@ -55,10 +55,10 @@ def run_expression(name, tmp_path, id_map=None, min_share=0.0, kind="tpm"):
     outputs = [tmp_path / "expression.npz", tmp_path / "report.json"]
     input_steps.prepare_expression(
         str(CORPUS / name),
-        id_map and str(CORPUS / id_map),
         str(PROTEINS),
         *map(str, outputs),
         kind,
+        id_map=id_map and str(CORPUS / id_map),
         min_share=min_share,
     )
     return json.loads(outputs[1].read_text()), FeatureMatrix.from_npz(outputs[0])

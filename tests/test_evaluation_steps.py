@@ -14,8 +14,13 @@ from gocotrain.homology import read_hits, write_hits
 from gocotrain.methods import METHODS
 from gocotrain.metrics import evaluate, information_accretion, read_predictions
 from gocotrain.splits import cross_validation_folds, labels_to_truth
-from gocotrain.steps.cotrain import cotrain_batch, plan_cotraining
+from gocotrain.steps.cotrain import BatchFiles, cotrain_batch, plan_cotraining
 from gocotrain.steps.evaluation import (
+    MethodFiles,
+    MethodPredictions,
+    ScoreTables,
+    Splits,
+    Training,
     evaluation_predict,
     evaluation_score,
     evaluation_targets,
@@ -25,7 +30,7 @@ from gocotrain.terms import AspectScores
 from gocotrain.transfer import transfer_terms
 
 # The schema's default share of least annotated genes.
-SHARE = {"least_annotated_share": 0.25}
+SHARE = 0.25
 
 
 def write_labels(path, rows) -> str:
@@ -39,7 +44,7 @@ def test_cross_validation_targets_are_the_folds_genes_with_all_their_labels(tmp_
     rows += [(f"g{index:02d}", "F", "GO:0000002") for index in range(20, 45)]
     labels = write_labels(tmp_path / "labels.tsv", rows)
     targets = evaluation_targets(
-        labels, tmp_path / "t.tsv", "cross_validation", ["P", "F"], 3, None, 7, **SHARE
+        labels, tmp_path / "t.tsv", ["P", "F"], Splits("cross_validation", 3, None, 7, SHARE)
     )
     assert sorted(targets["split"].unique()) == ["fold0", "fold1", "fold2"]
     # Every gene has one label per aspect: all are the least annotated of their aspect too.
@@ -55,7 +60,7 @@ def test_cross_validation_targets_are_the_folds_genes_with_all_their_labels(tmp_
     assert targets.groupby("gene_id")["split"].nunique().eq(1).all()
     folds = cross_validation_folds([row[0] for row in rows], 3, 7)
     first = evaluation_targets(
-        labels, tmp_path / "one.tsv", "cross_validation", ["P", "F"], 3, 1, 7, **SHARE
+        labels, tmp_path / "one.tsv", ["P", "F"], Splits("cross_validation", 3, 1, 7, SHARE)
     )
     assert set(first["gene_id"]) == {gene for gene, fold in folds.items() if fold == 0}
     assert read_targets(tmp_path / "one.tsv").equals(first.astype(str))
@@ -81,14 +86,10 @@ def test_time_split_targets_are_cafas_no_and_limited_knowledge_genes(tmp_path, d
     targets = evaluation_targets(
         old,
         tmp_path / "t.tsv",
-        "time_split",
         ["P", "F", "C"],
-        5,
-        None,
-        0,
-        new,
-        str(ontology),
-        **SHARE,
+        Splits("time_split", 5, None, 0, SHARE),
+        labels_new=new,
+        ontology=str(ontology),
     )
     found = set(zip(targets["targets"], targets["aspect"], targets["gene_id"], strict=True))
     assert found == {("limited_knowledge", "P", "other_aspect"), ("no_knowledge", "C", "fresh")}
@@ -125,12 +126,8 @@ def demo_inputs(tmp_path_factory, demo, demo_ontology, demo_proteins):
     evaluation_targets(
         str(directory / "labels.tsv"),
         directory / "targets.tsv",
-        "cross_validation",
         ["P", "F", "C"],
-        3,
-        1,
-        0,
-        **SHARE,
+        Splits("cross_validation", 3, 1, 0, SHARE),
     )
     return directory
 
@@ -149,33 +146,28 @@ def predict(
     engine="diamond",
 ):
     out = directory / (out_name or f"{method}.tsv")
-    evaluation_predict(
-        method,
-        "fold0",
-        "cross_validation",
-        str(directory / labels_name),
-        str(directory / "targets.tsv"),
-        str(directory / "sequence.npz"),
-        str(directory / "expression.npz"),
-        str(directory / "hits.tsv"),
-        str(out),
-        ["P", "F", "C"],
-        {
-            "cotraining": FAST_COTRAINING,
-            "homology": {
-                "engine": engine,
-                "neighbours": 5,
-                "rare_terms": rare_terms,
-                "blend": blend,
-            },
-            "min_positives": MIN_POSITIVES,
-            "min_score": 0.01,
-        },
-        seed=0,
-        threads=1,
-        store_dir=store and str(store),
-        record_json=store and str(out.with_suffix(".json")),
+    files = MethodFiles(
+        labels=str(directory / labels_name),
+        targets=str(directory / "targets.tsv"),
+        sequence=str(directory / "sequence.npz"),
+        expression=str(directory / "expression.npz"),
+        hits=str(directory / "hits.tsv"),
+        predictions=str(out),
+        record=store and str(out.with_suffix(".json")),
     )
+    settings = {
+        "cotraining": FAST_COTRAINING,
+        "homology": {
+            "engine": engine,
+            "neighbours": 5,
+            "rare_terms": rare_terms,
+            "blend": blend,
+        },
+        "min_positives": MIN_POSITIVES,
+        "min_score": 0.01,
+    }
+    training = Training(settings, seed=0, threads=1, store=store and str(store))
+    evaluation_predict(method, "fold0", "cross_validation", ["P", "F", "C"], files, training)
     return out
 
 
@@ -195,12 +187,16 @@ def test_the_evaluation_scores_what_ships(demo_inputs):
         training = str(demo_inputs / "training.tsv")
         sequence = str(demo_inputs / "sequence.npz")
         plan_cotraining(aspect, training, sequence, MIN_POSITIVES, paths["tsv"])
-        cotrain_batch(
-            aspect, "1-of-1", paths["tsv"], sequence,
-            str(demo_inputs / "expression.npz"), training,
-            str(demo_inputs / "hits.tsv"), paths["npz"], str(demo_inputs / f"{aspect}.json"),
-            FAST_COTRAINING, MIN_POSITIVES, seed=0, threads=2,
-        )  # fmt: skip
+        files = BatchFiles(
+            terms=paths["tsv"],
+            sequence=sequence,
+            expression=str(demo_inputs / "expression.npz"),
+            labels=training,
+            hits=str(demo_inputs / "hits.tsv"),
+            scores=paths["npz"],
+            report=str(demo_inputs / f"{aspect}.json"),
+        )
+        cotrain_batch(aspect, "1-of-1", files, FAST_COTRAINING, MIN_POSITIVES, seed=0, threads=2)
         scores = AspectScores.from_npz(paths["npz"])
         held_out = set(targets.loc[targets["aspect"] == aspect, "gene_id"])
         for row, gene in enumerate(scores.genes.tolist()):
@@ -388,16 +384,16 @@ def test_naive_predictions_are_term_frequencies_outside_the_fold(demo_inputs):
 def test_scores_are_evaluates_with_ia_from_all_labels(demo_inputs, demo_ontology):
     paths = {method: [str(predict(demo_inputs, method))] for method in ("naive", "homology")}
     out = {name: demo_inputs / f"{name}.out.tsv" for name in ("m", "c", "t", "truth")}
+    predictions = MethodPredictions(
+        [path for method in paths for path in paths[method]], list(paths), ["fold0"]
+    )
     table = evaluation_score(
-        paths,
+        predictions,
         str(demo_inputs / "targets.tsv"),
         str(demo_inputs / "labels.tsv"),
         str(demo_inputs / "ontology.json"),
-        out["m"],
-        out["c"],
-        out["t"],
-        out["truth"],
         "cross_validation",
+        ScoreTables(out["m"], out["c"], out["t"], out["truth"]),
     )
     labels = Labels.from_tsv(demo_inputs / "labels.tsv").table
     targets = read_targets(demo_inputs / "targets.tsv")

@@ -1,10 +1,18 @@
-"""The package's layout: product code never imports evaluation code, and every rule's
-script calls the step function of the rule's name."""
+"""The package's layout: product code never imports evaluation code, and every rule runs the
+step function of the rule's name with what the rule names."""
 
 import ast
-import re
+import dataclasses
+import inspect
+import json
+import subprocess
+import sys
+import typing
 
+import pytest
 from conftest import ROOT
+
+from gocotrain.steps import NAMESPACES, SAME_STEP, BindError, bind, dataclass_of, find_step
 
 PACKAGE = ROOT / "src" / "gocotrain"
 EVALUATION = {
@@ -50,20 +58,77 @@ def test_product_modules_never_import_evaluation_modules():
         assert not imported(modules[name]) & (EVALUATION | EVALUATION_STEPS), name
 
 
-def test_each_rule_script_calls_the_step_of_its_name():
+# Inputs that only order a rule after another, which its step does not read.
+ORDERING_INPUTS = {
+    "stamp_release": {"ontology", "annotations"},  # the stamp holds their checksums
+    "reference_database": {"checked"},
+}
+
+
+@pytest.fixture(scope="module")
+def workflow_rules(tmp_path_factory) -> dict[str, dict]:
+    """Every rule as Snakemake reads it (tests/rule_names.py), with the demo's config and the
+    new-organism demo's: what each names, in either."""
+    rules: dict[str, dict] = {}
+    for config in ("config/config.yaml", "config/demo-new-organism.yaml"):
+        out = tmp_path_factory.mktemp("rules") / "rules.json"
+        subprocess.run(
+            [sys.executable, str(ROOT / "tests" / "rule_names.py"), config, str(out)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        for name, rule in json.loads(out.read_text()).items():
+            known = rules.setdefault(name, rule)
+            for space in NAMESPACES:
+                known[space] = sorted(set(known[space]) | set(rule[space]))
+    return rules
+
+
+def step_names(step) -> set[str]:
+    """The names a step binds: its parameters, and the fields of those typed as dataclasses."""
+    hints = typing.get_type_hints(step)
+    names = set()
+    for name in inspect.signature(step).parameters:
+        kind = dataclass_of(hints.get(name))
+        names |= {field.name for field in dataclasses.fields(kind)} if kind else {name}
+    return names
+
+
+def test_every_rule_runs_the_step_of_its_name_with_what_it_names(workflow_rules):
+    """Every rule's script is the generic one; its step, named as the rule (or SAME_STEP's),
+    lives in the steps module of the rule's file, binds from what the rule names, and reads
+    every input, output and param the rule names (but ORDERING_INPUTS)."""
+    assert sorted(path.name for path in (ROOT / "workflow" / "scripts").glob("*.py")) == [
+        "_package.py",
+        "run_step.py",
+    ]
     checked = 0
-    for rules in (ROOT / "workflow" / "rules").glob("*.smk"):
-        blocks = re.split(r"^\s*rule (?=\w+:)", rules.read_text(), flags=re.M)[1:]
-        for block in blocks:
-            rule = block.split(":", 1)[0]
-            script = re.search(r'script:\s*"\.\./scripts/(\w+)\.py"', block.split("\nrule ")[0])
-            if script is None or rule.startswith(("prepare_labels_", "predict_prepare_")):
-                continue  # no script, or the same step on other inputs (newer labels, new genes)
-            assert script.group(1) == rule, rules.name
-            source = (ROOT / "workflow" / "scripts" / f"{rule}.py").read_text()
-            assert f"from gocotrain.steps.{rules.stem} import {rule}\n" in source, rule
-            checked += 1
-    assert checked >= 20
+    for name, rule in workflow_rules.items():
+        if rule["script"] is None:
+            continue  # a target rule: `all`, `predict`
+        assert rule["script"] == "../scripts/run_step.py", name
+        step = find_step(name)
+        if name not in SAME_STEP:
+            assert step.__module__ == f"gocotrain.steps.{rule['group']}", name
+        named = {space: dict.fromkeys(rule[space], "") for space in NAMESPACES}
+        bind(step, name, named | {"threads": {"threads": 1}})  # raises BindError naming a gap
+        # Wildcards may only place the files.
+        given = {item for space in ("input", "output", "params") for item in rule[space]}
+        unread = given - step_names(step) - ORDERING_INPUTS.get(name, set())
+        assert not unread, f"rule {name} names {unread}, which step {step.__name__} never reads"
+        checked += 1
+    assert checked >= 30
+
+
+def test_no_step_takes_more_than_eight_parameters_or_runs_over_sixty_lines():
+    for path in (PACKAGE / "steps").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                where = f"{path.name}: {node.name}"
+                if path.name != "__init__.py":
+                    assert len(node.args.args) + len(node.args.kwonlyargs) <= 8, where
+                assert node.end_lineno - node.lineno < 60, where
 
 
 def test_steps_never_import_other_steps():
@@ -86,3 +151,60 @@ def test_the_teacher_and_the_predictions_table_stay_product_code():
         assert "teaching" in imported(PACKAGE / name) or any(
             "gocotrain.teaching" in line for line in (PACKAGE / name).read_text().splitlines()
         ), name
+
+
+@dataclasses.dataclass(frozen=True)
+class _Files:
+    labels: str
+    hits: list[str]
+    calibrations: str | None = None
+
+
+def _step(aspect: str, files: _Files, threads: int, min_score: float = 0.01) -> None:
+    """A step as the binder sees one."""
+
+
+def _named(**spaces) -> dict[str, dict]:
+    return {space: spaces.get(space, {}) for space in NAMESPACES} | {"threads": {"threads": 2}}
+
+
+def test_the_binder_builds_dataclasses_from_the_rules_names():
+    named = _named(
+        input={"labels": "l.tsv", "hits": ["a.tsv", "b.tsv"], "calibrations": []},
+        wildcards={"aspect": "P"},
+    )
+    assert bind(_step, "demo", named) == {
+        "aspect": "P",
+        "files": _Files("l.tsv", ["a.tsv", "b.tsv"], None),  # `[]`: no file, so None
+        "threads": 2,
+    }
+    named["params"] = {"min_score": 0.5}
+    assert bind(_step, "demo", named)["min_score"] == 0.5
+
+
+def test_the_binder_names_the_rule_and_what_is_missing_or_named_twice():
+    aspect = {"aspect": "P"}
+    with pytest.raises(
+        BindError, match=r"rule demo: step _step needs 'hits' \(parameter files.hits\)"
+    ):
+        bind(_step, "demo", _named(input={"labels": "l.tsv"}, wildcards={"aspect": "P"}))
+    with pytest.raises(BindError, match=r"needs 'labels' \(parameter files.labels\)"):
+        bind(_step, "demo", _named(wildcards=aspect))
+    with pytest.raises(BindError, match="rule demo: step _step needs 'aspect'"):
+        bind(_step, "demo", _named(input={"labels": "l.tsv", "hits": []}))
+    with pytest.raises(BindError, match="'labels' is named in input and output"):
+        bind(
+            _step,
+            "demo",
+            _named(input={"labels": "l.tsv"}, output={"labels": "o"}, wildcards=aspect),
+        )
+    with pytest.raises(BindError, match="rule demo: 'labels' is a list of 2"):
+        bind(_step, "demo", _named(input={"labels": ["a", "b"], "hits": []}, wildcards=aspect))
+    with pytest.raises(BindError, match="rule no_such_rule: no step of its name"):
+        find_step("no_such_rule")
+
+
+def test_a_rule_used_from_a_module_finds_its_step_under_the_modules_prefix():
+    assert find_step("gocotrain_prepare_ontology").__name__ == "prepare_ontology"
+    assert find_step("gocotrain_prepare_labels_new").__name__ == "prepare_labels"
+    assert find_step("my_run_evaluation_predict").__name__ == "evaluation_predict"

@@ -14,7 +14,8 @@ from snakemake.utils import validate
 from gocotrain.export import read_predictions_tsv
 from gocotrain.ontology import Ontology
 from gocotrain.reference import PRIOR_WEIGHTS
-from gocotrain.steps.evaluation import evaluation_predict
+from gocotrain.steps import TeacherFiles
+from gocotrain.steps.evaluation import MethodFiles, Training, evaluation_predict
 
 pytestmark = pytest.mark.workflow
 # A reference is searched with DIAMOND (pyswrd would take hours over a reference).
@@ -188,31 +189,31 @@ def assert_held_out_labels_are_never_read(workdir, folder, config):
         (changed["labels.tsv"], changed["training.tsv"]),
     ):
         out = workdir / f"fold0_from_{labels.stem}.tsv"
+        files = MethodFiles(
+            labels=str(labels),
+            targets=str(folder / "evaluation/cross_validation/targets.tsv"),
+            sequence=str(workdir / "results/features/sequence.npz"),
+            expression=str(workdir / "results/features/expression.npz"),
+            hits=str(workdir / "results/homology/hits.tsv"),
+            predictions=str(out),
+        )
+        teacher = TeacherFiles(
+            teacher_hits=[
+                str(workdir / "results/homology/hits.tsv"),
+                *(str(path) for path in sorted(workdir.glob("results/reference/*/hits.tsv"))),
+            ],
+            training_labels=str(training),
+            reference_labels=[str(path) for path in sorted(folder.glob("reference/*/labels.tsv"))],
+            reference_calibrations=str(folder / "labels/reference_calibrations.json"),
+        )
         evaluation_predict(
             "cotraining",
             "fold0",
             "cross_validation",
-            str(labels),
-            str(folder / "evaluation/cross_validation/targets.tsv"),
-            str(workdir / "results/features/sequence.npz"),
-            str(workdir / "results/features/expression.npz"),
-            str(workdir / "results/homology/hits.tsv"),
-            str(out),
             ["C"],
-            settings,
-            seed=config["seed"],
-            threads=2,
-            teacher_files={
-                "hits": [
-                    str(workdir / "results/homology/hits.tsv"),
-                    *(str(path) for path in sorted(workdir.glob("results/reference/*/hits.tsv"))),
-                ],
-                "labels": str(training),
-                "reference_labels": [
-                    str(path) for path in sorted(folder.glob("reference/*/labels.tsv"))
-                ],
-                "reference_calibrations": str(folder / "labels/reference_calibrations.json"),
-            },
+            files,
+            Training(settings, seed=config["seed"], threads=2),
+            teacher,
         )
         written.append(out.read_text())
     assert written[0] and written[0] == written[1]

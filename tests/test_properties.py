@@ -14,7 +14,12 @@ from gocotrain.expression import read_expression
 from gocotrain.features import FeatureMatrix, sequence_features
 from gocotrain.predictions import consistent_with_hierarchy
 from gocotrain.sequences import read_sequences, write_fasta
-from gocotrain.steps.cotrain import cotrain_batch, gather_cotraining, plan_cotraining
+from gocotrain.steps.cotrain import (
+    BatchFiles,
+    cotrain_batch,
+    gather_cotraining,
+    plan_cotraining,
+)
 
 FAST = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -160,21 +165,12 @@ def test_reordered_inputs_give_identical_scores(tmp_path, demo_proteins, rng):
         n_batches = run + 1
         plan_cotraining("P", str(folder / "l.tsv"), str(folder / "s.npz"), 5, str(folder / "t.tsv"))
         for batch in range(1, n_batches + 1):
-            cotrain_batch(
-                "P",
-                f"{batch}-of-{n_batches}",
-                str(folder / "t.tsv"),
-                str(folder / "s.npz"),
-                str(folder / "e.npz"),
-                str(folder / "l.tsv"),
-                str(folder / "h.tsv"),
-                str(folder / f"b{batch}.npz"),
-                str(folder / f"b{batch}.json"),
-                FAST_COTRAINING,
-                5,
-                7,
-                2,
+            files = BatchFiles(
+                *(str(folder / name) for name in ("t.tsv", "s.npz", "e.npz", "l.tsv", "h.tsv")),
+                scores=str(folder / f"b{batch}.npz"),
+                report=str(folder / f"b{batch}.json"),
             )
+            cotrain_batch("P", f"{batch}-of-{n_batches}", files, FAST_COTRAINING, 5, 7, 2)
         gather_cotraining(
             str(folder / "t.tsv"),
             [str(folder / f"b{batch}.npz") for batch in range(1, n_batches + 1)],

@@ -1,9 +1,10 @@
 """GOcotrain: predict Gene Ontology functions of unannotated genes by co-training
 a sequence view and an expression view.
 
-Where things are. A workflow rule (``workflow/rules/<group>.smk``) runs a script of its own
-name (``workflow/scripts/<rule>.py``), which calls the step function of that name in
-``gocotrain.steps.<group>``; the step reads files and calls the module that does the work.
+Where things are. A workflow rule (``workflow/rules/<group>.smk``) runs the one rule script,
+``workflow/scripts/run_step.py``, which calls the step function of the rule's name in
+``gocotrain.steps.<group>`` with the rule's inputs, outputs, params and wildcards bound by
+name (``gocotrain.steps.bind``); the step reads files and calls the module that does the work.
 
 * Inputs, read and checked once: `sequences`, `annotations` (labels), `ontology`,
   `expression`, `ids` (joining IDs), `releases` (release labels and stamps); `errors` and

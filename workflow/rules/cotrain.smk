@@ -25,9 +25,9 @@ rule plan_cotraining:
         "../../envs/gocotrain.yaml"
     params:
         min_positives=config["min_positives"],
-        batches=len(scatter.cotrain("{scatteritem}")),
+        n_batches=len(scatter.cotrain("{scatteritem}")),
     script:
-        "../scripts/plan_cotraining.py"
+        "../scripts/run_step.py"
 
 
 rule cotrain_batch:
@@ -58,14 +58,16 @@ rule cotrain_batch:
         min_positives=config["min_positives"],
         seed=config["seed"],
     script:
-        "../scripts/cotrain_batch.py"
+        "../scripts/run_step.py"
 
 
 rule gather_cotraining:
     input:
         terms=rules.plan_cotraining.output.terms,
-        scores=gather.cotrain(in_release("cotrain/{{aspect}}/batch-{scatteritem}.npz")),
-        reports=gather.cotrain(
+        batch_scores=gather.cotrain(
+            in_release("cotrain/{{aspect}}/batch-{scatteritem}.npz")
+        ),
+        batch_reports=gather.cotrain(
             in_release("cotrain/{{aspect}}/batch-{scatteritem}.json")
         ),
     output:
@@ -78,4 +80,4 @@ rule gather_cotraining:
     conda:
         "../../envs/gocotrain.yaml"
     script:
-        "../scripts/gather_cotraining.py"
+        "../scripts/run_step.py"

@@ -20,7 +20,7 @@ rule prepare_labels_new:
         evidence_codes=config["evidence_codes"],
         aspects=ASPECTS,
     script:
-        "../scripts/prepare_labels.py"
+        "../scripts/run_step.py"
 
 
 rule evaluation_targets:
@@ -43,7 +43,7 @@ rule evaluation_targets:
         seed=config["seed"],
         least_annotated_share=EVALUATION["least_annotated_share"],
     script:
-        "../scripts/evaluation_targets.py"
+        "../scripts/run_step.py"
 
 
 rule evaluation_predict:
@@ -81,7 +81,7 @@ rule evaluation_predict:
         seed=config["seed"],
         store=EVALUATION_STORE,
     script:
-        "../scripts/evaluation_predict.py"
+        "../scripts/run_step.py"
 
 
 rule evaluation_score:
@@ -124,7 +124,7 @@ rule evaluation_score:
         # With a reference, the teacher mixed the own term frequencies in already.
         choose_prior_weights=not REFERENCES,
     script:
-        "../scripts/evaluation_score.py"
+        "../scripts/run_step.py"
 
 
 rule evaluation_reference_check:
@@ -150,4 +150,4 @@ rule evaluation_reference_check:
         aspects=ASPECTS,
         neighbours=config["homology"]["neighbours"],
     script:
-        "../scripts/evaluation_reference_check.py"
+        "../scripts/run_step.py"

@@ -21,7 +21,7 @@ rule choose_thresholds:
         aspects=ASPECTS,
         export_threshold=config["export_threshold"],
     script:
-        "../scripts/choose_thresholds.py"
+        "../scripts/run_step.py"
 
 
 rule fit_teacher:
@@ -46,7 +46,7 @@ rule fit_teacher:
         aspects=ASPECTS,
         settings=TEACHER_SETTINGS,
     script:
-        "../scripts/fit_teacher.py"
+        "../scripts/run_step.py"
 
 
 rule export_predictions:
@@ -77,7 +77,7 @@ rule export_predictions:
         excel=f"{PREDICTIONS_DIR}/predictions.summary.xlsx",
         summary_json=f"{PREDICTIONS_DIR}/summary.json",
         summary_tsv=f"{PREDICTIONS_DIR}/summary.tsv",
-        thresholds=f"{PREDICTIONS_DIR}/thresholds.tsv",
+        exported_thresholds=f"{PREDICTIONS_DIR}/thresholds.tsv",
     log:
         release_log("export_predictions.log"),
     conda:
@@ -95,7 +95,7 @@ rule export_predictions:
         top_terms=config["summary_top_terms"],
         settings=MODEL_SETTINGS,
     script:
-        "../scripts/export_predictions.py"
+        "../scripts/run_step.py"
 
 
 rule save_model:
@@ -129,4 +129,4 @@ rule save_model:
         settings=MODEL_SETTINGS,
         references=[{"key": key, **entry} for key, entry in REFERENCES.items()],
     script:
-        "../scripts/save_model.py"
+        "../scripts/run_step.py"

@@ -16,12 +16,12 @@ rule sequence_features:
         mem_mb=memory_mb(1000, 50),
         runtime=runtime_minutes(5, 1),
     script:
-        "../scripts/sequence_features.py"
+        "../scripts/run_step.py"
 
 
 rule expression_features:
     input:
-        expression=rules.prepare_expression.output.expression,
+        expression=rules.prepare_expression.output.log_expression,
     output:
         features="results/features/expression.npz",
         report="results/features/expression_report.json",
@@ -39,4 +39,4 @@ rule expression_features:
         n_components=config["expression_components"],
         seed=config["seed"],
     script:
-        "../scripts/expression_features.py"
+        "../scripts/run_step.py"

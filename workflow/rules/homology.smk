@@ -24,4 +24,4 @@ rule homology_search:
             key: config["homology"][key] for key in ("engine", "diamond_sensitivity")
         },
     script:
-        "../scripts/homology_search.py"
+        "../scripts/run_step.py"

@@ -17,9 +17,9 @@ rule stamp_release:
     conda:
         "../../envs/gocotrain.yaml"
     params:
-        stamp=RELEASE_STAMP,
+        release=RELEASE_STAMP,
     script:
-        "../scripts/stamp_release.py"
+        "../scripts/run_step.py"
 
 
 rule prepare_ontology:
@@ -36,7 +36,7 @@ rule prepare_ontology:
         mem_mb=memory_mb(1000, 50),
         runtime=runtime_minutes(5, 0.5),
     script:
-        "../scripts/prepare_ontology.py"
+        "../scripts/run_step.py"
 
 
 rule prepare_sequences:
@@ -58,14 +58,14 @@ rule prepare_sequences:
         genetic_code=config["genetic_code"],
         genbank_id_qualifiers=config["genbank_id_qualifiers"],
     script:
-        "../scripts/prepare_sequences.py"
+        "../scripts/run_step.py"
 
 
 rule prepare_expression:
     input:
         unpack(expression_inputs),
     output:
-        expression="results/expression/log_expression.npz",
+        log_expression="results/expression/log_expression.npz",
         report="results/expression/report.json",
     log:
         "logs/prepare_expression.log",
@@ -78,7 +78,7 @@ rule prepare_expression:
         expression_kind=config["expression_kind"],
         min_share=config["expression_min_share"],
     script:
-        "../scripts/prepare_expression.py"
+        "../scripts/run_step.py"
 
 
 rule prepare_labels:
@@ -100,4 +100,4 @@ rule prepare_labels:
         evidence_codes=config["evidence_codes"],
         aspects=ASPECTS,
     script:
-        "../scripts/prepare_labels.py"
+        "../scripts/run_step.py"

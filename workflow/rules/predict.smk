@@ -30,7 +30,7 @@ rule predict_prepare_sequences:
         genetic_code=config["genetic_code"],
         genbank_id_qualifiers=config["genbank_id_qualifiers"],
     script:
-        "../scripts/prepare_sequences.py"
+        "../scripts/run_step.py"
 
 
 rule predict_new_genes:
@@ -61,4 +61,4 @@ rule predict_new_genes:
         gaf_assigned_by=config["gaf_assigned_by"],
         top_terms=config["summary_top_terms"],
     script:
-        "../scripts/predict_new_genes.py"
+        "../scripts/run_step.py"

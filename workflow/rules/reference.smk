@@ -24,7 +24,7 @@ rule check_reference:
             "evidence_codes"
         ],
     script:
-        "../scripts/check_reference.py"
+        "../scripts/run_step.py"
 
 
 rule reference_database:
@@ -47,7 +47,7 @@ rule reference_database:
         mem_mb=memory_mb(2000, 5),
         runtime=runtime_minutes(10, 0.5),
     script:
-        "../scripts/reference_database.py"
+        "../scripts/run_step.py"
 
 
 # The reference proteins held out to check and calibrate the transfer; their folder names
@@ -70,7 +70,7 @@ rule reference_check_sample:
     params:
         check_proteins=config["reference_settings"]["check_proteins"],
     script:
-        "../scripts/reference_check_sample.py"
+        "../scripts/run_step.py"
 
 
 rule reference_search:
@@ -92,7 +92,7 @@ rule reference_search:
     params:
         sensitivity=config["homology"]["diamond_sensitivity"],
     script:
-        "../scripts/reference_search.py"
+        "../scripts/run_step.py"
 
 
 rule reference_check_search:
@@ -114,7 +114,7 @@ rule reference_check_search:
     params:
         sensitivity=config["homology"]["diamond_sensitivity"],
     script:
-        "../scripts/reference_check_search.py"
+        "../scripts/run_step.py"
 
 
 rule prepare_reference_labels:
@@ -139,7 +139,7 @@ rule prepare_reference_labels:
         ],
         aspects=ASPECTS,
     script:
-        "../scripts/prepare_reference_labels.py"
+        "../scripts/run_step.py"
 
 
 rule prepare_training_labels:
@@ -168,4 +168,4 @@ rule prepare_training_labels:
         neighbours=config["homology"]["neighbours"],
         label_precision=config["reference_settings"]["label_precision"],
     script:
-        "../scripts/prepare_training_labels.py"
+        "../scripts/run_step.py"

@@ -39,13 +39,13 @@ rule run_figures:
     params:
         aspects=ASPECTS,
     script:
-        "../scripts/run_figures.py"
+        "../scripts/run_step.py"
 
 
 rule top_predictions_page:
     input:
         most_specific=rules.export_predictions.output.most_specific,
-        thresholds=rules.export_predictions.output.thresholds,
+        thresholds=rules.export_predictions.output.exported_thresholds,
     output:
         page=report(
             in_release("report/top_predictions.html"),
@@ -66,7 +66,7 @@ rule top_predictions_page:
     params:
         top_terms=config["summary_top_terms"],
     script:
-        "../scripts/top_predictions_page.py"
+        "../scripts/run_step.py"
 
 
 rule evaluation_figures:
@@ -96,7 +96,7 @@ rule evaluation_figures:
                 "format": "figure",
             },
         ),
-        per_term=report(
+        per_term_figure=report(
             in_release("report/per_term_aupr.png"),
             category="Method comparison",
             caption="../report/per_term.rst",
@@ -113,7 +113,7 @@ rule evaluation_figures:
         mem_mb=memory_mb(1000, 10),
         runtime=runtime_minutes(5, 0.5),
     script:
-        "../scripts/evaluation_figures.py"
+        "../scripts/run_step.py"
 
 
 # What changed since an earlier release (config `previous_release`).
@@ -156,4 +156,4 @@ if CHANGES_DIR:
         params:
             aspects=ASPECTS,
         script:
-            "../scripts/report_changes.py"
+            "../scripts/run_step.py"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from gocotrain import batches, homology, reference
@@ -20,10 +21,10 @@ log = logging.getLogger("gocotrain")
 
 def plan_cotraining(
     aspect: str,
-    labels_tsv: str,
-    sequence_npz: str,
+    labels: str,
+    sequence: str,
     min_positives: int,
-    terms_tsv: str,
+    terms: str,
     n_batches: int | None = None,
 ) -> None:
     """The aspect's modelled terms with their expected cost, which the batches split.
@@ -31,11 +32,11 @@ def plan_cotraining(
     `n_batches`, the batches the aspect is scattered into (cotrain_batches, or --set-scatter),
     only lets the plan warn when some of them will have no term; the plan does not depend on it.
     """
-    labels = resolved(Labels.from_tsv(labels_tsv).table)
-    labels = labels[labels["aspect"] == aspect]
-    terms, _ = select_terms(labels, labels["gene_id"].nunique(), min_positives)
-    positives = labels["go_id"].value_counts().reindex(terms).astype(int)
-    costs = batches.term_costs(positives, len(FeatureMatrix.from_npz(sequence_npz).genes))
+    table = resolved(Labels.from_tsv(labels).table)
+    table = table[table["aspect"] == aspect]
+    modelled, _ = select_terms(table, table["gene_id"].nunique(), min_positives)
+    positives = table["go_id"].value_counts().reindex(modelled).astype(int)
+    costs = batches.term_costs(positives, len(FeatureMatrix.from_npz(sequence).genes))
     log.info(
         "aspect %s: %d terms, %.0f CPU seconds expected",
         aspect,
@@ -46,62 +47,69 @@ def plan_cotraining(
         warning := batches.surplus_batches_warning(aspect, costs, n_batches)
     ):
         log.warning(warning)
-    write_tsv(costs.round({"expected_seconds": 3}), terms_tsv)
+    write_tsv(costs.round({"expected_seconds": 3}), terms)
+
+
+@dataclass(frozen=True)
+class BatchFiles:
+    """What a co-training batch reads (the aspect's planned terms, both views, the training
+    labels, the homology hits) and writes (its scores and report; with `models`, the folder
+    its terms' boosters are saved in)."""
+
+    terms: str
+    sequence: str
+    expression: str
+    labels: str
+    hits: str
+    scores: str
+    report: str
+    models: str | None = None
 
 
 def cotrain_batch(
     aspect: str,
-    batch: str,
-    terms_tsv: str,
-    sequence_npz: str,
-    expression_npz: str,
-    labels_tsv: str,
-    hits_tsv: str,
-    scores_npz: str,
-    report_json: str,
+    scatteritem: str,
+    files: BatchFiles,
     settings: dict,
     min_positives: int,
     seed: int,
     threads: int,
-    model_dir: str | None = None,
 ) -> None:
-    """Score one batch ("I-of-N", Snakemake's scatter item) of the aspect's terms.
-
-    With `model_dir`, the terms' boosters are saved there too.
-    """
-    if model_dir:
-        Path(model_dir).mkdir(parents=True, exist_ok=True)
-    terms = batches.batch_terms(batches.read_costs(terms_tsv), batch)
+    """Score one batch (`scatteritem`: "I-of-N", Snakemake's scatter item) of the aspect's
+    terms; `settings`: the config's ``cotraining``."""
+    if files.models:
+        Path(files.models).mkdir(parents=True, exist_ok=True)
+    terms = batches.batch_terms(batches.read_costs(files.terms), scatteritem)
     started = time.monotonic()
     sequence, expression = (
-        FeatureMatrix.from_npz(sequence_npz),
-        FeatureMatrix.from_npz(expression_npz),
+        FeatureMatrix.from_npz(files.sequence),
+        FeatureMatrix.from_npz(files.expression),
     )
-    labels = Labels.from_tsv(labels_tsv).table
+    labels = Labels.from_tsv(files.labels).table
     scores, report = score_aspect(
         aspect,
         sequence,
         expression,
         resolved(labels),
-        homology.read_hits(hits_tsv),
+        homology.read_hits(files.hits),
         from_settings(settings, seed),
         min_positives,
         seed,
         n_jobs=threads,
         terms=terms,
-        model_dir=model_dir,
+        model_dir=files.models,
         **genes_to_score(labels, aspect, sequence, expression),
     )
-    scores.to_npz(scores_npz)
+    scores.to_npz(files.scores)
     # The time goes to the log only: the report is reproducible.
     log.info(
         "aspect %s batch %s: %d terms in %.1f s",
         aspect,
-        batch,
+        scatteritem,
         len(terms),
         time.monotonic() - started,
     )
-    write_json(report, report_json)
+    write_json(report, files.report)
 
 
 def genes_to_score(labels, aspect: str, sequence: FeatureMatrix, expression: FeatureMatrix):
@@ -115,20 +123,25 @@ def genes_to_score(labels, aspect: str, sequence: FeatureMatrix, expression: Fea
 
 
 def gather_cotraining(
-    terms_tsv: str,
+    terms: str,
     batch_scores: list[str],
     batch_reports: list[str],
-    scores_npz: str,
-    report_json: str,
+    scores: str,
+    report: str,
 ) -> None:
     """One aspect's scores and report from its batches, as one job would have written them.
 
     The batches' boosters stay where they are: `save_model` gathers them into the model."""
     parts = [
-        (AspectScores.from_npz(scores), read_json(report))
-        for scores, report in zip(batch_scores, batch_reports, strict=True)
+        (AspectScores.from_npz(batch), read_json(batch_report))
+        for batch, batch_report in zip(batch_scores, batch_reports, strict=True)
     ]
-    scores, report = merge_batches(parts, batches.read_costs(terms_tsv)["term"].tolist())
-    scores.to_npz(scores_npz)
-    log.info("aspect %s: %d terms from %d batches", report["aspect"], len(scores.terms), len(parts))
-    write_json(report, report_json)
+    merged, merged_report = merge_batches(parts, batches.read_costs(terms)["term"].tolist())
+    merged.to_npz(scores)
+    log.info(
+        "aspect %s: %d terms from %d batches",
+        merged_report["aspect"],
+        len(merged.terms),
+        len(parts),
+    )
+    write_json(merged_report, report)

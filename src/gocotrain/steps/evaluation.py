@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -43,7 +44,7 @@ from gocotrain.splits import (
     split_names,
     time_split_targets,
 )
-from gocotrain.steps import write_json
+from gocotrain.steps import TeacherFiles, write_json
 from gocotrain.targets import (
     CROSS_VALIDATION,
     LEAST_ANNOTATED,
@@ -64,18 +65,26 @@ PRODUCT_METHOD = "cotraining"
 # Targets
 
 
+@dataclass(frozen=True)
+class Splits:
+    """How the labeled genes are split (config `evaluation`): the `protocol`, and for
+    cross-validation its `folds`, how many of them are evaluated, the seed, and the share of
+    an aspect's labeled genes whose least annotated are scored again (`least_annotated`)."""
+
+    protocol: str
+    folds: int
+    folds_evaluated: int | None
+    seed: int
+    least_annotated_share: float
+
+
 def evaluation_targets(
-    labels_tsv: str,
-    targets_tsv: str,
-    protocol: str,
+    labels: str,
+    targets: str,
     aspects: list[str],
-    folds: int,
-    folds_evaluated: int | None,
-    seed: int,
-    labels_new_tsv: str | None = None,
-    ontology_json: str | None = None,
-    *,
-    least_annotated_share: float,
+    splits: Splits,
+    labels_new: str | None = None,
+    ontology: str | None = None,
 ) -> pd.DataFrame:
     """Write the target genes of every evaluated split with their truth (TARGET_COLUMNS).
 
@@ -83,56 +92,51 @@ def evaluation_targets(
     targets in an aspect are its genes labeled there, their truth those labels, and
     ``targets`` is "cross_validation"; its genes among an aspect's `least_annotated_share`
     least annotated there (`splits.least_annotated`) are listed again as "least_annotated".
-    Time split:
-    the targets of `splits.time_split_targets` ("no_knowledge", "limited_knowledge"), their
-    truth the newer labels.
+    Time split: the targets of `splits.time_split_targets` ("no_knowledge",
+    "limited_knowledge"), their truth the newer labels.
     """
-    labels = Labels.from_tsv(labels_tsv).table
-    labels = labels[labels["aspect"].isin(aspects)]
-    ontology = Ontology.from_json(ontology_json) if ontology_json else None
-    if protocol == CROSS_VALIDATION:
-        frames = _fold_targets(
-            labels,
-            ontology,
-            split_names(protocol, folds, folds_evaluated),
-            folds,
-            seed,
-            least_annotated(labels, least_annotated_share, ontology),
-        )
-    elif protocol == TIME_SPLIT:
-        new_labels = Labels.from_tsv(labels_new_tsv).table
-        frames = _time_split_targets(labels, new_labels, aspects, ontology)
+    table = Labels.from_tsv(labels).table
+    table = table[table["aspect"].isin(aspects)]
+    if splits.protocol == CROSS_VALIDATION:
+        read = Ontology.from_json(ontology) if ontology else None
+        sparse = least_annotated(table, splits.least_annotated_share, read)
+        frames = _fold_targets(table, splits, sparse)
+    elif splits.protocol == TIME_SPLIT:
+        frames = _time_split_targets(table, labels_new, ontology, aspects)
     else:
-        raise ValueError(f"unknown protocol {protocol!r}")
-    targets = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    targets = targets.reindex(columns=TARGET_COLUMNS)
-    targets = targets.sort_values(TARGET_COLUMNS).reset_index(drop=True)
-    with atomic_write(targets_tsv) as handle:
-        targets.to_csv(handle, sep="\t", index=False)
-    for (split, kind, aspect), group in targets.groupby(["split", "targets", "aspect"]):
+        raise ValueError(f"unknown protocol {splits.protocol!r}")
+    found = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    found = found.reindex(columns=TARGET_COLUMNS)
+    found = found.sort_values(TARGET_COLUMNS).reset_index(drop=True)
+    with atomic_write(targets) as handle:
+        found.to_csv(handle, sep="\t", index=False)
+    for (split, kind, aspect), group in found.groupby(["split", "targets", "aspect"]):
         log.info("%s %s %s: %d target genes", split, kind, aspect, group["gene_id"].nunique())
-    return targets
+    return found
 
 
-def _fold_targets(labels, ontology, splits, folds, seed, sparse: set) -> list[pd.DataFrame]:
+def _fold_targets(labels: pd.DataFrame, splits: Splits, sparse: set) -> list[pd.DataFrame]:
     """Each evaluated fold's targets: every gene of the fold ("cross_validation"), and again,
-    per aspect, those of its genes in `sparse` (("least_annotated", (aspect, gene) pairs)."""
-    fold_of = cross_validation_folds(labels["gene_id"], folds, seed)
+    per aspect, those of its genes in `sparse` ("least_annotated", (aspect, gene) pairs)."""
+    fold_of = cross_validation_folds(labels["gene_id"], splits.folds, splits.seed)
     frames = []
-    for split in splits:
+    for split in split_names(splits.protocol, splits.folds, splits.folds_evaluated):
         in_fold = labels["gene_id"].map(fold_of).eq(int(split.removeprefix("fold")))
         frame = labels.loc[in_fold, ["aspect", "gene_id", "go_id"]]
         frames.append(frame.assign(split=split, targets=CROSS_VALIDATION))
         pairs = pd.Series(list(zip(frame["aspect"], frame["gene_id"], strict=True)), frame.index)
-        least = frame[pairs.isin(sparse)]
-        frames.append(least.assign(split=split, targets=LEAST_ANNOTATED))
+        frames.append(frame[pairs.isin(sparse)].assign(split=split, targets=LEAST_ANNOTATED))
     return frames
 
 
-def _time_split_targets(labels, new_labels, aspects, ontology) -> list[pd.DataFrame]:
+def _time_split_targets(
+    labels: pd.DataFrame, labels_new: str, ontology: str | None, aspects: list[str]
+) -> list[pd.DataFrame]:
+    new_labels = Labels.from_tsv(labels_new).table
+    read = Ontology.from_json(ontology) if ontology else None
     frames = []
     for aspect in aspects:
-        found = time_split_targets(labels, new_labels, aspect, ontology=ontology)
+        found = time_split_targets(labels, new_labels, aspect, ontology=read)
         for kind in (NO_KNOWLEDGE, LIMITED_KNOWLEDGE):
             rows = [
                 (TIME_SPLIT_NAME, kind, aspect, gene, term)
@@ -151,60 +155,65 @@ def read_targets(path: str | Path) -> pd.DataFrame:
 # Predictions of one method for one split
 
 
+@dataclass(frozen=True)
+class MethodFiles:
+    """What one method's predictions for one split read (the labels, the splits' targets,
+    both views, the organism's homology hits) and write (the predictions; with `record`,
+    which aspects were reused from the store)."""
+
+    labels: str
+    targets: str
+    sequence: str
+    expression: str
+    hits: str
+    predictions: str
+    record: str | None = None
+
+
+@dataclass(frozen=True)
+class Training:
+    """How the methods train: `settings` holds the config's ``cotraining``, ``homology``,
+    ``min_positives`` and ``min_score`` (the methods read their settings where the product
+    does) and the teacher's; with `store`, parts are reused from `reuse.PredictionStore`."""
+
+    settings: dict
+    seed: int
+    threads: int
+    store: str | None = None
+
+
 def evaluation_predict(
     method: str,
     split: str,
     protocol: str,
-    labels_tsv: str,
-    targets_tsv: str,
-    sequence_npz: str,
-    expression_npz: str,
-    hits_tsv: str,
-    predictions_tsv: str,
     aspects: list[str],
-    settings: dict,
-    seed: int,
-    threads: int,
-    store_dir: str | None = None,
-    record_json: str | None = None,
-    teacher_files: dict | None = None,
+    files: MethodFiles,
+    training: Training,
+    teacher: TeacherFiles | None = None,
 ) -> pd.DataFrame:
     """Train `method` without the split's targets and write its CAFA predictions for them.
 
-    `settings` holds the config's ``cotraining``, ``homology``, ``min_positives`` and
-    ``min_score``: the methods read their settings where the product does.
     Cross-validation hides every label of a fold's genes, in all aspects; the time split
     trains on the older labels as they are. Scores below ``min_score`` are not written: the
     CAFA thresholds start at 0.01, so they cannot change Fmax, weighted Fmax or Smin.
 
-    With `store_dir`, each aspect's part is read from `reuse.PredictionStore` where an earlier
-    run made it from the same inputs, and stored where not; `record_json` then says, per
-    aspect, which it was.
+    With `training.store`, each aspect's part is read from `reuse.PredictionStore` where an
+    earlier run made it from the same inputs, and stored where not; `files.record` then says,
+    per aspect, which it was.
 
-    `teacher_files` (``hits``: the organism's own search, then each reference's;
-    ``labels``: the training labels; ``reference_labels``; ``reference_calibrations``) are
-    what the export's teacher reads: the learned methods' scores are finished as the
-    product's, by a teacher fitted without the split's targets (`_method`).
+    `teacher` names what the export's teacher reads: the learned methods' scores are finished
+    as the product's, by a teacher fitted without the split's targets (`_method`). Without
+    it, the organism's own hits and labels teach.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
-    labels = Labels.from_tsv(labels_tsv).table
-    targets = read_targets(targets_tsv)
+    labels = Labels.from_tsv(files.labels).table
+    targets = read_targets(files.targets)
     targets = targets[targets["split"] == split]
     if protocol == CROSS_VALIDATION:
         labels = labels[~labels["gene_id"].isin(set(targets["gene_id"]))]
-    inputs = {"sequence": sequence_npz, "expression": expression_npz, "hits": hits_tsv}
-    # Without the rule's teacher files, the organism's own hits and labels teach.
-    teacher_files = teacher_files or {"hits": [hits_tsv], "labels": labels_tsv}
-    teacher = teaching.load_teacher(
-        teaching.TeacherSettings.of(settings),
-        teacher_files["hits"],
-        teacher_files["labels"],
-        teacher_files.get("reference_labels", []),
-        teacher_files.get("reference_calibrations"),
-    )
-    inputs |= teacher_digest_files(teacher_files, labels_tsv)
-    parts = _Parts(method, settings, seed, threads, inputs, store_dir, teacher)
+    teacher = teacher or TeacherFiles([files.hits], files.labels, [])
+    parts = _Parts(method, training, _part_inputs(files, teacher), _load_teacher(training, teacher))
     rows, record = [], {}
     for aspect in aspects:
         aspect_targets = sorted(set(targets.loc[targets["aspect"] == aspect, "gene_id"]))
@@ -218,17 +227,33 @@ def evaluation_predict(
             aspect,
             len(aspect_targets),
             len(kept),
-            settings["min_score"],
+            training.settings["min_score"],
             "reused: an earlier run had the same inputs" if record[aspect]["reused"] else "trained",
         )
         rows.extend(kept)
     table = pd.DataFrame(rows, columns=["gene", "term", "score"])
     table = table.sort_values(["gene", "term"]).reset_index(drop=True)
-    with atomic_write(predictions_tsv) as handle:
+    with atomic_write(files.predictions) as handle:
         table.to_csv(handle, sep="\t", index=False, header=False, float_format="%.6g")
-    if record_json:
-        write_json(record, record_json)
+    if files.record:
+        write_json(record, files.record)
     return table
+
+
+def _load_teacher(training: Training, files: TeacherFiles) -> teaching.Teacher:
+    return teaching.load_teacher(
+        teaching.TeacherSettings.of(training.settings),
+        files.teacher_hits,
+        files.training_labels,
+        files.reference_labels,
+        files.reference_calibrations,
+    )
+
+
+def _part_inputs(files: MethodFiles, teacher: TeacherFiles) -> dict[str, str]:
+    """The files a part is made from, by name, for its digest (`reuse.InputsDigest`)."""
+    inputs = {"sequence": files.sequence, "expression": files.expression, "hits": files.hits}
+    return inputs | teacher_digest_files(teacher, files.labels)
 
 
 class _Parts:
@@ -236,13 +261,14 @@ class _Parts:
     store where an earlier run made it from the same inputs (`reuse`); the method itself is
     built only when a part has to be trained."""
 
-    def __init__(
-        self, method, settings, seed, threads, inputs: dict, store_dir: str | None, teacher=None
-    ):
-        self.method, self.settings, self.seed, self.threads = method, settings, seed, threads
+    def __init__(self, method: str, training: Training, inputs: dict, teacher: teaching.Teacher):
+        self.method, self.training, self.settings = method, training, training.settings
         self.inputs, self.teacher = inputs, teacher
-        self.digests = reuse.InputsDigest(method, settings, seed, inputs) if store_dir else None
-        self.store = reuse.PredictionStore(method, store_dir) if store_dir else None
+        store = training.store
+        self.digests = (
+            reuse.InputsDigest(method, self.settings, training.seed, inputs) if store else None
+        )
+        self.store = reuse.PredictionStore(method, store) if store else None
         self._predict = None
 
     def make(self, labels, aspect: str, targets: list[str]) -> tuple[list, dict]:
@@ -255,16 +281,7 @@ class _Parts:
             if stored is not None:
                 return stored, {"digest": digest, "reused": True}
         if self._predict is None:
-            self._predict = _method(
-                self.method,
-                self.settings,
-                self.seed,
-                self.threads,
-                self.inputs["hits"],
-                self.inputs["sequence"],
-                self.inputs["expression"],
-                self.teacher,
-            )
+            self._predict = _method(self.method, self.training, self.inputs, self.teacher)
         rows = [
             (gene, term, score)
             for gene, scores in self._predict(labels, aspect, targets).items()
@@ -276,16 +293,7 @@ class _Parts:
         return rows, {"digest": digest, "reused": False}
 
 
-def _method(
-    method,
-    settings,
-    seed,
-    threads,
-    hits_tsv,
-    sequence_npz,
-    expression_npz,
-    teacher: teaching.Teacher,
-):
+def _method(method: str, training: Training, inputs: dict[str, str], teacher: teaching.Teacher):
     """`method` as one function (training labels, aspect, targets) -> predictions.
 
     The learned methods' scores are finished by `teacher` (the product's, fitted without the
@@ -294,12 +302,13 @@ def _method(
     homology baselines transfer from the reference's labeled homologs beside the organism's.
     `naive` stays the frequencies of the organism's own training labels.
     """
-    hits = homology.read_hits(hits_tsv)
+    settings, seed, threads = training.settings, training.seed, training.threads
+    hits = homology.read_hits(inputs["hits"])
     neighbours = settings["homology"]["neighbours"]
     if method == "naive":
         return methods.naive
     if method == "multifunctionality":
-        return partial(methods.multifunctionality, FeatureMatrix.from_npz(expression_npz))
+        return partial(methods.multifunctionality, FeatureMatrix.from_npz(inputs["expression"]))
     if method in ("blast", "homology"):
         # blast: CAFA's BLAST baseline, the highest identity carrying the term
         k, rule = (neighbours, "knn") if method == "homology" else (None, "max_identity")
@@ -311,8 +320,8 @@ def _method(
             k,
             rule,
         )
-    sequence = FeatureMatrix.from_npz(sequence_npz)
-    expression = FeatureMatrix.from_npz(expression_npz)
+    sequence = FeatureMatrix.from_npz(inputs["sequence"])
+    expression = FeatureMatrix.from_npz(inputs["expression"])
     model = from_settings(settings["cotraining"], seed)
     finishes = method in methods.TRANSFERS_RARE_TERMS
 
@@ -341,17 +350,20 @@ def _method(
     return predict
 
 
-def teacher_digest_files(teacher_files: dict, labels_tsv: str) -> dict[str, str]:
+def teacher_digest_files(teacher: TeacherFiles, labels: str) -> dict[str, str]:
     """The teacher's files as named files, for the digest of a part. Its labels, where they
-    are the evaluation's own (`labels_tsv`), are digested per aspect already: a new release
-    of one aspect's labels trains only that aspect again."""
+    are the evaluation's own (`labels`), are digested per aspect already: a new release of
+    one aspect's labels trains only that aspect again."""
     files = {}
-    if teacher_files["labels"] != labels_tsv:
-        files["training_labels"] = teacher_files["labels"]
-    if teacher_files.get("reference_calibrations"):
-        files["calibrations"] = teacher_files["reference_calibrations"]
-    for name in ("hits", "reference_labels"):
-        for number, path in enumerate(teacher_files.get(name, [])):
+    if teacher.training_labels != labels:
+        files["training_labels"] = teacher.training_labels
+    if teacher.reference_calibrations:
+        files["calibrations"] = teacher.reference_calibrations
+    for name, paths in (
+        ("hits", teacher.teacher_hits),
+        ("reference_labels", teacher.reference_labels),
+    ):
+        for number, path in enumerate(paths):
             files[f"teacher_{name}_{number}"] = path
     return files
 
@@ -369,76 +381,115 @@ def _read_predictions(paths: list[str]) -> dict[str, dict[str, float]]:
     return predictions
 
 
+@dataclass(frozen=True)
+class MethodPredictions:
+    """Every method's predictions files, in the order of the rule's `expand`: methods outer,
+    splits inner."""
+
+    predictions: list[str]
+    methods: list[str]
+    splits: list[str]
+
+    def by_method(self) -> dict[str, list[str]]:
+        """Each method's files over the splits."""
+        n = len(self.splits)
+        return {
+            method: self.predictions[index * n : (index + 1) * n]
+            for index, method in enumerate(self.methods)
+        }
+
+
+@dataclass(frozen=True)
+class ScoreTables:
+    """What `evaluation_score` writes: the metrics, the precision-recall curves, per-term
+    AUPR, the truth in CAFA's format and (where given) each view's signal and the weights of
+    the own term frequencies (`prior_weights`)."""
+
+    metrics: str
+    curves: str
+    per_term: str
+    truth: str
+    view_signal: str | None = None
+    prior_weights: str | None = None
+
+
 def evaluation_score(
-    predictions: dict[str, list[str]],
-    targets_tsv: str,
-    labels_tsv: str,
-    ontology_json: str,
-    metrics_tsv: str,
-    curves_tsv: str,
-    per_term_tsv: str,
-    truth_tsv: str,
+    predictions: MethodPredictions,
+    targets: str,
+    labels: str,
+    ontology: str,
     protocol: str,
-    labels_new_tsv: str | None = None,
-    view_signal_tsv: str | None = None,
-    prior_weights_tsv: str | None = None,
+    outputs: ScoreTables,
+    labels_new: str | None = None,
     choose_prior_weights: bool = False,
 ) -> pd.DataFrame:
     """Score each method's predictions, gathered over the splits, per aspect and target kind,
-    and (`view_signal_tsv`) whether each view carries signal (`metrics.view_signal`).
+    and (`outputs.view_signal`) whether each view carries signal (`metrics.view_signal`).
 
     With `choose_prior_weights`, the scores of the methods the teacher finishes are mixed
     with the own term frequencies as the export mixes them, by weights chosen on held-out
-    genes (`prior_weights.cross_fitted`); the table of weights, and the one the export uses,
-    is written to `prior_weights_tsv` (empty without).
+    genes (`prior_weights.cross_fitted`); the weights, and the one the export uses, go to
+    `outputs.prior_weights` (empty without).
 
     Information accretion comes from the whole annotation set of the protocol (all labels
     for cross-validation, the newer labels for the time split), not from the targets alone,
     so every target kind and split is weighted alike.
     """
-    ontology = Ontology.from_json(ontology_json)
-    targets = read_targets(targets_tsv)
-    annotation_set = Labels.from_tsv(labels_new_tsv if labels_new_tsv else labels_tsv).table
-    ia = information_accretion(labels_to_truth(annotation_set), ontology)
-    with atomic_write(truth_tsv) as handle:
-        targets[["gene_id", "go_id"]].drop_duplicates().to_csv(
+    read = Ontology.from_json(ontology)
+    found = read_targets(targets)
+    annotation_set = Labels.from_tsv(labels_new if labels_new else labels).table
+    ia = information_accretion(labels_to_truth(annotation_set), read)
+    with atomic_write(outputs.truth) as handle:
+        found[["gene_id", "go_id"]].drop_duplicates().to_csv(
             handle, sep="\t", index=False, header=False
         )
     metrics, curves, terms, weights = [], [], [], []
-    labels = Labels.from_tsv(labels_tsv).table
-    for method, paths in predictions.items():
+    training = Labels.from_tsv(labels).table
+    for method, paths in predictions.by_method().items():
         predicted = _read_predictions(paths)
         if choose_prior_weights and method in methods.TRANSFERS_RARE_TERMS:
             predicted, chosen = _with_own_frequencies(
-                method, predicted, targets, labels, ontology, protocol
+                method, predicted, found, training, read, protocol
             )
             weights.extend(chosen)
-        for kind, group in targets.groupby("targets"):
+        for kind, group in found.groupby("targets"):
             truth = labels_to_truth(group)
             keys = {"protocol": protocol, "targets": kind, "method": method}
-            metrics.append(evaluate(truth, predicted, ontology, ia).assign(**keys))
-            curves.append(precision_recall_curve(truth, predicted, ontology, ia).assign(**keys))
-            terms.append(per_term(truth, predicted, ontology).assign(**keys))
+            metrics.append(evaluate(truth, predicted, read, ia).assign(**keys))
+            curves.append(precision_recall_curve(truth, predicted, read, ia).assign(**keys))
+            terms.append(per_term(truth, predicted, read).assign(**keys))
             log.info("scored %s on %s targets", method, kind)
-    key_columns = ["protocol", "targets", "method"]
-    table = pd.concat(metrics, ignore_index=True)[key_columns + SUMMARY_COLUMNS]
-    outputs = (
-        (table, metrics_tsv),
-        (pd.concat(curves, ignore_index=True), curves_tsv),
-        (pd.concat(terms, ignore_index=True), per_term_tsv),
+    table = pd.concat(metrics, ignore_index=True)[KEY_COLUMNS + SUMMARY_COLUMNS]
+    _write_scores(
+        table,
+        pd.concat(curves, ignore_index=True),
+        pd.concat(terms, ignore_index=True),
+        outputs,
     )
-    for frame, path in outputs:
-        columns = key_columns + [column for column in frame.columns if column not in key_columns]
+    if outputs.prior_weights:
+        _write_weights(weights, outputs.prior_weights)
+    return table
+
+
+KEY_COLUMNS = ["protocol", "targets", "method"]
+
+
+def _write_scores(
+    table: pd.DataFrame, curves: pd.DataFrame, terms: pd.DataFrame, outputs: ScoreTables
+) -> None:
+    for frame, path in (
+        (table, outputs.metrics),
+        (curves, outputs.curves),
+        (terms, outputs.per_term),
+    ):
+        columns = KEY_COLUMNS + [column for column in frame.columns if column not in KEY_COLUMNS]
         with atomic_write(path) as handle:
             frame[columns].to_csv(handle, sep="\t", index=False, float_format="%.6g")
-    if prior_weights_tsv:
-        _write_weights(weights, prior_weights_tsv)
-    if view_signal_tsv:
+    if outputs.view_signal:
         signal = view_signal(table)
         log.info("each view's signal (Fmax on held-out genes):\n%s", signal.to_string(index=False))
-        with atomic_write(view_signal_tsv) as handle:
+        with atomic_write(outputs.view_signal) as handle:
             signal.to_csv(handle, sep="\t", index=False, float_format="%.4g")
-    return table
 
 
 def _with_own_frequencies(method, predicted, targets, labels, ontology, protocol):
@@ -492,11 +543,11 @@ NAIVE_TERMS = 300
 
 
 def evaluation_reference_check(
-    check_hits_tsv: list[str],
-    reference_labels_tsv: list[str],
-    calibrations_json: str,
-    ontology_json: str,
-    metrics_tsv: str,
+    check_hits: list[str],
+    reference_labels: list[str],
+    calibrations: str,
+    ontology: str,
+    metrics: str,
     aspects: list[str],
     neighbours: int,
 ) -> None:
@@ -505,10 +556,10 @@ def evaluation_reference_check(
     searched against the rest), beside the naive and DIAMOND kNN baselines from the same
     reference. It checks the sequence view's teacher, not the expression view or the
     co-training of the organism's genes, which only the organism's own labels can check."""
-    check = teaching.read_reference_hits(check_hits_tsv, queries_too=True)
-    labels = teaching.read_reference_labels(reference_labels_tsv)
-    calibrations = teaching.read_calibrations(calibrations_json)
-    ontology = Ontology.from_json(ontology_json)
+    check = teaching.read_reference_hits(check_hits, queries_too=True)
+    labels = teaching.read_reference_labels(reference_labels)
+    fitted = teaching.read_calibrations(calibrations)
+    read = Ontology.from_json(ontology)
     held_out = set(check["query"])
     rows = []
     for aspect in aspects:
@@ -517,7 +568,7 @@ def evaluation_reference_check(
         truth = truth_of.groupby("gene_id")["go_id"].apply(set).to_dict()
         targets = sorted(truth)
         found = reference.reference_transfer(
-            check, labels, aspect, targets, neighbours, calibrations[aspect]
+            check, labels, aspect, targets, neighbours, fitted[aspect]
         )
         predictions = {
             "naive": methods.naive(labels, aspect, targets, top=NAIVE_TERMS),
@@ -525,9 +576,9 @@ def evaluation_reference_check(
             "reference_transfer": reference.as_predictions(found, targets),
         }
         for method, predicted in predictions.items():
-            scored = evaluate(truth, predicted, ontology).assign(method=method)
+            scored = evaluate(truth, predicted, read).assign(method=method)
             rows.append(scored.assign(targets="held-out reference proteins"))
     table = pd.concat(rows, ignore_index=True)
     log.info("reference check:\n%s", table[["aspect", "method", "fmax"]].to_string(index=False))
-    with atomic_write(metrics_tsv) as handle:
+    with atomic_write(metrics) as handle:
         table.to_csv(handle, sep="\t", index=False, float_format="%.4g")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +15,7 @@ from gocotrain.export import write_exports, write_tsv
 from gocotrain.ontology import ASPECT_NAMES, Ontology
 from gocotrain.predictions import predictions_table
 from gocotrain.sequences import read_names
-from gocotrain.steps import read_json, write_json
+from gocotrain.steps import Exports, ExportSettings, TeacherFiles, read_json, write_json
 from gocotrain.targets import closest_to_exported
 from gocotrain.terms import AspectScores
 from gocotrain.textio import atomic_write
@@ -39,8 +39,8 @@ UNMEASURED_THRESHOLD = 0.5
 def choose_thresholds(
     aspects: list[str],
     export_threshold: str | float,
-    thresholds_tsv: str,
-    metrics_tsv: str | None = None,
+    thresholds: str,
+    metrics: str | None = None,
 ) -> None:
     """The export threshold per aspect, with the precision expected there.
 
@@ -51,12 +51,14 @@ def choose_thresholds(
     for an aspect without. A number: that threshold for every aspect, its precision not
     measured.
     """
-    metrics = pd.read_csv(metrics_tsv, sep="\t") if metrics_tsv else pd.DataFrame()
-    if not metrics.empty:
-        metrics = metrics[metrics["method"] == "cotraining"]
+    measured = pd.read_csv(metrics, sep="\t") if metrics else pd.DataFrame()
+    if not measured.empty:
+        measured = measured[measured["method"] == "cotraining"]
     rows = []
     for aspect in aspects:
-        found = metrics[metrics["aspect"] == ASPECT_NAMES[aspect]] if not metrics.empty else metrics
+        found = (
+            measured[measured["aspect"] == ASPECT_NAMES[aspect]] if not measured.empty else measured
+        )
         if not found.empty:
             genes = dict(zip(found["targets"], found["n_proteins"], strict=True))
             found = found[found["targets"] == closest_to_exported(genes, genes)]
@@ -69,7 +71,7 @@ def choose_thresholds(
         _, threshold, precision, *_, chosen_on = rows[-1]
         expected = f"expected precision {precision:.2f}; " if precision is not None else ""
         log.info("aspect %s: export threshold %g (%s%s)", aspect, threshold, expected, chosen_on)
-    write_tsv(pd.DataFrame(rows, columns=THRESHOLD_COLUMNS), thresholds_tsv)
+    write_tsv(pd.DataFrame(rows, columns=THRESHOLD_COLUMNS), thresholds)
 
 
 def _fmax_row(aspect: str, best: pd.Series) -> list:
@@ -120,27 +122,25 @@ def gaf_identity_of(
 
 
 def fit_teacher(
-    hits_tsv: list[str],
-    labels_tsv: str,
-    reference_labels_tsv: list[str],
-    reference_calibrations_json: str | None,
-    lessons_json: str,
+    teacher: TeacherFiles,
+    lessons: str,
     settings: dict,
     aspects: list[str],
-    prior_weights_tsv: str | None = None,
+    prior_weights: str | None = None,
 ) -> None:
-    """What finishes the run's scores, fitted once (`teaching.Teacher.fit`): the export and
-    the saved model read it. `settings` as `teaching.TeacherSettings.of` reads them;
-    `prior_weights_tsv` the evaluation's choice of the own term frequencies' weight."""
-    teacher = teaching.load_teacher(
+    """What finishes the run's scores, fitted once (`teaching.Teacher.fit`), written to
+    `lessons`: the export and the saved model read it. `settings` as
+    `teaching.TeacherSettings.of` reads them; `prior_weights` is the evaluation's choice of
+    the own term frequencies' weight (`teaching.read_prior_weights`)."""
+    fitted = teaching.load_teacher(
         teaching.TeacherSettings.of(settings),
-        hits_tsv,
-        labels_tsv,
-        reference_labels_tsv,
-        reference_calibrations_json,
-    ).fit(aspects, prior_weights=teaching.read_prior_weights(prior_weights_tsv))
-    for aspect, lesson in teacher.lessons.items():
-        tried = next(iter(teacher.report(aspect).items()), (None, []))
+        teacher.teacher_hits,
+        teacher.training_labels,
+        teacher.reference_labels,
+        teacher.reference_calibrations,
+    ).fit(aspects, prior_weights=teaching.read_prior_weights(prior_weights))
+    for aspect, lesson in fitted.lessons.items():
+        tried = next(iter(fitted.report(aspect).items()), (None, []))
         log.info(
             "aspect %s: transfer calibration %s; the organism's own term frequencies weigh %s%s",
             aspect,
@@ -148,25 +148,23 @@ def fit_teacher(
             lesson.weight,
             f" ({tried[0]}: {tried[1]})" if lesson.weights_tried else "",
         )
-    teaching.write_lessons(teacher, lessons_json)
+    teaching.write_lessons(fitted, lessons)
 
 
 def finished_scores(
-    scores_npz: dict[str, str], teacher_files: dict
+    scores: dict[str, str], teacher: TeacherFiles, lessons: str
 ) -> tuple[dict[str, teaching.Finished], dict[str, dict]]:
-    """Each aspect's scores finished by the run's teacher (`teaching.Teacher.finish`), and
-    what the summary says of each aspect's lesson. `teacher_files`: ``hits`` (the
-    organism's own search, then each reference's), ``labels``, ``reference_labels`` and
-    ``lessons`` (`fit_teacher`'s)."""
-    settings, lessons = teaching.read_lessons(teacher_files["lessons"])
-    teacher = teaching.load_teacher(
-        settings, teacher_files["hits"], teacher_files["labels"], teacher_files["reference_labels"]
+    """Each aspect's scores finished by the run's teacher (`teaching.Teacher.finish`, with
+    `fit_teacher`'s `lessons`), and what the summary says of each aspect's lesson."""
+    settings, learned = teaching.read_lessons(lessons)
+    loaded = teaching.load_teacher(
+        settings, teacher.teacher_hits, teacher.training_labels, teacher.reference_labels
     )
-    teacher = replace(teacher, lessons=lessons)
+    loaded = replace(loaded, lessons=learned)
     finished, reports = {}, {}
-    for aspect, path in scores_npz.items():
-        finished[aspect] = teacher.finish(AspectScores.from_npz(path), aspect)
-        reports[aspect] = teacher.report(aspect)
+    for aspect, path in scores.items():
+        finished[aspect] = loaded.finish(AspectScores.from_npz(path), aspect)
+        reports[aspect] = loaded.report(aspect)
         log.info(
             "aspect %s: %d scores of terms not modelled transferred from homologs, %d by the "
             "own term frequencies alone; %d genes keep the reference's taught transfer",
@@ -178,57 +176,130 @@ def finished_scores(
     return finished, reports
 
 
+@dataclass(frozen=True)
+class ExportInputs:
+    """What the export reads besides the teacher's files and the reports: each aspect's
+    co-training scores (in the order of `aspects`), the teacher's lessons (`fit_teacher`),
+    the release stamp, the chosen thresholds, the ontology, the genes' names
+    (`sequences.write_names`) and, where the evaluation ran, each view's signal."""
+
+    scores: list[str]
+    lessons: str
+    stamp: str
+    thresholds: str
+    ontology: str
+    names: str | None = None
+    view_signal: str | None = None
+
+
+@dataclass(frozen=True)
+class RunReports:
+    """The reports of the run's steps, which its summary gathers; `training_report` where a
+    reference taught."""
+
+    ontology_report: str
+    sequences_report: str
+    expression_report: str
+    expression_features_report: str
+    labels_report: str
+    homology_report: str
+    cotrain_reports: list[str]
+    training_report: str | None = None
+
+    def by_name(self, aspects: list[str]) -> dict[str, str]:
+        """The reports by the names the summary gives them (`cotrain_<aspect>` per aspect)."""
+        named = {
+            "ontology": self.ontology_report,
+            "sequences": self.sequences_report,
+            "expression": self.expression_report,
+            "expression_features": self.expression_features_report,
+            "labels": self.labels_report,
+            "homology": self.homology_report,
+        }
+        if self.training_report:
+            named["training_labels"] = self.training_report
+        cotrain = zip(aspects, self.cotrain_reports, strict=True)
+        return named | {f"cotrain_{aspect}": path for aspect, path in cotrain}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunExports(Exports):
+    """The run's exports, with its summary as a table and a copy of the thresholds beside
+    the predictions."""
+
+    summary_tsv: str
+    exported_thresholds: str
+
+
+@dataclass(frozen=True)
+class GafIdentity:
+    """The config's GAF columns 1 and 13, where it sets them (`gaf_identity_of`)."""
+
+    gaf_db: str | None = None
+    taxon: str | None = None
+
+
 def export_predictions(
-    scores_npz: dict[str, str],
-    ontology_json: str,
-    reports: dict[str, str],
-    stamp_json: str,
-    thresholds_tsv: str,
-    outputs: dict[str, str],
-    min_score: float,
-    gaf_db: str | None,
-    taxon: str | None,
-    gaf_citation: dict,
-    top_terms: int,
+    aspects: list[str],
+    inputs: ExportInputs,
+    teacher: TeacherFiles,
+    reports: RunReports,
+    outputs: RunExports,
+    export: ExportSettings,
+    identity: GafIdentity,
     settings: dict,
-    teacher_files: dict,
-    names_tsv: str | None = None,
-    view_signal_tsv: str | None = None,
 ) -> None:
-    """Every export of the run, and its summary (with `view_signal_tsv`, the evaluation's
-    Fmax of each view alone, both and the controls, per aspect). The scores are finished by
-    the run's teacher (`finished_scores`). `names_tsv` (`sequences.write_names`) names the
-    genes, with the input GAF's symbols and names where it has none."""
-    ontology = Ontology.from_json(ontology_json)
-    stamp = read_json(stamp_json)
-    finished, lessons = finished_scores(scores_npz, teacher_files)
-    gathered = {name: read_json(path) for name, path in reports.items()}
+    """Every export of the run, and its summary (with the evaluation's view signal, each
+    view's Fmax alone, both and the controls, per aspect). The scores are finished by the
+    run's teacher (`finished_scores`). The genes are named by their sequence records, else
+    by the input GAF's symbols and names."""
+    ontology = Ontology.from_json(inputs.ontology)
+    stamp = read_json(inputs.stamp)
+    scores = dict(zip(aspects, inputs.scores, strict=True))
+    finished, lessons = finished_scores(scores, teacher, inputs.lessons)
+    gathered = {name: read_json(path) for name, path in reports.by_name(aspects).items()}
     for name, report in gathered.items():
         if name.startswith("cotrain_"):
             report.pop("terms")  # per-term decisions stay in results/cotrain/<aspect>.json
             report.pop("feature_importance")
     from_gaf = gathered["labels"].pop("gaf_identity")
-    names = gene_names(names_tsv, from_gaf)
-    table = predictions_table(finished, ontology, min_score, names)
-    identity = gaf_identity_of(from_gaf, gaf_db, taxon, names)
+    names = gene_names(inputs.names, from_gaf)
+    table = predictions_table(finished, ontology, export.min_score, names)
+    gaf = gaf_identity_of(from_gaf, identity.gaf_db, identity.taxon, names)
     counts = write_exports(
-        table, ontology, thresholds_tsv, stamp, outputs, identity, gaf_citation, top_terms
+        table,
+        ontology,
+        inputs.thresholds,
+        stamp,
+        outputs.as_dict(),
+        gaf,
+        export.gaf_citation,
+        export.top_terms,
     )
     summary = run_summary(gathered, table, counts, settings)
     for aspect in finished:
         summary["aspects"][ASPECT_NAMES[aspect]] |= source_counts(table, aspect) | lessons[aspect]
     summary["release"] = stamp
-    summary["predictions"]["gaf_taxon"] = identity["taxon"]
-    if view_signal_tsv:
-        summary["view_signal"] = pd.read_csv(view_signal_tsv, sep="\t").to_dict("records")
-    with open(thresholds_tsv, "rb") as source, atomic_write(outputs["thresholds"], "wb") as copy:
-        shutil.copyfileobj(source, copy)
-    write_json(summary, outputs["summary_json"])
+    summary["predictions"]["gaf_taxon"] = gaf["taxon"]
+    if inputs.view_signal:
+        summary["view_signal"] = pd.read_csv(inputs.view_signal, sep="\t").to_dict("records")
+    copy_file(inputs.thresholds, outputs.exported_thresholds)
+    write_summary(summary, outputs)
+
+
+def copy_file(source: str, target: str) -> None:
+    with open(source, "rb") as read, atomic_write(target, "wb") as written:
+        shutil.copyfileobj(read, written)
+
+
+def write_summary(summary: dict, outputs: RunExports) -> None:
+    """The run summary as JSON, and flat as a table of keys and values."""
+    write_json(summary, outputs.summary_json)
     flat = pd.json_normalize(summary, sep=".").T.reset_index()
     flat.columns = ["key", "value"]
-    with atomic_write(outputs["summary_tsv"]) as handle:
+    with atomic_write(outputs.summary_tsv) as handle:
         flat.to_csv(handle, sep="\t", index=False)
-    log.info("run summary: %s (%d values)", outputs["summary_json"], len(flat))
+    log.info("run summary: %s (%d values)", outputs.summary_json, len(flat))
 
 
 def source_counts(table: pd.DataFrame, aspect: str) -> dict:
@@ -296,38 +367,58 @@ def run_summary(gathered: dict, table: pd.DataFrame, counts: dict, settings: dic
     return summary
 
 
+@dataclass(frozen=True)
+class ModelInputs:
+    """What the saved model is made of: the run's files it copies (`model_files`), the
+    sequence view, the release stamp, the labels' and the co-training's reports, and the
+    co-training batches' booster folders (named .../<aspect>/models-<batch>)."""
+
+    proteins: str
+    labels: str
+    ontology: str
+    projection: str
+    expression: str
+    thresholds: str
+    lessons: str
+    sequence: str
+    stamp: str
+    labels_report: str
+    cotrain_reports: list[str]
+    boosters: list[str]
+
+    def model_files(self) -> dict[str, str]:
+        """The files `models.write_model_folder` copies, by their `models.MODEL_FILES` key."""
+        return {key: getattr(self, key) for key in models.MODEL_FILES}
+
+
 def save_model(
-    stamp_json: str,
-    cotrain_reports: dict[str, str],
-    files: dict[str, str],
-    features_npz: dict[str, str],
-    labels_report_json: str,
-    gaf_identity: dict,
+    inputs: ModelInputs,
+    aspects: list[str],
+    identity: GafIdentity,
     settings: dict,
-    booster_dirs: list[str],
-    model_dir: str,
+    references: list[dict],
+    model: str,
 ) -> None:
     """The model folder: each aspect's boosters, gathered from its co-training batches'
-    folders (`booster_dirs`, named .../<aspect>/models-<batch>), then `write_model_folder`
-    with the run's teacher (`files["lessons"]`, `fit_teacher`'s). `features_npz` holds the
-    ``sequence`` and ``expression`` views; `gaf_identity` the config's ``gaf_db`` and
-    ``taxon``; `settings` the run's, with its ``reference`` (the config's list) where a
-    reference taught."""
+    folders, then `models.write_model_folder` with the run's teacher (`fit_teacher`'s
+    lessons). `settings` are the run's; `references` the config's reference species with
+    their keys, where a reference taught."""
+    cotrain_reports = dict(zip(aspects, inputs.cotrain_reports, strict=True))
     for aspect in cotrain_reports:
         models.gather_boosters(
-            [folder for folder in booster_dirs if Path(folder).parent.name == aspect],
-            Path(model_dir) / aspect,
+            [folder for folder in inputs.boosters if Path(folder).parent.name == aspect],
+            Path(model) / aspect,
         )
-    identity = gaf_identity_of(
-        read_json(labels_report_json)["gaf_identity"], gaf_identity["gaf_db"], gaf_identity["taxon"]
+    gaf = gaf_identity_of(
+        read_json(inputs.labels_report)["gaf_identity"], identity.gaf_db, identity.taxon
     )
     models.write_model_folder(
-        read_json(stamp_json),
+        read_json(inputs.stamp),
         cotrain_reports,
-        files,
-        features_npz["sequence"],
-        features_npz["expression"],
-        identity,
-        settings,
-        model_dir,
+        inputs.model_files(),
+        inputs.sequence,
+        inputs.expression,
+        gaf,
+        settings | {"reference": references},
+        model,
     )

@@ -13,26 +13,25 @@ from gocotrain.textio import readable
 log = logging.getLogger("gocotrain")
 
 
-def homology_search(
-    proteins_fasta: str, hits_tsv: str, report_json: str, settings: dict, threads: int
-) -> None:
-    proteins = {gene: protein for gene, protein, _ in read_fasta(proteins_fasta)}
+def homology_search(proteins: str, hits: str, report: str, settings: dict, threads: int) -> None:
+    """`settings`: the config's homology ``engine`` and ``diamond_sensitivity``."""
+    sequences = {gene: protein for gene, protein, _ in read_fasta(proteins)}
     started = time.monotonic()
-    hits = homology.search(
+    found = homology.search(
         settings["engine"],
-        proteins_fasta,
         proteins,
+        sequences,
         threads=threads,
         sensitivity=settings["diamond_sensitivity"],
     )
-    homology.write_hits(hits, hits_tsv)
-    with_hits = set(hits.loc[hits["query"] != hits["subject"], "query"])
-    report = {
+    homology.write_hits(found, hits)
+    pairs = found["query"] != found["subject"]
+    counts = {
         "engine": settings["engine"],
-        "proteins": len(proteins),
-        "pairs": int((hits["query"] != hits["subject"]).sum()),
-        "proteins_with_homologs": len(with_hits),
+        "proteins": len(sequences),
+        "pairs": int(pairs.sum()),
+        "proteins_with_homologs": len(set(found.loc[pairs, "query"])),
     }
     # The time goes to the log only: the report feeds summary.json, which is reproducible.
-    log.info("homology search: %s; in %.1f s", readable(report), time.monotonic() - started)
-    write_json(report, report_json)
+    log.info("homology search: %s; in %.1f s", readable(counts), time.monotonic() - started)
+    write_json(counts, report)

@@ -22,51 +22,51 @@ def sequence_genes(proteins_fasta: str | Path) -> list[str]:
     return [gene for gene, _, _ in read_fasta(proteins_fasta)]
 
 
-def stamp_release(stamp: dict, stamp_json: str) -> None:
-    write_json(stamp, stamp_json)
+def stamp_release(release: dict, stamp: str) -> None:
+    """The release's stamp (`release`: its label and the checksums of its inputs)."""
+    write_json(release, stamp)
 
 
-def prepare_ontology(obo: str, ontology_json: str, report_json: str) -> None:
-    ontology = read_obo(obo)
-    require_gene_ontology(ontology, obo)
-    ontology.to_json(ontology_json)
-    report = {
-        "go_version": ontology.data_version,
-        "go_terms": len(ontology.names) - len(ontology.obsolete),
-        "go_terms_obsolete": len(ontology.obsolete),
-        "go_edges_across_namespaces_dropped": ontology.edges_across_namespaces,
+def prepare_ontology(obo: str, ontology: str, report: str) -> None:
+    read = read_obo(obo)
+    require_gene_ontology(read, obo)
+    read.to_json(ontology)
+    found = {
+        "go_version": read.data_version,
+        "go_terms": len(read.names) - len(read.obsolete),
+        "go_terms_obsolete": len(read.obsolete),
+        "go_edges_across_namespaces_dropped": read.edges_across_namespaces,
     }
-    log.info("ontology %s: %s", obo, readable(report))
-    write_json(report, report_json)
+    log.info("ontology %s: %s", obo, readable(found))
+    write_json(found, report)
 
 
 def prepare_sequences(
     sequences: str,
-    proteins_fasta: str,
-    report_json: str,
+    proteins: str,
+    report: str,
     sequence_type: str,
     genetic_code: int,
     genbank_id_qualifiers: list[str],
-    names_tsv: str | None = None,
+    names: str | None = None,
 ) -> None:
-    """The proteins, keyed by gene ID, and (`names_tsv`) the symbols and protein names their
+    """The proteins, keyed by gene ID, and (`names`) the symbols and protein names their
     records give."""
     found = read_sequences(sequences, sequence_type, genetic_code, tuple(genbank_id_qualifiers))
-    write_fasta(found.proteins, proteins_fasta)
-    if names_tsv:
-        write_names(found.names, names_tsv)
-    report = found.report()
-    log.info("sequences %s: %s", sequences, readable(report))
-    write_json(report, report_json)
+    write_fasta(found.proteins, proteins)
+    if names:
+        write_names(found.names, names)
+    log.info("sequences %s: %s", sequences, readable(found.report()))
+    write_json(found.report(), report)
 
 
 def prepare_expression(
     expression: str,
-    id_map: str | None,
-    proteins_fasta: str,
-    expression_npz: str,
-    report_json: str,
+    proteins: str,
+    log_expression: str,
+    report: str,
     expression_kind: str,
+    id_map: str | None = None,
     sequences: str | None = None,
     min_share: float = 0.0,
 ) -> None:
@@ -74,45 +74,51 @@ def prepare_expression(
     by the sequence IDs or the gene IDs of the `sequences` file's headers; stops when fewer
     than `min_share` of the sequence genes get one (`require_coverage`)."""
     frame = read_expression(expression, expression_kind)
-    log_expression, report = normalise(frame, expression_kind, expression)
-    report["expression_genes_read"] = len(frame)
-    report["expression_samples_read"] = frame.shape[1]
-    genes = sequence_genes(proteins_fasta)
-    joined, join_report = join_expression(log_expression, genes, expression, id_map, sequences)
-    report.update(join_report)
-    require_coverage(report, genes, min_share, id_map or expression)
-    FeatureMatrix.from_frame(joined).to_npz(expression_npz)
-    log.info("expression %s: %s", expression, readable(report))
-    write_json(report, report_json)
+    normalised, found = normalise(frame, expression_kind, expression)
+    found["expression_genes_read"] = len(frame)
+    found["expression_samples_read"] = frame.shape[1]
+    genes = sequence_genes(proteins)
+    joined, join_report = join_expression(normalised, genes, expression, id_map, sequences)
+    found.update(join_report)
+    require_coverage(found, genes, min_share, id_map or expression)
+    FeatureMatrix.from_frame(joined).to_npz(log_expression)
+    log.info("expression %s: %s", expression, readable(found))
+    write_json(found, report)
 
 
 def prepare_labels(
-    annotations: str,
-    ontology_json: str,
-    proteins_fasta: str,
-    labels_tsv: str,
-    report_json: str,
+    annotations: str | None,
+    ontology: str,
+    proteins: str,
+    labels: str,
+    report: str,
     evidence_codes: list[str],
     aspects: list[str],
 ) -> None:
-    if not annotations:  # a new organism without labels of its own learns from a reference
-        empty = pd.DataFrame(columns=["gene_id", "aspect", "go_id"])
-        Labels(empty, {}).to_tsv(labels_tsv)
-        identity = {"db": None, "taxon": None, "symbols": {}, "names": {}}
-        report = {"annotation_genes_not_in_sequences": 0, "gaf_identity": identity}
-        report |= {f"labeled_genes_{aspect}": 0 for aspect in aspects}
-        log.info("no annotations of the organism's own: its labels come from the reference")
-        write_json(report, report_json)
+    """The organism's labels from its `annotations` (none: a reference teaches it)."""
+    if not annotations:
+        _no_labels(labels, report, aspects)
         return
-    ontology = Ontology.from_json(ontology_json)
-    genes = sequence_genes(proteins_fasta)
-    raw = read_annotations(annotations)
-    labels = build_labels(raw, ontology, genes, evidence_codes, aspects, annotations)
-    labels.to_tsv(labels_tsv)
-    report = labels.report | {"gaf_identity": raw.gaf_identity(genes)}
+    found = read_annotations(annotations)
+    genes = sequence_genes(proteins)
+    table = build_labels(
+        found, Ontology.from_json(ontology), genes, evidence_codes, aspects, annotations
+    )
+    table.to_tsv(labels)
     log.info(
         "labels from %s: %s",
         annotations,
-        {key: value for key, value in labels.report.items() if "examples" not in key},
+        {key: value for key, value in table.report.items() if "examples" not in key},
     )
-    write_json(report, report_json)
+    write_json(table.report | {"gaf_identity": found.gaf_identity(genes)}, report)
+
+
+def _no_labels(labels: str, report: str, aspects: list[str]) -> None:
+    """A new organism without labels of its own learns from a reference: empty labels."""
+    empty = pd.DataFrame(columns=["gene_id", "aspect", "go_id"])
+    Labels(empty, {}).to_tsv(labels)
+    identity = {"db": None, "taxon": None, "symbols": {}, "names": {}}
+    found = {"annotation_genes_not_in_sequences": 0, "gaf_identity": identity}
+    found |= {f"labeled_genes_{aspect}": 0 for aspect in aspects}
+    log.info("no annotations of the organism's own: its labels come from the reference")
+    write_json(found, report)

@@ -4,6 +4,7 @@ export them as a run would."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from gocotrain import __version__, predict
@@ -11,42 +12,50 @@ from gocotrain.export import write_exports
 from gocotrain.models import MODEL_FILES
 from gocotrain.predictions import predictions_table
 from gocotrain.sequences import read_names
-from gocotrain.steps import read_json, write_json
+from gocotrain.steps import Exports, ExportSettings, read_json, write_json
 from gocotrain.textio import readable
 
 log = logging.getLogger("gocotrain")
 
 
+@dataclass(frozen=True, kw_only=True)
+class NewGenes:
+    """The new genes: their proteins (`prepare_sequences`'s, with its report and the names
+    their records give) and, where given, their expression, joined through `id_map` or by
+    the gene IDs of the `sequences` file's headers."""
+
+    proteins: str
+    sequences_report: str
+    names: str | None = None
+    expression: str | None = None
+    id_map: str | None = None
+    sequences: str | None = None
+    expression_kind: str
+
+
 def predict_new_genes(
-    model_dir: str,
-    proteins_fasta: str,
-    sequences_report_json: str,
-    expression: str | None,
-    id_map: str | None,
-    expression_kind: str,
-    outputs: dict[str, str],
-    min_score: float,
-    gaf_citation: dict,
-    top_terms: int,
+    model: str,
+    genes: NewGenes,
+    outputs: Exports,
+    export: ExportSettings,
     threads: int,
-    sequences: str | None = None,
-    names_tsv: str | None = None,
     reference_databases: list[str] = (),
 ) -> None:
-    """Score new genes with a saved model and export them as a run would."""
+    """Score new genes with the saved `model` folder and export them as a run would; a model
+    that learned from reference species searches them in `reference_databases`."""
     finished, saved = predict.score_new_genes(
-        model_dir,
-        proteins_fasta,
-        expression,
-        id_map,
-        expression_kind,
+        model,
+        genes.proteins,
+        genes.expression,
+        genes.id_map,
+        genes.expression_kind,
         threads,
-        sequences,
+        genes.sequences,
         reference_databases,
     )
     ontology = predict.ontology_of(saved)
-    names = read_names(names_tsv) if names_tsv else None
-    table = predictions_table(finished, ontology, min_score, names)
+    names = read_names(genes.names) if genes.names else None
+    table = predictions_table(finished, ontology, export.min_score, names)
     identity = saved.meta["gaf"] | {
         "symbols": {gene: symbol for gene, (symbol, _) in (names or {}).items() if symbol}
     }
@@ -56,22 +65,22 @@ def predict_new_genes(
         ontology,
         str(saved.path(MODEL_FILES["thresholds"])),
         stamp,
-        outputs,
+        outputs.as_dict(),
         identity,
-        gaf_citation,
-        top_terms,
+        export.gaf_citation,
+        export.top_terms,
     )
     summary = {
         "gocotrain_version": __version__,
-        "model": str(Path(model_dir).resolve()),
+        "model": str(Path(model).resolve()),
         "model_release": stamp,
         "model_versions": saved.meta["versions"],
         "inputs": {
-            "sequences": read_json(sequences_report_json),
-            "expression": expression,
-            "id_map": id_map,
+            "sequences": read_json(genes.sequences_report),
+            "expression": genes.expression,
+            "id_map": genes.id_map,
         },
         "predictions": counts,
     }
-    write_json(summary, outputs["summary_json"])
+    write_json(summary, outputs.summary_json)
     log.info("new genes: %s", readable(counts))

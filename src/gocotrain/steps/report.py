@@ -3,7 +3,9 @@ an earlier release."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -19,56 +21,88 @@ from gocotrain.textio import readable
 log = logging.getLogger("gocotrain")
 
 
+@dataclass(frozen=True)
+class PreviousRelease:
+    """The earlier release's exported predictions, thresholds, labels and ontology."""
+
+    previous_predictions: str
+    previous_thresholds: str
+    previous_labels: str
+    previous_ontology: str
+
+
+@dataclass(frozen=True)
+class ChangePages:
+    """What `changes.write_change_report` writes."""
+
+    summary: str
+    confirmed: str
+    newly_labeled: str
+    terms_changed: str
+    obsolete_predictions: str
+    html: str
+
+
 def report_changes(
-    previous: dict[str, str],
-    labels_tsv: str,
-    ontology_json: str,
-    stamp_json: str,
+    previous: PreviousRelease,
+    labels: str,
+    ontology: str,
+    stamp: str,
     aspects: list[str],
-    outputs: dict[str, str],
+    outputs: ChangePages,
 ) -> None:
     """What changed since an earlier release: how its exported predictions held up."""
-    previous_table, previous_header = read_predictions_tsv(previous["predictions"])
+    previous_table, previous_header = read_predictions_tsv(previous.previous_predictions)
     report = changes.what_changed(
         previous_table,
-        read_thresholds(previous["thresholds"]),
-        Labels.from_tsv(previous["labels"]).table,
-        Labels.from_tsv(labels_tsv).table,
-        Ontology.from_json(previous["ontology"]),
-        Ontology.from_json(ontology_json),
+        read_thresholds(previous.previous_thresholds),
+        Labels.from_tsv(previous.previous_labels).table,
+        Labels.from_tsv(labels).table,
+        Ontology.from_json(previous.previous_ontology),
+        Ontology.from_json(ontology),
         aspects=aspects,
     )
     report.summary["previous_release"] = previous_header
-    report.summary["release"] = read_json(stamp_json)
-    changes.write_change_report(report, **outputs)
+    report.summary["release"] = read_json(stamp)
+    changes.write_change_report(report, **dataclasses.asdict(outputs))
     log.info("what changed: %s", readable(report.summary.get("totals") or {}))
 
 
 def run_figures(
-    cotrain_reports: dict[str, str], summary_json: str, outputs: dict[str, str]
+    cotrain_reports: list[str],
+    aspects: list[str],
+    summary: str,
+    learning_curves: str,
+    feature_importance: str,
+    data_summary: str,
 ) -> None:
-    """The figures of the prediction run (keys of `outputs`: learning_curves,
-    feature_importance, data_summary)."""
-    reports = {aspect: read_json(path) for aspect, path in cotrain_reports.items()}
-    figures.learning_curves_figure(reports, outputs["learning_curves"])
-    figures.feature_importance_figure(reports, outputs["feature_importance"])
-    figures.data_summary_html(read_json(summary_json), outputs["data_summary"])
+    """The figures of the prediction run, from each aspect's co-training report (in the
+    order of `aspects`) and the run summary."""
+    reports = {
+        aspect: read_json(path) for aspect, path in zip(aspects, cotrain_reports, strict=True)
+    }
+    figures.learning_curves_figure(reports, learning_curves)
+    figures.feature_importance_figure(reports, feature_importance)
+    figures.data_summary_html(read_json(summary), data_summary)
 
 
 def evaluation_figures(
-    metrics_tsv: str, curves_tsv: str, per_term_tsv: str, outputs: dict[str, str]
+    metrics: str,
+    curves: str,
+    per_term: str,
+    metrics_table: str,
+    metrics_figure: str,
+    precision_recall: str,
+    per_term_figure: str,
 ) -> None:
-    """The figures of the evaluation (keys of `outputs`: metrics_table, metrics_figure,
-    precision_recall, per_term)."""
-    metrics = pd.read_csv(metrics_tsv, sep="\t")
-    figures.metrics_html(metrics, outputs["metrics_table"])
-    figures.metrics_figure(metrics, outputs["metrics_figure"])
-    curves = pd.read_csv(curves_tsv, sep="\t")
-    figures.precision_recall_figure(curves, metrics, outputs["precision_recall"])
+    """The figures of the evaluation, from its metrics, precision-recall curves and per-term
+    AUPR tables, on the held-out genes the report leads with (`targets.headline_targets`)."""
+    measured = pd.read_csv(metrics, sep="\t")
+    figures.metrics_html(measured, metrics_table)
+    figures.metrics_figure(measured, metrics_figure)
+    figures.precision_recall_figure(pd.read_csv(curves, sep="\t"), measured, precision_recall)
     figures.per_term_figure(
-        pd.read_csv(per_term_tsv, sep="\t"),
-        outputs["per_term"],
-        targets=headline_targets(metrics),
+        pd.read_csv(per_term, sep="\t"), per_term_figure, targets=headline_targets(measured)
     )
 
 
@@ -77,22 +111,18 @@ def evaluation_figures(
 SINGLE_FILE_REPORT_PAGE_BYTES = 1_400_000
 
 
-def top_predictions_page(
-    most_specific_tsv: str, thresholds_tsv: str, top_terms: int, page_html: str
-) -> None:
+def top_predictions_page(most_specific: str, thresholds: str, top_terms: int, page: str) -> None:
     """The report's searchable page of each gene's top `top_terms` predictions per aspect."""
-    specific, header = read_predictions_tsv(most_specific_tsv)
-    thresholds = pd.read_csv(thresholds_tsv, sep="\t")
-    figures.top_predictions_html(
-        specific, thresholds, top_terms, page_html, release=header.get("release")
-    )
-    size = Path(page_html).stat().st_size
+    specific, header = read_predictions_tsv(most_specific)
+    chosen = pd.read_csv(thresholds, sep="\t")
+    figures.top_predictions_html(specific, chosen, top_terms, page, release=header.get("release"))
+    size = Path(page).stat().st_size
     log.info("top predictions page: %d bytes from %d rows", size, len(specific))
     if size > SINGLE_FILE_REPORT_PAGE_BYTES:
         log.warning(
             "%s is %.1f MB: a browser shows it in a report made as report.zip, or opened "
             "itself, but not inside a single-file report.html (at most about %.1f MB a page)",
-            page_html,
+            page,
             size / 1e6,
             SINGLE_FILE_REPORT_PAGE_BYTES / 1e6,
         )

@@ -123,6 +123,15 @@ def read_predictions(path: str | Path) -> dict[str, dict[str, float]]:
     return dict(predictions)
 
 
+def read_split_predictions(paths: list[str]) -> dict[str, dict[str, float]]:
+    """One method's predictions over the splits (each gene is a target of one split)."""
+    predictions: dict[str, dict[str, float]] = {}
+    for path in paths:
+        for gene, scores in read_predictions(path).items():
+            predictions.setdefault(gene, {}).update(scores)
+    return predictions
+
+
 def read_information_accretion(path: str | Path) -> dict[str, float]:
     """Read an IA file: `term value` per line, no header (the format cafaeval reads).
 

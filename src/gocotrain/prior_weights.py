@@ -16,8 +16,10 @@ within a gene, and chose weights that cost Fmax on yeast.
 * `cross_fitted` mixes a method's held-out predictions for the report: each half of the
   targets (a hash of the gene ID) with the weight chosen on the other half, so no figure is
   of a weight chosen on the genes it scores.
-* `export_weights` chooses, on all of them, the weight the run's export and saved model use
-  (`teaching.Teacher.fit` reads it from the file this writes).
+* `choose`, on all of them, picks the weight the run's export and saved model use
+  (`teaching.Teacher.fit` reads it from the file `write_weights` writes).
+* `with_own_frequencies` does both for one method's predictions of an evaluation, per aspect
+  and split (rule ``evaluation_score``).
 
 This is evaluation code: the product reads the weights it writes, as it reads the export
 thresholds, and never imports it.
@@ -25,13 +27,19 @@ thresholds, and never imports it.
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Mapping
 
+import pandas as pd
+
 from gocotrain.metrics import precision_recall_curve
 from gocotrain.ontology import Ontology
-from gocotrain.reference import MIN_PRIOR_GENES, PRIOR_WEIGHTS
+from gocotrain.reference import MIN_PRIOR_GENES, PRIOR_WEIGHTS, own_frequencies
+from gocotrain.splits import TIME_SPLIT, labels_to_truth
+from gocotrain.targets import closest_to_exported
 from gocotrain.teaching import EXPORT_WEIGHT
+from gocotrain.textio import atomic_write
 from gocotrain.transfer import Predictions
 
 # Fmax differences this small are within what a few hundred held-out genes can resolve: a
@@ -39,6 +47,8 @@ from gocotrain.transfer import Predictions
 FMAX_TOLERANCE = 0.005
 # The `half` of the weight the run's export uses, chosen on all the targets like its genes.
 EXPORT = EXPORT_WEIGHT
+# The method whose scores the run exports.
+PRODUCT_METHOD = "cotraining"
 WEIGHT_COLUMNS = [
     "method",
     "aspect",
@@ -76,6 +86,8 @@ def mixed(
         }
     return out
 
+
+log = logging.getLogger("gocotrain")
 
 # One split's genes to score or choose on, with their truth in one aspect, and the term
 # frequencies of the labels that split trains on.
@@ -149,3 +161,48 @@ def cross_fitted(
             )
         record.append({"half": str(half), "genes_scored": genes} | choice)
     return out, record
+
+
+def with_own_frequencies(method, predicted, targets, labels, ontology, protocol):
+    """`predicted` mixed with each split's own term frequencies per aspect, each half of the
+    targets by the weight chosen on the other half of those most like the exported genes
+    (`prior_weights.cross_fitted`); for co-training, also the weight the export uses, chosen
+    on all of them. Returns the mixed predictions and the weights' records."""
+    headline = closest_to_exported(targets["targets"])
+    mixed, records = {}, []
+    for aspect, in_aspect in targets.groupby("aspect"):
+        scored, chosen_on = [], []
+        for split, group in in_aspect.groupby("split"):
+            held_out = set(targets.loc[targets["split"] == split, "gene_id"])
+            training = (
+                labels if protocol == TIME_SPLIT else labels[~labels["gene_id"].isin(held_out)]
+            )
+            frequency = own_frequencies(training, aspect)
+            scored.append((labels_to_truth(group), frequency))
+            chosen_on.append((labels_to_truth(group[group["targets"] == headline]), frequency))
+        part, record = cross_fitted(predicted, scored, chosen_on, ontology, aspect)
+        for gene, scores in part.items():
+            mixed.setdefault(gene, {}).update(scores)
+        if method == PRODUCT_METHOD:
+            export = choose(chosen_on, predicted, ontology, aspect)
+            record.append({"half": EXPORT, "genes_scored": 0} | export)
+        records.extend({"method": method, "aspect": aspect} | entry for entry in record)
+    return mixed, records
+
+
+def write_weights(records: list[dict], path: str) -> None:
+    table = pd.DataFrame(records, columns=WEIGHT_COLUMNS)
+    table["fmax_by_weight"] = table["fmax_by_weight"].map(
+        lambda tried: " ".join(f"{entry['weight']}:{entry['fmax']}" for entry in tried)
+    )
+    for _, row in table[table["half"] == EXPORT].iterrows():
+        log.info(
+            "aspect %s: the export mixes own term frequencies by %s (chosen on %d genes; Fmax by "
+            "weight %s)",
+            row["aspect"],
+            row["weight"],
+            row["genes_chosen_on"],
+            row["fmax_by_weight"],
+        )
+    with atomic_write(path) as handle:
+        table.to_csv(handle, sep="\t", index=False)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +21,7 @@ import pandas as pd
 from gocotrain.models import versions
 from gocotrain.releases import file_sha256
 from gocotrain.textio import atomic_write
+from gocotrain.transfer import training_labels
 
 STORE = Path("results/cache/evaluation")
 Rows = list[tuple[str, str, float]]
@@ -79,3 +80,54 @@ class PredictionStore:
         # Full precision: a reused part must give the same file as a recomputed one.
         with atomic_write(self.folder / f"{digest}.tsv") as handle:
             table.to_csv(handle, sep="\t", index=False, float_format="%.17g")
+
+
+class StoredParts:
+    """One method's predictions for one aspect's targets at a time, each read from the
+    store (`store_dir`, none: never stored) where an earlier run made it from the same
+    inputs; the method itself is built (`build`: a function of no arguments that returns
+    one of training labels, aspect and targets) only when a part has to be trained."""
+
+    def __init__(self, method, settings, seed, inputs: dict, store_dir, build: Callable):
+        self.settings, self.build, self._predict = settings, build, None
+        self.digests = InputsDigest(method, settings, seed, inputs) if store_dir else None
+        self.store = PredictionStore(method, store_dir) if store_dir else None
+
+    def make(self, labels, aspect: str, targets: list[str]) -> tuple[list, dict]:
+        """The part's (gene, term, score) rows at or above min_score, and its record."""
+        digest = None
+        if self.digests:
+            training = training_labels(labels, aspect, targets)
+            digest = self.digests.of(aspect, training, targets)
+            stored = self.store.get(digest)
+            if stored is not None:
+                return stored, {"digest": digest, "reused": True}
+        if self._predict is None:
+            self._predict = self.build()
+        rows = [
+            (gene, term, score)
+            for gene, scores in self._predict(labels, aspect, targets).items()
+            for term, score in scores.items()
+            if score >= self.settings["min_score"]
+        ]
+        if self.store:
+            self.store.put(digest, rows)
+        return rows, {"digest": digest, "reused": False}
+
+
+def teacher_inputs(teacher, labels: str) -> dict[str, str]:
+    """The teacher's files (`steps.TeacherFiles`) as named files, for the digest of a part.
+    Its labels, where they are the evaluation's own (`labels`), are digested per aspect
+    already: a new release of one aspect's labels trains only that aspect again."""
+    files = {}
+    if teacher.training_labels != labels:
+        files["training_labels"] = teacher.training_labels
+    if teacher.reference_calibrations:
+        files["calibrations"] = teacher.reference_calibrations
+    for name, paths in (
+        ("hits", teacher.teacher_hits),
+        ("reference_labels", teacher.reference_labels),
+    ):
+        for number, path in enumerate(paths):
+            files[f"teacher_{name}_{number}"] = path
+    return files

@@ -31,7 +31,7 @@ from gocotrain.metrics import (
     information_accretion,
     per_term,
     precision_recall_curve,
-    read_predictions,
+    read_split_predictions,
     view_signal,
 )
 from gocotrain.ontology import Ontology
@@ -50,15 +50,12 @@ from gocotrain.targets import (
     LEAST_ANNOTATED,
     LIMITED_KNOWLEDGE,
     NO_KNOWLEDGE,
-    closest_to_exported,
 )
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger("gocotrain")
 
 TARGET_COLUMNS = ["split", "targets", "aspect", "gene_id", "go_id"]
-# The method whose scores the run exports.
-PRODUCT_METHOD = "cotraining"
 
 
 # ----------------------------------------------------------------------------------------
@@ -212,23 +209,20 @@ def evaluation_predict(
     targets = targets[targets["split"] == split]
     if protocol == CROSS_VALIDATION:
         labels = labels[~labels["gene_id"].isin(set(targets["gene_id"]))]
-    teacher = teacher or TeacherFiles([files.hits], files.labels, [])
-    parts = _Parts(method, training, _part_inputs(files, teacher), _load_teacher(training, teacher))
+    parts = _stored_parts(method, files, training, teacher)
     rows, record = [], {}
     for aspect in aspects:
         aspect_targets = sorted(set(targets.loc[targets["aspect"] == aspect, "gene_id"]))
         if not aspect_targets:
             continue
         kept, record[aspect] = parts.make(labels, aspect, aspect_targets)
+        how = (
+            "reused: an earlier run had the same inputs" if record[aspect]["reused"] else "trained"
+        )
         log.info(
             "%s %s aspect %s: %d targets, %d predictions ≥ %g (%s)",
-            method,
-            split,
-            aspect,
-            len(aspect_targets),
-            len(kept),
-            training.settings["min_score"],
-            "reused: an earlier run had the same inputs" if record[aspect]["reused"] else "trained",
+            *(method, split, aspect, len(aspect_targets), len(kept)),
+            *(training.settings["min_score"], how),
         )
         rows.extend(kept)
     table = pd.DataFrame(rows, columns=["gene", "term", "score"])
@@ -238,6 +232,18 @@ def evaluation_predict(
     if files.record:
         write_json(record, files.record)
     return table
+
+
+def _stored_parts(method, files: MethodFiles, training: Training, teacher: TeacherFiles | None):
+    """The method's parts, read from the store where it has them; without the rule's
+    teacher files, the organism's own hits and labels teach."""
+    teacher = teacher or TeacherFiles([files.hits], files.labels, [])
+    inputs = _part_inputs(files, teacher)
+    fitted = _load_teacher(training, teacher)
+    build = partial(_method, method, training, inputs, fitted)
+    return reuse.StoredParts(
+        method, training.settings, training.seed, inputs, training.store, build
+    )
 
 
 def _load_teacher(training: Training, files: TeacherFiles) -> teaching.Teacher:
@@ -253,44 +259,7 @@ def _load_teacher(training: Training, files: TeacherFiles) -> teaching.Teacher:
 def _part_inputs(files: MethodFiles, teacher: TeacherFiles) -> dict[str, str]:
     """The files a part is made from, by name, for its digest (`reuse.InputsDigest`)."""
     inputs = {"sequence": files.sequence, "expression": files.expression, "hits": files.hits}
-    return inputs | teacher_digest_files(teacher, files.labels)
-
-
-class _Parts:
-    """One method's predictions for one aspect's targets at a time, each read from the
-    store where an earlier run made it from the same inputs (`reuse`); the method itself is
-    built only when a part has to be trained."""
-
-    def __init__(self, method: str, training: Training, inputs: dict, teacher: teaching.Teacher):
-        self.method, self.training, self.settings = method, training, training.settings
-        self.inputs, self.teacher = inputs, teacher
-        store = training.store
-        self.digests = (
-            reuse.InputsDigest(method, self.settings, training.seed, inputs) if store else None
-        )
-        self.store = reuse.PredictionStore(method, store) if store else None
-        self._predict = None
-
-    def make(self, labels, aspect: str, targets: list[str]) -> tuple[list, dict]:
-        """The part's (gene, term, score) rows at or above min_score, and its record."""
-        digest = None
-        if self.digests:
-            training = transfer.training_labels(labels, aspect, targets)
-            digest = self.digests.of(aspect, training, targets)
-            stored = self.store.get(digest)
-            if stored is not None:
-                return stored, {"digest": digest, "reused": True}
-        if self._predict is None:
-            self._predict = _method(self.method, self.training, self.inputs, self.teacher)
-        rows = [
-            (gene, term, score)
-            for gene, scores in self._predict(labels, aspect, targets).items()
-            for term, score in scores.items()
-            if score >= self.settings["min_score"]
-        ]
-        if self.store:
-            self.store.put(digest, rows)
-        return rows, {"digest": digest, "reused": False}
+    return inputs | reuse.teacher_inputs(teacher, files.labels)
 
 
 def _method(method: str, training: Training, inputs: dict[str, str], teacher: teaching.Teacher):
@@ -350,35 +319,8 @@ def _method(method: str, training: Training, inputs: dict[str, str], teacher: te
     return predict
 
 
-def teacher_digest_files(teacher: TeacherFiles, labels: str) -> dict[str, str]:
-    """The teacher's files as named files, for the digest of a part. Its labels, where they
-    are the evaluation's own (`labels`), are digested per aspect already: a new release of
-    one aspect's labels trains only that aspect again."""
-    files = {}
-    if teacher.training_labels != labels:
-        files["training_labels"] = teacher.training_labels
-    if teacher.reference_calibrations:
-        files["calibrations"] = teacher.reference_calibrations
-    for name, paths in (
-        ("hits", teacher.teacher_hits),
-        ("reference_labels", teacher.reference_labels),
-    ):
-        for number, path in enumerate(paths):
-            files[f"teacher_{name}_{number}"] = path
-    return files
-
-
 # ----------------------------------------------------------------------------------------
 # Scores
-
-
-def _read_predictions(paths: list[str]) -> dict[str, dict[str, float]]:
-    """One method's predictions over the splits (each gene is a target of one split)."""
-    predictions: dict[str, dict[str, float]] = {}
-    for path in paths:
-        for gene, scores in read_predictions(path).items():
-            predictions.setdefault(gene, {}).update(scores)
-    return predictions
 
 
 @dataclass(frozen=True)
@@ -446,9 +388,9 @@ def evaluation_score(
     metrics, curves, terms, weights = [], [], [], []
     training = Labels.from_tsv(labels).table
     for method, paths in predictions.by_method().items():
-        predicted = _read_predictions(paths)
+        predicted = read_split_predictions(paths)
         if choose_prior_weights and method in methods.TRANSFERS_RARE_TERMS:
-            predicted, chosen = _with_own_frequencies(
+            predicted, chosen = prior_weights.with_own_frequencies(
                 method, predicted, found, training, read, protocol
             )
             weights.extend(chosen)
@@ -467,7 +409,7 @@ def evaluation_score(
         outputs,
     )
     if outputs.prior_weights:
-        _write_weights(weights, outputs.prior_weights)
+        prior_weights.write_weights(weights, outputs.prior_weights)
     return table
 
 
@@ -490,51 +432,6 @@ def _write_scores(
         log.info("each view's signal (Fmax on held-out genes):\n%s", signal.to_string(index=False))
         with atomic_write(outputs.view_signal) as handle:
             signal.to_csv(handle, sep="\t", index=False, float_format="%.4g")
-
-
-def _with_own_frequencies(method, predicted, targets, labels, ontology, protocol):
-    """`predicted` mixed with each split's own term frequencies per aspect, each half of the
-    targets by the weight chosen on the other half of those most like the exported genes
-    (`prior_weights.cross_fitted`); for co-training, also the weight the export uses, chosen
-    on all of them. Returns the mixed predictions and the weights' records."""
-    headline = closest_to_exported(targets["targets"])
-    mixed, records = {}, []
-    for aspect, in_aspect in targets.groupby("aspect"):
-        scored, chosen_on = [], []
-        for split, group in in_aspect.groupby("split"):
-            held_out = set(targets.loc[targets["split"] == split, "gene_id"])
-            training = (
-                labels if protocol == TIME_SPLIT else labels[~labels["gene_id"].isin(held_out)]
-            )
-            frequency = reference.own_frequencies(training, aspect)
-            scored.append((labels_to_truth(group), frequency))
-            chosen_on.append((labels_to_truth(group[group["targets"] == headline]), frequency))
-        part, record = prior_weights.cross_fitted(predicted, scored, chosen_on, ontology, aspect)
-        for gene, scores in part.items():
-            mixed.setdefault(gene, {}).update(scores)
-        if method == PRODUCT_METHOD:
-            export = prior_weights.choose(chosen_on, predicted, ontology, aspect)
-            record.append({"half": prior_weights.EXPORT, "genes_scored": 0} | export)
-        records.extend({"method": method, "aspect": aspect} | entry for entry in record)
-    return mixed, records
-
-
-def _write_weights(records: list[dict], path: str) -> None:
-    table = pd.DataFrame(records, columns=prior_weights.WEIGHT_COLUMNS)
-    table["fmax_by_weight"] = table["fmax_by_weight"].map(
-        lambda tried: " ".join(f"{entry['weight']}:{entry['fmax']}" for entry in tried)
-    )
-    for _, row in table[table["half"] == prior_weights.EXPORT].iterrows():
-        log.info(
-            "aspect %s: the export mixes own term frequencies by %s (chosen on %d genes; Fmax by "
-            "weight %s)",
-            row["aspect"],
-            row["weight"],
-            row["genes_chosen_on"],
-            row["fmax_by_weight"],
-        )
-    with atomic_write(path) as handle:
-        table.to_csv(handle, sep="\t", index=False)
 
 
 # The naive baseline of the reference check scores each held-out protein with this many of

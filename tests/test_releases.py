@@ -1,6 +1,7 @@
 """Release labels and stamps: what a release folder stands for, and refusing to mix two."""
 
 import gzip
+import json
 
 import pytest
 from conftest import DEMO, write
@@ -66,3 +67,25 @@ def test_labels_are_safe_folder_names(label):
 @pytest.mark.parametrize("label", ["../x", "a/b", "", ".hidden", "a b"])
 def test_unsafe_labels_are_rejected(label):
     assert not releases.RELEASE_PATTERN.match(label)
+
+
+def test_checksums_needed_at_every_start_are_hashed_once_per_file_version(tmp_path):
+    import os
+
+    from gocotrain.releases import file_sha256, known_sha256
+
+    data, cache = tmp_path / "reference.fa", tmp_path / "cache" / "checksums.json"
+    data.write_text(">P1\nMKV\n")
+    first = known_sha256(data, cache)
+    assert first == file_sha256(data) and cache.is_file()
+    # An entry for this file version is read, not computed: a forged one shows it.
+    entries = json.loads(cache.read_text())
+    cache.write_text(json.dumps(dict.fromkeys(entries, "forged")))
+    assert known_sha256(data, cache) == "forged"
+    # Another content (and modification time) is hashed anew.
+    data.write_text(">P1\nMKVL\n")
+    os.utime(data, ns=(1, 1))
+    assert known_sha256(data, cache) == file_sha256(data) != first
+    # A damaged cache is rebuilt rather than stopping the run.
+    cache.write_text("{not json")
+    assert known_sha256(data, cache) == file_sha256(data)

@@ -47,7 +47,7 @@ from sklearn.metrics import average_precision_score
 from gocotrain.annotations import OWN, REFERENCE, Labels, build_labels, read_annotations, resolved
 from gocotrain.errors import InputError
 from gocotrain.ontology import Ontology
-from gocotrain.releases import file_sha256
+from gocotrain.releases import known_sha256
 from gocotrain.sequences import gene_id_from_header, read_fasta, write_fasta
 from gocotrain.terms import AspectScores
 from gocotrain.transfer import (
@@ -72,7 +72,7 @@ PRIOR_TERMS = 300
 def reference_key(sequences: str | Path) -> str:
     """The folder name of a reference's search database: its sequences' checksum, so a
     changed file gets a new database and an unchanged one is reused by every later run."""
-    return file_sha256(sequences)[:16]
+    return known_sha256(sequences)[:16]
 
 
 def check_proteins(accessions: list[str], n_proteins: int) -> list[str]:

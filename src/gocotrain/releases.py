@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import re
 from pathlib import Path
 
 from gocotrain import __version__
-from gocotrain.textio import GZIP_ERRORS, check_readable, damaged_gzip, is_gzipped
+from gocotrain.textio import GZIP_ERRORS, atomic_write, check_readable, damaged_gzip, is_gzipped
 
 RELEASE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # What a stamp must agree on for two runs to share a release folder.
@@ -28,6 +29,28 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+# Checksums that every Snakemake start needs (the release stamp, the reference databases'
+# folders; dry runs too), kept by file, size and modification time in the working directory:
+# a reference proteome is hashed once, not at every start. A changed file has a new entry.
+CHECKSUMS = Path(".snakemake") / "gocotrain" / "checksums.json"
+
+
+def known_sha256(path: str | Path, cache: Path = CHECKSUMS) -> str:
+    """`file_sha256` of `path`, from `cache` where the file is unchanged since it was hashed."""
+    stat = Path(path).stat()
+    key = f"{Path(path).resolve()}\t{stat.st_size}\t{stat.st_mtime_ns}"
+    try:
+        known = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if key not in known:
+        known[key] = file_sha256(path)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(cache) as handle:
+            handle.write(json.dumps(known, indent=0, sort_keys=True) + "\n")
+    return known[key]
 
 
 def _head(path: str | Path, n_lines: int = 200) -> list[str]:
@@ -84,15 +107,15 @@ def release_stamp(
         "release": label,
         "go_version": obo_data_version(ontology) or "",
         "ontology_file": Path(ontology).name,
-        "ontology_sha256": file_sha256(ontology),
+        "ontology_sha256": known_sha256(ontology),
         "annotations_file": Path(annotations).name if annotations else "",
         "annotations_date": (gaf_date(annotations) or "") if annotations else "",
-        "annotations_sha256": file_sha256(annotations) if annotations else "",
+        "annotations_sha256": known_sha256(annotations) if annotations else "",
         "gocotrain_version": __version__,
     }
     if reference_annotations:
         stamp["reference_annotations_sha256"] = [
-            file_sha256(path) for path in reference_annotations
+            known_sha256(path) for path in reference_annotations
         ]
     return stamp
 

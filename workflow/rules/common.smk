@@ -42,6 +42,13 @@ PREVIOUS_RELEASE_FILES = (
 SCHEMA = GOCOTRAIN_ROOT / "workflow" / "schemas" / "config.schema.yaml"
 
 
+def stop(message):
+    """The one way the workflow stops before any job: a short message, exit status 1 (a
+    WorkflowError would print a traceback-like frame list)."""
+    print(f"GOcotrain: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
 # Keys of earlier versions, each with what replaced it: a config that still has one is told
 # what to write instead, rather than having the key ignored or refused as unknown.
 REPLACED_KEYS = {
@@ -216,15 +223,12 @@ def config_problems(config, schema):
 def validate_config():
     problems = config_problems(config, yaml.safe_load(SCHEMA.read_text()))
     if problems:
-        # A short message and exit: a WorkflowError would print a traceback-like frame list.
-        print(
-            "GOcotrain: the configuration has problems:\n  "
+        stop(
+            "the configuration has problems:\n  "
             + "\n  ".join(problems)
             + "\nFix them in config/config.yaml (or the --configfile you gave); "
-            "config/README.md lists every key with its meaning and default.",
-            file=sys.stderr,
+            "config/README.md lists every key with its meaning and default."
         )
-        sys.exit(1)
     model = config.get("model")
     if model and "expression_kind" not in config:
         # New genes' expression is read as the model's was, unless the config says otherwise.
@@ -258,15 +262,13 @@ def release_stamp():
             [entry["annotations"] for entry in config["reference"]],
         )
     except InputError as error:
-        print(f"GOcotrain: input error: {error}", file=sys.stderr)
-        sys.exit(1)
+        stop(f"input error: {error}")
     label = stamp["release"] = config["release"] or releases.automatic_label(stamp)
     existing = Path("results/releases", label, "release.json")
     if existing.is_file():
         conflict = releases.stamp_conflict(json.loads(existing.read_text()), stamp)
         if conflict:
-            print(f"GOcotrain: {existing}: {conflict}.", file=sys.stderr)
-            sys.exit(1)
+            stop(f"{existing}: {conflict}.")
     return label, stamp
 
 
@@ -473,12 +475,10 @@ PREDICT_DIR = (
 
 def predict_outputs(wildcards):
     if not config["model"]:
-        print(
-            "GOcotrain: the predict target needs a saved model: snakemake predict --config "
-            "model=results/releases/<release>/model sequences=NEW.fa [expression=NEW.tsv]",
-            file=sys.stderr,
+        stop(
+            "the predict target needs a saved model: snakemake predict --config "
+            "model=results/releases/<release>/model sequences=NEW.fa [expression=NEW.tsv]"
         )
-        sys.exit(1)
     return rules.predict_new_genes.output
 
 
@@ -618,9 +618,7 @@ def stop_if_jobs_cannot_be_scheduled():
     ]
     problems = cluster.unschedulable(jobs, limits)
     if problems:
-        print(
-            "GOcotrain: jobs no node of this cluster can run (nothing was submitted):\n  "
-            + "\n  ".join(problems),
-            file=sys.stderr,
+        stop(
+            "jobs no node of this cluster can run (nothing was submitted):\n  "
+            + "\n  ".join(problems)
         )
-        sys.exit(1)

@@ -68,7 +68,7 @@ def test_the_summary_counts_what_the_reference_taught_and_the_other_view_gave(ne
     for report in summary["aspects"].values():
         assert report["genes_given_a_term_by_the_other_view"] <= report["unlabeled_genes"]
         # No own labels: nothing says how often the organism carries a term.
-        assert report["own_prior_weight"] == 0.0 and report["own_prior_aupr_by_weight"] == []
+        assert report["own_prior_weight"] == 0.0 and report["own_prior_by_weight"] == []
     training = pd.read_csv(folder / "labels/training.tsv", sep="\t")
     assert set(training["source"]) == {"reference"}
     with open(folder / "predictions/predictions.tsv") as handle:
@@ -146,7 +146,7 @@ def test_own_labels_win_and_a_new_release_reuses_the_reference_search(new_organi
     # on the own labeled genes, and the one chosen scored best there.
     summary = json.loads((folder / "predictions/summary.json").read_text())
     for report in summary["aspects"].values():
-        tried = {entry["weight"]: entry["aupr"] for entry in report["own_prior_aupr_by_weight"]}
+        tried = {entry["weight"]: entry["aupr"] for entry in report["own_prior_by_weight"]}
         assert len(tried) == len(PRIOR_WEIGHTS)
         assert tried[report["own_prior_weight"]] == max(tried.values())
     # Own labels are cross-validated, the reference teaching every method, and the export

@@ -101,5 +101,5 @@ def test_the_teacher_mixes_the_own_frequencies_by_the_evaluations_weight():
     assert finished.sources()[0] == "two-view model and own term frequency"
     assert teacher.report("C") == {
         "own_prior_weight": 0.4,
-        "own_prior_fmax_by_weight": [{"weight": 0.4, "fmax": 0.5}],
+        "own_prior_by_weight": [{"weight": 0.4, "fmax": 0.5}],
     }

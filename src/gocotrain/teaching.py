@@ -230,9 +230,9 @@ class Teacher:
 
     def _own_lesson(self, aspect: str, chosen: dict | None) -> Lesson:
         calibration = self._own_calibration(aspect)
-        if not chosen or not chosen["weight"]:
+        if not chosen:
             return Lesson(calibration)
-        frequency = own_frequencies(self.own_labels(), aspect)
+        frequency = own_frequencies(self.own_labels(), aspect) if chosen["weight"] else {}
         return Lesson(calibration, frequency, chosen["weight"], chosen["fmax_by_weight"])
 
     def _own_calibration(self, aspect: str) -> TransferCalibration | None:
@@ -320,13 +320,11 @@ class Teacher:
     def report(self, aspect: str) -> dict:
         """What the run summary says of the aspect's lesson."""
         lesson = self.lessons[aspect]
-        if not lesson.weights_tried:
+        if not lesson.weights_tried and not self.has_reference:
             return {}
-        measure = "aupr" if self.has_reference else "fmax"
-        return {
-            "own_prior_weight": lesson.weight,
-            f"own_prior_{measure}_by_weight": lesson.weights_tried,
-        }
+        # Each weight tried with what it was chosen by: average precision on the own labeled
+        # genes (with a reference), or the evaluation's Fmax on held-out genes.
+        return {"own_prior_weight": lesson.weight, "own_prior_by_weight": lesson.weights_tried}
 
 
 def _without_prefix(predictions: Predictions, prefix: str) -> Predictions:

@@ -426,9 +426,9 @@ def evaluation_label_inputs(wildcards):
 
 
 def teacher_inputs():
-    """What the teacher of a run's scores reads (gocotrain.teaching): the organism's hits
-    (its own search, then each reference's), its training labels and the references' labels.
-    """
+    """What the teacher of a run's scores reads (gocotrain.steps.TeacherFiles): the
+    organism's hits (its own search, then each reference's), its training labels, the
+    references' labels and the reference transfer's calibrations."""
     return {
         "teacher_hits": [
             rules.homology_search.output.hits,
@@ -437,6 +437,9 @@ def teacher_inputs():
         "training_labels": TRAINING_LABELS,
         "reference_labels": expand(
             in_release("reference/{reference}/labels.tsv"), reference=REFERENCES
+        ),
+        "reference_calibrations": (
+            in_release("labels/reference_calibrations.json") if REFERENCES else []
         ),
     }
 

@@ -49,9 +49,6 @@ rule evaluation_targets:
 rule evaluation_predict:
     input:
         **teacher_inputs(),
-        reference_calibrations=(
-            in_release("labels/reference_calibrations.json") if REFERENCES else []
-        ),
         labels=rules.prepare_labels.output.labels,
         targets=rules.evaluation_targets.output.targets,
         sequence=rules.sequence_features.output.features,

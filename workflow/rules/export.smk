@@ -27,9 +27,6 @@ rule choose_thresholds:
 rule fit_teacher:
     input:
         **teacher_inputs(),
-        reference_calibrations=(
-            in_release("labels/reference_calibrations.json") if REFERENCES else []
-        ),
         prior_weights=(
             f"{EVALUATION_DIR}/prior_weights.tsv" if measured_thresholds() else []
         ),

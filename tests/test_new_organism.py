@@ -90,6 +90,19 @@ def test_the_reference_check_scores_the_transfer_beside_the_baselines(new_organi
 
 
 @needs_diamond
+def test_its_report_introduces_the_mode_and_holds_the_reference_check(new_organism_run):
+    workdir = new_organism_run
+    report = workdir / "report.html"
+    result = snakemake(workdir, new_organism_config(workdir), "--report", str(report))
+    assert result.returncode == 0, result.stderr[-2000:]
+    page = report.read_text()
+    # The introduction is this mode's, not the own-labels mode's.
+    assert "organism, from annotated reference species" in page
+    assert "by co-training a sequence view (composition and homology to labeled genes)" not in page
+    assert "Reference check: held-out reference proteins" in page
+
+
+@needs_diamond
 def test_its_saved_model_scores_the_organisms_proteins_as_the_run_exported_them(
     new_organism_run, tmp_path
 ):

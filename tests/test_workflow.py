@@ -339,6 +339,9 @@ def test_snakemake_report_holds_the_figures(demo_run):
     report = (demo_run / "report.html").read_text()
     for text in ("Method comparison", "Co-training", "per_term_aupr.png", "data_summary.html"):
         assert text in report
+    # The introduction is the own-labels mode's.
+    assert "by co-training a sequence view (composition and homology to labeled genes)" in report
+    assert "organism, from annotated reference species" not in report
 
 
 def older_release(path, drop_all_every: int, drop_function_every: int) -> None:

@@ -135,7 +135,15 @@ rule evaluation_reference_check:
         calibrations=rules.prepare_training_labels.output.calibrations,
         ontology=rules.prepare_ontology.output.ontology,
     output:
-        metrics=in_release("evaluation/reference_check.tsv"),
+        metrics=report(
+            in_release("evaluation/reference_check.tsv"),
+            category="Method comparison",
+            caption="../report/reference_check.rst",
+            labels={
+                "result": "Reference check: held-out reference proteins",
+                "format": "TSV",
+            },
+        ),
     log:
         release_log("evaluation/reference_check.log"),
     conda:

@@ -105,6 +105,18 @@ def metrics_figure(metrics: pd.DataFrame, path: str | Path) -> None:
     _save(figure, path)
 
 
+# Methods whose curves coincide (co-training and the same views supervised often do) must
+# all stay visible: co-training is drawn wide and pale underneath, the others thin on top,
+# each with its own dash.
+DASHES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 2)))
+
+
+def _curve_style(method: str, rank: int) -> dict:
+    if method == "cotraining":
+        return {"lw": 4.0, "alpha": 0.45, "zorder": 2, "solid_capstyle": "round"}
+    return {"lw": 1.3, "ls": DASHES[rank % len(DASHES)], "zorder": 3}
+
+
 def precision_recall_figure(curves: pd.DataFrame, metrics: pd.DataFrame, path) -> None:
     """Protein-centric precision against recall over thresholds; a dot marks each Fmax."""
     curves = curves[curves["targets"] == headline_targets(metrics)]
@@ -115,13 +127,14 @@ def precision_recall_figure(curves: pd.DataFrame, metrics: pd.DataFrame, path) -
     legend = {}
     for axis, namespace in zip(axes[0], namespaces, strict=True):
         in_aspect = curves[(curves["aspect"] == namespace) & (curves["n_covered"] > 0)]
-        for method in in_method_order(in_aspect["method"]):
+        for rank, method in enumerate(in_method_order(in_aspect["method"])):
             curve = in_aspect[in_aspect["method"] == method]
-            width = 2.4 if method == "cotraining" else 1.2
             colour = COLOURS.get(method, "grey")
-            (legend[method],) = axis.plot(curve["recall"], curve["precision"], lw=width, c=colour)
+            (legend[method],) = axis.plot(
+                curve["recall"], curve["precision"], c=colour, **_curve_style(method, rank)
+            )
             best = curve.loc[curve["f"].idxmax()]
-            axis.plot(best["recall"], best["precision"], "o", color=colour, ms=5)
+            axis.plot(best["recall"], best["precision"], "o", color=colour, ms=5, zorder=4)
         recall = np.linspace(0.01, 1, 200)
         for level in (0.2, 0.4, 0.6, 0.8):
             precision = level * recall / (2 * recall - level)

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import RELEASE_DIR, ROOT, SCHEMA, demo_config, new_organism_config, snakemake
+from conftest import (
+    PREDICTION_COLUMNS,
+    RELEASE_DIR,
+    ROOT,
+    SCHEMA,
+    demo_config,
+    new_organism_config,
+    snakemake,
+)
 
 README = ROOT / "README.md"
 # The documentation site's pages (mkdocs.yml); configuration.md is generated from
@@ -327,6 +335,13 @@ def test_every_bare_snake_case_name_in_the_docs_exists():
         name for name in names - leaves if not re.search(rf"\b{re.escape(name)}\b", code)
     )
     assert not unknown, f"the docs name what neither the schema nor the code has: {unknown}"
+
+
+def test_the_outputs_page_lists_the_columns_of_the_predictions_in_order():
+    page = (ROOT / "docs" / "outputs.md").read_text()
+    table = page.split("## Columns of predictions.tsv", 1)[1].split("\n\n", 2)[2]
+    rows = [line for line in table.split("\n\n", 1)[0].splitlines()[2:]]
+    assert [re.match(r"\| `(\w+)` \|", row)[1] for row in rows] == PREDICTION_COLUMNS
 
 
 def test_the_readme_is_read_in_five_minutes():

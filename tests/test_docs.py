@@ -277,7 +277,8 @@ def flattened(mapping: dict, prefix: str = "") -> list[str]:
 
 def doc_code_spans(docs: list[Path] = DOCS) -> list[str]:
     """The docs' `inline code`, a span broken over lines joined again; code blocks left out."""
-    prose = re.sub(r"```.*?```", "", "\n\n".join(doc.read_text() for doc in docs), flags=re.S)
+    text = "\n\n".join(doc.read_text() for doc in docs)
+    prose = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)  # fenced blocks, line by line
     return [" ".join(span.split()) for span in re.findall(r"`([^`]+)`", prose)]
 
 
@@ -488,7 +489,10 @@ def demo_checkout(demo_run, tmp_path_factory) -> Path:
     `my-genome.yaml` with that config (also run in `run1/`), and for `gocotrain evaluate` the
     ontology, the evaluation's truth and two methods' CAFA predictions."""
     checkout = tmp_path_factory.mktemp("checkout")
-    for name in ("Snakefile", "workflow", "src", "profiles", "resources", "scripts", "envs"):
+    for name in (
+        *("Snakefile", "workflow", "src", "profiles", "resources", "scripts", "envs"),
+        *("mkdocs.yml", "docs"),
+    ):
         (checkout / name).symlink_to(ROOT / name)
     (checkout / ".venv").symlink_to(ROOT / ".venv")
     (checkout / "config").mkdir()

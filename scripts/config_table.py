@@ -1,7 +1,9 @@
-"""Rewrite the key table of config/README.md from workflow/schemas/config.schema.yaml.
+"""Rewrite the key table of config/README.md from workflow/schemas/config.schema.yaml, and the
+documentation site's configuration reference (docs/configuration.md) from config/README.md.
 
-Run after changing the schema: python scripts/config_table.py (tests/test_config.py checks
-that the table lists every key with its default).
+Run after changing the schema or config/README.md: python scripts/config_table.py
+(tests/test_config.py checks that the table lists every key with its default, and
+tests/test_docs.py that docs/configuration.md is what this writes).
 """
 
 import json
@@ -12,6 +14,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "config" / "README.md"
+PAGE = ROOT / "docs" / "configuration.md"
 
 
 def kind(spec: dict) -> str:
@@ -39,13 +42,35 @@ def rows(properties: dict, required: list[str], prefix: str = ""):
             yield from rows(spec["properties"], [], f"{prefix}{key}.")
 
 
-def main() -> None:
+def readme(text: str) -> str:
+    """config/README.md's text with its key table rendered from the schema."""
     schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
     header = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
     table = "\n".join([*header, *rows(schema["properties"], schema.get("required", []))])
-    text = README.read_text()
     pattern = re.compile(r"\| key \| type \| default \| meaning \|\n(\|.*\|\n)+")
-    README.write_text(pattern.sub(table + "\n", text, count=1))
+    return pattern.sub(lambda _: table + "\n", text, count=1)
+
+
+def page(readme_text: str) -> str:
+    """The documentation site's configuration reference: config/README.md, titled for the
+    site, with a placeholder such as <release> outside `code` written so HTML shows it."""
+    body = readme_text.split("\n", 1)[1]
+    parts = re.split(r"(`[^`]*`)", body)
+    body = "".join(
+        part if part.startswith("`") else part.replace("<", "&lt;").replace(">", "&gt;")
+        for part in parts
+    )
+    note = (
+        "<!-- Generated from config/README.md and workflow/schemas/config.schema.yaml by "
+        "`python scripts/config_table.py`: edit those, not this page. -->\n"
+    )
+    return f"# Configuration reference\n\n{note}{body}"
+
+
+def main() -> None:
+    text = readme(README.read_text())
+    README.write_text(text)
+    PAGE.write_text(page(text))
 
 
 if __name__ == "__main__":

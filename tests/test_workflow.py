@@ -228,14 +228,14 @@ def test_gaf_passes_go_rules_as_ontobio_applies_them(demo_run, tmp_path):
     assert {line.split("\t")[5] for line in lines} == {"DOI:10.1145/279943.279962"}
 
 
-def test_the_readme_shows_the_demo_header_as_the_demo_writes_it(demo_run):
+def test_the_outputs_page_shows_the_demo_header_as_the_demo_writes_it(demo_run):
     path = demo_run / f"{RELEASE_DIR}/predictions/predictions.tsv"
     with open(path) as handle:
         header = [line.rstrip("\n") for line in handle if line.startswith("#")]
-    readme = (ROOT / "README.md").read_text()
-    block = readme.split("Every exported TSV and GAF starts with the release", 1)[1]
+    page = (ROOT / "docs" / "outputs.md").read_text()
+    block = page.split("Every exported TSV and GAF starts with the release", 1)[1]
     shown = block.split("```", 2)[1].strip().splitlines()
-    # The README shows the demo config's run; the test run models fewer terms
+    # The page shows the demo config's run; the test run models fewer terms
     # (DEMO_TEST_SETTINGS), so its thresholds differ while the rest is the same.
     assert [line for line in shown if not line.startswith("# threshold-")] == [
         line for line in header if not line.startswith("# threshold-")

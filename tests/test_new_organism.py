@@ -103,6 +103,27 @@ def test_its_report_introduces_the_mode_and_holds_the_reference_check(new_organi
 
 
 @needs_diamond
+def test_reference_files_named_relative_or_absolute_are_the_same_inputs(new_organism_run):
+    """The run names its reference by absolute paths, as its saved model records them: the
+    same files named relative to the working directory plan nothing again (a check run again
+    before predict, Snakemake 9 stops after it without scoring: snakemake/snakemake#4166)."""
+    import os
+
+    config_path = new_organism_config(new_organism_run)
+    config = yaml.safe_load(config_path.read_text())
+    for entry in config["reference"]:
+        for key in ("sequences", "annotations"):
+            entry[key] = os.path.relpath(entry[key], new_organism_run)
+    relative = new_organism_run / "relative.yaml"
+    relative.write_text(yaml.safe_dump(config))
+    result = snakemake(new_organism_run, relative, "-n")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Nothing to be done" in result.stdout + result.stderr or not planned_jobs(
+        result.stdout
+    ), result.stdout[-2000:]
+
+
+@needs_diamond
 def test_its_saved_model_scores_the_organisms_proteins_as_the_run_exported_them(
     new_organism_run, tmp_path
 ):

@@ -292,6 +292,11 @@ REFERENCES = {
     reference.reference_key(entry["sequences"]): {
         "evidence_codes": config["evidence_codes"],
         **entry,
+        # Absolute, as a saved model records them: predicting with it names the same input
+        # files, so the reference's check does not run again (and, after it, Snakemake 9 would
+        # stop without scoring: snakemake/snakemake#4166).
+        "sequences": str(Path(entry["sequences"]).resolve()),
+        "annotations": str(Path(entry["annotations"]).resolve()),
     }
     for entry in config["reference"]
 }
@@ -523,7 +528,17 @@ def closing_summary():
     them (the thresholds and the precision measured there, genes predicted per aspect).
     """
     if config["model"]:
-        print(f"GOcotrain: new genes scored in {PREDICT_DIR}/", file=sys.stderr)
+        if Path(PREDICT_DIR, "predictions.tsv").is_file():
+            print(f"GOcotrain: new genes scored in {PREDICT_DIR}/", file=sys.stderr)
+        else:
+            # Snakemake 9 can stop after a job whose output another takes as ancient()
+            # (snakemake/snakemake#4166): the reference's check, where its files moved.
+            print(
+                "GOcotrain: the new genes are not scored yet: the reference's check ran again "
+                "(its files moved or changed since the model was saved) and Snakemake stopped "
+                "after it; run the same command once more to score them.",
+                file=sys.stderr,
+            )
         return
     folder = Path(PREDICTIONS_DIR)
     if (

@@ -103,3 +103,14 @@ def test_the_teacher_mixes_the_own_frequencies_by_the_evaluations_weight():
         "own_prior_weight": 0.4,
         "own_prior_by_weight": [{"weight": 0.4, "fmax": 0.5}],
     }
+
+
+def test_an_aspect_without_genes_to_choose_on_reads_as_not_mixed(demo_ontology, tmp_path):
+    """An aspect none of whose held-out genes are like the exported ones (a time split with
+    no no-knowledge genes there) gets weight 0 and no Fmax: written and read back so."""
+    export = prior_weights.choose([({}, FREQUENCY)], PREDICTIONS, demo_ontology, "C")
+    assert export == {"genes_chosen_on": 0, "weight": 0.0, "fmax_by_weight": []}
+    path = tmp_path / "prior_weights.tsv"
+    row = {"method": "cotraining", "aspect": "C", "half": "export", "genes_scored": 0} | export
+    prior_weights.write_weights([row], str(path))
+    assert teaching.read_prior_weights(path) == {"C": {"weight": 0.0, "fmax_by_weight": []}}

@@ -195,26 +195,32 @@ def score_new_genes(
     training_labels = Labels.from_tsv(saved.path(MODEL_FILES["labels"])).table
     labels = resolved(training_labels)
     teacher = _teacher(saved, training_labels, hits, proteins_fasta, reference_databases, threads)
+    homology_searched = hits is not None
     finished = {}
     for aspect in saved.meta["aspects"]:
         aspect_labels = labels[labels["aspect"] == aspect]
         scores = _score_aspect(
             saved, aspect, genes, (X_sequence, X_expression), graphs, rows, aspect_labels
         )
-        # Nothing is transferred, nor blended, where the new genes had no homology search.
+        # Nothing is transferred, nor blended, where the new genes had no homology search;
+        # the own term frequencies are mixed in all the same, as the run mixed them.
         finished[aspect] = (
-            teacher.finish(scores, aspect, NEW_GENE_PREFIX) if teacher else Finished(scores)
+            teacher.finish(scores, aspect, NEW_GENE_PREFIX)
+            if homology_searched
+            else teacher.finish_without_transfer(scores, aspect)
         )
     return finished, saved
 
 
 def _teacher(saved, training_labels, hits, proteins_fasta, reference_databases, threads):
     """The run's teacher for the new genes: its lessons, the new genes' hits to the model's
-    training genes and to each reference, and the labels those homologs carry; None where
-    the model's run had no homology search."""
-    if hits is None:
-        return None
+    training genes and to each reference, and the labels those homologs carry (none where
+    the model's run had no homology search)."""
     settings, lessons = _lessons(saved)
+    if hits is None:
+        empty = pd.DataFrame(columns=["gene_id", "aspect", "go_id"])
+        no_hits = pd.DataFrame(columns=["query", "subject", "pident", "bitscore", "evalue"])
+        return Teacher(settings, no_hits, training_labels, empty, lessons=lessons)
     references = saved.meta.get("references", [])
     reference_hits, reference_labels = [], []
     for entry, database in zip(references, reference_databases, strict=True):

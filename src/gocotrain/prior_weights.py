@@ -42,11 +42,11 @@ from gocotrain.teaching import EXPORT_WEIGHT
 from gocotrain.textio import atomic_write
 from gocotrain.transfer import Predictions
 
+log = logging.getLogger("gocotrain")
+
 # Fmax differences this small are within what a few hundred held-out genes can resolve: a
 # weight must gain more than this over a smaller one to be chosen (less mixing is the default).
 FMAX_TOLERANCE = 0.005
-# The `half` of the weight the run's export uses, chosen on all the targets like its genes.
-EXPORT = EXPORT_WEIGHT
 # The method whose scores the run exports.
 PRODUCT_METHOD = "cotraining"
 WEIGHT_COLUMNS = [
@@ -87,8 +87,6 @@ def mixed(
     return out
 
 
-log = logging.getLogger("gocotrain")
-
 # One split's genes to score or choose on, with their truth in one aspect, and the term
 # frequencies of the labels that split trains on.
 Part = tuple[dict[str, set[str]], dict[str, float]]
@@ -114,20 +112,24 @@ def fmax_by_weight(
     return tried
 
 
-def chosen(tried: list[dict], genes: int) -> float:
+def chosen(tried: list[dict], genes: int, at_least: int = MIN_PRIOR_GENES) -> float:
     """The smallest weight whose Fmax is within `FMAX_TOLERANCE` of the best; 0 on fewer
-    than MIN_PRIOR_GENES genes to choose on."""
-    if genes < MIN_PRIOR_GENES or not tried:
+    than `at_least` genes to choose on."""
+    if genes < at_least or not tried:
         return 0.0
     best = max(entry["fmax"] for entry in tried)
     return min(entry["weight"] for entry in tried if entry["fmax"] >= best - FMAX_TOLERANCE)
 
 
-def choose(parts: list[Part], predictions, ontology: Ontology, aspect: str) -> dict:
-    """The weight chosen on the `parts`, with every weight's Fmax."""
+def choose(
+    parts: list[Part], predictions, ontology: Ontology, aspect: str, at_least=MIN_PRIOR_GENES
+) -> dict:
+    """The weight chosen on the `parts` (0 on fewer than `at_least` genes), with every
+    weight's Fmax."""
     genes = sum(len(truth) for truth, _ in parts)
     tried = fmax_by_weight(parts, predictions, ontology, aspect) if genes else []
-    return {"genes_chosen_on": genes, "weight": chosen(tried, genes), "fmax_by_weight": tried}
+    weight = chosen(tried, genes, at_least)
+    return {"genes_chosen_on": genes, "weight": weight, "fmax_by_weight": tried}
 
 
 def half_of(gene: str) -> int:
@@ -166,11 +168,14 @@ def cross_fitted(
 def with_own_frequencies(method, predicted, targets, labels, ontology, protocol):
     """`predicted` mixed with each split's own term frequencies per aspect, each half of the
     targets by the weight chosen on the other half of those most like the exported genes
-    (`prior_weights.cross_fitted`); for co-training, also the weight the export uses, chosen
-    on all of them. Returns the mixed predictions and the weights' records."""
-    headline = closest_to_exported(targets["targets"])
-    mixed, records = {}, []
+    (the aspect's `targets.closest_to_exported` kind, as the export thresholds take it); for
+    co-training, also the weight the export uses, chosen on all of them, and only where each
+    half had enough genes to choose on too (else the figures would be of unmixed scores and
+    the export's of mixed ones). Returns the mixed predictions and the weights' records."""
+    out, records = {}, []
     for aspect, in_aspect in targets.groupby("aspect"):
+        genes = in_aspect.groupby("targets")["gene_id"].nunique().to_dict()
+        headline = closest_to_exported(genes, genes)
         scored, chosen_on = [], []
         for split, group in in_aspect.groupby("split"):
             held_out = set(targets.loc[targets["split"] == split, "gene_id"])
@@ -182,12 +187,14 @@ def with_own_frequencies(method, predicted, targets, labels, ontology, protocol)
             chosen_on.append((labels_to_truth(group[group["targets"] == headline]), frequency))
         part, record = cross_fitted(predicted, scored, chosen_on, ontology, aspect)
         for gene, scores in part.items():
-            mixed.setdefault(gene, {}).update(scores)
+            out.setdefault(gene, {}).update(scores)
         if method == PRODUCT_METHOD:
-            export = choose(chosen_on, predicted, ontology, aspect)
-            record.append({"half": EXPORT, "genes_scored": 0} | export)
+            halves = all(entry["genes_chosen_on"] >= MIN_PRIOR_GENES for entry in record)
+            at_least = MIN_PRIOR_GENES if halves else float("inf")
+            export = choose(chosen_on, predicted, ontology, aspect, at_least)
+            record.append({"half": EXPORT_WEIGHT, "genes_scored": 0} | export)
         records.extend({"method": method, "aspect": aspect} | entry for entry in record)
-    return mixed, records
+    return out, records
 
 
 def write_weights(records: list[dict], path: str) -> None:
@@ -195,7 +202,7 @@ def write_weights(records: list[dict], path: str) -> None:
     table["fmax_by_weight"] = table["fmax_by_weight"].map(
         lambda tried: " ".join(f"{entry['weight']}:{entry['fmax']}" for entry in tried)
     )
-    for _, row in table[table["half"] == EXPORT].iterrows():
+    for _, row in table[table["half"] == EXPORT_WEIGHT].iterrows():
         log.info(
             "aspect %s: the export mixes own term frequencies by %s (chosen on %d genes; Fmax by "
             "weight %s)",

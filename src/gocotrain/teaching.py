@@ -94,7 +94,9 @@ class TeacherSettings:
 class Lesson:
     """What the teacher fitted for one aspect: the transfer's calibration (None where none
     could be fitted: the raw evidence scores), and the organism's own term frequencies with
-    their weight and every weight's average precision (`reference.own_prior`)."""
+    their weight and every weight tried, with what it was chosen by: average precision on the
+    own labeled genes with a reference (`reference.own_prior`), else the evaluation's Fmax on
+    held-out genes (`read_prior_weights`)."""
 
     calibration: TransferCalibration | None
     frequency: dict[str, float] = field(default_factory=dict)
@@ -249,11 +251,7 @@ class Teacher:
         if self.has_reference:
             return self._finish_taught(scores, aspect, query_prefix)
         if not self.settings.transfers:
-            lesson = self.lessons[aspect]
-            scores, _, alone = with_prior(
-                scores, {}, lesson.frequency, lesson.weight, self.settings.min_score
-            )
-            return Finished(scores, by_frequency=alone, prior_weight=lesson.weight)
+            return self.finish_without_transfer(scores, aspect)
         transferred = transfer_terms(
             self.hits,
             self.own_labels(),
@@ -274,6 +272,16 @@ class Teacher:
         return Finished(
             combined, rare, alone, blended=self.settings.blend, prior_weight=lesson.weight
         )
+
+    def finish_without_transfer(self, scores: AspectScores, aspect: str) -> Finished:
+        """The aspect's scores where nothing is transferred (no homology transfer set, or no
+        homology search for these genes): the models' scores with the own term frequencies
+        mixed in by the lesson's weight."""
+        lesson = self.lessons[aspect]
+        scores, _, alone = with_prior(
+            scores, {}, lesson.frequency, lesson.weight, self.settings.min_score
+        )
+        return Finished(scores, by_frequency=alone, prior_weight=lesson.weight)
 
     def _finish_taught(self, scores: AspectScores, aspect: str, query_prefix: str) -> Finished:
         lesson, settings = self.lessons[aspect], self.settings
@@ -341,10 +349,10 @@ def read_prior_weights(path: str | Path | None) -> dict[str, dict]:
     and ``fmax_by_weight`` (every weight's Fmax on the held-out genes chosen on)."""
     if not path:
         return {}
-    table = pd.read_csv(path, sep="\t", dtype={"half": str})
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
     chosen = {}
     for _, row in table[table["half"] == EXPORT_WEIGHT].iterrows():
-        tried = [entry.split(":") for entry in str(row["fmax_by_weight"]).split()]
+        tried = [entry.split(":") for entry in row["fmax_by_weight"].split()]
         chosen[row["aspect"]] = {
             "weight": float(row["weight"]),
             "fmax_by_weight": [

@@ -530,13 +530,13 @@ def closing_summary():
     if config["model"]:
         if Path(PREDICT_DIR, "predictions.tsv").is_file():
             print(f"GOcotrain: new genes scored in {PREDICT_DIR}/", file=sys.stderr)
-        else:
+        elif PREDICT_REFERENCES:
             # Snakemake 9 can stop after a job whose output another takes as ancient()
             # (snakemake/snakemake#4166): the reference's check, where its files moved.
             print(
-                "GOcotrain: the new genes are not scored yet: the reference's check ran again "
-                "(its files moved or changed since the model was saved) and Snakemake stopped "
-                "after it; run the same command once more to score them.",
+                "GOcotrain: the new genes are not scored yet; most likely the reference's "
+                "check ran again (its files moved or changed since the model was saved) and "
+                "Snakemake stopped after it: run the same command once more to score them.",
                 file=sys.stderr,
             )
         return

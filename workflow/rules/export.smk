@@ -27,8 +27,12 @@ rule choose_thresholds:
 rule fit_teacher:
     input:
         **teacher_inputs(),
+        # The evaluation's choice of the own term frequencies' weight (with a reference, the
+        # teacher chooses it on the own labeled genes).
         prior_weights=(
-            f"{EVALUATION_DIR}/prior_weights.tsv" if measured_thresholds() else []
+            f"{EVALUATION_DIR}/prior_weights.tsv"
+            if measured_thresholds() and not REFERENCES
+            else []
         ),
     output:
         lessons=in_release("teacher.json"),

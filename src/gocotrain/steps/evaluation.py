@@ -379,14 +379,14 @@ def evaluation_score(
     """
     read = Ontology.from_json(ontology)
     found = read_targets(targets)
-    annotation_set = Labels.from_tsv(labels_new if labels_new else labels).table
+    training = Labels.from_tsv(labels).table
+    annotation_set = Labels.from_tsv(labels_new).table if labels_new else training
     ia = information_accretion(labels_to_truth(annotation_set), read)
     with atomic_write(outputs.truth) as handle:
         found[["gene_id", "go_id"]].drop_duplicates().to_csv(
             handle, sep="\t", index=False, header=False
         )
     metrics, curves, terms, weights = [], [], [], []
-    training = Labels.from_tsv(labels).table
     for method, paths in predictions.by_method().items():
         predicted = read_split_predictions(paths)
         if choose_prior_weights and method in methods.TRANSFERS_RARE_TERMS:

@@ -45,7 +45,7 @@ def choose_thresholds(
     """The export threshold per aspect, with the precision expected there.
 
     ``fmax`` with the evaluation's metrics: co-training's Fmax-optimal threshold on the
-    held-out genes most like the exported ones (`splits.closest_to_exported`: the least
+    held-out genes most like the exported ones (`targets.closest_to_exported`: the least
     annotated of the cross-validation folds, or the time split's no-knowledge targets), whose
     precision and recall are what a user can expect of the exported set; UNMEASURED_THRESHOLD
     for an aspect without. A number: that threshold for every aspect, its precision not
@@ -140,13 +140,12 @@ def fit_teacher(
         teacher.reference_calibrations,
     ).fit(aspects, prior_weights=teaching.read_prior_weights(prior_weights))
     for aspect, lesson in fitted.lessons.items():
-        tried = next(iter(fitted.report(aspect).items()), (None, []))
         log.info(
             "aspect %s: transfer calibration %s; the organism's own term frequencies weigh %s%s",
             aspect,
             "fitted" if lesson.calibration else "none (raw evidence)",
             lesson.weight,
-            f" ({tried[0]}: {tried[1]})" if lesson.weights_tried else "",
+            f" (weights tried: {lesson.weights_tried})" if lesson.weights_tried else "",
         )
     teaching.write_lessons(fitted, lessons)
 

@@ -151,8 +151,7 @@ def _part(genes, terms, offset):
         genes=np.asarray(genes),
         terms=np.asarray(terms),
         score=values,
-        score_sequence=values + 0.5,
-        score_expression=values + 0.25,
+        views={"sequence": values + 0.5, "expression": values + 0.25},
     )
     report = {
         "aspect": "P",
@@ -173,7 +172,7 @@ def test_merge_puts_columns_in_plan_order_and_weights_importance():
     assert merged.terms.tolist() == ["GO:1", "GO:2", "GO:3"]
     np.testing.assert_array_equal(merged.score[:, 0], [1, 3])  # GO:1 was column 2 of part 1
     np.testing.assert_array_equal(merged.score[:, 1], [100, 101])
-    np.testing.assert_array_equal(merged.score_sequence[:, 2], [0.5, 2.5])
+    np.testing.assert_array_equal(merged.views["sequence"][:, 2], [0.5, 2.5])
     assert [entry["term"] for entry in report["terms"]] == ["GO:1", "GO:2", "GO:3"]
     assert report["terms_cotrained"] == 3
     assert report["pseudo_labels_added_mean"] == 4
@@ -185,3 +184,22 @@ def test_merge_refuses_batches_that_do_not_fit_together():
         merge_batches([_part(["g1"], ["GO:1"], 0), _part(["g2"], ["GO:2"], 0)], ["GO:1", "GO:2"])
     with pytest.raises(ValueError, match="the plan has 3"):
         merge_batches([_part(["g1"], ["GO:1"], 0)], ["GO:1", "GO:2", "GO:3"])
+
+
+def test_aspect_scores_keep_every_view_through_their_file(tmp_path):
+    """The score type maps view names to matrices: a third view is saved and read back
+    beside the combined score, in its order."""
+    matrix = np.arange(6, dtype=np.float32).reshape(2, 3)
+    views = {"sequence": matrix + 1, "expression": matrix + 2, "structure": matrix + 3}
+    scores = AspectScores(np.array(["a", "b"]), np.array(["GO:1", "GO:2", "GO:3"]), matrix, views)
+    scores.to_npz(tmp_path / "scores.npz")
+    back = AspectScores.from_npz(tmp_path / "scores.npz")
+    assert list(back.views) == ["sequence", "expression", "structure"]
+    assert list(back.matrices()) == [
+        "score",
+        "score_sequence",
+        "score_expression",
+        "score_structure",
+    ]
+    for name, values in back.matrices().items():
+        np.testing.assert_array_equal(values, scores.matrices()[name])

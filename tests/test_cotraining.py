@@ -374,3 +374,25 @@ def test_scikit_learn_can_search_and_score_it_on_one_matrix():
     )
     with pytest.raises(ValueError, match="view_columns"):
         clone(model).set_params(view_columns=None).fit(X, truth)
+
+
+def test_views_combine_whatever_their_number():
+    """The combining rule takes any number of views: a missing view (NaN) counts as absent,
+    one view alone gives its own probability, none gives the prior, and a third view adds
+    its log-odds beyond the prior as the second does."""
+    from gocotrain.view_learners import combine_probabilities
+
+    first, second = np.array([0.9, 0.2, np.nan, np.nan]), np.array([0.7, np.nan, 0.4, np.nan])
+    missing = np.full(4, np.nan)
+    two = combine_probabilities([first, second], 0.1)
+    assert np.array_equal(combine_probabilities([first, second, missing], 0.1), two)
+    assert np.allclose(two[1:], [0.2, 0.4, 0.1])
+
+    def logit(p):
+        return np.log(p / (1 - p))
+
+    three = combine_probabilities([first[:1], second[:1], np.array([0.6])], 0.1)
+    expected = logit(0.9) + logit(0.7) + logit(0.6) - 2 * logit(0.1)
+    assert np.allclose(three, 1 / (1 + np.exp(-expected)))
+    mean = combine_probabilities([first[:1], second[:1], np.array([0.6])], 0.1, "mean")
+    assert np.allclose(mean, [(0.9 + 0.7 + 0.6) / 3])

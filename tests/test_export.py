@@ -63,15 +63,16 @@ def table(demo_ontology):
             genes=np.array(["A0A183", "P04217"]),
             terms=np.array(TERMS[:2]),
             score=score[:, :2],
-            score_sequence=score[:, :2] / 2,
-            score_expression=np.array([[np.nan, np.nan], [0.3, 0.2]], dtype=np.float32),
+            views={
+                "sequence": score[:, :2] / 2,
+                "expression": np.array([[np.nan, np.nan], [0.3, 0.2]], dtype=np.float32),
+            },
         ),
         "F": AspectScores(
             genes=np.array(["P04217"]),
             terms=np.array(TERMS[2:]),
             score=score[1:, 2:],
-            score_sequence=score[1:, 2:],
-            score_expression=score[1:, 2:],
+            views={"sequence": score[1:, 2:], "expression": score[1:, 2:]},
         ),
     }
     return predictions_table(finished(scores), demo_ontology, min_score=0.05)
@@ -99,8 +100,7 @@ def demo_table(demo, demo_ontology):
             genes=genes,
             terms=terms,
             score=score,
-            score_sequence=score,
-            score_expression=expression,
+            views={"sequence": score, "expression": expression},
         )
     return predictions_table(finished(scores), demo_ontology, min_score=0.05)
 
@@ -135,8 +135,7 @@ def test_transferred_rare_terms_join_the_table_and_raise_their_modelled_ancestor
             genes=np.array(["A", "B"]),
             terms=np.array([PROCESS, CONTRACTION]),
             score=score,
-            score_sequence=score / 2,
-            score_expression=score / 3,
+            views={"sequence": score / 2, "expression": score / 3},
         )
     }
     transferred = {
@@ -194,8 +193,7 @@ def test_each_row_says_where_its_score_comes_from(demo_ontology):
         genes=np.array(["A", "T"]),
         terms=np.array([PROCESS, CONTRACTION]),
         score=score,
-        score_sequence=score,
-        score_expression=expression,
+        views={"sequence": score, "expression": expression},
     )
     done = Finished(
         scores,

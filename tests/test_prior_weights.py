@@ -86,8 +86,10 @@ def test_the_teacher_mixes_the_own_frequencies_by_the_evaluations_weight():
         genes=np.array(["new"]),
         terms=np.array([NUCLEUS]),
         score=np.array([[0.8]], dtype=np.float32),
-        score_sequence=np.array([[0.8]], dtype=np.float32),
-        score_expression=np.array([[0.8]], dtype=np.float32),
+        views={
+            "sequence": np.array([[0.8]], dtype=np.float32),
+            "expression": np.array([[0.8]], dtype=np.float32),
+        },
     )
     unmixed = own_teacher(labels).fit(["C"]).finish(scores, "C")
     assert unmixed.prior_weight == 0.0 and unmixed.scores.score[0, 0] == pytest.approx(0.8)

@@ -142,8 +142,7 @@ def model_scores(genes, terms, model) -> AspectScores:
         genes=np.array(genes),
         terms=np.array(terms),
         score=model,
-        score_sequence=model,
-        score_expression=model,
+        views={"sequence": model, "expression": model},
     )
 
 
@@ -157,10 +156,10 @@ def test_taught_genes_keep_their_transfer_and_the_others_get_the_blend():
     # The taught gene: its transfer (0 where none), not the mean with its in-sample model;
     # its sequence score is that transfer, and it has no expression score of its own.
     np.testing.assert_allclose(combined.score[0], [0.6, 0.0])
-    np.testing.assert_allclose(combined.score_sequence[0], [0.6, 0.0])
-    assert np.isnan(combined.score_expression[0]).all()
+    np.testing.assert_allclose(combined.views["sequence"][0], [0.6, 0.0])
+    assert np.isnan(combined.views["expression"][0]).all()
     np.testing.assert_allclose(combined.score[1], [(0.8 + 0.0) / 2, (0.2 + 0.4) / 2])
-    np.testing.assert_allclose(combined.score_expression[1], model[1])
+    np.testing.assert_allclose(combined.views["expression"][1], model[1])
     assert rare == {"taught": {"T9": 0.3}, "pool": {}}
 
 
@@ -197,7 +196,7 @@ def test_scores_mixed_with_the_prior_keep_their_views_and_add_frequent_unmodelle
     frequency = {"PB": 0.8, "B": 0.9, "K": 0.5, "RARE": 0.01}
     mixed, rare, alone = with_prior(scores, {"a": {"X": 0.5}}, frequency, 0.5, min_score=0.01)
     np.testing.assert_allclose(mixed.score, [[0.7, 0.05], [0.25, 0.1]], rtol=1e-6)
-    np.testing.assert_array_equal(mixed.score_sequence, model)
+    np.testing.assert_array_equal(mixed.views["sequence"], model)
     # The transferred term mixed; PB and B are frequent and not modelled: the frequency
     # alone scores them; RARE's half share falls below min_score.
     assert rare == {"a": pytest.approx({"X": 0.25})}

@@ -162,14 +162,16 @@ def test_blend_averages_modelled_terms_with_their_transfer_and_keeps_rare_ones_a
         genes=np.array(["q", "r", "s"]),
         terms=np.array(["T1"]),
         score=np.array([[0.2], [0.6], [0.4]], dtype=np.float32),
-        score_sequence=np.full((3, 1), 0.5, dtype=np.float32),
-        score_expression=np.full((3, 1), 0.3, dtype=np.float32),
+        views={
+            "sequence": np.full((3, 1), 0.5, dtype=np.float32),
+            "expression": np.full((3, 1), 0.3, dtype=np.float32),
+        },
     )
     blended, rare = with_transfer(scores, found, blend=True)
     expected = [(0.2 + 0.72) / 2, (0.6 + found["r"]["T1"]) / 2, 0.4 / 2]  # s: no homolog
     assert blended.score[:, 0] == pytest.approx(expected)
     assert blended.score.dtype == np.float32
-    assert np.array_equal(blended.score_sequence, scores.score_sequence)  # views kept
+    assert np.array_equal(blended.views["sequence"], scores.views["sequence"])  # views kept
     assert rare["q"] == pytest.approx({"T2": 100 / 200 * 0.9, "T3": 40 / 200 * 0.3})
     assert all("T1" not in terms for terms in rare.values())
     unblended, same_rare = with_transfer(scores, found, blend=False)

@@ -420,7 +420,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
             models[index] = trained if trained is not None else models[index]
 
     def _combined(self, views, models, rows) -> np.ndarray:
-        """Both views' probabilities for `rows`, combined."""
+        """The views' probabilities for `rows`, combined."""
         probabilities = []
         for index, (view, model) in enumerate(zip(views, models, strict=True)):
             probability = np.full(len(rows), np.nan)
@@ -428,7 +428,7 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
             if model is not None and present.any():
                 probability[present] = view.predict(model, rows[present])
             probabilities.append(probability)
-        return combine_probabilities(*probabilities, self.prior_, self.combine)
+        return combine_probabilities(probabilities, self.prior_, self.combine)
 
     def _validate(self, views, y, fit_rows, validation, unlabeled, rng) -> bool:
         """Co-train and fit supervised on `fit_rows`; is co-training better on `validation`?"""
@@ -455,24 +455,23 @@ class CoTrainingClassifier(ClassifierMixin, BaseEstimator):
 
     # -- prediction -----------------------------------------------------------------------
 
-    def predict_proba_views(self, X) -> tuple[np.ndarray, np.ndarray]:
-        """Each view's probability of the positive class; NaN where a view is missing. `X`
-        as ``fit`` takes it."""
+    def predict_proba_views(self, X) -> tuple[np.ndarray, ...]:
+        """Each view's probability of the positive class, one array per view in `X`'s order;
+        NaN where a view is missing. `X` as ``fit`` takes it."""
         check_is_fitted(self, "estimators_")
         views = as_views(X, self.view_columns)
-        first, second = (
+        return tuple(
             view_probability(model, part)
             for model, part in zip(self.estimators_, views, strict=True)
         )
-        return first, second
 
     def predict_proba(self, X) -> np.ndarray:
-        return self.combine_views(*self.predict_proba_views(X))
+        return self.combine_views(self.predict_proba_views(X))
 
-    def combine_views(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-        """Class probabilities from the views' own (see ``predict_proba_views``)."""
+    def combine_views(self, views) -> np.ndarray:
+        """Class probabilities from the views' own (as ``predict_proba_views`` gives them)."""
         check_is_fitted(self, "estimators_")
-        positive = combine_probabilities(first, second, self.prior_, self.combine)
+        positive = combine_probabilities(views, self.prior_, self.combine)
         return np.column_stack([1 - positive, positive])
 
     def predict(self, X) -> np.ndarray:

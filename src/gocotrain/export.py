@@ -18,7 +18,7 @@ from gocotrain.ontology import (
     Ontology,
     in_aspect_order,
 )
-from gocotrain.predictions import SCORE_EXPLANATION, most_specific
+from gocotrain.predictions import SCORE_COLUMNS, SCORE_EXPLANATION, most_specific
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger("gocotrain")
@@ -79,7 +79,7 @@ def read_predictions_tsv(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]
         skiprows=header_lines,
         dtype=dict.fromkeys(TEXT_COLUMNS, str),
         keep_default_na=False,
-        na_values={name: [""] for name in ("score", "score_sequence", "score_expression")},
+        na_values={name: [""] for name in SCORE_COLUMNS},
     )
     return table, header
 

@@ -21,6 +21,12 @@ AMINO_ACIDS = "ACDEFGHIKLMNPQRSTVWY"
 OTHER = len(AMINO_ACIDS)  # code for B, Z, J, U, O, X
 HELIX, TURN, SHEET = "EMALK", "NPGSD", "VIYFWLT"  # ProtParam's secondary_structure_fraction
 WATER = 18.0153
+# The views of a gene, in the order the two-view models take them; each view's score is
+# exported as column ``score_<view>`` (`AspectScores.views`).
+VIEWS = ("sequence", "expression")
+# The view homology belongs to: a transferred score is shown as that view's score, the others
+# as none.
+HOMOLOGY_VIEW = "sequence"
 
 
 @dataclass

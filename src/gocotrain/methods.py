@@ -136,8 +136,8 @@ class OneModelClassifier(ClassifierMixin, BaseEstimator):
             probability[available] = self.model_.predict_proba(X[available])[:, 1]
         return probability, np.full(len(X), np.nan)
 
-    def combine_views(self, first, second):
-        positive = combine_probabilities(first, second, self.prior_)
+    def combine_views(self, views):
+        positive = combine_probabilities(views, self.prior_)
         return np.column_stack([1 - positive, positive])
 
 

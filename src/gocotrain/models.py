@@ -29,7 +29,7 @@ from gocotrain import __version__
 from gocotrain.coexpression import COEXPRESSION_FEATURES, profile_columns
 from gocotrain.cotraining import CoTrainingClassifier
 from gocotrain.errors import InputError
-from gocotrain.features import ExpressionProjection, FeatureMatrix
+from gocotrain.features import VIEWS, ExpressionProjection, FeatureMatrix
 from gocotrain.homology import HOMOLOGY_FEATURES
 from gocotrain.releases import file_sha256
 from gocotrain.textio import atomic_write
@@ -49,7 +49,6 @@ MODEL_FILES = {
     # What finishes the scores (`teaching.write_lessons`): transfer calibrations, own prior.
     "lessons": "teacher.json",
 }
-VIEWS = ("sequence", "expression")
 # Bumped whenever sequence_features() or the homology features change meaning.
 SEQUENCE_FEATURES_VERSION = 1
 

@@ -21,6 +21,7 @@ from gocotrain.coexpression import CoexpressionGraph, NewGenesCoexpression, prof
 from gocotrain.errors import InputError
 from gocotrain.expression import join_expression, normalise, read_expression
 from gocotrain.features import (
+    VIEWS,
     ExpressionProjection,
     FeatureMatrix,
     project_expression,
@@ -292,21 +293,22 @@ def _score_aspect(saved, aspect, genes, views, graphs, row_genes, labels) -> Asp
     positives_of = labels.groupby("go_id")["gene_id"].apply(set)
     terms = sorted(saved.meta["aspects"][aspect]["terms"])
     shape = (len(genes), len(terms))
-    score, first, second = (np.empty(shape, dtype=np.float32) for _ in range(3))
+    score, *views = (np.empty(shape, dtype=np.float32) for _ in range(1 + len(VIEWS)))
     for column, term in enumerate(terms):
         y_term = y.copy()
         y_term[row_genes.isin(positives_of.get(term, set()))] = 1
         X_term_sequence, X_term_expression = term_views(X_sequence, X_expression, graphs, y_term)
-        score[:, column], first[:, column], second[:, column] = score_term(
+        term_scores = score_term(
             saved.term_model(aspect, term), X_term_sequence, X_term_expression, rows
         )
+        for matrix, values in zip([score, *views], term_scores, strict=True):
+            matrix[:, column] = values
     log.info("aspect %s: %d terms scored for %d new genes", aspect, len(terms), len(genes))
     return AspectScores(
         genes=np.asarray(genes, dtype=str),
         terms=np.asarray(terms, dtype=str),
         score=score,
-        score_sequence=first,
-        score_expression=second,
+        views=dict(zip(VIEWS, views, strict=True)),
     )
 
 

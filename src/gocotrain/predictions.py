@@ -8,9 +8,13 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from gocotrain.features import HOMOLOGY_VIEW, VIEWS
 from gocotrain.ontology import Ontology
 from gocotrain.teaching import Finished
+from gocotrain.terms import view_column
 
+# The scores of a row: combined, then each view's own.
+SCORE_COLUMNS = ["score", *(view_column(view) for view in VIEWS)]
 PREDICTION_COLUMNS = [
     "gene_id",
     "symbol",
@@ -18,9 +22,7 @@ PREDICTION_COLUMNS = [
     "aspect",
     "go_id",
     "go_name",
-    "score",
-    "score_sequence",
-    "score_expression",
+    *SCORE_COLUMNS,
     "source",
 ]
 SCORE_EXPLANATION = (
@@ -128,7 +130,7 @@ def predictions_table(
     names = names or {}
     table["symbol"] = table["gene_id"].map(lambda gene: names.get(gene, ("", ""))[0])
     table["protein_name"] = table["gene_id"].map(lambda gene: names.get(gene, ("", ""))[1])
-    for name in ("score", "score_sequence", "score_expression"):
+    for name in SCORE_COLUMNS:
         table[name] = table[name].astype(float).round(4)
     table = table.sort_values(
         ["gene_id", "aspect", "score", "go_id"],
@@ -151,12 +153,14 @@ def _aspect_rows(
     extra = extra[extra["gene_id"].isin(genes)]
     frames = []
     if terms and len(scores.genes):
-        combined, sequence, expression = (
-            consistent_with_hierarchy(matrix, terms, ontology)
-            for matrix in (scores.score, scores.score_sequence, scores.score_expression)
-        )
-        raise_by_transferred([combined, sequence], scores.genes, terms, extra, ontology)
-        rows, columns = np.nonzero(combined >= min_score)
+        matrices = {
+            name: consistent_with_hierarchy(matrix, terms, ontology)
+            for name, matrix in scores.matrices().items()
+        }
+        # A transferred score is homology's: it raises the combined and the homology view's.
+        raised = [matrices["score"], matrices[view_column(HOMOLOGY_VIEW)]]
+        raise_by_transferred(raised, scores.genes, terms, extra, ontology)
+        rows, columns = np.nonzero(matrices["score"] >= min_score)
         taught = np.isin(scores.genes[rows], list(done.taught))  # their own transfer
         frames.append(
             pd.DataFrame(
@@ -164,18 +168,19 @@ def _aspect_rows(
                     "gene_id": scores.genes[rows],
                     "aspect": aspect,
                     "go_id": scores.terms[columns],
-                    "score": combined[rows, columns],
-                    "score_sequence": sequence[rows, columns],
-                    "score_expression": expression[rows, columns],
+                    **{name: matrix[rows, columns] for name, matrix in matrices.items()},
                     "source": np.where(taught, taught_source, model_source),
                 }
             )
         )
     if not extra.empty:
-        frames.append(
-            extra.assign(aspect=aspect, score_sequence=extra["score"], score_expression=np.nan)
-        )
+        frames.append(extra.assign(aspect=aspect, **transferred_view_scores(extra["score"])))
     return frames
+
+
+def transferred_view_scores(score: pd.Series) -> dict:
+    """The view columns of transferred rows: the homology view's is the score, others none."""
+    return {view_column(view): score if view == HOMOLOGY_VIEW else np.nan for view in VIEWS}
 
 
 def most_specific(

@@ -46,6 +46,7 @@ from sklearn.metrics import average_precision_score
 
 from gocotrain.annotations import OWN, REFERENCE, Labels, build_labels, read_annotations, resolved
 from gocotrain.errors import InputError
+from gocotrain.features import HOMOLOGY_VIEW
 from gocotrain.ontology import Ontology
 from gocotrain.releases import known_sha256
 from gocotrain.sequences import gene_id_from_header, read_fasta, write_fasta
@@ -178,8 +179,8 @@ def with_taught_scores(
     scores: AspectScores, transferred: Predictions, taught_genes: set[str], blend: bool
 ) -> tuple[AspectScores, Predictions]:
     """`transfer.with_transfer`, except that the genes the reference taught keep their
-    calibrated transfer for the modelled terms too, as their score and their sequence score
-    (their expression score is none).
+    calibrated transfer for the modelled terms too, as their score and their homology view's
+    score (`features.HOMOLOGY_VIEW`; the other views' scores are none).
 
     Their two-view model was fitted on their own taught labels, which are that transfer over
     `label_precision`: its score of them repeats the teacher (in-sample), and averaging the
@@ -198,11 +199,10 @@ def with_taught_scores(
         for term, value in transferred.get(str(scores.genes[row]), {}).items():
             if term in column:
                 score[row, column[term]] = value
-    sequence, expression = combined.score_sequence.copy(), combined.score_expression.copy()
-    sequence[rows], expression[rows] = score[rows], np.nan
-    return replace(
-        combined, score=score, score_sequence=sequence, score_expression=expression
-    ), rare
+    views = {view: matrix.copy() for view, matrix in combined.views.items()}
+    for view, matrix in views.items():
+        matrix[rows] = score[rows] if view == HOMOLOGY_VIEW else np.nan
+    return replace(combined, score=score, views=views), rare
 
 
 def own_labeled(labels: pd.DataFrame, aspect: str) -> set[str]:

@@ -101,9 +101,9 @@ def fit_term(model, X_sequence, X_expression, graphs, y, term: str, seed: int, r
 
 
 def score_term(model, X_term_sequence, X_term_expression, rows: np.ndarray):
-    """A fitted model's combined and per-view scores of `rows`."""
-    first, second = model.predict_proba_views((X_term_sequence[rows], X_term_expression[rows]))
-    return model.combine_views(first, second)[:, 1], first, second
+    """A fitted model's combined score of `rows`, then each view's."""
+    views = model.predict_proba_views((X_term_sequence[rows], X_term_expression[rows]))
+    return model.combine_views(views)[:, 1], *views
 
 
 def gain_shares(model, n_features: int) -> np.ndarray:

@@ -21,7 +21,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from gocotrain.cotraining import COTRAINING, SUPERVISED
-from gocotrain.features import FeatureMatrix
+from gocotrain.features import VIEWS, FeatureMatrix
 from gocotrain.models import write_term_boosters
 from gocotrain.term_model import TermGraphs, fit_term, gain_shares, score_term
 from gocotrain.textio import atomic_write
@@ -31,22 +31,38 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class AspectScores:
-    """Scores of unlabeled genes (rows) for modelled terms (columns), combined and per view."""
+    """Scores of unlabeled genes (rows) for modelled terms (columns): combined (`score`) and
+    each view's own (`views`, by view name, in `features.VIEWS` order)."""
 
     genes: np.ndarray
     terms: np.ndarray
     score: np.ndarray
-    score_sequence: np.ndarray
-    score_expression: np.ndarray
+    views: dict[str, np.ndarray]
+
+    def matrices(self) -> dict[str, np.ndarray]:
+        """Every score matrix by its column name: ``score`` and ``score_<view>``."""
+        return {"score": self.score} | {
+            view_column(view): matrix for view, matrix in self.views.items()
+        }
 
     def to_npz(self, path: str | Path) -> None:
         with atomic_write(path, "wb") as handle:
-            np.savez_compressed(handle, **self.__dict__)
+            np.savez_compressed(handle, genes=self.genes, terms=self.terms, **self.matrices())
 
     @classmethod
     def from_npz(cls, path: str | Path) -> AspectScores:
         with np.load(path, allow_pickle=False) as data:
-            return cls(**{name: data[name] for name in data.files})
+            views = {
+                name.removeprefix("score_"): data[name]
+                for name in data.files
+                if name.startswith("score_")
+            }
+            return cls(data["genes"], data["terms"], data["score"], views)
+
+
+def view_column(view: str) -> str:
+    """The exported column of a view's own score: ``score_sequence``, ``score_expression``."""
+    return f"score_{view}"
 
 
 @dataclass
@@ -242,7 +258,7 @@ def score_aspect(
     _log_problem(aspect, problem, len(terms))
     graphs = TermGraphs.of(problem.genes.tolist(), hits, problem.X_expression, expression.columns)
     results = _fit_and_score_each(model, problem, graphs, terms, seed, model_dir, n_jobs)
-    (score, first, second), term_reports, importance = _collect(
+    (score, *views), term_reports, importance = _collect(
         aspect, results, len(problem.scored), terms
     )
     report = selection | _aspect_report(aspect, problem, graphs.homology, term_reports)
@@ -253,8 +269,7 @@ def score_aspect(
         genes=np.asarray(problem.genes[problem.scored], dtype=str),
         terms=np.asarray(terms, dtype=str),
         score=score,
-        score_sequence=first,
-        score_expression=second,
+        views=dict(zip(VIEWS, views, strict=True)),
     )
     return aspect_scores, report
 
@@ -330,24 +345,25 @@ def _checked_terms(aspect: str, terms: list[str] | None, modelled: list[str]) ->
 def _collect(aspect: str, results, n_rows: int, terms: list[str]):
     """The per-term results as score matrices (rows × terms), reports and summed gain shares."""
     shape = (n_rows, len(terms))
-    score, first, second = (np.empty(shape, dtype=np.float32) for _ in range(3))
+    matrices = [np.empty(shape, dtype=np.float32) for _ in range(1 + len(VIEWS))]
     term_reports, importance = [], None
     # Progress at each quarter: a few lines per job, not one per term, scroll past a run.
     started, step = time.monotonic(), max(1, len(terms) // 4)
-    for column, ((combined, view1, view2), term_report, shares) in enumerate(results):
+    for column, (term_scores, term_report, shares) in enumerate(results):
         if (column + 1) % step == 0 or column + 1 == len(terms):
             elapsed = time.monotonic() - started
             log.info(
                 "aspect %s: %d/%d terms scored in %.0f s", aspect, column + 1, len(terms), elapsed
             )
-        score[:, column], first[:, column], second[:, column] = combined, view1, view2
+        for matrix, values in zip(matrices, term_scores, strict=True):
+            matrix[:, column] = values
         term_reports.append(term_report)
         importance = (
             shares
             if importance is None
             else [a + b for a, b in zip(importance, shares, strict=True)]
         )
-    return (score, first, second), term_reports, importance
+    return matrices, term_reports, importance
 
 
 def _mean_importance(sequence_names, expression_names, importance, n_terms: int) -> dict:
@@ -386,13 +402,16 @@ def merge_batches(
             f"the batches scored {len(found)} terms, the plan has {len(terms)}; rerun the batches"
         )
     order = pd.Index(found).get_indexer(terms)
+
+    def merged_matrix(name: str) -> np.ndarray:
+        return np.concatenate([scores.matrices()[name] for scores, _ in parts], axis=1)[:, order]
+
+    first = parts[0][0]
     merged = AspectScores(
         genes=genes,
         terms=np.asarray(terms, dtype=str),
-        **{
-            name: np.concatenate([getattr(scores, name) for scores, _ in parts], axis=1)[:, order]
-            for name in ("score", "score_sequence", "score_expression")
-        },
+        score=merged_matrix("score"),
+        views={view: merged_matrix(view_column(view)) for view in first.views},
     )
     by_term = {
         entry["term"]: TermReport.from_dict(entry)

@@ -154,19 +154,21 @@ def view_probability(model, X: np.ndarray) -> np.ndarray:
     return probability
 
 
-def combine_probabilities(first, second, prior: float, rule: str = "product") -> np.ndarray:
-    """Positive-class probability from two views' own; NaN marks a view missing for a gene.
+def combine_probabilities(views, prior: float, rule: str = "product") -> np.ndarray:
+    """Positive-class probability from each view's own (a sequence of arrays, one per view);
+    NaN marks a view missing for a gene.
 
-    "product" adds the views' log-odds minus the prior's (the views taken as independent
-    given the class); "mean" averages the probabilities. A gene with neither view gets the
-    prior: nothing is known about it.
+    "product" adds the views' log-odds minus the prior's once per view beyond the first (the
+    views taken as independent given the class); "mean" averages the probabilities. A gene
+    with one view gets that view's probability; with none, the prior: nothing is known of it.
     """
-    first = np.asarray(first, dtype=np.float64)
-    second = np.asarray(second, dtype=np.float64)
+    views = np.asarray(views, dtype=np.float64)
+    present = ~np.isnan(views)
+    count = present.sum(axis=0)
+    given = np.where(present, views, 0.0).sum(axis=0)
     if rule == "product":
-        combined = _logit(first) + _logit(second) - _logit(np.array(prior))
-        both = 1.0 / (1.0 + np.exp(-combined))
+        log_odds = np.where(present, _logit(np.where(present, views, 0.5)), 0.0).sum(axis=0)
+        combined = 1.0 / (1.0 + np.exp(-(log_odds - (count - 1) * _logit(np.array(prior)))))
     else:
-        both = (first + second) / 2
-    positive = np.where(np.isnan(first), second, np.where(np.isnan(second), first, both))
-    return np.where(np.isnan(positive), prior, positive)
+        combined = given / np.maximum(count, 1)
+    return np.where(count == 0, prior, np.where(count == 1, given, combined))

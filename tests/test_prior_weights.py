@@ -74,7 +74,7 @@ def own_teacher(labels: pd.DataFrame) -> teaching.Teacher:
     )
     hits = pd.DataFrame(columns=["query", "subject", "pident", "bitscore", "evalue"])
     empty = pd.DataFrame(columns=["gene_id", "aspect", "go_id"])
-    return teaching.Teacher(settings, hits, labels, empty)
+    return teaching.Teacher.of(settings, hits, labels, reference_labels=empty)
 
 
 def test_the_teacher_mixes_the_own_frequencies_by_the_evaluations_weight():

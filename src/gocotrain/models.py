@@ -119,9 +119,8 @@ def write_model_folder(
         ),
         "files": MODEL_FILES,
         "aspects": aspects,
+        "references": references,
     }
-    if references:
-        meta["references"] = references
     for key, name in MODEL_FILES.items():
         with open(files[key], "rb") as source, atomic_write(out / name, "wb") as target:
             shutil.copyfileobj(source, target)

@@ -39,7 +39,7 @@ from gocotrain.teaching import (
     Teacher,
     TeacherSettings,
     as_reference,
-    as_reference_labels,
+    joined_reference_labels,
     read_lessons,
 )
 from gocotrain.term_model import TermGraphs, score_term, term_views
@@ -219,12 +219,10 @@ def _teacher(saved, training_labels, hits, proteins_fasta, reference_databases, 
     the model's run had no homology search)."""
     settings, lessons = _lessons(saved)
     if hits is None:
-        empty = pd.DataFrame(columns=["gene_id", "aspect", "go_id"])
         no_hits = pd.DataFrame(columns=["query", "subject", "pident", "bitscore", "evalue"])
-        return Teacher(settings, no_hits, training_labels, empty, lessons=lessons)
-    references = saved.meta.get("references", [])
+        return Teacher.of(settings, no_hits, training_labels, lessons=lessons)
     reference_hits, reference_labels = [], []
-    for entry, database in zip(references, reference_databases, strict=True):
+    for entry, database in zip(saved.meta.get("references", []), reference_databases, strict=True):
         found = homology.as_stored(
             homology.search_against(
                 "diamond", proteins_fasta, {}, database, {}, threads, _sensitivity(saved)
@@ -233,14 +231,12 @@ def _teacher(saved, training_labels, hits, proteins_fasta, reference_databases, 
         found["query"] = NEW_GENE_PREFIX + found["query"]
         labels = _reference_labels(saved, entry, sorted(set(found["subject"])))
         reference_hits.append(as_reference(found))
-        reference_labels.append(as_reference_labels(labels))
-    return Teacher(
+        reference_labels.append(labels)
+    return Teacher.of(
         settings,
-        homology.canonical_hits(pd.concat([hits, *reference_hits])) if references else hits,
+        homology.canonical_hits(pd.concat([hits, *reference_hits])),
         training_labels,
-        pd.concat(reference_labels, ignore_index=True).drop_duplicates(ignore_index=True)
-        if reference_labels
-        else pd.DataFrame(columns=["gene_id", "aspect", "go_id"]),
+        reference_labels=joined_reference_labels(reference_labels),
         lessons=lessons,
     )
 

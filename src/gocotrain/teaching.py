@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from gocotrain import homology
-from gocotrain.annotations import OWN, Labels
+from gocotrain.annotations import OWN, Labels, resolved
 from gocotrain.reference import (
     as_predictions,
     own_frequencies,
@@ -163,34 +163,39 @@ class Finished:
 
 @dataclass(frozen=True)
 class Teacher:
-    """What finishes the scores of a run's genes (`finish`).
+    """What finishes the scores of a run's genes (`finish`) where the organism's own labels
+    teach; `ReferenceTeacher` where reference species teach beside them. `Teacher.of` picks
+    the one the settings call for: nothing else asks which it is.
 
     `hits` are the scored genes' hits to labeled genes (the organism's own, and with a
-    reference the reference proteins); `labels` the organism's training labels (with a
-    reference, column ``source`` says which are its own and which the reference taught);
-    `reference_labels` the reference proteins' labels and `reference_calibrations` the
-    transfer's calibration fitted on its held-out proteins, per aspect (both empty without a
-    reference); `held_out` the genes whose own labels are not read (an evaluation split's
-    targets); `lessons` what `fit` fitted per aspect.
+    reference the reference proteins); `labels` the organism's training labels, column
+    ``source`` saying which are its own and which a reference taught; `reference_labels` the
+    reference proteins' labels and `reference_calibrations` the transfer's calibration fitted
+    on its held-out proteins, per aspect (both empty without a reference); `held_out` the
+    genes whose own labels are not read (an evaluation split's targets); `lessons` what `fit`
+    fitted per aspect.
     """
 
     settings: TeacherSettings
     hits: pd.DataFrame
     labels: pd.DataFrame
-    reference_labels: pd.DataFrame
+    reference_labels: pd.DataFrame = field(default_factory=lambda: _no_labels())
     reference_calibrations: dict[str, TransferCalibration | None] = field(default_factory=dict)
     lessons: dict[str, Lesson] = field(default_factory=dict)
     held_out: frozenset[str] = frozenset()
 
-    @property
-    def has_reference(self) -> bool:
-        return self.settings.label_precision is not None
+    @staticmethod
+    def of(settings: TeacherSettings, hits: pd.DataFrame, labels: pd.DataFrame, **rest) -> Teacher:
+        """The teacher the settings call for (a reference teaches where they give its
+        ``label_precision``), the source of every label said (own where not)."""
+        if "source" not in labels:
+            labels = labels.assign(source=OWN)
+        kind = Teacher if settings.label_precision is None else ReferenceTeacher
+        return kind(settings, hits, labels, **rest)
 
     def own_labels(self) -> pd.DataFrame:
         """The organism's own labels (not the reference's teaching), without `held_out`'s."""
-        labels = self.labels
-        if "source" in labels:
-            labels = labels[labels["source"] == OWN].drop(columns="source")
+        labels = self.labels[self.labels["source"] == OWN].drop(columns="source")
         return labels[~labels["gene_id"].isin(self.held_out)].reset_index(drop=True)
 
     def transferred_labels(self) -> pd.DataFrame:
@@ -198,6 +203,11 @@ class Teacher:
         if self.reference_labels.empty:
             return self.own_labels()
         return pd.concat([self.reference_labels, self.own_labels()], ignore_index=True)
+
+    def model_labels(self, labels: pd.DataFrame, held_out) -> pd.DataFrame:
+        """The labels the two-view models learn from when `held_out` are scored: the
+        organism's own `labels` (an evaluation split's, which hold none of theirs)."""
+        return labels
 
     def without(self, held_out) -> Teacher:
         """The teacher, not fitted, that never reads the `held_out` genes' own labels."""
@@ -207,30 +217,17 @@ class Teacher:
         self, aspects: list[str], held_out=frozenset(), prior_weights: dict | None = None
     ) -> Teacher:
         """The teacher with a `Lesson` per aspect, fitted without `held_out`'s own labels.
-        With a reference, the calibration is the reference's and the own term frequencies
-        get their weight (`reference.own_prior`); without, the calibration is fitted on the
-        organism's own labels and the frequencies get the weight the evaluation chose on
-        held-out genes like the exported ones (`prior_weights`: per aspect, its entry as
-        `read_prior_weights` reads it; none: not mixed)."""
+        Its calibration is fitted on the organism's own labels and the own term frequencies
+        get the weight the evaluation chose on held-out genes like the exported ones
+        (`prior_weights`: per aspect, its entry as `read_prior_weights` reads it; none: not
+        mixed)."""
         teacher = self.without(held_out)
-        lessons = {}
-        for aspect in aspects:
-            if teacher.has_reference:
-                calibration = self.reference_calibrations[aspect]
-                frequency, weight, tried = own_prior(
-                    teacher.own_labels(),
-                    self.hits,
-                    teacher.transferred_labels(),
-                    aspect,
-                    self.settings.neighbours,
-                    calibration,
-                )
-                lessons[aspect] = Lesson(calibration, frequency, weight, tried)
-            else:
-                lessons[aspect] = teacher._own_lesson(aspect, (prior_weights or {}).get(aspect))
+        lessons = {
+            aspect: teacher._lesson(aspect, (prior_weights or {}).get(aspect)) for aspect in aspects
+        }
         return replace(teacher, lessons=lessons)
 
-    def _own_lesson(self, aspect: str, chosen: dict | None) -> Lesson:
+    def _lesson(self, aspect: str, chosen: dict | None) -> Lesson:
         calibration = self._own_calibration(aspect)
         if not chosen:
             return Lesson(calibration)
@@ -248,8 +245,6 @@ class Teacher:
     def finish(self, scores: AspectScores, aspect: str, query_prefix: str = "") -> Finished:
         """The aspect's finished scores of `scores`' genes, called `query_prefix` + gene in
         `hits` (a saved model marks new genes so)."""
-        if self.has_reference:
-            return self._finish_taught(scores, aspect, query_prefix)
         if not self.settings.transfers:
             return self.finish_without_transfer(scores, aspect)
         transferred = transfer_terms(
@@ -283,7 +278,41 @@ class Teacher:
         )
         return Finished(scores, by_frequency=alone, prior_weight=lesson.weight)
 
-    def _finish_taught(self, scores: AspectScores, aspect: str, query_prefix: str) -> Finished:
+    def report(self, aspect: str) -> dict:
+        """What the run summary says of the aspect's lesson: the own term frequencies'
+        weight and every weight tried with the evaluation's Fmax (none where not chosen)."""
+        lesson = self.lessons[aspect]
+        if not lesson.weights_tried:
+            return {}
+        return {"own_prior_weight": lesson.weight, "own_prior_by_weight": lesson.weights_tried}
+
+
+@dataclass(frozen=True)
+class ReferenceTeacher(Teacher):
+    """The teacher where reference species teach (the new-organism mode): the homologs are
+    the reference proteins beside the organism's own labeled genes, the calibration is the
+    reference's (fitted on its held-out proteins), a gene the reference taught keeps its
+    transfer, and the own term frequencies get the weight that ranks the organism's own
+    labeled genes' terms best by average precision (`reference.own_prior`)."""
+
+    def model_labels(self, labels: pd.DataFrame, held_out) -> pd.DataFrame:
+        """The training labels with `held_out`'s own removed: they learn from the reference
+        as genes without own labels do."""
+        return resolved(self.labels, held_out=set(held_out))
+
+    def _lesson(self, aspect: str, chosen: dict | None) -> Lesson:
+        calibration = self.reference_calibrations[aspect]
+        frequency, weight, tried = own_prior(
+            self.own_labels(),
+            self.hits,
+            self.transferred_labels(),
+            aspect,
+            self.settings.neighbours,
+            calibration,
+        )
+        return Lesson(calibration, frequency, weight, tried)
+
+    def finish(self, scores: AspectScores, aspect: str, query_prefix: str = "") -> Finished:
         lesson, settings = self.lessons[aspect], self.settings
         queries = [query_prefix + gene for gene in scores.genes.tolist()]
         found = reference_transfer(
@@ -326,13 +355,14 @@ class Teacher:
         return set(found.loc[found["score"] >= self.settings.label_precision, "gene_id"])
 
     def report(self, aspect: str) -> dict:
-        """What the run summary says of the aspect's lesson."""
+        """The own term frequencies' weight and each weight tried with its average precision
+        on the organism's own labeled genes."""
         lesson = self.lessons[aspect]
-        if not lesson.weights_tried and not self.has_reference:
-            return {}
-        # Each weight tried with what it was chosen by: average precision on the own labeled
-        # genes (with a reference), or the evaluation's Fmax on held-out genes.
         return {"own_prior_weight": lesson.weight, "own_prior_by_weight": lesson.weights_tried}
+
+
+def _no_labels() -> pd.DataFrame:
+    return pd.DataFrame(columns=["gene_id", "aspect", "go_id"])
 
 
 def _without_prefix(predictions: Predictions, prefix: str) -> Predictions:
@@ -406,9 +436,13 @@ def as_reference_labels(labels: pd.DataFrame) -> pd.DataFrame:
 
 def read_reference_labels(paths: list[str | Path]) -> pd.DataFrame:
     """Every reference's labels as one table, its proteins named apart."""
-    if not paths:
-        return pd.DataFrame(columns=["gene_id", "aspect", "go_id"])
-    tables = [Labels.from_tsv(path).table for path in paths]
+    return joined_reference_labels([Labels.from_tsv(path).table for path in paths])
+
+
+def joined_reference_labels(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Reference labels tables as one, the proteins named apart (`REFERENCE_PREFIX`)."""
+    if not tables:
+        return _no_labels()
     return as_reference_labels(
         pd.concat(tables, ignore_index=True).drop_duplicates(ignore_index=True)
     )
@@ -439,10 +473,10 @@ def load_teacher(
     calibrations = (
         read_calibrations(reference_calibrations_json) if reference_calibrations_json else {}
     )
-    return Teacher(
+    return Teacher.of(
         settings,
         hits,
         Labels.from_tsv(labels_tsv).table,
-        read_reference_labels(reference_labels_tsv),
-        calibrations,
+        reference_labels=read_reference_labels(reference_labels_tsv),
+        reference_calibrations=calibrations,
     )

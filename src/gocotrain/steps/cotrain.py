@@ -113,10 +113,8 @@ def cotrain_batch(
 
 
 def genes_to_score(labels, aspect: str, sequence: FeatureMatrix, expression: FeatureMatrix):
-    """`score_aspect`'s genes to score: those unlabeled in the aspect, or where a reference
-    teaches (labels with sources), every gene without labels of its own there."""
-    if "source" not in labels:
-        return {}
+    """`score_aspect`'s genes to score: every gene without labels of its own in the aspect
+    (where a reference teaches, the genes it taught too)."""
     own = reference.own_labeled(labels, aspect)
     genes = set(view_genes(sequence, expression, set())) - own
     return {"score_genes": sorted(genes), "score_labeled": True}

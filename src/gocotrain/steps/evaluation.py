@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from gocotrain import homology, methods, prior_weights, reference, reuse, teaching, transfer
-from gocotrain.annotations import Labels, resolved
+from gocotrain.annotations import Labels
 from gocotrain.cotraining import from_settings
 from gocotrain.features import FeatureMatrix
 from gocotrain.methods import METHODS
@@ -296,15 +296,12 @@ def _method(method: str, training: Training, inputs: dict[str, str], teacher: te
 
     def predict(labels, aspect, targets):
         fitted = teacher.fit([aspect], frozenset(targets))
-        if fitted.has_reference:
-            # The targets learn from the reference as genes without own labels do.
-            labels = resolved(fitted.labels, held_out=set(targets))
         scores = methods.learned(
             method,
             model,
             sequence,
             expression,
-            labels,
+            fitted.model_labels(labels, targets),
             aspect,
             targets,
             min_positives=settings["min_positives"],

@@ -3,6 +3,7 @@ import difflib
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import jsonschema
 import yaml
@@ -312,23 +313,48 @@ def reference_entry(key):
     return {**REFERENCES, **PREDICT_REFERENCES}[key]
 
 
-# The labels the two-view models learn from: the organism's own, with a reference's teaching.
-TRAINING_LABELS = (
-    in_release("labels/training.tsv") if REFERENCES else in_release("labels/labels.tsv")
-)
+def teaching_plan():
+    """Who teaches this organism, decided here once for the workflow (as `Teacher.of` does
+    for the package): its own labels, or reference species beside them. The rules ask the
+    plan, never the config. `training_labels`: what the two-view models learn from;
+    `label_precision`: a reference's (None: own labels teach); `chooses_prior_weights`: the
+    evaluation chooses the own term frequencies' weight (a reference's teacher chooses it on
+    the own labeled genes); `evaluates`: the organism has own labels to be evaluated on (a
+    reference run is also checked on held-out reference proteins: `reference_outputs`).
+    """
+    if not REFERENCES:
+        return SimpleNamespace(
+            training_labels=in_release("labels/labels.tsv"),
+            label_precision=None,
+            chooses_prior_weights=True,
+            evaluates=True,
+            training_report=[],
+            reference_calibrations=[],
+            reference_outputs=[],
+        )
+    return SimpleNamespace(
+        training_labels=in_release("labels/training.tsv"),
+        label_precision=config["reference_settings"]["label_precision"],
+        chooses_prior_weights=False,
+        evaluates=bool(config["annotations"]),
+        training_report=[in_release("labels/training_report.json")],
+        reference_calibrations=[in_release("labels/reference_calibrations.json")],
+        reference_outputs=[in_release("evaluation/reference_check.tsv")],
+    )
+
+
+TEACHING = teaching_plan()
 # Every figure of the evaluation stands beside the naive baseline: it is always scored.
 EVALUATION = config["evaluation"] | {
     "methods": list(dict.fromkeys(["naive", *config["evaluation"]["methods"]]))
 }
 EVALUATION_DIR = in_release(f"evaluation/{EVALUATION['protocol']}")
-# A run that learns from a reference is also checked on held-out reference proteins
-# (evaluation/reference_check.tsv); without own labels, that is all it can be checked on.
 EVALUATION_SPLITS = (
-    []
-    if REFERENCES and not config["annotations"]
-    else split_names(
+    split_names(
         EVALUATION["protocol"], EVALUATION["folds"], EVALUATION["folds_evaluated"]
     )
+    if TEACHING.evaluates
+    else []
 )
 
 
@@ -355,9 +381,7 @@ TEACHER_SETTINGS = {
     "homology": config["homology"],
     "min_positives": config["min_positives"],
     "min_score": config["min_score"],
-    "label_precision": (
-        config["reference_settings"]["label_precision"] if REFERENCES else None
-    ),
+    "label_precision": TEACHING.label_precision,
 }
 CHANGES_DIR = (
     in_release(f"changes/since-{config['previous_release']}")
@@ -412,8 +436,7 @@ def final_outputs():
             in_release("report/precision_recall.png"),
             in_release("report/per_term_aupr.png"),
         ]
-    if REFERENCES:
-        outputs.append(in_release("evaluation/reference_check.tsv"))
+    outputs += TEACHING.reference_outputs
     if CHANGES_DIR:
         outputs.append(f"{CHANGES_DIR}/report.html")
     return outputs
@@ -439,13 +462,11 @@ def teacher_inputs():
             rules.homology_search.output.hits,
             *expand("results/reference/{reference}/hits.tsv", reference=REFERENCES),
         ],
-        "training_labels": TRAINING_LABELS,
+        "training_labels": TEACHING.training_labels,
         "reference_labels": expand(
             in_release("reference/{reference}/labels.tsv"), reference=REFERENCES
         ),
-        "reference_calibrations": (
-            in_release("labels/reference_calibrations.json") if REFERENCES else []
-        ),
+        "reference_calibrations": TEACHING.reference_calibrations,
     }
 
 
@@ -581,9 +602,10 @@ def closing_summary():
 
 def reference_check_lines():
     """Where a run that learned from a reference was checked, and what the check reads."""
-    path = Path(in_release("evaluation/reference_check.tsv"))
-    if not (REFERENCES and path.is_file()):
+    paths = [Path(path) for path in TEACHING.reference_outputs if Path(path).is_file()]
+    if not paths:
         return []
+    path = paths[0]
     with open(path) as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     fmax = ", ".join(

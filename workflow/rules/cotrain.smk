@@ -13,7 +13,7 @@ localrules:
 
 rule plan_cotraining:
     input:
-        labels=TRAINING_LABELS,
+        labels=TEACHING.training_labels,
         sequence=rules.sequence_features.output.features,
     output:
         terms=in_release("cotrain/{aspect}/terms.tsv"),
@@ -35,7 +35,7 @@ rule cotrain_batch:
         terms=rules.plan_cotraining.output.terms,
         sequence=rules.sequence_features.output.features,
         expression=rules.expression_features.output.features,
-        labels=TRAINING_LABELS,
+        labels=TEACHING.training_labels,
         hits=rules.homology_search.output.hits,
     output:
         scores=temp(in_release("cotrain/{aspect}/batch-{scatteritem}.npz")),

@@ -119,7 +119,7 @@ rule evaluation_score:
         methods=EVALUATION["methods"],
         splits=EVALUATION_SPLITS,
         # With a reference, the teacher mixed the own term frequencies in already.
-        choose_prior_weights=not REFERENCES,
+        choose_prior_weights=TEACHING.chooses_prior_weights,
     script:
         "../scripts/run_step.py"
 

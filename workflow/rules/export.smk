@@ -31,7 +31,7 @@ rule fit_teacher:
         # teacher chooses it on the own labeled genes).
         prior_weights=(
             f"{EVALUATION_DIR}/prior_weights.tsv"
-            if measured_thresholds() and not REFERENCES
+            if measured_thresholds() and TEACHING.chooses_prior_weights
             else []
         ),
     output:
@@ -55,9 +55,7 @@ rule export_predictions:
         unpack(view_signal_inputs),
         **teacher_inputs(),
         lessons=rules.fit_teacher.output.lessons,
-        training_report=(
-            in_release("labels/training_report.json") if REFERENCES else []
-        ),
+        training_report=TEACHING.training_report,
         scores=expand(in_release("cotrain/{aspect}.npz"), aspect=ASPECTS),
         cotrain_reports=expand(in_release("cotrain/{aspect}.json"), aspect=ASPECTS),
         stamp=rules.stamp_release.output.stamp,
@@ -105,7 +103,7 @@ rule save_model:
         cotrain_reports=expand(in_release("cotrain/{aspect}.json"), aspect=ASPECTS),
         boosters=booster_folders,
         proteins=rules.prepare_sequences.output.proteins,
-        labels=TRAINING_LABELS,
+        labels=TEACHING.training_labels,
         labels_report=rules.prepare_labels.output.report,
         ontology=rules.prepare_ontology.output.ontology,
         projection=rules.expression_features.output.projection,

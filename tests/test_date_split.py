@@ -3,6 +3,7 @@ file's own dates (GAF column 14), its input errors, and a run of it on the demo 
 
 import gzip
 import hashlib
+import re
 
 import pandas as pd
 import pytest
@@ -269,8 +270,14 @@ def test_date_split_runs_on_the_demo_with_a_dated_gaf(tmp_path):
         "evaluation": {"protocol": "date_split", "methods": ["naive", "cotraining"]},
     }
     target = f"{RELEASE_DIR}/evaluation/date_split/metrics.tsv"
-    result = snakemake(tmp_path, demo_config(tmp_path, **settings), "--cores", "2", target)
+    config = demo_config(tmp_path, **settings)
+    result = snakemake(tmp_path, config, "--cores", "2", target)
     assert result.returncode == 0, result.stderr[-3000:]
+    # Every method and its teacher learn from the labels up to the date, not the export's.
+    plan = snakemake(tmp_path, config, "--dry-run", "--forcerun", "evaluation_predict", target)
+    inputs = re.findall(r"rule evaluation_predict:\n\s+input: (.*)", plan.stdout)
+    assert len(inputs) == 2 and all("labels/before_date.tsv" in line for line in inputs)
+    assert not any("labels/labels.tsv" in line for line in inputs)
     metrics = pd.read_csv(tmp_path / target, sep="\t")
     assert set(metrics["protocol"]) == {"date_split"}
     assert set(metrics["targets"]) == {NO_KNOWLEDGE, LIMITED_KNOWLEDGE}

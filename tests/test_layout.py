@@ -30,6 +30,7 @@ EVALUATION = {
     "cli",
     "reuse",
     "prior_weights",
+    "date_split",
 }
 EVALUATION_STEPS = {"steps.evaluation", "steps.report"}
 

@@ -29,7 +29,9 @@ OWN, REFERENCE = "own", "reference"
 
 @dataclass
 class Annotations:
-    """Raw annotation rows: gene_id, go_id, evidence ('' for a plain table), negated."""
+    """Raw annotation rows: gene_id, go_id, evidence ('' for a plain table), negated; a GAF's
+    also its database, symbol, name, taxon, aspect letter (column 9), date (column 14, as
+    written) and line number."""
 
     table: pd.DataFrame
     file_format: str
@@ -86,6 +88,7 @@ def read_annotations(path: str | Path) -> Annotations:
 
 def _read_gaf(path, body, version) -> Annotations:
     dbs, genes, symbols, names, terms, evidence, negated, taxa = ([] for _ in range(8))
+    aspects, dates, numbers = [], [], []
     warnings: Counter = Counter()
     for number, line in body:
         columns = line.split("\t")
@@ -114,6 +117,9 @@ def _read_gaf(path, body, version) -> Annotations:
         evidence.append(columns[6])
         negated.append("NOT" in columns[3].split("|"))
         taxa.append(columns[12].split("|")[0])
+        aspects.append(columns[8])
+        dates.append(columns[13].strip())
+        numbers.append(number)
     table = pd.DataFrame(
         {
             "gene_id": genes,
@@ -124,6 +130,9 @@ def _read_gaf(path, body, version) -> Annotations:
             "symbol": symbols,
             "name": names,
             "taxon": taxa,
+            "aspect": aspects,
+            "date": dates,
+            "line": numbers,
         }
     )
     file_format = f"GAF {version}" if version else "GAF (no version header)"

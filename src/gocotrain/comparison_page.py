@@ -11,7 +11,7 @@ import pandas as pd
 from gocotrain.methods import in_method_order
 from gocotrain.metrics import VIEW_SIGNAL_METHODS, view_signal
 from gocotrain.pages import NAMESPACE_TITLES, escape, grid, namespace_order, page, wide
-from gocotrain.targets import headline_targets
+from gocotrain.targets import headline_targets, target_words
 
 # The table's columns with the names the captions and the figures use; two words wrap, so
 # the table fits the report's frame beside its sidebar.
@@ -36,15 +36,16 @@ def render_html(metrics: pd.DataFrame) -> str:
     for (kind, namespace), group in _headline_first(metrics).groupby(
         ["targets", "aspect"], sort=False
     ):
-        parts += _metric_table(kind, namespace, group)
+        parts += _metric_table(target_words(metrics, kind), namespace, group)
     return page("GOcotrain: method comparison", parts)
 
 
 def _metric_table(kind: str, namespace: str, group: pd.DataFrame) -> list[str]:
-    """The title and table of one target kind and aspect: a row per method."""
+    """The title and table of one target kind (in words, with its protocol: `target_words`)
+    and aspect: a row per method."""
     columns = list(METRIC_COLUMNS)
     group = group.set_index("method").loc[in_method_order(group["method"])]
-    title = f"{NAMESPACE_TITLES.get(namespace, namespace)} — {kind.replace('_', ' ')}"
+    title = f"{NAMESPACE_TITLES.get(namespace, namespace)} — {kind}"
     best = {
         column: (group[column].min() if column == "smin" else group[column].max())
         for column in columns
@@ -138,7 +139,7 @@ def _headline_parts(metrics: pd.DataFrame) -> list[str]:
     return [
         "<h3>Worth more than the baselines?</h3>",
         f"<p>On up to {genes} held-out genes per aspect most like the ones this run exports "
-        f"({escape(kind.replace('_', ' '))}); in brackets, co-training's margin.</p>",
+        f"({escape(target_words(metrics, kind))}); in brackets, co-training's margin.</p>",
         "<ul>" + "".join(items) + "</ul>",
     ]
 

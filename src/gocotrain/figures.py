@@ -29,7 +29,7 @@ from gocotrain.pages import (
     namespace_order,
     page,
 )
-from gocotrain.targets import headline_targets
+from gocotrain.targets import headline_targets, target_words
 from gocotrain.textio import atomic_write
 
 METRICS = {
@@ -74,7 +74,9 @@ def metrics_html(metrics: pd.DataFrame, path: str | Path) -> None:
 
 def metrics_figure(metrics: pd.DataFrame, path: str | Path) -> None:
     """Bars of Fmax, weighted Fmax, Smin and AUPR per method, one column per aspect."""
-    metrics = metrics[metrics["targets"] == headline_targets(metrics)]
+    kind = headline_targets(metrics)
+    title = f"Held-out genes: {target_words(metrics, kind)}" if kind else None
+    metrics = metrics[metrics["targets"] == kind]
     namespaces = _namespaces(metrics)
     methods = in_method_order(metrics["method"])
     figure, axes = plt.subplots(
@@ -102,6 +104,7 @@ def metrics_figure(metrics: pd.DataFrame, path: str | Path) -> None:
             for position, value in enumerate(values):
                 if not np.isnan(value):
                     axis.text(value, position, f" {value:.3f}", va="center", fontsize=6.5)
+    figure.suptitle(title, fontsize=9)
     _save(figure, path)
 
 
@@ -119,7 +122,8 @@ def _curve_style(method: str, rank: int) -> dict:
 
 def precision_recall_figure(curves: pd.DataFrame, metrics: pd.DataFrame, path) -> None:
     """Protein-centric precision against recall over thresholds; a dot marks each Fmax."""
-    curves = curves[curves["targets"] == headline_targets(metrics)]
+    kind = headline_targets(metrics)
+    curves = curves[curves["targets"] == kind]
     namespaces = _namespaces(curves)
     figure, axes = plt.subplots(
         1, len(namespaces), figsize=(FIGURE_WIDTH, 3.5), squeeze=False, layout="constrained"
@@ -144,6 +148,8 @@ def precision_recall_figure(curves: pd.DataFrame, metrics: pd.DataFrame, path) -
         axis.set_title(NAMESPACE_TITLES.get(namespace, namespace), fontsize=10)
         axis.tick_params(labelsize=8)
     axes[0][0].set_ylabel("precision")
+    if kind:
+        figure.suptitle(f"Held-out genes: {target_words(metrics, kind)}", fontsize=9)
     legend["Fmax"] = plt.Line2D([], [], color="black", marker="o", ls="", ms=5)
     # One legend under the panels: inside one it hid that panel's curves, and beside them the
     # figure grew wider than the report shows it.

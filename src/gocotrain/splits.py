@@ -24,16 +24,20 @@ if TYPE_CHECKING:
     from gocotrain.ontology import Ontology
 
 TIME_SPLIT = "time_split"
-TIME_SPLIT_NAME = "time"
+# A time split within one annotation file, at a date of its own (`gocotrain.date_split`).
+DATE_SPLIT = "date_split"
+# The one split of each time split, by protocol.
+TIME_SPLIT_NAMES = {TIME_SPLIT: "time", DATE_SPLIT: "date"}
+TIME_SPLIT_NAME = TIME_SPLIT_NAMES[TIME_SPLIT]
 
 
 def split_names(protocol: str, folds: int, folds_evaluated: int | None) -> list[str]:
     """fold0 … for cross-validation (the first `folds_evaluated` of `folds`), "time" for a
-    time split, none when the protocol is "none"."""
+    time split, "date" for a date split, none when the protocol is "none"."""
     if protocol == CROSS_VALIDATION:
         return [f"fold{fold}" for fold in range(folds_evaluated or folds)]
-    if protocol == TIME_SPLIT:
-        return [TIME_SPLIT_NAME]
+    if protocol in TIME_SPLIT_NAMES:
+        return [TIME_SPLIT_NAMES[protocol]]
     return []
 
 

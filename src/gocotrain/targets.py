@@ -16,6 +16,13 @@ NO_KNOWLEDGE, LIMITED_KNOWLEDGE = "no_knowledge", "limited_knowledge"
 CLOSEST_TO_EXPORTED = (LEAST_ANNOTATED, NO_KNOWLEDGE, LIMITED_KNOWLEDGE, CROSS_VALIDATION)
 
 
+# The evaluation protocols as the report names them, beside each target kind they score.
+PROTOCOL_NAMES = {
+    CROSS_VALIDATION: "cross-validation",
+    "time_split": "time split between two releases",
+    "date_split": "date split of the annotation file",
+}
+
 # A kind with fewer held-out genes than this in an aspect gives figures too noisy to lead or
 # to choose a threshold on: the next kind leads instead.
 MIN_HEADLINE_GENES = 50
@@ -39,3 +46,14 @@ def headline_targets(metrics) -> str | None:
         return None
     genes = metrics.groupby("targets")["n_proteins"].min().to_dict()
     return closest_to_exported(metrics["targets"], genes)
+
+
+def target_words(metrics, kind: str) -> str:
+    """A target kind as the report names it, with the protocol it comes from where the
+    metrics table says (column ``protocol``): "no knowledge, date split of the annotation
+    file"."""
+    words = kind.replace("_", " ")
+    if "protocol" not in metrics:
+        return words
+    protocols = dict.fromkeys(metrics.loc[metrics["targets"] == kind, "protocol"])
+    return ", ".join([words, *(PROTOCOL_NAMES.get(name, name) for name in protocols)])

@@ -212,6 +212,11 @@ def config_problems(config, schema):
                 "config evaluation.protocol: time_split needs the newer annotations; set "
                 "annotations_new to their file, or choose cross_validation"
             )
+        if evaluation.get("protocol") == "date_split" and not config.get("annotations"):
+            problems.append(
+                "config evaluation.protocol: date_split needs the organism's own annotations "
+                "with their dates (annotations: a GAF); set it, or choose another protocol"
+            )
         folds, evaluated = evaluation.get("folds", 5), evaluation.get("folds_evaluated")
         if isinstance(folds, int) and isinstance(evaluated, int) and evaluated > folds:
             problems.append(
@@ -222,6 +227,11 @@ def config_problems(config, schema):
 
 
 def validate_config():
+    evaluation = config.get("evaluation")
+    if isinstance(evaluation, dict) and hasattr(
+        evaluation.get("split_date"), "isoformat"
+    ):
+        evaluation["split_date"] = evaluation["split_date"].isoformat()  # a YAML date
     problems = config_problems(config, yaml.safe_load(SCHEMA.read_text()))
     if problems:
         stop(
@@ -245,6 +255,25 @@ def validate_config():
 
 
 validate_config()
+
+
+def check_date_split():
+    """A date split's annotation file, before any job: its dates and the split date
+    (gocotrain.date_split)."""
+    evaluation = config["evaluation"]
+    if evaluation["protocol"] != "date_split" or config["model"]:
+        return
+    from gocotrain.annotations import read_annotations
+    from gocotrain.date_split import DateSplit
+
+    split = DateSplit(evaluation["split_date"], evaluation["date_split_share"])
+    try:
+        found = read_annotations(config["annotations"])
+        split.check_file(
+            found, config["annotations"], config["evidence_codes"], ASPECTS
+        )
+    except InputError as error:
+        stop(f"input error: {error}")
 
 
 def release_stamp():
@@ -288,6 +317,7 @@ def release_log(path):
 
 
 ASPECTS = config["aspects"]
+check_date_split()
 # Each reference species by the checksum of its sequences, which names its database folder.
 REFERENCES = {
     reference.reference_key(entry["sequences"]): {
@@ -316,7 +346,8 @@ def reference_entry(key):
 def teaching_plan():
     """Who teaches this organism, decided here once for the workflow (as `Teacher.of` does
     for the package): its own labels, or reference species beside them. The rules ask the
-    plan, never the config. `training_labels`: what the two-view models learn from;
+    plan, never the config. `training_labels`: what the two-view models learn from (and
+    `training_labels_before_date` in a date split's evaluation);
     `label_precision`: a reference's (None: own labels teach); `chooses_prior_weights`: the
     evaluation chooses the own term frequencies' weight (a reference's teacher chooses it on
     the own labeled genes); `evaluates`: the organism has own labels to be evaluated on (a
@@ -325,6 +356,7 @@ def teaching_plan():
     if not REFERENCES:
         return SimpleNamespace(
             training_labels=in_release("labels/labels.tsv"),
+            training_labels_before_date=in_release("labels/before_date.tsv"),
             label_precision=None,
             chooses_prior_weights=True,
             evaluates=True,
@@ -334,6 +366,7 @@ def teaching_plan():
         )
     return SimpleNamespace(
         training_labels=in_release("labels/training.tsv"),
+        training_labels_before_date=in_release("labels/training_before_date.tsv"),
         label_precision=config["reference_settings"]["label_precision"],
         chooses_prior_weights=False,
         evaluates=bool(config["annotations"]),
@@ -349,6 +382,11 @@ EVALUATION = config["evaluation"] | {
     "methods": list(dict.fromkeys(["naive", *config["evaluation"]["methods"]]))
 }
 EVALUATION_DIR = in_release(f"evaluation/{EVALUATION['protocol']}")
+# The labels the evaluation trains on: a date split's stop at its date (the export's do not).
+DATE_SPLIT = EVALUATION["protocol"] == "date_split"
+EVALUATION_LABELS = in_release(
+    "labels/before_date.tsv" if DATE_SPLIT else "labels/labels.tsv"
+)
 EVALUATION_SPLITS = (
     split_names(
         EVALUATION["protocol"], EVALUATION["folds"], EVALUATION["folds_evaluated"]
@@ -443,26 +481,34 @@ def final_outputs():
 
 
 def evaluation_label_inputs(wildcards):
-    """The labels an evaluation reads: the newer release too for a time split."""
+    """The labels an evaluation reads: the newer release too for a time split; for a date
+    split, those up to its date, and all of them as the newer."""
     inputs = {
-        "labels": in_release("labels/labels.tsv"),
+        "labels": EVALUATION_LABELS,
         "ontology": in_release("ontology/ontology.json"),
     }
     if EVALUATION["protocol"] == "time_split":
         inputs["labels_new"] = in_release("labels/labels_new.tsv")
+    if DATE_SPLIT:
+        inputs["labels_new"] = in_release("labels/labels.tsv")
     return inputs
 
 
-def teacher_inputs():
+def teacher_inputs(evaluation=False):
     """What the teacher of a run's scores reads (gocotrain.steps.TeacherFiles): the
     organism's hits (its own search, then each reference's), its training labels, the
-    references' labels and the reference transfer's calibrations."""
+    references' labels and the reference transfer's calibrations. The evaluation's, with a
+    date split, learns from the labels up to its date."""
     return {
         "teacher_hits": [
             rules.homology_search.output.hits,
             *expand("results/reference/{reference}/hits.tsv", reference=REFERENCES),
         ],
-        "training_labels": TEACHING.training_labels,
+        "training_labels": (
+            TEACHING.training_labels_before_date
+            if evaluation and DATE_SPLIT
+            else TEACHING.training_labels
+        ),
         "reference_labels": expand(
             in_release("reference/{reference}/labels.tsv"), reference=REFERENCES
         ),

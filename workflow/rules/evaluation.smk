@@ -23,6 +23,61 @@ rule prepare_labels_new:
         "../scripts/run_step.py"
 
 
+# A date split's training labels: the annotations dated up to its date (evaluation.split_date).
+rule prepare_labels_before_date:
+    input:
+        annotations=config["annotations"] or [],
+        ontology=rules.prepare_ontology.output.ontology,
+        proteins=rules.prepare_sequences.output.proteins,
+    output:
+        labels=in_release("labels/before_date.tsv"),
+        report=in_release("labels/report_before_date.json"),
+    log:
+        release_log("prepare_labels_before_date.log"),
+    conda:
+        "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(1000, 100),
+        runtime=runtime_minutes(5, 1),
+    params:
+        evidence_codes=config["evidence_codes"],
+        aspects=ASPECTS,
+        split_date=EVALUATION["split_date"],
+        date_split_share=EVALUATION["date_split_share"],
+    script:
+        "../scripts/run_step.py"
+
+
+# With a reference, a date split's training labels are taught as the export's are.
+rule prepare_training_labels_before_date:
+    input:
+        own=rules.prepare_labels_before_date.output.labels,
+        hits=expand(rules.reference_search.output.hits, reference=REFERENCES),
+        check_hits=expand(
+            rules.reference_check_search.output.check_hits, reference=REFERENCES
+        ),
+        reference_labels=expand(
+            rules.prepare_reference_labels.output.labels, reference=REFERENCES
+        ),
+    output:
+        labels=in_release("labels/training_before_date.tsv"),
+        calibrations=in_release("labels/reference_calibrations_before_date.json"),
+        report=in_release("labels/training_before_date_report.json"),
+    log:
+        release_log("prepare_training_labels_before_date.log"),
+    conda:
+        "../../envs/gocotrain.yaml"
+    resources:
+        mem_mb=memory_mb(2000, 100),
+        runtime=runtime_minutes(10, 1),
+    params:
+        aspects=ASPECTS,
+        neighbours=config["homology"]["neighbours"],
+        label_precision=config["reference_settings"]["label_precision"],
+    script:
+        "../scripts/run_step.py"
+
+
 rule evaluation_targets:
     input:
         unpack(evaluation_label_inputs),
@@ -48,8 +103,8 @@ rule evaluation_targets:
 
 rule evaluation_predict:
     input:
-        **teacher_inputs(),
-        labels=rules.prepare_labels.output.labels,
+        **teacher_inputs(evaluation=True),
+        labels=EVALUATION_LABELS,
         targets=rules.evaluation_targets.output.targets,
         sequence=rules.sequence_features.output.features,
         expression=rules.expression_features.output.features,

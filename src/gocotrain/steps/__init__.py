@@ -43,9 +43,11 @@ GROUPS = (
     "report",
 )
 # Rules that run the step of another name: the same step on other inputs (the newer labels of
-# a time split, the new genes of a saved model's prediction).
+# a time split, a date split's labels taught by a reference, the new genes of a saved model's
+# prediction).
 SAME_STEP = {
     "prepare_labels_new": "prepare_labels",
+    "prepare_training_labels_before_date": "prepare_training_labels",
     "predict_prepare_sequences": "prepare_sequences",
 }
 # Where `bind` looks for a name, besides `threads`.

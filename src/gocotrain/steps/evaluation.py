@@ -1,5 +1,6 @@
 """Steps of workflow/rules/evaluation.smk: every method trained and scored on the same splits.
 
+* `prepare_labels_before_date`: a date split's training labels (`gocotrain.date_split`).
 * `evaluation_targets` splits the labeled genes: K cross-validation folds of genes, or a CAFA time
   split between an older and a newer labels table (no-knowledge and limited-knowledge
   targets). It writes one table of target genes and their truth per split.
@@ -21,8 +22,9 @@ from pathlib import Path
 import pandas as pd
 
 from gocotrain import homology, methods, prior_weights, reference, reuse, teaching, transfer
-from gocotrain.annotations import Labels
+from gocotrain.annotations import Labels, read_annotations
 from gocotrain.cotraining import from_settings
+from gocotrain.date_split import DateSplit
 from gocotrain.features import FeatureMatrix
 from gocotrain.methods import METHODS
 from gocotrain.metrics import (
@@ -35,9 +37,9 @@ from gocotrain.metrics import (
     view_signal,
 )
 from gocotrain.ontology import Ontology
+from gocotrain.sequences import read_fasta
 from gocotrain.splits import (
-    TIME_SPLIT,
-    TIME_SPLIT_NAME,
+    TIME_SPLIT_NAMES,
     cross_validation_folds,
     labels_to_truth,
     least_annotated,
@@ -60,6 +62,26 @@ TARGET_COLUMNS = ["split", "targets", "aspect", "gene_id", "go_id"]
 
 # ----------------------------------------------------------------------------------------
 # Targets
+
+
+def prepare_labels_before_date(
+    annotations: str,
+    ontology: str,
+    proteins: str,
+    labels: str,
+    report: str,
+    evidence_codes: list[str],
+    aspects: list[str],
+    date_split: DateSplit,
+) -> None:
+    """A date split's training labels: the annotations dated up to its date (`date_split`)."""
+    genes = [gene for gene, _, _ in read_fasta(proteins)]
+    read = Ontology.from_json(ontology)
+    found = read_annotations(annotations)
+    found = date_split.labels(found, read, genes, evidence_codes, aspects, annotations)
+    found.to_tsv(labels)
+    log.info("date split of %s: %s", annotations, found.report)
+    write_json(found.report, report)
 
 
 @dataclass(frozen=True)
@@ -89,8 +111,9 @@ def evaluation_targets(
     targets in an aspect are its genes labeled there, their truth those labels, and
     ``targets`` is "cross_validation"; its genes among an aspect's `least_annotated_share`
     least annotated there (`splits.least_annotated`) are listed again as "least_annotated".
-    Time split: the targets of `splits.time_split_targets` ("no_knowledge",
-    "limited_knowledge"), their truth the newer labels.
+    Time split, and date split (`labels` those up to the date, `labels_new` all): the
+    targets of `splits.time_split_targets` ("no_knowledge", "limited_knowledge"), their truth
+    the newer labels.
     """
     table = Labels.from_tsv(labels).table
     table = table[table["aspect"].isin(aspects)]
@@ -98,8 +121,9 @@ def evaluation_targets(
         read = Ontology.from_json(ontology) if ontology else None
         sparse = least_annotated(table, splits.least_annotated_share, read)
         frames = _fold_targets(table, splits, sparse)
-    elif splits.protocol == TIME_SPLIT:
-        frames = _time_split_targets(table, labels_new, ontology, aspects)
+    elif splits.protocol in TIME_SPLIT_NAMES:
+        name = TIME_SPLIT_NAMES[splits.protocol]
+        frames = _time_split_targets(table, labels_new, ontology, aspects, name)
     else:
         raise ValueError(f"unknown protocol {splits.protocol!r}")
     found = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -127,7 +151,7 @@ def _fold_targets(labels: pd.DataFrame, splits: Splits, sparse: set) -> list[pd.
 
 
 def _time_split_targets(
-    labels: pd.DataFrame, labels_new: str, ontology: str | None, aspects: list[str]
+    labels: pd.DataFrame, labels_new: str, ontology: str | None, aspects: list[str], name: str
 ) -> list[pd.DataFrame]:
     new_labels = Labels.from_tsv(labels_new).table
     read = Ontology.from_json(ontology) if ontology else None
@@ -136,7 +160,7 @@ def _time_split_targets(
         found = time_split_targets(labels, new_labels, aspect, ontology=read)
         for kind in (NO_KNOWLEDGE, LIMITED_KNOWLEDGE):
             rows = [
-                (TIME_SPLIT_NAME, kind, aspect, gene, term)
+                (name, kind, aspect, gene, term)
                 for gene, terms in found[kind].items()
                 for term in sorted(terms)
             ]
@@ -379,10 +403,9 @@ def evaluation_score(
     training = Labels.from_tsv(labels).table
     annotation_set = Labels.from_tsv(labels_new).table if labels_new else training
     ia = information_accretion(labels_to_truth(annotation_set), read)
+    truth = found[["gene_id", "go_id"]].drop_duplicates()
     with atomic_write(outputs.truth) as handle:
-        found[["gene_id", "go_id"]].drop_duplicates().to_csv(
-            handle, sep="\t", index=False, header=False
-        )
+        truth.to_csv(handle, sep="\t", index=False, header=False)
     metrics, curves, terms, weights = [], [], [], []
     for method, paths in predictions.by_method().items():
         predicted = read_split_predictions(paths)
@@ -399,12 +422,8 @@ def evaluation_score(
             terms.append(per_term(truth, predicted, read).assign(**keys))
             log.info("scored %s on %s targets", method, kind)
     table = pd.concat(metrics, ignore_index=True)[KEY_COLUMNS + SUMMARY_COLUMNS]
-    _write_scores(
-        table,
-        pd.concat(curves, ignore_index=True),
-        pd.concat(terms, ignore_index=True),
-        outputs,
-    )
+    curves, terms = (pd.concat(frames, ignore_index=True) for frames in (curves, terms))
+    _write_scores(table, curves, terms, outputs)
     if outputs.prior_weights:
         prior_weights.write_weights(weights, outputs.prior_weights)
     return table

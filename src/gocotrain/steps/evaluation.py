@@ -20,12 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from gocotrain import homology, methods, prior_weights, reference, reuse, teaching, transfer
-from gocotrain.annotations import Labels
-from gocotrain.cotraining import from_settings
-from gocotrain.features import FeatureMatrix
-from gocotrain.methods import METHODS
-from gocotrain.metrics import (
+from gocotrain.evaluation import methods, prior_weights, reuse
+from gocotrain.evaluation.methods import METHODS
+from gocotrain.evaluation.metrics import (
     SUMMARY_COLUMNS,
     evaluate,
     information_accretion,
@@ -34,8 +31,7 @@ from gocotrain.metrics import (
     read_split_predictions,
     view_signal,
 )
-from gocotrain.ontology import Ontology
-from gocotrain.splits import (
+from gocotrain.evaluation.splits import (
     TIME_SPLIT,
     TIME_SPLIT_NAME,
     cross_validation_folds,
@@ -44,14 +40,21 @@ from gocotrain.splits import (
     split_names,
     time_split_targets,
 )
-from gocotrain.steps import TeacherFiles, write_json
-from gocotrain.targets import (
+from gocotrain.export.targets import (
     CROSS_VALIDATION,
     LEAST_ANNOTATED,
     LIMITED_KNOWLEDGE,
     NO_KNOWLEDGE,
 )
+from gocotrain.inputs.annotations import Labels
+from gocotrain.inputs.ontology import Ontology
+from gocotrain.learning.cotraining import from_settings
+from gocotrain.steps import TeacherFiles, write_json
+from gocotrain.teaching import reference, transfer
+from gocotrain.teaching import teacher as teaching
 from gocotrain.textio import atomic_write
+from gocotrain.views import homology
+from gocotrain.views.features import FeatureMatrix
 
 log = logging.getLogger("gocotrain")
 

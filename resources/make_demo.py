@@ -156,7 +156,7 @@ def cut_reference(source: Path, target: Path) -> None:
     """A small reference for the new-organism demo: the demo proteins' best homologs among
     the Swiss-Prot 2014 reference (DIAMOND), a seeded sample of other reference proteins, and
     every GO line of them, in the source's own formats."""
-    from gocotrain.homology import run_diamond  # the product's DIAMOND call, installed
+    from gocotrain.views.homology import run_diamond  # the product's DIAMOND call, installed
 
     proteins, order, sequence = {}, [], []
     with gzip.open(source / "reference.fa.gz", "rt") as handle:

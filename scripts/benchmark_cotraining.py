@@ -46,19 +46,19 @@ from xgboost import XGBClassifier
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from gocotrain.annotations import Labels  # noqa: E402
-from gocotrain.cotraining import CoTrainingClassifier  # noqa: E402
-from gocotrain.features import FeatureMatrix  # noqa: E402
-from gocotrain.homology import read_hits  # noqa: E402
-from gocotrain.term_model import (  # noqa: E402
+from gocotrain.inputs.annotations import Labels  # noqa: E402
+from gocotrain.learning.cotraining import CoTrainingClassifier  # noqa: E402
+from gocotrain.learning.term_model import (  # noqa: E402
     TermGraphs,
     fit_term,
     score_term,
     term_seed,
     term_views,
 )
-from gocotrain.terms import align_views  # noqa: E402
-from gocotrain.view_learners import default_view_estimator  # noqa: E402
+from gocotrain.learning.terms import align_views  # noqa: E402
+from gocotrain.learning.view_learners import default_view_estimator  # noqa: E402
+from gocotrain.views.features import FeatureMatrix  # noqa: E402
+from gocotrain.views.homology import read_hits  # noqa: E402
 
 FRACTIONS = (0.05, 0.10, 0.25, 1.0)
 # GOcotrain's estimator as each method runs it (settings beyond the workflow's defaults).

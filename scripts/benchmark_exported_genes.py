@@ -22,7 +22,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from gocotrain.targets import headline_targets  # noqa: E402
+from gocotrain.export.targets import headline_targets  # noqa: E402
 
 BASELINES = ["naive", "blast", "homology"]
 GOAL_MARGIN = 0.02

@@ -38,12 +38,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from gocotrain import homology, methods, metrics
-from gocotrain.annotations import Labels, build_labels, read_annotations
-from gocotrain.ontology import ASPECT_NAMES, read_obo
-from gocotrain.sequences import gene_id_from_header, read_fasta
+from gocotrain.evaluation import methods, metrics
+from gocotrain.inputs.annotations import Labels, build_labels, read_annotations
+from gocotrain.inputs.ontology import ASPECT_NAMES, read_obo
+from gocotrain.inputs.sequences import gene_id_from_header, read_fasta
 from gocotrain.steps.evaluation import NAIVE_TERMS
-from gocotrain.transfer import homology_transfer
+from gocotrain.teaching.transfer import homology_transfer
+from gocotrain.views import homology
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 # The default evidence codes, from the schema (the one source of defaults).

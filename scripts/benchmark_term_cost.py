@@ -13,7 +13,7 @@ least 20 positives in the rest) are fitted and scored through the product's per-
   labeled negative in every fit, as GOcotrain trained before (its quantile sketch of all rows
   of a view, also gone, cost more on top: the README gives the CPU seconds measured then).
 
-It also fits the cost model that `gocotrain.batches` uses to balance co-training batches,
+It also fits the cost model that `gocotrain.learning.batches` uses to balance co-training batches,
 from the `defaults` timings (each term fitted alone, the per-batch set-up subtracted), and
 shows how balancing by it does against balancing by count.
 Needs a finished run on the human data set (its expression features, homology hits and
@@ -35,12 +35,13 @@ import pandas as pd
 import yaml
 from sklearn.metrics import average_precision_score
 
-from gocotrain import batches, homology
-from gocotrain.annotations import Labels
-from gocotrain.cotraining import from_settings
-from gocotrain.features import AMINO_ACIDS, FeatureMatrix, sequence_features
-from gocotrain.sequences import read_sequences
-from gocotrain.terms import score_aspect, select_terms
+from gocotrain.inputs.annotations import Labels
+from gocotrain.inputs.sequences import read_sequences
+from gocotrain.learning import batches
+from gocotrain.learning.cotraining import from_settings
+from gocotrain.learning.terms import score_aspect, select_terms
+from gocotrain.views import homology
+from gocotrain.views.features import AMINO_ACIDS, FeatureMatrix, sequence_features
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
@@ -122,8 +123,8 @@ def print_cost_model(table: pd.DataFrame, genes: int, n_batches: int) -> None:
     (a, b), *_ = np.linalg.lstsq(design, table["seconds"], rcond=None)
     print(f"\ncost model fit: seconds = {a:.2f} + {b:.2f} * ln(positives) ({len(table)} terms)")
     print(
-        f"model in gocotrain.batches: {batches.SECONDS_BASE} + "
-        f"{batches.SECONDS_PER_LOG_POSITIVE} * ln(positives) at {batches.REFERENCE_GENES} genes"
+        f"model in gocotrain.learning.batches: {batches.SECONDS_BASE} + "
+        f"{batches.SECONDS_PER_LOG_POSITIVE} * ln(positives) at {batches.COST_MODEL_GENES} genes"
     )
     costs = batches.term_costs(table.set_index("term")["positives"], genes)
     measured = table.set_index("term")["seconds"]

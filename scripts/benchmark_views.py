@@ -35,20 +35,20 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from snakemake.utils import validate  # noqa: E402
 
-from gocotrain import term_model, terms  # noqa: E402
-from gocotrain.annotations import Labels, resolved  # noqa: E402
-from gocotrain.cotraining import from_settings  # noqa: E402
-from gocotrain.features import FeatureMatrix  # noqa: E402
-from gocotrain.homology import read_hits, resolved_engine  # noqa: E402
-from gocotrain.metrics import evaluate, information_accretion  # noqa: E402
-from gocotrain.ontology import Ontology  # noqa: E402
-from gocotrain.splits import labels_to_truth  # noqa: E402
+from gocotrain.evaluation.metrics import evaluate, information_accretion  # noqa: E402
+from gocotrain.evaluation.splits import labels_to_truth  # noqa: E402
+from gocotrain.inputs.annotations import Labels, resolved  # noqa: E402
+from gocotrain.inputs.ontology import Ontology  # noqa: E402
+from gocotrain.learning import term_model, terms  # noqa: E402
+from gocotrain.learning.cotraining import from_settings  # noqa: E402
 from gocotrain.steps.evaluation import (  # noqa: E402
     TARGET_COLUMNS,
     MethodFiles,
     Training,
     evaluation_predict,
 )
+from gocotrain.views.features import FeatureMatrix  # noqa: E402
+from gocotrain.views.homology import read_hits, resolved_engine  # noqa: E402
 
 METHODS = [
     "naive",

@@ -75,14 +75,14 @@ def demo() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_ontology():
-    from gocotrain.ontology import read_obo
+    from gocotrain.inputs.ontology import read_obo
 
     return read_obo(DEMO / "go-basic.obo.gz")
 
 
 @pytest.fixture(scope="session")
 def demo_proteins() -> dict[str, str]:
-    from gocotrain.sequences import read_sequences
+    from gocotrain.inputs.sequences import read_sequences
 
     return read_sequences(DEMO / "proteins.fa.gz").proteins
 

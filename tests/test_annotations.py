@@ -2,8 +2,8 @@ import pandas as pd
 import pytest
 from conftest import EVIDENCE_CODES, write
 
-from gocotrain.annotations import build_labels, check_annotations, read_annotations
 from gocotrain.errors import InputError
+from gocotrain.inputs.annotations import build_labels, check_annotations, read_annotations
 
 GAF_HEADER = "!gaf-version: 2.2\n!generated-by: test\n"
 
@@ -147,7 +147,7 @@ def test_most_annotated_genes_without_a_sequence_stop_the_run(tmp_path, demo_ont
 
 
 def test_labels_tsv_round_trip(tmp_path, demo_ontology):
-    from gocotrain.annotations import Labels
+    from gocotrain.inputs.annotations import Labels
 
     path = write(tmp_path / "t.tsv", "G1\tGO:0006936\n")
     labels = build_labels(read_annotations(path), demo_ontology, ["G1"], [], ["P"])

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from conftest import FAST_COTRAINING
 
-from gocotrain.cotraining import from_settings
 from gocotrain.errors import InputError
-from gocotrain.features import FeatureMatrix
+from gocotrain.learning.cotraining import from_settings
+from gocotrain.learning.terms import score_aspect
 from gocotrain.steps import features as feature_steps
 from gocotrain.steps import inputs as input_steps
-from gocotrain.terms import score_aspect
+from gocotrain.views.features import FeatureMatrix
 
 CORPUS = Path(__file__).parent / "corpus"
 PROTEINS = CORPUS / "ok_proteins.fa"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gocotrain.batches import (
+from gocotrain.learning.batches import (
     assign_batches,
     batch_seconds,
     batch_terms,
@@ -16,10 +16,10 @@ from gocotrain.batches import (
     surplus_batches_warning,
     term_costs,
 )
-from gocotrain.features import FeatureMatrix
+from gocotrain.learning.terms import AspectScores, TermReport, merge_batches
 from gocotrain.resources import cotrain_runtime
 from gocotrain.steps.cotrain import plan_cotraining
-from gocotrain.terms import AspectScores, TermReport, merge_batches
+from gocotrain.views.features import FeatureMatrix
 
 
 @pytest.fixture

@@ -8,17 +8,21 @@ import pandas as pd
 import pytest
 from conftest import EVIDENCE_CODES
 
-from gocotrain.annotations import build_labels, read_annotations
-from gocotrain.changes import (
+from gocotrain.errors import InputError
+from gocotrain.evaluation.changes import (
     OUTPUT_FILES,
     normalise_labels,
     terms_changed,
     what_changed,
     write_change_report,
 )
-from gocotrain.changes_scoring import CONFIRMED_COLUMNS, NEWLY_LABELED_COLUMNS, score_at_threshold
-from gocotrain.errors import InputError
-from gocotrain.ontology import Ontology
+from gocotrain.evaluation.changes_scoring import (
+    CONFIRMED_COLUMNS,
+    NEWLY_LABELED_COLUMNS,
+    score_at_threshold,
+)
+from gocotrain.inputs.annotations import build_labels, read_annotations
+from gocotrain.inputs.ontology import Ontology
 
 # --- A tiny ontology in two releases, with answers worked out by hand ---------------------------
 

@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from gocotrain.coexpression import CoexpressionGraph, NewGenesCoexpression, profile_columns
-from gocotrain.features import FeatureMatrix, expression_features
-from gocotrain.methods import multifunctionality
-from gocotrain.metrics import view_signal
+from gocotrain.evaluation.methods import multifunctionality
+from gocotrain.evaluation.metrics import view_signal
+from gocotrain.views.coexpression import CoexpressionGraph, NewGenesCoexpression, profile_columns
+from gocotrain.views.features import FeatureMatrix, expression_features
 
 
 def modules(n_per_module=60, n_samples=40, seed=0):

@@ -95,8 +95,12 @@ def test_conda_environment_pins_match_the_pip_constraints():
 def test_the_estimators_defaults_are_the_schemas():
     """The schema is the one source of defaults: the estimator keeps its own (a scikit-learn
     estimator must have them) only as the schema's, under the same names."""
-    from gocotrain.cotraining import VIEW_ESTIMATOR_KEYS, CoTrainingClassifier, from_settings
-    from gocotrain.view_learners import default_view_estimator
+    from gocotrain.learning.cotraining import (
+        VIEW_ESTIMATOR_KEYS,
+        CoTrainingClassifier,
+        from_settings,
+    )
+    from gocotrain.learning.view_learners import default_view_estimator
 
     defaults = schema_defaults()["cotraining"]
     estimator, view = CoTrainingClassifier().get_params(), default_view_estimator().get_params()

@@ -10,9 +10,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils._param_validation import StrOptions
 
-from gocotrain.cotraining import COMBINE_RULES, VIEW_ESTIMATOR_KEYS, CoTrainingClassifier
-from gocotrain.sampling import bootstrap_win_share, weighted_average_precision
-from gocotrain.view_learners import default_view_estimator
+from gocotrain.learning.cotraining import COMBINE_RULES, VIEW_ESTIMATOR_KEYS, CoTrainingClassifier
+from gocotrain.learning.sampling import bootstrap_win_share, weighted_average_precision
+from gocotrain.learning.view_learners import default_view_estimator
 
 
 def two_view_problem(n=600, n_labeled=120, seed=0, signal=1.5):
@@ -380,7 +380,7 @@ def test_views_combine_whatever_their_number():
     """The combining rule takes any number of views: a missing view (NaN) counts as absent,
     one view alone gives its own probability, none gives the prior, and a third view adds
     its log-odds beyond the prior as the second does."""
-    from gocotrain.view_learners import combine_probabilities
+    from gocotrain.learning.view_learners import combine_probabilities
 
     first, second = np.array([0.9, 0.2, np.nan, np.nan]), np.array([0.7, np.nan, 0.4, np.nan])
     missing = np.full(4, np.nan)

@@ -17,18 +17,18 @@ from conftest import (
     snakemake,
 )
 
-from gocotrain import date_split
-from gocotrain.annotations import build_labels, read_annotations
-from gocotrain.date_split import DateSplit, choose_split_date
 from gocotrain.errors import InputError
-from gocotrain.splits import time_split_targets
-from gocotrain.steps.evaluation import Splits, evaluation_targets, prepare_labels_before_date
-from gocotrain.targets import (
+from gocotrain.evaluation import date_split
+from gocotrain.evaluation.date_split import DateSplit, choose_split_date
+from gocotrain.evaluation.splits import time_split_targets
+from gocotrain.export.targets import (
     LIMITED_KNOWLEDGE,
     NO_KNOWLEDGE,
     closest_to_exported,
     headline_targets,
 )
+from gocotrain.inputs.annotations import build_labels, read_annotations
+from gocotrain.steps.evaluation import Splits, evaluation_targets, prepare_labels_before_date
 
 ASPECTS = ["P", "F", "C"]
 HEADER = "!gaf-version: 2.2\n!generated-by: a curator\n!date-generated: 2021-03-01\n"

@@ -8,12 +8,11 @@ import pandas as pd
 import pytest
 from conftest import EVIDENCE_CODES, FAST_COTRAINING
 
-from gocotrain.annotations import Labels, build_labels, read_annotations
-from gocotrain.features import FeatureMatrix
-from gocotrain.homology import read_hits, write_hits
-from gocotrain.methods import METHODS
-from gocotrain.metrics import evaluate, information_accretion, read_predictions
-from gocotrain.splits import cross_validation_folds, labels_to_truth
+from gocotrain.evaluation.methods import METHODS
+from gocotrain.evaluation.metrics import evaluate, information_accretion, read_predictions
+from gocotrain.evaluation.splits import cross_validation_folds, labels_to_truth
+from gocotrain.inputs.annotations import Labels, build_labels, read_annotations
+from gocotrain.learning.terms import AspectScores
 from gocotrain.steps.cotrain import BatchFiles, cotrain_batch, plan_cotraining
 from gocotrain.steps.evaluation import (
     MethodFiles,
@@ -26,8 +25,9 @@ from gocotrain.steps.evaluation import (
     evaluation_targets,
     read_targets,
 )
-from gocotrain.terms import AspectScores
-from gocotrain.transfer import transfer_terms
+from gocotrain.teaching.transfer import transfer_terms
+from gocotrain.views.features import FeatureMatrix
+from gocotrain.views.homology import read_hits, write_hits
 
 # The schema's default share of least annotated genes.
 SHARE = 0.25

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 from conftest import PREDICTION_COLUMNS
 
-from gocotrain.annotations import read_annotations
-from gocotrain.export import (
+from gocotrain.export.formats import (
     gaf_relation,
     read_predictions_tsv,
     write_cafa,
@@ -17,10 +16,11 @@ from gocotrain.export import (
     write_predictions_tsv,
     write_tsv,
 )
-from gocotrain.predictions import consistent_with_hierarchy, most_specific, predictions_table
+from gocotrain.export.predictions import consistent_with_hierarchy, most_specific, predictions_table
+from gocotrain.inputs.annotations import read_annotations
+from gocotrain.learning.terms import AspectScores
 from gocotrain.steps.export import choose_thresholds
-from gocotrain.teaching import Finished
-from gocotrain.terms import AspectScores
+from gocotrain.teaching.teacher import Finished
 
 # muscle contraction (child) and muscle system process (parent), plus an unrelated term
 TERMS = ["GO:0003012", "GO:0006936", "GO:0005515"]

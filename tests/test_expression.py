@@ -4,14 +4,14 @@ import pytest
 from conftest import write
 
 from gocotrain.errors import InputError
-from gocotrain.expression import (
+from gocotrain.inputs.expression import (
     join_expression,
     join_to_genes,
     normalise,
     read_expression,
     read_id_map,
 )
-from gocotrain.features import expression_features
+from gocotrain.views.features import expression_features
 
 
 def test_demo_matrix_fpkm_to_log_tpm(demo):

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from Bio.SeqUtils.ProtParam import ProteinAnalysis
 
-from gocotrain.features import (
+from gocotrain.views.features import (
     AMINO_ACIDS,
     ExpressionProjection,
     FeatureMatrix,

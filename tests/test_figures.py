@@ -1,4 +1,5 @@
-"""The HTML tables of the Snakemake report, built on the shared page of gocotrain.pages."""
+"""The HTML tables of the Snakemake report, built on the shared page of
+gocotrain.evaluation.pages."""
 
 import math
 
@@ -6,8 +7,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from gocotrain.figures import data_summary_html, metrics_html
-from gocotrain.pages import STYLE
+from gocotrain.evaluation.figures import data_summary_html, metrics_html
+from gocotrain.evaluation.pages import STYLE
 
 METRIC_COLUMNS = ["fmax", "coverage", "wfmax", "smin", "aupr_macro", "auroc_macro", "aupr_micro"]
 
@@ -105,7 +106,7 @@ def test_per_term_figure_says_why_when_there_is_nothing_to_draw(tmp_path):
     methods (co-training never kept): a figure that says so, not a crash."""
     from PIL import Image
 
-    from gocotrain.figures import per_term_figure
+    from gocotrain.evaluation.figures import per_term_figure
 
     empty = pd.DataFrame(columns=["targets", "aspect", "term", "method", "aupr"])
     per_term_figure(empty, tmp_path / "empty.png")
@@ -127,7 +128,7 @@ NAMESPACES = ["biological_process", "molecular_function", "cellular_component"]
 
 def evaluation_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Curves, metrics and per-term scores of every method in three aspects: a full report."""
-    from gocotrain.methods import METHODS
+    from gocotrain.evaluation.methods import METHODS
 
     thresholds = np.linspace(0.01, 0.99, 20)
     curves, metrics, per_term = [], [], []
@@ -167,7 +168,7 @@ def evaluation_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 def drawn_figures(monkeypatch) -> list:
     """The figures the next calls draw, kept open (figures._save closes them) to measure."""
-    from gocotrain import figures
+    from gocotrain.evaluation import figures
 
     kept = []
 
@@ -186,7 +187,7 @@ def test_evaluation_figures_fit_beside_the_report_sidebar_at_a_laptops_width(tmp
     sidebar in a 1,400 x 900 window (the precision-recall figure was 1,518 px wide)."""
     from PIL import Image
 
-    from gocotrain.figures import (
+    from gocotrain.evaluation.figures import (
         FIGURE_DPI,
         FIGURE_MAX_HEIGHT,
         FIGURE_WIDTH,
@@ -206,8 +207,8 @@ def test_evaluation_figures_fit_beside_the_report_sidebar_at_a_laptops_width(tmp
 
 
 def test_precision_recall_legend_is_in_the_figure_and_covers_no_panel(tmp_path, monkeypatch):
-    from gocotrain.figures import precision_recall_figure
-    from gocotrain.methods import METHODS
+    from gocotrain.evaluation.figures import precision_recall_figure
+    from gocotrain.evaluation.methods import METHODS
 
     kept = drawn_figures(monkeypatch)
     curves, metrics, _ = evaluation_tables()

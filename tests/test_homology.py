@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from conftest import DEMO
 
-from gocotrain.homology import HomologyGraph, search
-from gocotrain.sequences import read_fasta
+from gocotrain.inputs.sequences import read_fasta
+from gocotrain.views.homology import HomologyGraph, search
 
 
 def hits_table(rows):
@@ -77,7 +77,7 @@ def test_pyswrd_finds_every_protein_itself_and_sorted_unique_pairs(tmp_path):
 def test_pyswrd_finds_the_strong_pairs_diamond_finds(tmp_path):
     """pyswrd reports more (DIAMOND masks low-complexity repeats such as zinc fingers), but
     what DIAMOND calls strong, pyswrd finds too."""
-    from gocotrain.sequences import write_fasta
+    from gocotrain.inputs.sequences import write_fasta
 
     proteins = demo_proteins(300)
     fasta = tmp_path / "proteins.fa"
@@ -93,7 +93,7 @@ def test_pyswrd_finds_the_strong_pairs_diamond_finds(tmp_path):
 
 
 def test_auto_takes_diamond_where_it_is_installed_and_says_when_it_is_not(monkeypatch):
-    from gocotrain import homology
+    from gocotrain.views import homology
 
     monkeypatch.setattr(homology.shutil, "which", lambda name: f"/usr/bin/{name}")
     assert homology.resolved_engine("auto") == ("diamond", None)

@@ -7,16 +7,16 @@ from conftest import EVIDENCE_CODES
 from sklearn.metrics import average_precision_score
 from xgboost import XGBClassifier
 
-from gocotrain.annotations import build_labels, read_annotations
-from gocotrain.cotraining import CoTrainingClassifier
 from gocotrain.errors import InputError
-from gocotrain.features import FeatureMatrix
-from gocotrain.homology import MissingToolError, read_diamond_hits, run_diamond
-from gocotrain.methods import LEARNERS, as_predictions, learned, naive
-from gocotrain.metrics import evaluate
-from gocotrain.sequences import write_fasta
-from gocotrain.splits import cross_validation_folds, labels_to_truth
-from gocotrain.transfer import homology_transfer
+from gocotrain.evaluation.methods import LEARNERS, as_predictions, learned, naive
+from gocotrain.evaluation.metrics import evaluate
+from gocotrain.evaluation.splits import cross_validation_folds, labels_to_truth
+from gocotrain.inputs.annotations import build_labels, read_annotations
+from gocotrain.inputs.sequences import write_fasta
+from gocotrain.learning.cotraining import CoTrainingClassifier
+from gocotrain.teaching.transfer import homology_transfer
+from gocotrain.views.features import FeatureMatrix
+from gocotrain.views.homology import MissingToolError, read_diamond_hits, run_diamond
 
 needs_diamond = pytest.mark.skipif(
     shutil.which("diamond") is None,

@@ -18,10 +18,9 @@ import pytest
 from conftest import EVIDENCE_CODES, ROOT, write
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from gocotrain.annotations import read_annotations
 from gocotrain.cli import main
 from gocotrain.errors import InputError
-from gocotrain.metrics import (
+from gocotrain.evaluation.metrics import (
     MIN_POSITIVES,
     evaluate,
     information_accretion,
@@ -30,7 +29,8 @@ from gocotrain.metrics import (
     read_predictions,
     read_truth,
 )
-from gocotrain.ontology import read_obo
+from gocotrain.inputs.annotations import read_annotations
+from gocotrain.inputs.ontology import read_obo
 from gocotrain.textio import read_text
 
 needs_cafaeval = pytest.mark.skipif(find_spec("cafaeval") is None, reason="cafaeval not installed")

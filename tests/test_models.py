@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 from test_cotraining import two_view_problem
 
-from gocotrain.cotraining import CoTrainingClassifier
 from gocotrain.errors import InputError
-from gocotrain.models import (
+from gocotrain.export.models import (
     MODEL_FORMAT,
     SEQUENCE_FEATURES_VERSION,
     SavedModel,
@@ -16,7 +15,8 @@ from gocotrain.models import (
     feature_definition,
     write_term_boosters,
 )
-from gocotrain.view_learners import default_view_estimator
+from gocotrain.learning.cotraining import CoTrainingClassifier
+from gocotrain.learning.view_learners import default_view_estimator
 
 HOMOLOGY = {"engine": "pyswrd", "diamond_sensitivity": "more-sensitive"}
 SEQUENCE_COLUMNS = ["aac_A", "aac_C", "log10_length"]

@@ -11,11 +11,11 @@ import yaml
 from conftest import DEMO, ROOT, new_organism_config, planned_jobs, snakemake
 from snakemake.utils import validate
 
-from gocotrain.export import read_predictions_tsv
-from gocotrain.ontology import Ontology
-from gocotrain.reference import PRIOR_WEIGHTS
+from gocotrain.export.formats import read_predictions_tsv
+from gocotrain.inputs.ontology import Ontology
 from gocotrain.steps import TeacherFiles
 from gocotrain.steps.evaluation import MethodFiles, Training, evaluation_predict
+from gocotrain.teaching.reference import PRIOR_WEIGHTS
 
 pytestmark = pytest.mark.workflow
 # A reference is searched with DIAMOND (pyswrd would take hours over a reference).

@@ -4,7 +4,7 @@ import pytest
 from conftest import write
 
 from gocotrain.errors import InputError
-from gocotrain.ontology import Ontology, read_obo, require_gene_ontology
+from gocotrain.inputs.ontology import Ontology, read_obo, require_gene_ontology
 
 HEADER = "format-version: 1.2\ndata-version: test\n\n"
 

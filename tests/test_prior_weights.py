@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gocotrain import prior_weights, teaching
-from gocotrain.prior_weights import FMAX_TOLERANCE, chosen, cross_fitted, half_of
-from gocotrain.reference import MIN_PRIOR_GENES
-from gocotrain.terms import AspectScores
+from gocotrain.evaluation import prior_weights
+from gocotrain.evaluation.prior_weights import FMAX_TOLERANCE, chosen, cross_fitted, half_of
+from gocotrain.learning.terms import AspectScores
+from gocotrain.teaching import teacher as teaching
+from gocotrain.teaching.reference import MIN_PRIOR_GENES
 
 CYTOPLASM, NUCLEUS = "GO:0005737", "GO:0005634"
 GENES = [f"g{index:03d}" for index in range(240)]

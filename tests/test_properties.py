@@ -9,17 +9,17 @@ from conftest import FAST_COTRAINING
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gocotrain.annotations import build_labels, read_annotations
-from gocotrain.expression import read_expression
-from gocotrain.features import FeatureMatrix, sequence_features
-from gocotrain.predictions import consistent_with_hierarchy
-from gocotrain.sequences import read_sequences, write_fasta
+from gocotrain.export.predictions import consistent_with_hierarchy
+from gocotrain.inputs.annotations import build_labels, read_annotations
+from gocotrain.inputs.expression import read_expression
+from gocotrain.inputs.sequences import read_sequences, write_fasta
 from gocotrain.steps.cotrain import (
     BatchFiles,
     cotrain_batch,
     gather_cotraining,
     plan_cotraining,
 )
+from gocotrain.views.features import FeatureMatrix, sequence_features
 
 FAST = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -7,16 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gocotrain.annotations import OWN, REFERENCE, resolved
-from gocotrain.reference import (
+from gocotrain.inputs.annotations import OWN, REFERENCE, resolved
+from gocotrain.inputs.releases import automatic_label, header_lines, release_stamp
+from gocotrain.learning.terms import AspectScores
+from gocotrain.teaching.reference import (
     check_proteins,
     reference_calibrations,
     reference_transfer,
     training_labels,
     write_check_proteins,
 )
-from gocotrain.releases import automatic_label, header_lines, release_stamp
-from gocotrain.terms import AspectScores
 
 
 def labels_table(rows) -> pd.DataFrame:
@@ -147,7 +147,7 @@ def model_scores(genes, terms, model) -> AspectScores:
 
 
 def test_taught_genes_keep_their_transfer_and_the_others_get_the_blend():
-    from gocotrain.reference import with_taught_scores
+    from gocotrain.teaching.reference import with_taught_scores
 
     model = np.array([[0.9, 0.1], [0.8, 0.2]], dtype=np.float32)
     scores = model_scores(["taught", "pool"], ["T0", "T1"], model)
@@ -169,7 +169,7 @@ def organism_truth(n_genes: int) -> dict[str, set[str]]:
 
 
 def test_the_organisms_own_frequencies_weigh_what_its_labels_say_the_reference_misses():
-    from gocotrain.reference import MIN_PRIOR_GENES, fit_prior_weight
+    from gocotrain.teaching.reference import MIN_PRIOR_GENES, fit_prior_weight
 
     truth = organism_truth(60)
     frequency = {"B": 1.0, "PB": 1.0, "CAT": 0.5, "K": 0.5}
@@ -189,7 +189,7 @@ def test_the_organisms_own_frequencies_weigh_what_its_labels_say_the_reference_m
 
 
 def test_scores_mixed_with_the_prior_keep_their_views_and_add_frequent_unmodelled_terms():
-    from gocotrain.reference import with_prior
+    from gocotrain.teaching.reference import with_prior
 
     model = np.array([[0.9, 0.1], [0.0, 0.2]], dtype=np.float32)
     scores = model_scores(["a", "b"], ["K", "CAT"], model)
@@ -214,7 +214,7 @@ def test_scores_mixed_with_the_prior_keep_their_views_and_add_frequent_unmodelle
 def test_a_gene_with_a_reference_proteins_id_keeps_that_homolog(tmp_path):
     """The organism's P1 is also a reference protein (the same accession): that hit is not a
     self-hit, and its annotation is transferred (it used to be dropped without a word)."""
-    from gocotrain.teaching import read_reference_hits, read_reference_labels
+    from gocotrain.teaching.teacher import read_reference_hits, read_reference_labels
 
     hits = tmp_path / "hits.tsv"
     pd.DataFrame(

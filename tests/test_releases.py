@@ -6,7 +6,8 @@ import json
 import pytest
 from conftest import DEMO, write
 
-from gocotrain import __version__, releases
+from gocotrain import __version__
+from gocotrain.inputs import releases
 
 OBO = DEMO / "go-basic.obo.gz"
 GAF = DEMO / "annotations.gaf.gz"
@@ -72,7 +73,7 @@ def test_unsafe_labels_are_rejected(label):
 def test_checksums_needed_at_every_start_are_hashed_once_per_file_version(tmp_path):
     import os
 
-    from gocotrain.releases import file_sha256, known_sha256
+    from gocotrain.inputs.releases import file_sha256, known_sha256
 
     data, cache = tmp_path / "reference.fa", tmp_path / "cache" / "checksums.json"
     data.write_text(">P1\nMKV\n")

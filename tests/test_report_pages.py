@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from gocotrain.figures import top_predictions_html
-from gocotrain.pages import FILTER_SCRIPT, FILTER_SHOWN_GROUPS
+from gocotrain.evaluation.figures import top_predictions_html
+from gocotrain.evaluation.pages import FILTER_SCRIPT, FILTER_SHOWN_GROUPS
 
 THRESHOLD_COLUMNS = ["aspect", "threshold", "expected_precision", "expected_recall", "chosen_on"]
 MODEL, TRANSFER = "two-view model", "homology transfer"

@@ -20,8 +20,8 @@ from conftest import (
     snakemake,
 )
 
-from gocotrain.annotations import Labels
-from gocotrain.export import read_predictions_tsv
+from gocotrain.export.formats import read_predictions_tsv
+from gocotrain.inputs.annotations import Labels
 
 pytestmark = pytest.mark.workflow
 

@@ -8,7 +8,7 @@ from Bio.SeqRecord import SeqRecord
 from conftest import write
 
 from gocotrain.errors import InputError
-from gocotrain.sequences import read_sequences, write_fasta
+from gocotrain.inputs.sequences import read_sequences, write_fasta
 
 # One codon per amino acid: back-translating real proteins gives real-length CDSs.
 CODON = {

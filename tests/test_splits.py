@@ -4,7 +4,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from gocotrain.splits import (
+from gocotrain.evaluation.splits import (
     PROTEIN_BINDING,
     PROTEIN_BINDING_CLOSURE,
     cross_validation_folds,
@@ -13,7 +13,7 @@ from gocotrain.splits import (
     time_split_targets,
     without_protein_binding_only,
 )
-from gocotrain.targets import closest_to_exported
+from gocotrain.export.targets import closest_to_exported
 
 GENES = [f"G{index:03d}" for index in range(103)]
 

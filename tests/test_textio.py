@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from gocotrain.errors import InputError
-from gocotrain.releases import release_stamp
+from gocotrain.inputs.releases import release_stamp
 from gocotrain.textio import read_text, readable
 
 

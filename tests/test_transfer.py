@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gocotrain.terms import AspectScores
-from gocotrain.transfer import (
+from gocotrain.learning.terms import AspectScores
+from gocotrain.teaching.transfer import (
     TransferCalibration,
     homology_transfer,
     rare_terms,

@@ -24,8 +24,8 @@ from conftest import (
     snakemake,
 )
 
-from gocotrain.export import read_predictions_tsv
-from gocotrain.methods import METHODS
+from gocotrain.evaluation.methods import METHODS
+from gocotrain.export.formats import read_predictions_tsv
 
 pytestmark = pytest.mark.workflow
 

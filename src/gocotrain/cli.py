@@ -9,7 +9,7 @@ import pandas as pd
 
 from gocotrain import __version__
 from gocotrain.errors import InputError
-from gocotrain.metrics import (
+from gocotrain.evaluation.metrics import (
     MIN_POSITIVES,
     evaluate,
     information_accretion,
@@ -17,7 +17,7 @@ from gocotrain.metrics import (
     read_predictions,
     read_truth,
 )
-from gocotrain.ontology import read_obo
+from gocotrain.inputs.ontology import read_obo
 
 
 def _evaluate(args: argparse.Namespace) -> int:

@@ -45,7 +45,7 @@ def cotrain_runtime(wildcards, input, threads: int, attempt: int) -> int:
     Reads the batch plan, so Snakemake evaluates it only once the plan exists (a dry run shows
     the runtime as <TBD>).
     """
-    from gocotrain.batches import batch_seconds, read_costs  # pandas: only when jobs run
+    from gocotrain.learning.batches import batch_seconds, read_costs  # pandas: only when jobs run
 
     seconds = batch_seconds(read_costs(input.terms), wildcards.scatteritem)
     minutes = BATCH_SAFETY_FACTOR * seconds / max(1, threads) / 60

@@ -13,15 +13,19 @@ from snakemake.utils import min_version, validate
 # GOcotrain is used as a module of another workflow.
 GOCOTRAIN_ROOT = Path(str(workflow.current_basedir)).resolve().parents[1]
 sys.path.insert(0, str(GOCOTRAIN_ROOT / "src"))
-from gocotrain import cluster, homology, models, reference, releases  # noqa: E402
+from gocotrain import cluster  # noqa: E402
+from gocotrain.views import homology  # noqa: E402
+from gocotrain.export import models  # noqa: E402
+from gocotrain.teaching import reference  # noqa: E402
+from gocotrain.inputs import releases  # noqa: E402
 from gocotrain.errors import InputError  # noqa: E402
-from gocotrain.ontology import ASPECT_NAMES  # noqa: E402
+from gocotrain.inputs.ontology import ASPECT_NAMES  # noqa: E402
 from gocotrain.resources import (
     cotrain_runtime,
     memory_mb,
     runtime_minutes,
 )  # noqa: E402
-from gocotrain.splits import split_names  # noqa: E402
+from gocotrain.evaluation.splits import split_names  # noqa: E402
 
 min_version("9.0")
 
@@ -259,12 +263,12 @@ validate_config()
 
 def check_date_split():
     """A date split's annotation file, before any job: its dates and the split date
-    (gocotrain.date_split)."""
+    (gocotrain.evaluation.date_split)."""
     evaluation = config["evaluation"]
     if evaluation["protocol"] != "date_split" or config["model"]:
         return
-    from gocotrain.annotations import read_annotations
-    from gocotrain.date_split import DateSplit
+    from gocotrain.inputs.annotations import read_annotations
+    from gocotrain.evaluation.date_split import DateSplit
 
     split = DateSplit(evaluation["split_date"], evaluation["date_split_share"])
     try:
@@ -414,7 +418,7 @@ MODEL_SETTINGS = {
         "expression_components",
     )
 }
-# The settings that finish the scores (gocotrain.teaching.TeacherSettings).
+# The settings that finish the scores (gocotrain.teaching.teacher.TeacherSettings).
 TEACHER_SETTINGS = {
     "homology": config["homology"],
     "min_positives": config["min_positives"],

@@ -1,7 +1,7 @@
 # A new organism learns from annotated reference species (config `reference`): each
 # reference's DIAMOND database is built once, keyed by its sequences' checksum, and reused by
 # later runs and releases; the organism's proteins are searched against it, and its
-# calibrated transfer teaches the two-view models (gocotrain.reference).
+# calibrated transfer teaches the two-view models (gocotrain.teaching.reference).
 
 
 rule check_reference:

@@ -8,13 +8,21 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from gocotrain import batches, homology, reference
-from gocotrain.annotations import Labels, resolved
-from gocotrain.cotraining import from_settings
-from gocotrain.export import write_tsv
-from gocotrain.features import FeatureMatrix
+from gocotrain.export.formats import write_tsv
+from gocotrain.inputs.annotations import Labels, resolved
+from gocotrain.learning import batches
+from gocotrain.learning.cotraining import from_settings
+from gocotrain.learning.terms import (
+    AspectScores,
+    merge_batches,
+    score_aspect,
+    select_terms,
+    view_genes,
+)
 from gocotrain.steps import read_json, write_json
-from gocotrain.terms import AspectScores, merge_batches, score_aspect, select_terms, view_genes
+from gocotrain.teaching import reference
+from gocotrain.views import homology
+from gocotrain.views.features import FeatureMatrix
 
 log = logging.getLogger("gocotrain")
 

@@ -1,6 +1,6 @@
 """Steps of workflow/rules/evaluation.smk: every method trained and scored on the same splits.
 
-* `prepare_labels_before_date`: a date split's training labels (`gocotrain.date_split`).
+* `prepare_labels_before_date`: a date split's training labels (`gocotrain.evaluation.date_split`).
 * `evaluation_targets` splits the labeled genes: K cross-validation folds of genes, or a CAFA time
   split between an older and a newer labels table (no-knowledge and limited-knowledge
   targets). It writes one table of target genes and their truth per split.
@@ -21,13 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from gocotrain import homology, methods, prior_weights, reference, reuse, teaching, transfer
-from gocotrain.annotations import Labels, read_annotations
-from gocotrain.cotraining import from_settings
-from gocotrain.date_split import DateSplit
-from gocotrain.features import FeatureMatrix
-from gocotrain.methods import METHODS
-from gocotrain.metrics import (
+from gocotrain.evaluation import methods, prior_weights, reuse
+from gocotrain.evaluation.date_split import DateSplit
+from gocotrain.evaluation.methods import METHODS
+from gocotrain.evaluation.metrics import (
     SUMMARY_COLUMNS,
     evaluate,
     information_accretion,
@@ -36,9 +33,7 @@ from gocotrain.metrics import (
     read_split_predictions,
     view_signal,
 )
-from gocotrain.ontology import Ontology
-from gocotrain.sequences import read_fasta
-from gocotrain.splits import (
+from gocotrain.evaluation.splits import (
     TIME_SPLIT_NAMES,
     cross_validation_folds,
     labels_to_truth,
@@ -46,14 +41,22 @@ from gocotrain.splits import (
     split_names,
     time_split_targets,
 )
-from gocotrain.steps import TeacherFiles, write_json
-from gocotrain.targets import (
+from gocotrain.export.targets import (
     CROSS_VALIDATION,
     LEAST_ANNOTATED,
     LIMITED_KNOWLEDGE,
     NO_KNOWLEDGE,
 )
+from gocotrain.inputs.annotations import Labels, read_annotations
+from gocotrain.inputs.ontology import Ontology
+from gocotrain.inputs.sequences import read_fasta
+from gocotrain.learning.cotraining import from_settings
+from gocotrain.steps import TeacherFiles, write_json
+from gocotrain.teaching import reference, transfer
+from gocotrain.teaching import teacher as teaching
 from gocotrain.textio import atomic_write
+from gocotrain.views import homology
+from gocotrain.views.features import FeatureMatrix
 
 log = logging.getLogger("gocotrain")
 

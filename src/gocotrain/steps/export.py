@@ -10,14 +10,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from gocotrain import __version__, models, teaching
-from gocotrain.export import write_exports, write_tsv
-from gocotrain.ontology import ASPECT_NAMES, Ontology
-from gocotrain.predictions import predictions_table
-from gocotrain.sequences import read_names
+from gocotrain import __version__
+from gocotrain.export import models
+from gocotrain.export.formats import write_exports, write_tsv
+from gocotrain.export.predictions import predictions_table
+from gocotrain.export.targets import closest_to_exported
+from gocotrain.inputs.ontology import ASPECT_NAMES, Ontology
+from gocotrain.inputs.sequences import read_names
+from gocotrain.learning.terms import AspectScores
 from gocotrain.steps import Exports, ExportSettings, TeacherFiles, read_json, write_json
-from gocotrain.targets import closest_to_exported
-from gocotrain.terms import AspectScores
+from gocotrain.teaching import teacher as teaching
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger("gocotrain")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from gocotrain.features import FeatureMatrix
-from gocotrain.features import expression_features as expression_view
-from gocotrain.features import sequence_features as sequence_view
-from gocotrain.sequences import read_fasta
+from gocotrain.inputs.sequences import read_fasta
 from gocotrain.steps import write_json
 from gocotrain.textio import readable
+from gocotrain.views.features import FeatureMatrix
+from gocotrain.views.features import expression_features as expression_view
+from gocotrain.views.features import sequence_features as sequence_view
 
 log = logging.getLogger("gocotrain")
 

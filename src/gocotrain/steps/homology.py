@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import time
 
-from gocotrain import homology
-from gocotrain.sequences import read_fasta
+from gocotrain.inputs.sequences import read_fasta
 from gocotrain.steps import write_json
 from gocotrain.textio import readable
+from gocotrain.views import homology
 
 log = logging.getLogger("gocotrain")
 

@@ -7,13 +7,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from gocotrain.annotations import Labels, build_labels, read_annotations
-from gocotrain.expression import join_expression, normalise, read_expression, require_coverage
-from gocotrain.features import FeatureMatrix
-from gocotrain.ontology import Ontology, read_obo, require_gene_ontology
-from gocotrain.sequences import read_fasta, read_sequences, write_fasta, write_names
+from gocotrain.inputs.annotations import Labels, build_labels, read_annotations
+from gocotrain.inputs.expression import (
+    join_expression,
+    normalise,
+    read_expression,
+    require_coverage,
+)
+from gocotrain.inputs.ontology import Ontology, read_obo, require_gene_ontology
+from gocotrain.inputs.sequences import read_fasta, read_sequences, write_fasta, write_names
 from gocotrain.steps import write_json
 from gocotrain.textio import readable
+from gocotrain.views.features import FeatureMatrix
 
 log = logging.getLogger("gocotrain")
 

@@ -7,11 +7,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from gocotrain import __version__, predict
-from gocotrain.export import write_exports
-from gocotrain.models import MODEL_FILES
-from gocotrain.predictions import predictions_table
-from gocotrain.sequences import read_names
+from gocotrain import __version__
+from gocotrain.export import predict
+from gocotrain.export.formats import write_exports
+from gocotrain.export.models import MODEL_FILES
+from gocotrain.export.predictions import predictions_table
+from gocotrain.inputs.sequences import read_names
 from gocotrain.steps import Exports, ExportSettings, read_json, write_json
 from gocotrain.textio import readable
 

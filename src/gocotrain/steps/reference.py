@@ -1,19 +1,21 @@
 """Steps of workflow/rules/reference.smk: a reference species' search database, the search
 of the organism's proteins against it, its labels, and the labels the two-view models learn
-from (`gocotrain.reference`)."""
+from (`gocotrain.teaching.reference`)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
-from gocotrain import homology, reference, teaching
-from gocotrain.annotations import Labels, check_annotations, read_annotations
 from gocotrain.errors import InputError
-from gocotrain.ontology import Ontology
-from gocotrain.sequences import gene_id_from_header, read_fasta
+from gocotrain.inputs.annotations import Labels, check_annotations, read_annotations
+from gocotrain.inputs.ontology import Ontology
+from gocotrain.inputs.sequences import gene_id_from_header, read_fasta
 from gocotrain.steps import write_json
+from gocotrain.teaching import reference
+from gocotrain.teaching import teacher as teaching
 from gocotrain.textio import readable
+from gocotrain.views import homology
 
 log = logging.getLogger("gocotrain")
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from gocotrain import changes, figures
-from gocotrain.annotations import Labels
-from gocotrain.export import read_predictions_tsv, read_thresholds
-from gocotrain.ontology import Ontology
+from gocotrain.evaluation import changes, figures
+from gocotrain.export.formats import read_predictions_tsv, read_thresholds
+from gocotrain.export.targets import headline_targets
+from gocotrain.inputs.annotations import Labels
+from gocotrain.inputs.ontology import Ontology
 from gocotrain.steps import read_json
-from gocotrain.targets import headline_targets
 from gocotrain.textio import readable
 
 log = logging.getLogger("gocotrain")

@@ -4,10 +4,13 @@
 # schema's defaults, never the demo's (config/config.yaml, which scripts/demo.sh passes).
 
 
-report: "workflow/report/workflow.rst"
-
-
 include: "workflow/rules/common.smk"
+
+
+# The report's opening page: the mode's own (teaching_plan).
+report: TEACHING.report_intro
+
+
 include: "workflow/rules/inputs.smk"
 include: "workflow/rules/features.smk"
 include: "workflow/rules/homology.smk"

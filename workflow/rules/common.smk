@@ -367,6 +367,7 @@ def teaching_plan():
             training_report=[],
             reference_calibrations=[],
             reference_outputs=[],
+            report_intro="workflow/report/workflow.rst",
         )
     return SimpleNamespace(
         training_labels=in_release("labels/training.tsv"),
@@ -377,6 +378,7 @@ def teaching_plan():
         training_report=[in_release("labels/training_report.json")],
         reference_calibrations=[in_release("labels/reference_calibrations.json")],
         reference_outputs=[in_release("evaluation/reference_check.tsv")],
+        report_intro="workflow/report/workflow_new_organism.rst",
     )
 
 

@@ -59,11 +59,13 @@ REPLACED_KEYS = {
     ("evaluation", "min_score"): "export.min_score (one setting for both)",
     ("reference_settings",): (
         "reference.check_proteins and reference.label_precision, beside the species list "
-        "(reference: {species: [...], check_proteins: 2000, label_precision: 0.5})"
+        "(reference: {species: [...], check_proteins: ..., label_precision: ...})"
     ),
     ("export_threshold",): "export.threshold (export: {threshold: ...})",
     ("min_score",): "export.min_score (export: {min_score: ...})",
-    ("summary_top_terms",): "export.summary_top_terms (export: {summary_top_terms: 5})",
+    (
+        "summary_top_terms",
+    ): "export.summary_top_terms (export: {summary_top_terms: ...})",
     ("gaf_reference",): "export.gaf.citation (export: {gaf: {citation: ...}})",
     ("gaf_db",): "export.gaf.db (export: {gaf: {db: ...}})",
     ("taxon",): "export.gaf.taxon (export: {gaf: {taxon: ...}})",

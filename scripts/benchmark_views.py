@@ -110,9 +110,8 @@ def run_share(args, config, labels_tsv: Path, share: float) -> pd.DataFrame:
     ontology = Ontology.from_json(labels_tsv.parent.parent / "ontology/ontology.json")
     ia = information_accretion(labels_to_truth(labels), ontology)
     truth = labels_to_truth(targets)
-    settings = {
-        key: config[key] for key in ("cotraining", "homology", "min_positives", "min_score")
-    }
+    settings = {key: config[key] for key in ("cotraining", "homology", "min_positives")}
+    settings["min_score"] = config["export"]["min_score"]
     rows = []
     for method in args.methods:
         started = time.monotonic()

@@ -118,7 +118,7 @@ def new_organism_config(workdir: Path, **overrides) -> Path:
     config = yaml.safe_load((ROOT / "config/demo-new-organism.yaml").read_text())
     for key in ("sequences", "ontology", "expression", "id_map"):
         config[key] = str(ROOT / config[key])
-    for entry in config["reference"]:
+    for entry in config["reference"]["species"]:
         for key in ("sequences", "annotations"):
             entry[key] = str(ROOT / entry[key])
     config["min_positives"] = 100  # fewer, larger terms: the test's run takes minutes

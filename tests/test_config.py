@@ -114,13 +114,42 @@ def test_the_estimators_defaults_are_the_schemas():
 @pytest.mark.parametrize(
     ("old", "replacement"),
     [
-        ({"gaf_min_score": 0.4}, "gaf_min_score: this key was replaced by export_threshold"),
-        ({"export_threshold": "fixed"}, "'fixed' was replaced by the threshold itself"),
+        ({"gaf_min_score": 0.4}, "gaf_min_score: this key was replaced by export.threshold"),
+        ({"export": {"threshold": "fixed"}}, "'fixed' was replaced by the threshold itself"),
         (
             {"evaluation": {"homology_neighbours": 5}},
             "evaluation.homology_neighbours: this key was replaced by homology.neighbours",
         ),
-        ({"evaluation": {"min_score": 0.1}}, "evaluation.min_score: this key was replaced by"),
+        (
+            {"evaluation": {"min_score": 0.1}},
+            "evaluation.min_score: this key was replaced by export.min_score",
+        ),
+        # Keys regrouped by concern: the new organism's under reference, the exports' under
+        # export.
+        (
+            {"reference": [{"sequences": "a.fa", "annotations": "a.gaf"}]},
+            "config reference: the species list moved to reference.species",
+        ),
+        (
+            {"reference_settings": {"check_proteins": 300}},
+            "reference_settings: this key was replaced by reference.check_proteins",
+        ),
+        ({"export_threshold": 0.5}, "export_threshold: this key was replaced by export.threshold"),
+        ({"min_score": 0.01}, "min_score: this key was replaced by export.min_score"),
+        (
+            {"summary_top_terms": 3},
+            "summary_top_terms: this key was replaced by export.summary_top_terms",
+        ),
+        (
+            {"gaf_reference": "PMID:1"},
+            "gaf_reference: this key was replaced by export.gaf.citation",
+        ),
+        ({"gaf_db": "SGD"}, "gaf_db: this key was replaced by export.gaf.db"),
+        ({"taxon": "taxon:9606"}, "taxon: this key was replaced by export.gaf.taxon"),
+        (
+            {"gaf_assigned_by": "MyLab"},
+            "gaf_assigned_by: this key was replaced by export.gaf.assigned_by",
+        ),
     ],
 )
 def test_a_replaced_key_names_its_replacement_before_any_job(tmp_path, old, replacement):
@@ -147,11 +176,11 @@ def dry_run_with(tmp_path, changes: dict):
 
 @pytest.mark.workflow
 def test_a_value_out_of_every_choice_names_what_the_key_takes(tmp_path):
-    """export_threshold takes 'fmax' or a number in [0, 1]: 2 says so, not "not valid under
+    """export.threshold takes 'fmax' or a number in [0, 1]: 2 says so, not "not valid under
     any of the given schemas"."""
-    result = dry_run_with(tmp_path, {"export_threshold": 2})
+    result = dry_run_with(tmp_path, {"export": {"threshold": 2}})
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    expected = "config export_threshold: 2 is not a value it takes: 'fmax' or a number from 0 to 1"
+    expected = "config export.threshold: 2 is not a value it takes: 'fmax' or a number from 0 to 1"
     assert expected in result.stderr
 
 

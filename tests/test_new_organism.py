@@ -111,7 +111,7 @@ def test_reference_files_named_relative_or_absolute_are_the_same_inputs(new_orga
 
     config_path = new_organism_config(new_organism_run)
     config = yaml.safe_load(config_path.read_text())
-    for entry in config["reference"]:
+    for entry in config["reference"]["species"]:
         for key in ("sequences", "annotations"):
             entry[key] = os.path.relpath(entry[key], new_organism_run)
     relative = new_organism_run / "relative.yaml"
@@ -214,9 +214,10 @@ def assert_held_out_labels_are_never_read(workdir, folder, config):
         table.loc[own, "go_id"] = table.loc[own, "go_id"].to_numpy()[::-1]
         changed[name] = workdir / f"changed_{name}"
         table.to_csv(changed[name], sep="\t", index=False)
-    settings = {
-        key: config[key] for key in ("cotraining", "homology", "min_positives", "min_score")
-    } | {"label_precision": config["reference_settings"]["label_precision"]}
+    settings = {key: config[key] for key in ("cotraining", "homology", "min_positives")} | {
+        "min_score": config["export"]["min_score"],
+        "label_precision": config["reference"]["label_precision"],
+    }
     written = []
     for labels, training in (
         (folder / "labels/labels.tsv", folder / "labels/training.tsv"),
@@ -268,11 +269,12 @@ def assert_held_out_labels_are_never_read(workdir, folder, config):
 def test_a_gaf_without_a_taxon_to_write_stops_before_any_job(tmp_path):
     """Without own annotations no input GAF gives the taxon: the config must, or every GAF
     line would say taxon:1."""
-    config = new_organism_config(tmp_path, gaf_reference="GO_REF:0000002")
+    config = new_organism_config(tmp_path, export={"gaf": {"citation": "GO_REF:0000002"}})
     result = snakemake(tmp_path, config, "--dry-run", "--cores", "1")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "config taxon: a new organism's GAF needs its NCBI taxon" in result.stderr
-    config = new_organism_config(tmp_path, gaf_reference="GO_REF:0000002", taxon="taxon:9606")
+    assert "config export.gaf.taxon: a new organism's GAF needs its NCBI taxon" in result.stderr
+    gaf = {"citation": "GO_REF:0000002", "taxon": "taxon:9606"}
+    config = new_organism_config(tmp_path, export={"gaf": gaf})
     assert snakemake(tmp_path, config, "--dry-run", "--cores", "1").returncode == 0
 
 
@@ -288,7 +290,7 @@ def test_a_reference_whose_annotations_name_none_of_its_proteins_stops_before_it
     table.to_csv(annotations, sep="\t", index=False)
     config = new_organism_config(tmp_path)
     settings = yaml.safe_load(config.read_text())
-    settings["reference"][0]["annotations"] = str(annotations)
+    settings["reference"]["species"][0]["annotations"] = str(annotations)
     config.write_text(yaml.safe_dump(settings))
     result = snakemake(tmp_path, config, "--cores", "1")
     assert result.returncode != 0
@@ -300,9 +302,9 @@ def test_a_reference_whose_annotations_name_none_of_its_proteins_stops_before_it
 def test_a_missing_reference_file_is_named_before_any_job(tmp_path):
     config = new_organism_config(tmp_path)
     text = yaml.safe_load(config.read_text())
-    text["reference"][0]["annotations"] = str(tmp_path / "missing.gaf")
+    text["reference"]["species"][0]["annotations"] = str(tmp_path / "missing.gaf")
     config.write_text(yaml.safe_dump(text))
     result = snakemake(tmp_path, config, "--dry-run", "--cores", "1")
     assert result.returncode == 1
-    assert "config reference[0].annotations: the file" in result.stderr
+    assert "config reference.species[0].annotations: the file" in result.stderr
     assert "Traceback" not in result.stderr

@@ -64,7 +64,11 @@ def test_dry_run_plans_every_rule(tmp_path):
 def test_no_gaf_is_planned_without_a_reference_to_cite(tmp_path):
     cited = snakemake(tmp_path, demo_config(tmp_path), "--dry-run", "--cores", "2")
     uncited = snakemake(
-        tmp_path, demo_config(tmp_path, gaf_reference=None), "--dry-run", "--cores", "2"
+        tmp_path,
+        demo_config(tmp_path, export={"gaf": {"citation": None}}),
+        "--dry-run",
+        "--cores",
+        "2",
     )
     assert cited.returncode == uncited.returncode == 0, uncited.stderr
     assert f"{RELEASE_DIR}/predictions/predictions.gaf" in cited.stdout
@@ -399,8 +403,8 @@ def test_time_split_scores_no_and_limited_knowledge_targets(tmp_path):
             "results/releases/2021-01/predictions/predictions.tsv does not exist",
         ),
         ({"model": "nowhere"}, "'nowhere' is not a saved model folder"),
-        ({"gaf_reference": "GO_REF:0000000"}, "GO_REF:0000000 is a placeholder"),
-        ({"gaf_reference": "my 2026 paper"}, "'my 2026 paper' does not match"),
+        ({"export": {"gaf": {"citation": "GO_REF:0000000"}}}, "GO_REF:0000000 is a placeholder"),
+        ({"export": {"gaf": {"citation": "my 2026 paper"}}}, "'my 2026 paper' does not match"),
     ],
 )
 def test_bad_config_stops_before_any_job(tmp_path, overrides, message):

@@ -59,27 +59,69 @@ def stop(message):
 REPLACED_KEYS = {
     (
         "gaf_min_score",
-    ): "export_threshold (give the number there: export_threshold: 0.5)",
+    ): "export.threshold (give the number there: export: {threshold: 0.5})",
     ("evaluation", "homology_neighbours"): "homology.neighbours (one setting for both)",
-    ("evaluation", "min_score"): "min_score (one setting for both)",
+    ("evaluation", "min_score"): "export.min_score (one setting for both)",
+    ("reference_settings",): (
+        "reference.check_proteins and reference.label_precision, beside the species list "
+        "(reference: {species: [...], check_proteins: ..., label_precision: ...})"
+    ),
+    ("export_threshold",): "export.threshold (export: {threshold: ...})",
+    ("min_score",): "export.min_score (export: {min_score: ...})",
+    (
+        "summary_top_terms",
+    ): "export.summary_top_terms (export: {summary_top_terms: ...})",
+    ("gaf_reference",): "export.gaf.citation (export: {gaf: {citation: ...}})",
+    ("gaf_db",): "export.gaf.db (export: {gaf: {db: ...}})",
+    ("taxon",): "export.gaf.taxon (export: {gaf: {taxon: ...}})",
+    ("gaf_assigned_by",): "export.gaf.assigned_by (export: {gaf: {assigned_by: ...}})",
 }
+
+
+def config_section(config, *path):
+    """The config's section at `path` ({} where it is missing or not a section yet): read
+    before the schema has checked the config's shape."""
+    for key in path:
+        config = config.get(key) if isinstance(config.get(key), dict) else {}
+    return config
+
+
+def reference_species(config):
+    """The config's reference species (reference.species), [] where none or not a list."""
+    species = config_section(config, "reference").get("species")
+    return species if isinstance(species, list) else []
+
+
+def learns(config):
+    """Whether the run has labels to learn from (its own annotations or reference species)
+    and the ontology; without, it scores with a saved model."""
+    return bool(
+        (config.get("annotations") or reference_species(config))
+        and config.get("ontology")
+    )
 
 
 def replaced_key_problems(config):
     problems = []
     for path, replacement in REPLACED_KEYS.items():
-        section = config
-        for key in path[:-1]:
-            section = section.get(key) if isinstance(section.get(key), dict) else {}
-        if path[-1] in section:
+        if path[-1] in config_section(config, *path[:-1]):
             problems.append(
                 f"config {'.'.join(path)}: this key was replaced by {replacement}"
             )
-    if config.get("export_threshold") == "fixed":
+    if isinstance(config.get("reference"), list):
         problems.append(
-            "config export_threshold: 'fixed' was replaced by the threshold itself "
-            "(export_threshold: 0.5)"
+            "config reference: the species list moved to reference.species "
+            "(reference: {species: [...]})"
         )
+    for where, threshold in (
+        ("export_threshold", config.get("export_threshold")),
+        ("export.threshold", config_section(config, "export").get("threshold")),
+    ):
+        if threshold == "fixed":
+            problems.append(
+                f"config {where}: 'fixed' was replaced by the threshold itself "
+                "(export: {threshold: 0.5})"
+            )
     return problems
 
 
@@ -97,25 +139,26 @@ def training_input_problems(config):
     return [
         f"config {key}: required to train ({what}); set it, or set model to score the "
         "sequences with a saved model"
-        + (", or give a reference species (reference)" if key == "annotations" else "")
+        + (
+            ", or give reference species (reference.species)"
+            if key == "annotations"
+            else ""
+        )
         for key, what in TRAINING_INPUTS.items()
         if not config.get(key)
-        and not (key == "annotations" and config.get("reference"))
+        and not (key == "annotations" and reference_species(config))
     ]
 
 
 def reference_problems(config):
     """Each reference file that is missing, named by its place in the config."""
-    references = config.get("reference")
-    if not isinstance(references, list):
-        return []
     problems = []
-    for number, entry in enumerate(references):
+    for number, entry in enumerate(reference_species(config)):
         for key in ("sequences", "annotations"):
             path = entry.get(key) if isinstance(entry, dict) else None
             if isinstance(path, str) and not Path(path).is_file():
                 problems.append(
-                    f"config reference[{number}].{key}: the file {path!r} does not exist "
+                    f"config reference.species[{number}].{key}: the file {path!r} does not exist "
                     f"(paths are relative to the working directory {Path.cwd()}); fix the path"
                 )
     return problems
@@ -161,20 +204,21 @@ def config_problems(config, schema):
                 if close:
                     line += f" (did you mean {close[0]!r}?)"
         problems.append(line)
+    gaf = config_section(config, "export", "gaf")
     if (
-        config.get("gaf_reference")
-        and config.get("reference")
+        gaf.get("citation")
+        and reference_species(config)
         and not config.get("annotations")
-        and not config.get("taxon")
+        and not gaf.get("taxon")
     ):
         problems.append(
-            "config taxon: a new organism's GAF needs its NCBI taxon (e.g. taxon: "
-            "'taxon:9606'); without own annotations there is no GAF to take it from, and "
-            "every line would say taxon:1"
+            "config export.gaf.taxon: a new organism's GAF needs its NCBI taxon (e.g. "
+            "export: {gaf: {taxon: 'taxon:9606'}}); without own annotations there is no GAF "
+            "to take it from, and every line would say taxon:1"
         )
-    if "GO_REF:0000000" in str(config.get("gaf_reference")):
+    if "GO_REF:0000000" in str(gaf.get("citation")):
         problems.append(
-            "config gaf_reference: GO_REF:0000000 is a placeholder, not a reference; set the "
+            "config export.gaf.citation: GO_REF:0000000 is a placeholder, not a reference; set the "
             "GO_REF, PMID or DOI that describes how your annotations were made, or leave the "
             "key out to write no GAF"
         )
@@ -285,7 +329,7 @@ def release_stamp():
 
     Scoring with a saved model and nothing to train from: the model's release, no stamp.
     """
-    if not ((config["annotations"] or config["reference"]) and config["ontology"]):
+    if not learns(config):
         return models.model_release(config["model"]), {}
     # The files are read (hashed) once: the automatic label is made from the stamp.
     try:
@@ -293,7 +337,7 @@ def release_stamp():
             config["release"],
             config["ontology"],
             config["annotations"],
-            [entry["annotations"] for entry in config["reference"]],
+            [entry["annotations"] for entry in config["reference"]["species"]],
         )
     except InputError as error:
         stop(f"input error: {error}")
@@ -333,7 +377,7 @@ REFERENCES = {
         "sequences": str(Path(entry["sequences"]).resolve()),
         "annotations": str(Path(entry["annotations"]).resolve()),
     }
-    for entry in config["reference"]
+    for entry in config["reference"]["species"]
 }
 # The references a saved model learned from: new genes are searched against them.
 PREDICT_REFERENCES = {
@@ -372,7 +416,7 @@ def teaching_plan():
     return SimpleNamespace(
         training_labels=in_release("labels/training.tsv"),
         training_labels_before_date=in_release("labels/training_before_date.tsv"),
-        label_precision=config["reference_settings"]["label_precision"],
+        label_precision=config["reference"]["label_precision"],
         chooses_prior_weights=False,
         evaluates=bool(config["annotations"]),
         training_report=[in_release("labels/training_report.json")],
@@ -424,7 +468,7 @@ MODEL_SETTINGS = {
 TEACHER_SETTINGS = {
     "homology": config["homology"],
     "min_positives": config["min_positives"],
-    "min_score": config["min_score"],
+    "min_score": config["export"]["min_score"],
     "label_precision": TEACHING.label_precision,
 }
 CHANGES_DIR = (
@@ -437,7 +481,11 @@ CHANGES_DIR = (
 def gaf_output(folder):
     """The GAF among a rule's outputs, only where the config cites a reference for it: a GAF
     with a made-up reference would be loaded into databases as if it had one."""
-    return {"gaf": f"{folder}/predictions.gaf"} if config["gaf_reference"] else {}
+    return (
+        {"gaf": f"{folder}/predictions.gaf"}
+        if config["export"]["gaf"]["citation"]
+        else {}
+    )
 
 
 def booster_folders(wildcards):
@@ -524,7 +572,7 @@ def teacher_inputs(evaluation=False):
 
 def threshold_inputs(wildcards):
     """The evaluation's metrics when the export thresholds are chosen on held-out genes."""
-    if config["export_threshold"] == "fmax" and measured_thresholds():
+    if config["export"]["threshold"] == "fmax" and measured_thresholds():
         return {"metrics": f"{EVALUATION_DIR}/metrics.tsv"}
     return {}
 
@@ -632,7 +680,8 @@ def closing_summary():
     ]
     if not gaf_output(folder):
         lines.append(
-            "  no GAF: set gaf_reference (and gaf_assigned_by) to write predictions.gaf"
+            "  no GAF: set export.gaf.citation (and export.gaf.assigned_by) to write "
+            "predictions.gaf"
         )
     for letter, row in thresholds.items():
         counts = aspects.get(ASPECT_NAMES[letter], {})

@@ -73,7 +73,7 @@ rule prepare_training_labels_before_date:
     params:
         aspects=ASPECTS,
         neighbours=config["homology"]["neighbours"],
-        label_precision=config["reference_settings"]["label_precision"],
+        label_precision=config["reference"]["label_precision"],
     script:
         "../scripts/run_step.py"
 

@@ -19,7 +19,7 @@ rule choose_thresholds:
         "../../envs/gocotrain.yaml"
     params:
         aspects=ASPECTS,
-        export_threshold=config["export_threshold"],
+        export_threshold=config["export"]["threshold"],
     script:
         "../scripts/run_step.py"
 
@@ -86,12 +86,12 @@ rule export_predictions:
         runtime=runtime_minutes(5, 0.5),
     params:
         aspects=ASPECTS,
-        min_score=config["min_score"],
-        gaf_db=config["gaf_db"],
-        taxon=config["taxon"],
-        gaf_reference=config["gaf_reference"],
-        gaf_assigned_by=config["gaf_assigned_by"],
-        top_terms=config["summary_top_terms"],
+        min_score=config["export"]["min_score"],
+        gaf_db=config["export"]["gaf"]["db"],
+        taxon=config["export"]["gaf"]["taxon"],
+        gaf_reference=config["export"]["gaf"]["citation"],
+        gaf_assigned_by=config["export"]["gaf"]["assigned_by"],
+        top_terms=config["export"]["summary_top_terms"],
         settings=MODEL_SETTINGS,
     script:
         "../scripts/run_step.py"
@@ -123,8 +123,8 @@ rule save_model:
         runtime=runtime_minutes(5, 0.5),
     params:
         aspects=ASPECTS,
-        gaf_db=config["gaf_db"],
-        taxon=config["taxon"],
+        gaf_db=config["export"]["gaf"]["db"],
+        taxon=config["export"]["gaf"]["taxon"],
         settings=MODEL_SETTINGS,
         references=[{"key": key, **entry} for key, entry in REFERENCES.items()],
     script:

@@ -56,9 +56,9 @@ rule predict_new_genes:
     params:
         model=config["model"],
         expression_kind=config["expression_kind"],
-        min_score=config["min_score"],
-        gaf_reference=config["gaf_reference"],
-        gaf_assigned_by=config["gaf_assigned_by"],
-        top_terms=config["summary_top_terms"],
+        min_score=config["export"]["min_score"],
+        gaf_reference=config["export"]["gaf"]["citation"],
+        gaf_assigned_by=config["export"]["gaf"]["assigned_by"],
+        top_terms=config["export"]["summary_top_terms"],
     script:
         "../scripts/run_step.py"

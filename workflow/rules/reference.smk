@@ -52,7 +52,7 @@ rule reference_database:
 
 # The reference proteins held out to check and calibrate the transfer; their folder names
 # their number, so runs that hold out another number never overwrite each other's.
-CHECK_DIR = f"check-{config['reference_settings']['check_proteins']}"
+CHECK_DIR = f"check-{config['reference']['check_proteins']}"
 
 
 rule reference_check_sample:
@@ -68,7 +68,7 @@ rule reference_check_sample:
         mem_mb=memory_mb(1000, 5),
         runtime=runtime_minutes(5, 0.5),
     params:
-        check_proteins=config["reference_settings"]["check_proteins"],
+        check_proteins=config["reference"]["check_proteins"],
     script:
         "../scripts/run_step.py"
 
@@ -166,6 +166,6 @@ rule prepare_training_labels:
     params:
         aspects=ASPECTS,
         neighbours=config["homology"]["neighbours"],
-        label_precision=config["reference_settings"]["label_precision"],
+        label_precision=config["reference"]["label_precision"],
     script:
         "../scripts/run_step.py"

@@ -64,7 +64,7 @@ rule top_predictions_page:
         mem_mb=memory_mb(1000, 20),
         runtime=runtime_minutes(5, 0.5),
     params:
-        top_terms=config["summary_top_terms"],
+        top_terms=config["export"]["summary_top_terms"],
     script:
         "../scripts/run_step.py"
 

@@ -377,7 +377,9 @@ def write_exports(
     above = table[table["score"] >= table["aspect"].map(thresholds).fillna(np.inf)]
     gaf_lines = None
     if "gaf" not in outputs:
-        log.info("no GAF written: set gaf_reference (and gaf_assigned_by) to write one")
+        log.info(
+            "no GAF written: set export.gaf.citation (and export.gaf.assigned_by) to write one"
+        )
     else:
         gaf_lines = write_gaf(
             specific,

@@ -34,7 +34,7 @@ THRESHOLD_COLUMNS = [
 ]
 
 
-# The threshold of `export_threshold: fmax` where no Fmax threshold was measured.
+# The threshold of `export: {threshold: fmax}` where no Fmax threshold was measured.
 UNMEASURED_THRESHOLD = 0.5
 
 
@@ -110,7 +110,9 @@ def gaf_identity_of(
     gaf_taxon = taxon or identity["taxon"]
     if gaf_taxon is None:
         # GAF requires a taxon; taxon:1 (root of the NCBI taxonomy) says "not given".
-        log.warning("no taxon in the input GAF or the config: the GAF says taxon:1; set `taxon`")
+        log.warning(
+            "no taxon in the input GAF or the config: the GAF says taxon:1; set `export.gaf.taxon`"
+        )
         gaf_taxon = "taxon:1"
     return {
         "db": gaf_db or identity["db"] or "UniProtKB",

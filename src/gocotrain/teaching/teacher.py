@@ -61,8 +61,8 @@ SOURCE_FREQUENCY = "own term frequency"
 @dataclass(frozen=True)
 class TeacherSettings:
     """The settings that finish scores: the run's ``homology`` (``neighbours``, ``blend``,
-    ``rare_terms``), ``min_positives`` and ``min_score``, and with a reference its
-    ``reference_settings.label_precision`` (None without a reference)."""
+    ``rare_terms``), ``min_positives`` and ``min_score`` (``export.min_score``), and with a
+    reference its ``reference.label_precision`` (None without a reference)."""
 
     neighbours: int
     min_positives: int

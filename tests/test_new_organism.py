@@ -15,7 +15,7 @@ from gocotrain.export.formats import read_predictions_tsv
 from gocotrain.inputs.ontology import Ontology
 from gocotrain.steps import TeacherFiles
 from gocotrain.steps.evaluation import MethodFiles, Training, evaluation_predict
-from gocotrain.teaching.reference import PRIOR_WEIGHTS
+from gocotrain.teaching.frequencies import PRIOR_WEIGHTS
 
 pytestmark = pytest.mark.workflow
 # A reference is searched with DIAMOND (pyswrd would take hours over a reference).

@@ -10,7 +10,7 @@ from gocotrain.evaluation import prior_weights
 from gocotrain.evaluation.prior_weights import FMAX_TOLERANCE, chosen, cross_fitted, half_of
 from gocotrain.learning.terms import AspectScores
 from gocotrain.teaching import teacher as teaching
-from gocotrain.teaching.reference import MIN_PRIOR_GENES
+from gocotrain.teaching.frequencies import MIN_PRIOR_GENES
 
 CYTOPLASM, NUCLEUS = "GO:0005737", "GO:0005634"
 GENES = [f"g{index:03d}" for index in range(240)]

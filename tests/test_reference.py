@@ -169,7 +169,8 @@ def organism_truth(n_genes: int) -> dict[str, set[str]]:
 
 
 def test_the_organisms_own_frequencies_weigh_what_its_labels_say_the_reference_misses():
-    from gocotrain.teaching.reference import MIN_PRIOR_GENES, fit_prior_weight
+    from gocotrain.teaching.frequencies import MIN_PRIOR_GENES
+    from gocotrain.teaching.reference import fit_prior_weight
 
     truth = organism_truth(60)
     frequency = {"B": 1.0, "PB": 1.0, "CAT": 0.5, "K": 0.5}
@@ -189,7 +190,7 @@ def test_the_organisms_own_frequencies_weigh_what_its_labels_say_the_reference_m
 
 
 def test_scores_mixed_with_the_prior_keep_their_views_and_add_frequent_unmodelled_terms():
-    from gocotrain.teaching.reference import with_prior
+    from gocotrain.teaching.frequencies import with_prior
 
     model = np.array([[0.9, 0.1], [0.0, 0.2]], dtype=np.float32)
     scores = model_scores(["a", "b"], ["K", "CAT"], model)

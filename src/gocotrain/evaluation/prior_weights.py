@@ -5,9 +5,9 @@ Per-term models rank a gene's terms by probabilities that are not comparable acr
 a little-studied gene, whose truth is mostly broad terms (``cytoplasm``, ``protein
 binding``), gets its specific terms ranked above them. Mixing each score with the term's
 frequency among the organism's labeled genes, ``(1 - weight) * score + weight * frequency``
-(`reference.with_prior`, as the new-organism mode mixes), puts the broad terms back in front.
+(`frequencies.with_prior`, as the new-organism mode mixes), puts the broad terms back in front.
 
-The weight is the smallest of `reference.PRIOR_WEIGHTS` whose protein-centric Fmax is within
+The weight is the smallest of `frequencies.PRIOR_WEIGHTS` whose protein-centric Fmax is within
 `FMAX_TOLERANCE` of the best on the evaluation's held-out genes most like the exported ones
 (`targets.closest_to_exported`). Fmax, not average precision over all gene–term pairs: pooled
 pairs reward ranking genes against each other, where the frequencies help far more than
@@ -37,7 +37,7 @@ from gocotrain.evaluation.metrics import precision_recall_curve
 from gocotrain.evaluation.splits import TIME_SPLIT_NAMES, labels_to_truth
 from gocotrain.export.targets import closest_to_exported
 from gocotrain.inputs.ontology import Ontology
-from gocotrain.teaching.reference import MIN_PRIOR_GENES, PRIOR_WEIGHTS, own_frequencies
+from gocotrain.teaching.frequencies import MIN_PRIOR_GENES, PRIOR_WEIGHTS, own_frequencies
 from gocotrain.teaching.teacher import EXPORT_WEIGHT
 from gocotrain.teaching.transfer import Predictions
 from gocotrain.textio import atomic_write

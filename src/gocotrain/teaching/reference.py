@@ -27,10 +27,10 @@ What they teach reaches the organism's genes in three ways:
 Where the organism has labels of its own, they also say how often it carries each term, which
 the reference cannot: human's experimental MF annotations are mostly `protein binding`, rare
 among Swiss-Prot's. Scores are mixed with the organism's own term frequencies (CAFA's naive
-score), by the weight that ranks its own labeled genes' terms best (`fit_prior_weight`,
-`with_prior`): a correction for the shift in term frequencies between the reference and the
-organism, fitted on the organism, like DeepGOPlus' weight between its DIAMOND score and its
-model, fitted on its validation proteins.
+score), by the weight that ranks its own labeled genes' terms best (`fit_prior_weight`;
+mixed by `frequencies.with_prior`): a correction for the shift in term frequencies between
+the reference and the organism, fitted on the organism, like DeepGOPlus' weight between its
+DIAMOND score and its model, fitted on its validation proteins.
 """
 
 from __future__ import annotations
@@ -57,24 +57,20 @@ from gocotrain.inputs.ontology import Ontology
 from gocotrain.inputs.releases import known_sha256
 from gocotrain.inputs.sequences import gene_id_from_header, read_fasta, write_fasta
 from gocotrain.learning.terms import AspectScores
+from gocotrain.teaching.frequencies import (
+    MIN_PRIOR_GENES,
+    PRIOR_WEIGHTS,
+    own_frequencies,
+)
 from gocotrain.teaching.transfer import (
     Predictions,
     TransferCalibration,
-    term_frequencies,
     transfer_evidence,
     with_transfer,
 )
 from gocotrain.views.features import HOMOLOGY_VIEW
 
 log = logging.getLogger(__name__)
-
-# Below this many own labeled genes in an aspect, the organism's term frequencies are not
-# mixed in: the weight would be chosen on too few genes to mean anything.
-MIN_PRIOR_GENES = 50
-# The weights of the organism's term frequencies tried; the frequencies of its `PRIOR_TERMS`
-# most frequent terms are mixed in (CAFA's naive score, as `methods.naive`'s `top`).
-PRIOR_WEIGHTS = tuple(np.round(np.linspace(0.0, 1.0, 11), 2).tolist())
-PRIOR_TERMS = 300
 
 
 def reference_key(sequences: str | Path) -> str:
@@ -285,44 +281,3 @@ def own_prior(
     found = reference_transfer(hits, labels, aspect, sorted(truth), k, calibration)
     weight, tried = fit_prior_weight(truth, as_predictions(found, sorted(truth)), frequency)
     return frequency, weight, tried
-
-
-def own_frequencies(own: pd.DataFrame, aspect: str) -> dict[str, float]:
-    """The organism's term frequencies in the aspect that scores are mixed with: those of
-    its `PRIOR_TERMS` most frequent terms."""
-    return term_frequencies(own[own["aspect"] == aspect], top=PRIOR_TERMS)
-
-
-def with_prior(
-    scores: AspectScores,
-    rare: Predictions,
-    frequency: dict[str, float],
-    weight: float,
-    min_score: float,
-) -> tuple[AspectScores, Predictions, Predictions]:
-    """Scores mixed with the organism's term frequencies, ``(1 - weight) * score + weight *
-    frequency`` of the term (as `fit_prior_weight` weighed them): the modelled terms'
-    combined scores (the per-view scores stay the models'), the transferred rare terms, and
-    (third) the frequent terms neither holds, where their share alone reaches `min_score`."""
-    if weight == 0.0:
-        return scores, rare, {}
-    modelled = set(scores.terms.tolist())
-    prior = np.array([frequency.get(term, 0.0) for term in scores.terms.tolist()])
-    score = (1.0 - weight) * scores.score + weight * prior[np.newaxis, :]
-    alone = {
-        term: value
-        for term, value in frequency.items()
-        if term not in modelled and weight * value >= min_score
-    }
-    mixed_rare, by_frequency = {}, {}
-    for gene in scores.genes.tolist():
-        transferred = rare.get(gene, {})
-        if transferred:
-            mixed_rare[gene] = {
-                term: (1.0 - weight) * value + weight * frequency.get(term, 0.0)
-                for term, value in transferred.items()
-            }
-        only = {term: weight * value for term, value in alone.items() if term not in transferred}
-        if only:
-            by_frequency[gene] = only
-    return replace(scores, score=score.astype(scores.score.dtype)), mixed_rare, by_frequency

@@ -29,12 +29,11 @@ import pandas as pd
 
 from gocotrain.inputs.annotations import OWN, Labels, resolved
 from gocotrain.learning.terms import AspectScores
+from gocotrain.teaching.frequencies import own_frequencies, with_prior
 from gocotrain.teaching.reference import (
     as_predictions,
-    own_frequencies,
     own_prior,
     reference_transfer,
-    with_prior,
     with_taught_scores,
 )
 from gocotrain.teaching.transfer import (

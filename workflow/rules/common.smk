@@ -399,7 +399,8 @@ def teaching_plan():
     `label_precision`: a reference's (None: own labels teach); `chooses_prior_weights`: the
     evaluation chooses the own term frequencies' weight (a reference's teacher chooses it on
     the own labeled genes); `evaluates`: the organism has own labels to be evaluated on (a
-    reference run is also checked on held-out reference proteins: `reference_outputs`).
+    reference run is also checked on held-out reference proteins: `reference_outputs`);
+    `report_intro`: the report's opening page.
     """
     if not REFERENCES:
         return SimpleNamespace(

@@ -199,3 +199,30 @@ def test_auto_stops_where_the_working_directory_was_searched_with_another_engine
     assert "made with diamond" in message and "auto now resolves to mmseqs" in message
     assert "homology.engine: diamond" in message and "homology.engine: mmseqs" in message
     assert engine_change("mmseqs", "mmseqs", report) is None  # named: the user's choice
+
+
+@pytest.mark.workflow
+def test_a_run_stops_before_work_where_auto_would_change_the_engine_of_its_results(tmp_path):
+    """The working directory's homology search was made with one engine, and `auto` now
+    finds another (DIAMOND installed since): the run stops, naming both and the choices,
+    rather than searching again and changing every result silently."""
+    import json
+
+    from conftest import demo_config, snakemake
+
+    from gocotrain.views.homology import resolved_engine
+
+    now = resolved_engine("auto")[0]
+    before = "pyswrd" if now != "pyswrd" else "none"
+    report = tmp_path / "results/homology/report.json"
+    report.parent.mkdir(parents=True)
+    report.write_text(json.dumps({"engine": before, "proteins": 960}))
+    result = snakemake(tmp_path, demo_config(tmp_path), "--dry-run", "--cores", "1")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"homology search made with {before}" in result.stderr
+    assert f"auto now resolves to {now}" in result.stderr
+    # Named, the engine is the user's choice: the search is planned again.
+    named = demo_config(tmp_path, homology={"engine": now})
+    result = snakemake(tmp_path, named, "--dry-run", "--cores", "1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "homology_search" in result.stdout

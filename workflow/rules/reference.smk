@@ -54,8 +54,6 @@ rule reference_database:
     resources:
         mem_mb=memory_mb(2000, 5),
         runtime=runtime_minutes(10, 0.5),
-    params:
-        engine=lambda wildcards: wildcards.engine,
     script:
         "../scripts/run_step.py"
 

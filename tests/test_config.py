@@ -68,6 +68,9 @@ def test_conda_environment_pins_match_the_pip_constraints():
     environment = yaml.safe_load((ROOT / "envs/gocotrain.yaml").read_text())
     conda = {}
     for entry in environment["dependencies"]:
+        if isinstance(entry, dict):  # pip's, pinned as pip pins: name==version
+            conda |= dict(line.lower().split("==") for line in entry["pip"])
+            continue
         name, version = entry.split("=", 1)
         conda[conda_names.get(name, name).lower()] = version
     pins = dict(

@@ -9,11 +9,14 @@ runs them (`search_against`; its DIAMOND and MMseqs2 command lines):
   reference (default ../shared/data/reference-swissprot-2014, 249,703 proteins), through
   its database built first (time reported apart).
 
-Prints, per engine and search: wall time, the largest resident memory of the engine's
-processes (`resource.getrusage(RUSAGE_CHILDREN)`), homologous pairs (one per query and
-subject, self-hits left out) and queries with a homolog, and the machine and date.
+Each step runs in a process of its own under /usr/bin/time. Prints, per engine and
+search: wall time, the largest resident memory of the step's processes, homologous pairs
+(one per query and subject, self-hits left out) and queries with a homolog, and the machine
+(cores, CPU, load average at the start) and date. An engine may be ENGINE:SENSITIVITY, a
+DIAMOND mode (MMseqs2 maps it to its -s: `gocotrain.views.mmseqs.SENSITIVITY`).
 
     python scripts/benchmark_engines.py --threads 2 --self-proteins 2000 --reference-queries 1000
+    python scripts/benchmark_engines.py --searches self --self-proteins 0   # the whole proteome
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from gocotrain.inputs.sequences import gene_id_from_header, read_fasta, write_fasta  # noqa: E402
 from gocotrain.views import homology  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT.parent / "shared" / "data"  # the data sets beside the checkout
 
 
 def subset(fasta: Path, n: int) -> dict[str, str]:

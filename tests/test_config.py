@@ -62,7 +62,7 @@ def test_memory_follows_input_size_and_grows_with_each_attempt():
 def test_a_folder_input_counts_by_the_files_in_it(tmp_path):
     """A reference's search database is a folder: its files' size, not its directory
     entry's, sizes the search."""
-    from gocotrain.resources import memory_mb
+    from gocotrain.resources import memory_mb, runtime_minutes
 
     class Input(list):  # as Snakemake's: a list of paths with their size_mb
         size_mb = 0.004  # what Snakemake says of a folder: its directory entry
@@ -70,6 +70,7 @@ def test_a_folder_input_counts_by_the_files_in_it(tmp_path):
     (tmp_path / "database-mmseqs").mkdir()
     (tmp_path / "database-mmseqs" / "db").write_bytes(b"x" * 2_000_000)
     assert memory_mb(1000, 20)(None, Input([str(tmp_path / "database-mmseqs")]), 1) == 1040
+    assert runtime_minutes(30, 2)(None, Input([str(tmp_path / "database-mmseqs")]), 1) == 35
 
 
 def test_conda_environment_pins_match_the_pip_constraints():

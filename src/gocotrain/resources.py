@@ -47,7 +47,8 @@ def runtime_minutes(base_minutes: float, per_input_mb: float) -> Callable:
     """A `runtime` callable (minutes): a base plus minutes per MB of input, times the attempt."""
 
     def scaled(wildcards, input, attempt: int) -> int:
-        return math.ceil(base_minutes + per_input_mb * input.size_mb) * attempt
+        size_mb = input.size_mb + folders_mb(input)
+        return math.ceil(base_minutes + per_input_mb * size_mb) * attempt
 
     return scaled
 

@@ -1,7 +1,8 @@
 # A new organism learns from annotated reference species (config `reference`): each
 # reference's search database is built once per engine (DIAMOND or MMseqs2), keyed by its
-# sequences' checksum, and reused by later runs and releases; the organism's proteins are searched against it, and its
-# calibrated transfer teaches the two-view models (gocotrain.teaching.reference).
+# sequences' checksum, and reused by later runs and releases; the organism's proteins are
+# searched against it with the run's engine, and its calibrated transfer teaches the
+# two-view models (gocotrain.teaching.reference).
 
 
 rule check_reference:

@@ -25,12 +25,14 @@ from gocotrain.inputs.sequences import write_fasta
 from gocotrain.steps import TeacherFiles
 from gocotrain.steps.evaluation import MethodFiles, Training, evaluation_predict
 from gocotrain.teaching.reference import PRIOR_WEIGHTS
+from gocotrain.views.homology import DATABASE_ENGINES, resolved_engine
 
 pytestmark = pytest.mark.workflow
-# The module's run searches with `auto`: DIAMOND where it is on PATH (MMseqs2 is checked
-# apart: test_the_reference_mode_needs_no_diamond_with_mmseqs).
-needs_diamond = pytest.mark.skipif(
-    shutil.which("diamond") is None, reason="DIAMOND is not installed"
+# The module's run searches with `auto`: DIAMOND where it is on PATH, else MMseqs2 (the
+# install's); pyswrd, where neither runs, cannot search a reference.
+needs_reference_engine = pytest.mark.skipif(
+    resolved_engine("auto")[0] not in DATABASE_ENGINES,
+    reason="neither DIAMOND nor MMseqs2 runs here",
 )
 
 RELEASE = "demo-new-organism"
@@ -50,7 +52,7 @@ def read_predictions(workdir, release=RELEASE):
     return pd.read_csv(path, sep="\t", comment="#")
 
 
-@needs_diamond
+@needs_reference_engine
 def test_every_gene_is_scored_and_no_reference_protein_is(new_organism_run):
     predictions = read_predictions(new_organism_run)
     demo_genes = set(
@@ -67,7 +69,7 @@ def test_every_gene_is_scored_and_no_reference_protein_is(new_organism_run):
         assert len(scored) > 0.9 * len(demo_genes), aspect
 
 
-@needs_diamond
+@needs_reference_engine
 def test_the_summary_counts_what_the_reference_taught_and_the_other_view_gave(new_organism_run):
     folder = new_organism_run / f"results/releases/{RELEASE}"
     summary = json.loads((folder / "predictions/summary.json").read_text())
@@ -86,7 +88,7 @@ def test_the_summary_counts_what_the_reference_taught_and_the_other_view_gave(ne
     assert any(line.startswith("# reference-annotations-1: sha256:") for line in header)
 
 
-@needs_diamond
+@needs_reference_engine
 def test_the_reference_check_scores_the_transfer_beside_the_baselines(new_organism_run):
     path = new_organism_run / f"results/releases/{RELEASE}/evaluation/reference_check.tsv"
     check = pd.read_csv(path, sep="\t")
@@ -99,7 +101,7 @@ def test_the_reference_check_scores_the_transfer_beside_the_baselines(new_organi
     assert f"reference check: results/releases/{RELEASE}/evaluation/reference_check.tsv" in closing
 
 
-@needs_diamond
+@needs_reference_engine
 def test_its_report_introduces_the_mode_and_holds_the_reference_check(new_organism_run):
     workdir = new_organism_run
     report = workdir / "report.html"
@@ -112,7 +114,7 @@ def test_its_report_introduces_the_mode_and_holds_the_reference_check(new_organi
     assert "Reference check: held-out reference proteins" in page
 
 
-@needs_diamond
+@needs_reference_engine
 def test_reference_files_named_relative_or_absolute_are_the_same_inputs(new_organism_run):
     """The run names its reference by absolute paths, as its saved model records them: the
     same files named relative to the working directory plan nothing again (a check run again
@@ -133,7 +135,7 @@ def test_reference_files_named_relative_or_absolute_are_the_same_inputs(new_orga
     ), result.stdout[-2000:]
 
 
-@needs_diamond
+@needs_reference_engine
 def test_its_saved_model_scores_the_organisms_proteins_as_the_run_exported_them(
     new_organism_run, tmp_path
 ):
@@ -160,7 +162,7 @@ def test_its_saved_model_scores_the_organisms_proteins_as_the_run_exported_them(
     pd.testing.assert_frame_equal(run, again)
 
 
-@needs_diamond
+@needs_reference_engine
 def test_own_labels_win_and_a_new_release_reuses_the_reference_search(new_organism_run, tmp_path):
     workdir = tmp_path / "run"
     shutil.copytree(new_organism_run, workdir, symlinks=True)
@@ -286,7 +288,7 @@ def test_a_gaf_without_a_taxon_to_write_stops_before_any_job(tmp_path):
     assert snakemake(tmp_path, config, "--dry-run", "--cores", "1").returncode == 0
 
 
-@needs_diamond
+@needs_reference_engine
 def test_a_reference_whose_annotations_name_none_of_its_proteins_stops_before_its_database(
     tmp_path,
 ):
@@ -306,7 +308,7 @@ def test_a_reference_whose_annotations_name_none_of_its_proteins_stops_before_it
     assert not list(tmp_path.glob("results/reference/*/database-*"))
 
 
-@needs_diamond
+@needs_reference_engine
 def test_a_missing_reference_file_is_named_before_any_job(tmp_path):
     config = new_organism_config(tmp_path)
     text = yaml.safe_load(config.read_text())

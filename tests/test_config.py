@@ -59,6 +59,20 @@ def test_memory_follows_input_size_and_grows_with_each_attempt():
     assert scaled(None, large, 2) == 8000  # resubmitted after running out of memory
 
 
+def test_a_folder_input_counts_by_the_files_in_it(tmp_path):
+    """A reference's search database is a folder: its files' size, not its directory
+    entry's, sizes the search."""
+    from gocotrain.resources import memory_mb, runtime_minutes
+
+    class Input(list):  # as Snakemake's: a list of paths with their size_mb
+        size_mb = 0.004  # what Snakemake says of a folder: its directory entry
+
+    (tmp_path / "database-mmseqs").mkdir()
+    (tmp_path / "database-mmseqs" / "db").write_bytes(b"x" * 2_000_000)
+    assert memory_mb(1000, 20)(None, Input([str(tmp_path / "database-mmseqs")]), 1) == 1040
+    assert runtime_minutes(30, 2)(None, Input([str(tmp_path / "database-mmseqs")]), 1) == 35
+
+
 def test_conda_environment_pins_match_the_pip_constraints():
     """envs/gocotrain.yaml (for --sdm conda) and constraints.txt (for pip) pin the same
     versions of every runtime dependency the rules import."""
@@ -68,6 +82,9 @@ def test_conda_environment_pins_match_the_pip_constraints():
     environment = yaml.safe_load((ROOT / "envs/gocotrain.yaml").read_text())
     conda = {}
     for entry in environment["dependencies"]:
+        if isinstance(entry, dict):  # pip's, pinned as pip pins: name==version
+            conda |= dict(line.lower().split("==") for line in entry["pip"])
+            continue
         name, version = entry.split("=", 1)
         conda[conda_names.get(name, name).lower()] = version
     pins = dict(

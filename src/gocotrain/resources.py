@@ -8,6 +8,7 @@ runs with --retries (the SLURM profile sets 2).
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 
 # Minutes a co-training batch gets beyond its expected compute: reading the features and
@@ -25,16 +26,29 @@ def memory_mb(base_mb: int, per_input_mb: float) -> Callable:
     """
 
     def scaled(wildcards, input, attempt: int) -> int:
-        return int((base_mb + per_input_mb * input.size_mb) * attempt)
+        return int((base_mb + per_input_mb * (input.size_mb + folders_mb(input))) * attempt)
 
     return scaled
+
+
+def folders_mb(input) -> float:
+    """The size of the files in a job's folder inputs (a reference's search database), which
+    Snakemake's `size_mb` counts as their directory entry's few kilobytes."""
+    paths = input if isinstance(input, list) else []
+    total = 0
+    for path in paths:
+        if os.path.isdir(path):
+            for folder, _, files in os.walk(path):
+                total += sum(os.path.getsize(os.path.join(folder, name)) for name in files)
+    return total / 1e6
 
 
 def runtime_minutes(base_minutes: float, per_input_mb: float) -> Callable:
     """A `runtime` callable (minutes): a base plus minutes per MB of input, times the attempt."""
 
     def scaled(wildcards, input, attempt: int) -> int:
-        return math.ceil(base_minutes + per_input_mb * input.size_mb) * attempt
+        size_mb = input.size_mb + folders_mb(input)
+        return math.ceil(base_minutes + per_input_mb * size_mb) * attempt
 
     return scaled
 

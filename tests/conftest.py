@@ -68,6 +68,43 @@ RELEASE_LOGS = Path(f"logs/releases/{RELEASE}")
 RELEASE_BENCHMARKS = f"benchmarks/releases/{RELEASE}"
 
 
+# The files that run Snakemake or train on the demo data, longest first; the others follow in
+# their own order. Under pytest-xdist (scripts/test.sh: one worker per core, each taking whole
+# files as it finishes the last) a long file taken last would keep one worker busy while the
+# others wait, and xdist's own order (most tests first) did. test_workflow.py comes first and
+# starts with its tests of the shared demo run, which its neighbours below then find made.
+LONGEST_FIRST = [
+    "test_workflow.py",
+    "test_new_organism.py",
+    "test_rerun_and_predict.py",
+    "test_slurm.py",
+    "test_interruptions.py",
+    "test_evaluation_steps.py",
+    "test_config.py",
+    "test_docs.py",
+    "test_metrics.py",
+    "test_bad_input.py",
+    "test_layout.py",
+    "test_deploy.py",
+    "test_methods.py",
+]
+
+
+def pytest_configure(config):
+    if hasattr(config.option, "loadscopereorder"):  # pytest-xdist: keep the order below
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+
+    def order(item):
+        first = item.path.name == LONGEST_FIRST[0] and "demo_run" in item.fixturenames
+        return rank.get(item.path.name, len(rank)), not first
+
+    items.sort(key=order)
+
+
 @pytest.fixture(scope="session")
 def demo() -> Path:
     return DEMO

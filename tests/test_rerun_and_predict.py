@@ -199,24 +199,6 @@ def test_saved_model_scores_new_genes_without_retraining(workdir):
     assert sorted(sheets["genes"]["gene_id"]) == sorted(above)
 
 
-def test_a_copied_model_scores_new_genes_from_sequences_and_expression_alone(workdir, tmp_path):
-    """The model folder is self-contained: no annotations, ontology or expression kind to
-    give, and no other file of the run it came from."""
-    shutil.copytree(workdir / RELEASE_DIR / "model", tmp_path / "model")
-    config = tmp_path / "score.yaml"
-    config.write_text(yaml.safe_dump({"model": str(tmp_path / "model")} | NEW_GENES))
-    result = snakemake(tmp_path, config, "--cores", "2", "predict")
-    assert result.returncode == 0, result.stderr[-3000:]
-    folder = tmp_path / f"results/predict/{RELEASE}/new_genes"
-    table, _ = read_predictions_tsv(folder / "predictions.tsv")
-    beside = workdir / f"results/predict/{RELEASE}/new_genes/predictions.tsv"
-    if not beside.exists():
-        assert predict(workdir, "new_genes.yaml", **NEW_GENES).returncode == 0
-    copied, _ = read_predictions_tsv(beside)
-    pd.testing.assert_frame_equal(table, copied)  # as scored beside the run that made it
-    assert f"GOcotrain: new genes scored in results/predict/{RELEASE}/new_genes/" in result.stderr
-
-
 def test_saved_model_reproduces_the_runs_own_scores(workdir):
     """Applied to the demo's own genes, the model gives every score the run exported."""
     result = predict(
@@ -285,7 +267,10 @@ def test_predict_without_a_model_says_how(tmp_path):
 
 def test_the_docs_saved_model_commands_run_as_written(workdir, tmp_path):
     """docs/saved-model.md's score.yaml and predict command, exactly as printed, from a
-    checkout that holds the demo run's model where the page says it is."""
+    checkout that holds the demo run's model where the page says it is. The model folder is
+    self-contained: the checkout has no other file of the run it came from, and the config
+    gives no annotations, ontology or expression kind; the scores are those scored beside the
+    run that made it."""
     section = (ROOT / "docs/saved-model.md").read_text()
     score_yaml = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     command = section.split("```bash\n", 1)[1].split("```", 1)[0].strip()
@@ -303,3 +288,11 @@ def test_the_docs_saved_model_commands_run_as_written(workdir, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     folder = checkout / f"results/predict/{RELEASE}/new_genes"
     assert (folder / "predictions.tsv").is_file() and (folder / "summary.json").is_file()
+    assert not set(yaml.safe_load(score_yaml)) - {"model", "sequences", "expression", "id_map"}
+    table, _ = read_predictions_tsv(folder / "predictions.tsv")
+    beside = workdir / f"results/predict/{RELEASE}/new_genes/predictions.tsv"
+    if not beside.exists():
+        assert predict(workdir, "new_genes.yaml", **NEW_GENES).returncode == 0
+    copied, _ = read_predictions_tsv(beside)
+    pd.testing.assert_frame_equal(table, copied)
+    assert f"GOcotrain: new genes scored in results/predict/{RELEASE}/new_genes/" in result.stderr

@@ -198,7 +198,10 @@ def test_a_failing_job_fails_the_run_instead_of_hanging(slurm, tmp_path):
     broken.write_text("gene\tcell1\tcell2\nENSG00000000003\t1.0\tlots\n")
     config = demo_config(tmp_path, **SLURM_SETTINGS, expression=str(broken))
     since = since_now()
-    result = run_on_slurm(tmp_path, config, slurm, "--retries", "0")
+    # The failing job alone, as below: the others would only be waited for.
+    result = run_on_slurm(
+        tmp_path, config, slurm, "--retries", "0", "--until", "prepare_expression"
+    )
     assert result.returncode not in (0, 124), result.stderr[-3000:]
     assert "lots" in result.stderr  # the step's own message reaches the user
     failed = [job for job in accounting(slurm, since) if job["State"] == "FAILED"]

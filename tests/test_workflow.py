@@ -30,10 +30,17 @@ from gocotrain.export.formats import read_predictions_tsv
 pytestmark = pytest.mark.workflow
 
 
-def test_dry_run_plans_every_rule(tmp_path):
-    result = snakemake(tmp_path, demo_config(tmp_path), "--dry-run", "--cores", "2")
+@pytest.fixture(scope="module")
+def demo_plan(tmp_path_factory):
+    """The demo config's dry run, which the tests below read: made once."""
+    workdir = tmp_path_factory.mktemp("plan")
+    result = snakemake(workdir, demo_config(workdir), "--dry-run", "--cores", "2")
     assert result.returncode == 0, result.stderr
-    jobs = planned_jobs(result.stdout)
+    return result
+
+
+def test_dry_run_plans_every_rule(demo_plan):
+    jobs = planned_jobs(demo_plan.stdout)
     assert {
         "prepare_ontology",
         "prepare_sequences",
@@ -61,8 +68,8 @@ def test_dry_run_plans_every_rule(tmp_path):
     assert jobs["evaluation_predict"] == len(schema_defaults()["evaluation"]["methods"]) == 8
 
 
-def test_no_gaf_is_planned_without_a_reference_to_cite(tmp_path):
-    cited = snakemake(tmp_path, demo_config(tmp_path), "--dry-run", "--cores", "2")
+def test_no_gaf_is_planned_without_a_reference_to_cite(tmp_path, demo_plan):
+    cited = demo_plan
     uncited = snakemake(
         tmp_path,
         demo_config(tmp_path, export={"gaf": {"citation": None}}),
@@ -88,11 +95,10 @@ def planned_outputs(dry_run: str) -> dict[str, set[str]]:
     return outputs
 
 
-def test_only_save_model_writes_into_the_model_folder(tmp_path):
+def test_only_save_model_writes_into_the_model_folder(demo_plan):
     """The folder is save_model's one output: a failed save leaves no model folder behind
     (Snakemake removes a failed job's outputs), so none lacks its model.json."""
-    result = snakemake(tmp_path, demo_config(tmp_path), "--dry-run", "--cores", "2")
-    assert result.returncode == 0, result.stderr
+    result = demo_plan
     model = f"{RELEASE_DIR}/model"
     writers = {
         rule
@@ -368,7 +374,12 @@ def older_release(path, drop_all_every: int, drop_function_every: int) -> None:
     path.write_text("".join(kept))
 
 
-def test_time_split_scores_no_and_limited_knowledge_targets(tmp_path):
+def test_time_split_scores_no_and_limited_knowledge_targets(demo_run, tmp_path):
+    # From the demo run's results that no release's annotations change (sequences, features,
+    # homology), as a new release starts.
+    shutil.copytree(demo_run, tmp_path, symlinks=True, dirs_exist_ok=True)
+    for folder in ("results", "logs", "benchmarks"):
+        shutil.rmtree(tmp_path / folder / "releases")
     older_release(tmp_path / "older.gaf", 6, 5)
     settings = DEMO_TEST_SETTINGS | {
         "annotations": str(tmp_path / "older.gaf"),

@@ -226,3 +226,17 @@ def test_a_run_stops_before_work_where_auto_would_change_the_engine_of_its_resul
     result = snakemake(tmp_path, named, "--dry-run", "--cores", "1")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "homology_search" in result.stdout
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("engine", ["none", "pyswrd"])
+def test_engines_that_cannot_search_a_reference_serve_a_run_without_one(tmp_path, engine):
+    """pyswrd and `none` stop a run only where reference species are given: the own-labels
+    demo plans its jobs with either (the config's `reference` section is there, empty)."""
+    from conftest import demo_config, snakemake
+
+    config = demo_config(tmp_path, homology={"engine": engine})
+    result = snakemake(tmp_path, config, "--dry-run", "--cores", "1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "a reference species is searched with" not in result.stderr
+    assert "homology_search" in result.stdout

@@ -303,7 +303,7 @@ def validate_config():
         print(f"GOcotrain: {warning}", file=sys.stderr)
     if not model:  # a saved model searches with the engine it recorded
         problem = homology.engine_problem(
-            homology_settings["engine"], bool(config["reference"])
+            homology_settings["engine"], bool(reference_species(config))
         ) or homology.engine_change(asked, homology_settings["engine"], HOMOLOGY_REPORT)
         if problem:
             stop(problem)

@@ -15,8 +15,6 @@ GOCOTRAIN_ROOT = Path(str(workflow.current_basedir)).resolve().parents[1]
 sys.path.insert(0, str(GOCOTRAIN_ROOT / "src"))
 from gocotrain import cluster  # noqa: E402
 from gocotrain.views import homology  # noqa: E402
-from gocotrain.export import models  # noqa: E402
-from gocotrain.teaching import reference  # noqa: E402
 from gocotrain.inputs import releases  # noqa: E402
 from gocotrain.errors import InputError  # noqa: E402
 from gocotrain.inputs.ontology import ASPECT_NAMES  # noqa: E402
@@ -47,6 +45,15 @@ PREVIOUS_RELEASE_FILES = (
 SCHEMA = GOCOTRAIN_ROOT / "workflow" / "schemas" / "config.schema.yaml"
 # The homology search's report, shared by every release: it names the engine that made it.
 HOMOLOGY_REPORT = Path("results/homology/report.json")
+
+
+def saved_models():
+    """gocotrain.export.models, imported where a saved model is read: it loads scikit-learn
+    and XGBoost, which would cost every start of the workflow (dry runs too) a second.
+    """
+    from gocotrain.export import models
+
+    return models
 
 
 def stop(message):
@@ -293,7 +300,7 @@ def validate_config():
     model = config.get("model")
     if model and "expression_kind" not in config:
         # New genes' expression is read as the model's was, unless the config says otherwise.
-        meta = models.read_meta(model)
+        meta = saved_models().read_meta(model)
         config["expression_kind"] = meta["feature_definition"]["expression"]["kind"]
     validate(config, schema=str(SCHEMA))  # fills in the defaults
     homology_settings = config["homology"]
@@ -337,7 +344,7 @@ def release_stamp():
     Scoring with a saved model and nothing to train from: the model's release, no stamp.
     """
     if not learns(config):
-        return models.model_release(config["model"]), {}
+        return saved_models().model_release(config["model"]), {}
     # The files are read (hashed) once: the automatic label is made from the stamp.
     try:
         stamp = releases.release_stamp(
@@ -376,7 +383,7 @@ ASPECTS = config["aspects"]
 check_date_split()
 # Each reference species by the checksum of its sequences, which names its database folder.
 REFERENCES = {
-    reference.reference_key(entry["sequences"]): {
+    releases.reference_key(entry["sequences"]): {
         "evidence_codes": config["evidence_codes"],
         **entry,
         # Absolute, as a saved model records them: predicting with it names the same input
@@ -390,7 +397,9 @@ REFERENCES = {
 # The references a saved model learned from: new genes are searched against them.
 PREDICT_REFERENCES = {
     entry["key"]: entry
-    for entry in (models.references_of(config["model"]) if config["model"] else [])
+    for entry in (
+        saved_models().references_of(config["model"]) if config["model"] else []
+    )
 }
 
 
@@ -612,7 +621,7 @@ def file_stem(path):
 
 
 PREDICT_DIR = (
-    f"results/predict/{models.model_release(config['model'])}/{file_stem(config['sequences'])}"
+    f"results/predict/{saved_models().model_release(config['model'])}/{file_stem(config['sequences'])}"
     if config["model"]
     else "results/predict/no-model"
 )

@@ -164,3 +164,9 @@ def header_lines(stamp: dict, **extra: str) -> dict[str, str]:
     if stamp.get("annotations_date"):
         items["annotations-date"] = stamp["annotations_date"]
     return items | extra
+
+
+def reference_key(sequences: str | Path) -> str:
+    """The folder name of a reference's search database: its sequences' checksum, so a
+    changed file gets a new database and an unchanged one is reused by every later run."""
+    return known_sha256(sequences)[:16]

@@ -54,7 +54,6 @@ from gocotrain.inputs.annotations import (
     resolved,
 )
 from gocotrain.inputs.ontology import Ontology
-from gocotrain.inputs.releases import known_sha256
 from gocotrain.inputs.sequences import gene_id_from_header, read_fasta, write_fasta
 from gocotrain.learning.terms import AspectScores
 from gocotrain.teaching.frequencies import (
@@ -71,12 +70,6 @@ from gocotrain.teaching.transfer import (
 from gocotrain.views.features import HOMOLOGY_VIEW
 
 log = logging.getLogger(__name__)
-
-
-def reference_key(sequences: str | Path) -> str:
-    """The folder name of a reference's search database: its sequences' checksum, so a
-    changed file gets a new database and an unchanged one is reused by every later run."""
-    return known_sha256(sequences)[:16]
 
 
 def check_proteins(accessions: list[str], n_proteins: int) -> list[str]:

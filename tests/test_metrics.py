@@ -22,6 +22,7 @@ from gocotrain.cli import main
 from gocotrain.errors import InputError
 from gocotrain.evaluation.metrics import (
     MIN_POSITIVES,
+    _aupr_auroc,
     evaluate,
     information_accretion,
     precision_recall_curve,
@@ -262,6 +263,22 @@ def test_term_centric_matches_sklearn_on_cafaevals_dense_matrices(go_case, demo_
         }
         for metric, value in expected.items():
             assert row[metric] == pytest.approx(value, abs=TOLERANCE), (namespace, metric)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_term_centric_curves_are_sklearns_with_ties_and_weights(seed):
+    """The AUPR and AUROC computed in metrics (sklearn's input checks were too slow to call
+    per term) equal sklearn's, on scores with many ties and samples weighted as the
+    unscored pairs are."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 300))
+    labels = rng.random(n) < rng.uniform(0.05, 0.6)
+    labels[:2] = [True, False]
+    scores = np.round(rng.random(n), int(rng.integers(0, 3)))  # 0-2 decimals: ties
+    weights = np.where(rng.random(n) < 0.1, rng.integers(1, 5000, n), 1).astype(float)
+    aupr, auroc = _aupr_auroc(labels, scores, weights)
+    assert aupr == pytest.approx(average_precision_score(labels, scores, sample_weight=weights))
+    assert auroc == pytest.approx(roc_auc_score(labels, scores, sample_weight=weights))
 
 
 # --- A tiny ontology with answers worked out by hand -------------------------------------------

@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.metrics import average_precision_score, roc_auc_score
 
 from gocotrain.errors import InputError
 from gocotrain.evaluation.cafa_benchmark import (
@@ -290,11 +289,11 @@ def _curves(aspect: AspectBenchmark) -> pd.DataFrame:
 
 
 def _weighted_pairs(positive_keys, scored_keys, scores, n_pairs):
-    """Labels, scores and weights for sklearn, one sample per scored pair.
+    """Labels, scores and weights, one sample per scored pair.
 
     The unscored pairs all have score 0, so they enter as two samples (positives and negatives)
-    weighted by their numbers instead of as a dense proteins × terms matrix; sklearn's curves
-    treat a weighted sample exactly like that many tied ones.
+    weighted by their numbers instead of as a dense proteins × terms matrix; the curves treat
+    a weighted sample exactly like that many tied ones.
     """
     labels = np.isin(scored_keys, positive_keys)
     unscored_positives = len(positive_keys) - labels.sum()
@@ -307,12 +306,27 @@ def _weighted_pairs(positive_keys, scored_keys, scores, n_pairs):
 
 
 def _aupr_auroc(labels, scores, weights) -> tuple[float, float]:
+    """sklearn's `average_precision_score` and `roc_auc_score` with sample weights (the
+    tests hold the two to them), computed here because the evaluation calls them for every
+    term of every method: sklearn's input checks took 5 ms a call, most of a run's scoring.
+
+    Both walk the distinct scores from the highest down, counting (weighted) true and false
+    positives at or above each: AP sums the precision at each step times the recall it adds,
+    AUROC is the trapezoid area under (false positive rate, true positive rate).
+    """
     if labels.all() or not labels.any():
         return math.nan, math.nan
-    return (
-        average_precision_score(labels, scores, sample_weight=weights),
-        roc_auc_score(labels, scores, sample_weight=weights),
-    )
+    order = np.argsort(scores, kind="mergesort")[::-1]
+    scores, labels, weights = scores[order], labels[order].astype(bool), weights[order]
+    # The last sample of each run of tied scores: a threshold.
+    ends = np.r_[np.flatnonzero(np.diff(scores)), len(scores) - 1]
+    true_positives = np.cumsum(weights * labels)[ends]
+    false_positives = np.cumsum(weights * ~labels)[ends]
+    recall = true_positives / true_positives[-1]
+    precision = true_positives / (true_positives + false_positives)
+    average_precision = float(np.sum(np.diff(recall, prepend=0.0) * precision))
+    rates = (np.r_[0.0, false_positives] / false_positives[-1], np.r_[0.0, recall])
+    return average_precision, float(np.trapezoid(rates[1], rates[0]))
 
 
 def _per_term(aspect: AspectBenchmark) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import networkx
@@ -58,11 +59,13 @@ class Ontology:
     edges_across_namespaces: int = field(default=0, compare=False)
     _ancestor_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
-    @property
-    def roots(self) -> set[str]:
-        return {
+    @cached_property
+    def roots(self) -> frozenset[str]:
+        """The current terms without a parent (an ontology is not changed once read; the
+        evaluation asks for these once per method, target kind and weight it scores)."""
+        return frozenset(
             term for term in self.names if term not in self.obsolete and not self.parents.get(term)
-        }
+        )
 
     def resolve(self, term: str) -> tuple[str | None, str]:
         """Current primary ID of a term and how it was found: ok, alt_id, obsolete or unknown."""

@@ -76,8 +76,8 @@ RELEASE_BENCHMARKS = f"benchmarks/releases/{RELEASE}"
 LONGEST_FIRST = [
     "test_workflow.py",
     "test_new_organism.py",
-    "test_rerun_and_predict.py",
     "test_slurm.py",
+    "test_rerun_and_predict.py",
     "test_interruptions.py",
     "test_evaluation_steps.py",
     "test_config.py",
@@ -199,6 +199,15 @@ def comparable_outputs(workdir: Path) -> dict[str, bytes]:
         "predictions.cafa.tsv": (folder / "predictions.cafa.tsv").read_bytes(),
         "summary.json": json.dumps(summary, sort_keys=True).encode(),
     }
+
+
+def shared_results(demo_run: Path, workdir: Path) -> Path:
+    """A copy of the demo run's results that no release's annotations change (sequences,
+    features, homology) in `workdir`, as a new release starts: its release jobs run anew."""
+    shutil.copytree(demo_run, workdir, symlinks=True, dirs_exist_ok=True)
+    for folder in ("results", "logs", "benchmarks"):
+        shutil.rmtree(workdir / folder / "releases")
+    return workdir
 
 
 def planned_jobs(stdout: str) -> dict[str, int]:

@@ -14,6 +14,7 @@ from conftest import (
     FAST_COTRAINING,
     RELEASE_DIR,
     demo_config,
+    shared_results,
     snakemake,
 )
 
@@ -262,7 +263,8 @@ def test_the_workflow_stops_before_any_job_on_a_placeholder_date(tmp_path):
 # The workflow
 
 
-def test_date_split_runs_on_the_demo_with_a_dated_gaf(tmp_path):
+def test_date_split_runs_on_the_demo_with_a_dated_gaf(demo_run, tmp_path):
+    shared_results(demo_run, tmp_path)
     gaf = dated_demo(tmp_path / "dated.gaf", ["20150101", "20170101", "20190101", "20210101"])
     settings = DEMO_TEST_SETTINGS | {
         "annotations": str(gaf),

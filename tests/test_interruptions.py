@@ -1,7 +1,6 @@
 """Interrupted runs resume to the same result, and the number of cores changes nothing."""
 
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -15,6 +14,7 @@ from conftest import (
     SNAKEMAKE,
     comparable_outputs,
     demo_config,
+    shared_results,
     snakemake,
 )
 
@@ -64,10 +64,7 @@ def test_a_terminated_one_core_run_resumes_to_what_two_cores_give(request, tmp_p
 def test_a_killed_run_resumes_to_the_same_result(demo_run, tmp_path):
     """From the demo run's shared results (sequences, features, homology) on: the release's
     own jobs are the ones a kill interrupts."""
-    workdir = tmp_path / "run"
-    shutil.copytree(demo_run, workdir, symlinks=True)
-    for folder in ("results", "logs", "benchmarks"):
-        shutil.rmtree(workdir / folder / "releases")
+    workdir = shared_results(demo_run, tmp_path / "run")
     config = demo_config(workdir, **DEMO_TEST_SETTINGS)
     interrupt_during_cotraining(workdir, config, signal.SIGKILL, cores=2)
     # A killed Snakemake cannot remove its lock; `--unlock` is the documented way on.

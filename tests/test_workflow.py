@@ -21,6 +21,7 @@ from conftest import (
     ontobio_check,
     planned_jobs,
     schema_defaults,
+    shared_results,
     snakemake,
 )
 
@@ -375,11 +376,7 @@ def older_release(path, drop_all_every: int, drop_function_every: int) -> None:
 
 
 def test_time_split_scores_no_and_limited_knowledge_targets(demo_run, tmp_path):
-    # From the demo run's results that no release's annotations change (sequences, features,
-    # homology), as a new release starts.
-    shutil.copytree(demo_run, tmp_path, symlinks=True, dirs_exist_ok=True)
-    for folder in ("results", "logs", "benchmarks"):
-        shutil.rmtree(tmp_path / folder / "releases")
+    shared_results(demo_run, tmp_path)
     older_release(tmp_path / "older.gaf", 6, 5)
     settings = DEMO_TEST_SETTINGS | {
         "annotations": str(tmp_path / "older.gaf"),

@@ -3,8 +3,9 @@
 # slurmctld and slurmd run as plain daemons under $GOCOTRAIN_SLURM_BASE, from Debian's packages
 # (installed when missing). Needs root. Nothing is written to /etc.
 #
-#   tests/slurm/cluster.sh start   # prints READY and the env file to source
-#   tests/slurm/cluster.sh stop    # stops exactly the daemons it started
+#   tests/slurm/cluster.sh start    # prints READY and the env file to source
+#   tests/slurm/cluster.sh stop     # stops exactly the daemons it started
+#   tests/slurm/cluster.sh install  # only installs the packages (CI, beside other set-up)
 #
 # Why each odd choice (learned running it on this machine kind):
 # - slurmdbd + MariaDB: without accounting `sacct` fails, and the Snakemake SLURM plugin then
@@ -213,5 +214,6 @@ stop() {
 case "${1:-}" in
 start) start ;;
 stop) stop ;;
-*) die "usage: $0 start|stop" ;;
+install) install_packages ;;
+*) die "usage: $0 start|stop|install" ;;
 esac

@@ -76,8 +76,8 @@ RELEASE_BENCHMARKS = f"benchmarks/releases/{RELEASE}"
 LONGEST_FIRST = [
     "test_workflow.py",
     "test_new_organism.py",
-    "test_slurm.py",
     "test_rerun_and_predict.py",
+    "test_slurm.py",
     "test_interruptions.py",
     "test_evaluation_steps.py",
     "test_config.py",

@@ -20,19 +20,25 @@ import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sklearn
-import xgboost as xgb
 
 from gocotrain import __version__
 from gocotrain.errors import InputError
 from gocotrain.inputs.releases import file_sha256
-from gocotrain.learning.cotraining import CoTrainingClassifier
 from gocotrain.textio import atomic_write
 from gocotrain.views.coexpression import COEXPRESSION_FEATURES, profile_columns
 from gocotrain.views.features import VIEWS, ExpressionProjection, FeatureMatrix
 from gocotrain.views.homology import HOMOLOGY_FEATURES
+
+if TYPE_CHECKING:
+    import xgboost as xgb
+
+    from gocotrain.learning.cotraining import CoTrainingClassifier
+
+# XGBoost and scikit-learn are imported where a booster is written or read: the workflow's
+# jobs that only read a model's description (plan, gather, export) start without them.
 
 log = logging.getLogger("gocotrain")
 
@@ -60,6 +66,8 @@ def term_file_stem(term: str) -> str:
 
 def write_term_boosters(model, term: str, folder: str | Path) -> dict:
     """Write a fitted co-training model's boosters; return its entry for model.json."""
+    import xgboost as xgb
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     entry = {"prior": float(model.prior_), "decision": model.decision_}
@@ -195,6 +203,9 @@ def model_release(model_dir: str | Path) -> str:
 
 
 def versions() -> dict:
+    import sklearn
+    import xgboost as xgb
+
     return {
         "gocotrain": __version__,
         "xgboost": xgb.__version__,
@@ -236,6 +247,8 @@ class SavedModel:
         return self.folder / name
 
     def boosters(self, aspect: str, term: str) -> list[xgb.Booster | None]:
+        import xgboost as xgb
+
         entry = self.meta["aspects"][aspect]["terms"][term]
         boosters = []
         for view in VIEWS:
@@ -249,6 +262,8 @@ class SavedModel:
 
     def term_model(self, aspect: str, term: str) -> CoTrainingClassifier:
         """The term's fitted model as it was saved: its boosters, prior and combining rule."""
+        from gocotrain.learning.cotraining import CoTrainingClassifier
+
         model = CoTrainingClassifier(combine=self.meta["combine"])
         model.estimators_ = self.boosters(aspect, term)
         model.prior_ = self.meta["aspects"][aspect]["terms"][term]["prior"]

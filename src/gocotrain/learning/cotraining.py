@@ -33,6 +33,7 @@ from sklearn.metrics import average_precision_score
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from gocotrain.learning.decisions import COTRAINING, SUPERVISED
 from gocotrain.learning.sampling import (
     BOOTSTRAP_RESAMPLES,
     bootstrap_win_share,
@@ -49,8 +50,6 @@ from gocotrain.learning.view_learners import (
 )
 
 COMBINE_RULES = ("product", "mean")
-COTRAINING = "cotraining"
-SUPERVISED = "supervised"
 
 
 class CoTrainingClassifier(ClassifierMixin, BaseEstimator):

@@ -15,16 +15,18 @@ import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
-from gocotrain.export.models import write_term_boosters
-from gocotrain.learning.cotraining import COTRAINING, SUPERVISED
-from gocotrain.learning.term_model import TermGraphs, fit_term, gain_shares, score_term
+from gocotrain.learning.decisions import COTRAINING, SUPERVISED
 from gocotrain.textio import atomic_write
 from gocotrain.views.features import VIEWS, FeatureMatrix
+
+if TYPE_CHECKING:
+    from gocotrain.learning.term_model import TermGraphs
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,10 @@ def select_terms(
 
 
 def _fit_and_score(model, X1, X2, graphs, y, rows, term, seed, model_dir, genes=None):
+    # Imported where a term is fitted: reading and merging scores needs no XGBoost.
+    from gocotrain.export.models import write_term_boosters
+    from gocotrain.learning.term_model import fit_term, gain_shares, score_term
+
     fitted, X_term_sequence, X_term_expression = fit_term(model, X1, X2, graphs, y, term, seed)
     scores = score_term(fitted, X_term_sequence, X_term_expression, rows)
     saved = write_term_boosters(fitted, term, model_dir) if model_dir is not None else None
@@ -256,6 +262,8 @@ def score_aspect(
     modelled, selection = select_terms(labels, int((problem.base == 0).sum()), min_positives)
     terms = _checked_terms(aspect, terms, modelled)
     _log_problem(aspect, problem, len(terms))
+    from gocotrain.learning.term_model import TermGraphs  # as in _fit_and_score
+
     graphs = TermGraphs.of(problem.genes.tolist(), hits, problem.X_expression, expression.columns)
     results = _fit_and_score_each(model, problem, graphs, terms, seed, model_dir, n_jobs)
     (score, *views), term_reports, importance = _collect(

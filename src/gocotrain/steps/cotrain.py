@@ -11,7 +11,6 @@ from pathlib import Path
 from gocotrain.export.formats import write_tsv
 from gocotrain.inputs.annotations import Labels, resolved
 from gocotrain.learning import batches
-from gocotrain.learning.cotraining import from_settings
 from gocotrain.learning.terms import (
     AspectScores,
     merge_batches,
@@ -85,6 +84,10 @@ def cotrain_batch(
 ) -> None:
     """Score one batch (`scatteritem`: "I-of-N", Snakemake's scatter item) of the aspect's
     terms; `settings`: the config's ``cotraining``."""
+    # Imported here, as the fitting in `terms`: the plan and gather jobs start without
+    # scikit-learn and XGBoost.
+    from gocotrain.learning.cotraining import from_settings
+
     if files.models:
         Path(files.models).mkdir(parents=True, exist_ok=True)
     terms = batches.batch_terms(batches.read_costs(files.terms), scatteritem)

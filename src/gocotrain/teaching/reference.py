@@ -42,7 +42,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score
 
 from gocotrain.errors import InputError
 from gocotrain.inputs.annotations import (
@@ -248,6 +247,8 @@ def fit_prior_weight(
     y = np.array([term in truth[gene] for gene, term in pairs])
     transfer = np.array([transferred.get(gene, {}).get(term, 0.0) for gene, term in pairs])
     prior = np.array([frequency.get(term, 0.0) for _, term in pairs])
+    from sklearn.metrics import average_precision_score  # only where a weight is chosen
+
     tried = []
     for weight in PRIOR_WEIGHTS:
         score = (1.0 - weight) * transfer + weight * prior

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from sklearn.isotonic import IsotonicRegression
 
 from gocotrain.learning.terms import AspectScores
 
@@ -170,6 +169,9 @@ class TransferCalibration:
         # succession): the few transfers at the top would otherwise make it read as certain.
         evidence = np.append(found["evidence"].to_numpy(), [1.0, 1.0])
         right = np.append(truth.astype(float), [1.0, 0.0])
+        # Imported here: applying a saved calibration (every export) needs no scikit-learn.
+        from sklearn.isotonic import IsotonicRegression
+
         isotonic = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
         isotonic.fit(evidence, right)
         return cls(tuple(isotonic.X_thresholds_.tolist()), tuple(isotonic.y_thresholds_.tolist()))

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import EVIDENCE_CODES, FAST_COTRAINING
 
-from gocotrain.evaluation.methods import METHODS
+from gocotrain.evaluation.method_names import METHODS
 from gocotrain.evaluation.metrics import evaluate, information_accretion, read_predictions
 from gocotrain.evaluation.splits import cross_validation_folds, labels_to_truth
 from gocotrain.inputs.annotations import Labels, build_labels, read_annotations

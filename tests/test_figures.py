@@ -128,7 +128,7 @@ NAMESPACES = ["biological_process", "molecular_function", "cellular_component"]
 
 def evaluation_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Curves, metrics and per-term scores of every method in three aspects: a full report."""
-    from gocotrain.evaluation.methods import METHODS
+    from gocotrain.evaluation.method_names import METHODS
 
     thresholds = np.linspace(0.01, 0.99, 20)
     curves, metrics, per_term = [], [], []
@@ -208,7 +208,7 @@ def test_evaluation_figures_fit_beside_the_report_sidebar_at_a_laptops_width(tmp
 
 def test_precision_recall_legend_is_in_the_figure_and_covers_no_panel(tmp_path, monkeypatch):
     from gocotrain.evaluation.figures import precision_recall_figure
-    from gocotrain.evaluation.methods import METHODS
+    from gocotrain.evaluation.method_names import METHODS
 
     kept = drawn_figures(monkeypatch)
     curves, metrics, _ = evaluation_tables()

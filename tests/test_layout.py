@@ -217,3 +217,21 @@ def test_a_rule_used_from_a_module_finds_its_step_under_the_modules_prefix():
     assert find_step("gocotrain_prepare_ontology").__name__ == "prepare_ontology"
     assert find_step("gocotrain_prepare_labels_new").__name__ == "prepare_labels"
     assert find_step("my_run_evaluation_predict").__name__ == "evaluation_predict"
+
+
+def test_the_steps_that_fit_nothing_start_without_scikit_learn_or_xgboost():
+    """Every step module but `predict` (whose one step applies a saved model's boosters)
+    loads without them: most jobs plan, gather, score or export, and the imports cost each
+    such job about a second. Fitting, and reading boosters, import them where they do it."""
+    steps = sorted(
+        module_name(path) for path in (PACKAGE / "steps").glob("[!_]*.py") if path.stem != "predict"
+    )
+    code = (
+        "import sys\n"
+        + "".join(f"import gocotrain.{name}\n" for name in steps)
+        + "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'xgboost'}))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]", loaded

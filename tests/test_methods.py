@@ -8,6 +8,7 @@ from sklearn.metrics import average_precision_score
 from xgboost import XGBClassifier
 
 from gocotrain.errors import InputError
+from gocotrain.evaluation.method_names import LEARNER_NAMES
 from gocotrain.evaluation.methods import LEARNERS, as_predictions, learned, naive
 from gocotrain.evaluation.metrics import evaluate
 from gocotrain.evaluation.splits import cross_validation_folds, labels_to_truth
@@ -292,3 +293,8 @@ def test_homology_hits_reach_the_sequence_view_of_learned_methods(name, problem)
 
     assert aupr(hits=hits) > 0.9
     assert aupr() < 0.6
+
+
+def test_the_learned_methods_are_the_ones_named():
+    """The names the report and the scoring read without building a model are the learners'."""
+    assert tuple(LEARNERS) == LEARNER_NAMES

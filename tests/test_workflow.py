@@ -25,7 +25,7 @@ from conftest import (
     snakemake,
 )
 
-from gocotrain.evaluation.methods import METHODS
+from gocotrain.evaluation.method_names import METHODS
 from gocotrain.export.formats import read_predictions_tsv
 
 pytestmark = pytest.mark.workflow

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gocotrain.evaluation.methods import in_method_order
+from gocotrain.evaluation.method_names import in_method_order
 from gocotrain.evaluation.metrics import VIEW_SIGNAL_METHODS, view_signal
 from gocotrain.evaluation.pages import NAMESPACE_TITLES, escape, grid, namespace_order, page, wide
 from gocotrain.export.targets import headline_targets, target_words

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gocotrain.evaluation import comparison_page, predictions_page
-from gocotrain.evaluation.methods import METHODS, in_method_order
+from gocotrain.evaluation.method_names import METHODS, in_method_order
 from gocotrain.evaluation.pages import (
     ASPECT_TITLES,
     NAMESPACE_TITLES,

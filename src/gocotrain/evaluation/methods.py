@@ -159,17 +159,6 @@ LEARNERS: dict[str, Callable[[CoTrainingClassifier], object]] = {
     ),
     "cotraining": clone,
 }
-# The learned methods that, like the product, leave the terms too rare to model to homology
-# transfer (expression_only reads no sequence, so it does not).
-TRANSFERS_RARE_TERMS = frozenset(LEARNERS) - {"expression_only"}
-# Every method the evaluation can compare, in the order tables and figures show them.
-METHODS = ("naive", "multifunctionality", "blast", "homology", *LEARNERS)
-
-
-def in_method_order(methods) -> list[str]:
-    """`methods` in METHODS' order, any other after them, sorted."""
-    known = [method for method in METHODS if method in set(methods)]
-    return known + sorted(set(methods) - set(known))
 
 
 def learned(

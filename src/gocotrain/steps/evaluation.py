@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from gocotrain.evaluation import methods, prior_weights, reuse
+from gocotrain.evaluation import method_names, prior_weights, reuse
 from gocotrain.evaluation.date_split import DateSplit
-from gocotrain.evaluation.methods import METHODS
+from gocotrain.evaluation.method_names import METHODS
 from gocotrain.evaluation.metrics import (
     SUMMARY_COLUMNS,
     evaluate,
@@ -50,7 +50,6 @@ from gocotrain.export.targets import (
 from gocotrain.inputs.annotations import Labels, read_annotations
 from gocotrain.inputs.ontology import Ontology
 from gocotrain.inputs.sequences import read_fasta
-from gocotrain.learning.cotraining import from_settings
 from gocotrain.steps import TeacherFiles, write_json
 from gocotrain.teaching import reference, transfer
 from gocotrain.teaching import teacher as teaching
@@ -298,6 +297,11 @@ def _method(method: str, training: Training, inputs: dict[str, str], teacher: te
     homology baselines transfer from the reference's labeled homologs beside the organism's.
     `naive` stays the frequencies of the organism's own training labels.
     """
+    # The methods (scikit-learn, XGBoost) are imported by the jobs that predict with them
+    # only: scoring the predictions and choosing thresholds start without them.
+    from gocotrain.evaluation import methods
+    from gocotrain.learning.cotraining import from_settings
+
     settings, seed, threads = training.settings, training.seed, training.threads
     hits = homology.read_hits(inputs["hits"])
     neighbours = settings["homology"]["neighbours"]
@@ -319,7 +323,7 @@ def _method(method: str, training: Training, inputs: dict[str, str], teacher: te
     sequence = FeatureMatrix.from_npz(inputs["sequence"])
     expression = FeatureMatrix.from_npz(inputs["expression"])
     model = from_settings(settings["cotraining"], seed)
-    finishes = method in methods.TRANSFERS_RARE_TERMS
+    finishes = method in method_names.TRANSFERS_RARE_TERMS
 
     def predict(labels, aspect, targets):
         fitted = teacher.fit([aspect], frozenset(targets))
@@ -412,7 +416,7 @@ def evaluation_score(
     metrics, curves, terms, weights = [], [], [], []
     for method, paths in predictions.by_method().items():
         predicted = read_split_predictions(paths)
-        if choose_prior_weights and method in methods.TRANSFERS_RARE_TERMS:
+        if choose_prior_weights and method in method_names.TRANSFERS_RARE_TERMS:
             predicted, chosen = prior_weights.with_own_frequencies(
                 method, predicted, found, training, read, protocol
             )
@@ -472,6 +476,8 @@ def evaluation_reference_check(
     searched against the rest), beside the naive and DIAMOND kNN baselines from the same
     reference. It checks the sequence view's teacher, not the expression view or the
     co-training of the organism's genes, which only the organism's own labels can check."""
+    from gocotrain.evaluation import methods  # as in _method
+
     check = teaching.read_reference_hits(check_hits, queries_too=True)
     labels = teaching.read_reference_labels(reference_labels)
     fitted = teaching.read_calibrations(calibrations)

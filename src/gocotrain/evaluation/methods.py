@@ -21,18 +21,30 @@ and `predictions.consistent_with_hierarchy` does the same for written prediction
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.semi_supervised import SelfTrainingClassifier
 
-from gocotrain.learning.cotraining import CoTrainingClassifier
+from gocotrain.evaluation.method_names import TRANSFERS_RARE_TERMS
+from gocotrain.learning.cotraining import CoTrainingClassifier, from_settings
 from gocotrain.learning.terms import AspectScores, score_aspect
 from gocotrain.learning.view_learners import combine_probabilities
-from gocotrain.teaching.transfer import Predictions, term_frequencies, training_labels
+from gocotrain.teaching.transfer import (
+    Predictions,
+    homology_transfer,
+    term_frequencies,
+    training_labels,
+)
 from gocotrain.views.coexpression import CoexpressionGraph, profile_columns
 from gocotrain.views.features import FeatureMatrix
+from gocotrain.views.homology import read_hits
+
+if TYPE_CHECKING:
+    from gocotrain.teaching.teacher import Teacher
 
 
 def naive(
@@ -209,3 +221,60 @@ def as_predictions(
         | transferred.get(gene, {})
         for gene in sorted(set(targets))
     }
+
+
+def predictor(
+    method: str, settings: dict, seed: int, threads: int, inputs: dict[str, str], teacher: Teacher
+):
+    """`method` as one function (training labels, aspect, targets) -> predictions, trained
+    with the run's `settings` (``cotraining``, ``homology``, ``min_positives``) on `inputs`
+    (the ``sequence`` and ``expression`` views, the ``hits``).
+
+    The learned methods' scores are finished by `teacher` (the product's, fitted without the
+    targets' labels: `teaching.Teacher.fit`), as the product finishes them; where a reference
+    teaches, they learn from the `resolved` training labels as the product does, and the
+    homology baselines transfer from the reference's labeled homologs beside the organism's.
+    `naive` stays the frequencies of the organism's own training labels.
+    """
+    hits = read_hits(inputs["hits"])
+    neighbours = settings["homology"]["neighbours"]
+    if method == "naive":
+        return naive
+    if method == "multifunctionality":
+        return partial(multifunctionality, FeatureMatrix.from_npz(inputs["expression"]))
+    if method in ("blast", "homology"):
+        # blast: CAFA's BLAST baseline, the highest identity carrying the term
+        k, rule = (neighbours, "knn") if method == "homology" else (None, "max_identity")
+        return lambda labels, aspect, targets: homology_transfer(
+            teacher.hits,
+            teacher.without(targets).transferred_labels(),
+            aspect,
+            targets,
+            k,
+            rule,
+        )
+    sequence = FeatureMatrix.from_npz(inputs["sequence"])
+    expression = FeatureMatrix.from_npz(inputs["expression"])
+    model = from_settings(settings["cotraining"], seed)
+    finishes = method in TRANSFERS_RARE_TERMS
+
+    def predict(labels, aspect, targets):
+        fitted = teacher.fit([aspect], frozenset(targets))
+        scores = learned(
+            method,
+            model,
+            sequence,
+            expression,
+            fitted.model_labels(labels, targets),
+            aspect,
+            targets,
+            min_positives=settings["min_positives"],
+            seed=seed,
+            n_jobs=threads,
+            hits=hits,
+        )
+        if not finishes:
+            return as_predictions(scores, targets)
+        return fitted.finish(scores, aspect).predictions(targets)
+
+    return predict

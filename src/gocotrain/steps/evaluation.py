@@ -54,8 +54,6 @@ from gocotrain.steps import TeacherFiles, write_json
 from gocotrain.teaching import reference, transfer
 from gocotrain.teaching import teacher as teaching
 from gocotrain.textio import atomic_write
-from gocotrain.views import homology
-from gocotrain.views.features import FeatureMatrix
 
 log = logging.getLogger("gocotrain")
 
@@ -225,7 +223,7 @@ def evaluation_predict(
     per aspect, which it was.
 
     `teacher` names what the export's teacher reads: the learned methods' scores are finished
-    as the product's, by a teacher fitted without the split's targets (`_method`). Without
+    as the product's, by a teacher fitted without the split's targets (`methods.predictor`). Without
     it, the organism's own hits and labels teach.
     """
     if method not in METHODS:
@@ -266,7 +264,17 @@ def _stored_parts(method, files: MethodFiles, training: Training, teacher: Teach
     teacher = teacher or TeacherFiles([files.hits], files.labels, [])
     inputs = _part_inputs(files, teacher)
     fitted = _load_teacher(training, teacher)
-    build = partial(_method, method, training, inputs, fitted)
+    from gocotrain.evaluation import methods  # scikit-learn, XGBoost: predicting jobs only
+
+    build = partial(
+        methods.predictor,
+        method,
+        training.settings,
+        training.seed,
+        training.threads,
+        inputs,
+        fitted,
+    )
     return reuse.StoredParts(
         method, training.settings, training.seed, inputs, training.store, build
     )
@@ -286,65 +294,6 @@ def _part_inputs(files: MethodFiles, teacher: TeacherFiles) -> dict[str, str]:
     """The files a part is made from, by name, for its digest (`reuse.InputsDigest`)."""
     inputs = {"sequence": files.sequence, "expression": files.expression, "hits": files.hits}
     return inputs | reuse.teacher_inputs(teacher, files.labels)
-
-
-def _method(method: str, training: Training, inputs: dict[str, str], teacher: teaching.Teacher):
-    """`method` as one function (training labels, aspect, targets) -> predictions.
-
-    The learned methods' scores are finished by `teacher` (the product's, fitted without the
-    targets' labels: `teaching.Teacher.fit`), as the product finishes them; where a reference
-    teaches, they learn from the `resolved` training labels as the product does, and the
-    homology baselines transfer from the reference's labeled homologs beside the organism's.
-    `naive` stays the frequencies of the organism's own training labels.
-    """
-    # The methods (scikit-learn, XGBoost) are imported by the jobs that predict with them
-    # only: scoring the predictions and choosing thresholds start without them.
-    from gocotrain.evaluation import methods
-    from gocotrain.learning.cotraining import from_settings
-
-    settings, seed, threads = training.settings, training.seed, training.threads
-    hits = homology.read_hits(inputs["hits"])
-    neighbours = settings["homology"]["neighbours"]
-    if method == "naive":
-        return methods.naive
-    if method == "multifunctionality":
-        return partial(methods.multifunctionality, FeatureMatrix.from_npz(inputs["expression"]))
-    if method in ("blast", "homology"):
-        # blast: CAFA's BLAST baseline, the highest identity carrying the term
-        k, rule = (neighbours, "knn") if method == "homology" else (None, "max_identity")
-        return lambda labels, aspect, targets: transfer.homology_transfer(
-            teacher.hits,
-            teacher.without(targets).transferred_labels(),
-            aspect,
-            targets,
-            k,
-            rule,
-        )
-    sequence = FeatureMatrix.from_npz(inputs["sequence"])
-    expression = FeatureMatrix.from_npz(inputs["expression"])
-    model = from_settings(settings["cotraining"], seed)
-    finishes = method in method_names.TRANSFERS_RARE_TERMS
-
-    def predict(labels, aspect, targets):
-        fitted = teacher.fit([aspect], frozenset(targets))
-        scores = methods.learned(
-            method,
-            model,
-            sequence,
-            expression,
-            fitted.model_labels(labels, targets),
-            aspect,
-            targets,
-            min_positives=settings["min_positives"],
-            seed=seed,
-            n_jobs=threads,
-            hits=hits,
-        )
-        if not finishes:
-            return methods.as_predictions(scores, targets)
-        return fitted.finish(scores, aspect).predictions(targets)
-
-    return predict
 
 
 # ----------------------------------------------------------------------------------------
@@ -476,7 +425,7 @@ def evaluation_reference_check(
     searched against the rest), beside the naive and DIAMOND kNN baselines from the same
     reference. It checks the sequence view's teacher, not the expression view or the
     co-training of the organism's genes, which only the organism's own labels can check."""
-    from gocotrain.evaluation import methods  # as in _method
+    from gocotrain.evaluation import methods  # as in _stored_parts
 
     check = teaching.read_reference_hits(check_hits, queries_too=True)
     labels = teaching.read_reference_labels(reference_labels)

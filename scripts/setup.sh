@@ -14,8 +14,8 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 PIP=(.venv/bin/python -m pip --quiet --disable-pip-version-check)
 # uv (from PyPI, pinned in constraints.txt) installs the same pinned packages as pip does, in
-# about a third of the time (the dev install on 2 cores: 32 s, pip about 100 s); where no uv
-# wheel installs, pip does it all.
+# about half the time (the dev install on 2 cores from an empty cache: 53 s, pip about 100 s);
+# where no uv wheel installs, pip does it all.
 # install PYTHON ARGS...: into the environment of PYTHON, bytecode compiled (below);
 # install_uncompiled: the same without.
 if "${PIP[@]}" install -c constraints.txt uv >/dev/null 2>&1; then

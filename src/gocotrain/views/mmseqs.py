@@ -115,11 +115,10 @@ def search(
     threads: int = 1,
     sensitivity: str = "more-sensitive",
     evalue: float = 1e-3,
-    max_target_seqs: int = 50,
 ) -> Path:
     """MMseqs2 easy-search of `query` (a FASTA) against `target` (a FASTA, or a database
     folder of `make_database`); headerless TSV in FORMAT_OUTPUT's columns, every hit with
-    E-value at most `evalue`. `read_hits` keeps the best `max_target_seqs` per query."""
+    E-value at most `evalue`. `best_hits` then keeps the best subjects of each query."""
     if sensitivity not in SENSITIVITY:
         raise ValueError(f"sensitivity must be one of {tuple(SENSITIVITY)}, not {sensitivity!r}")
     target = Path(target)

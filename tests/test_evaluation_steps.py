@@ -412,6 +412,40 @@ def test_scores_are_evaluates_with_ia_from_all_labels(demo_inputs, demo_ontology
     assert len(written) == len(targets[["gene_id", "go_id"]].drop_duplicates())
 
 
+def test_scores_write_cotrainings_margins_over_the_baselines(demo_inputs):
+    """margins.tsv: per target kind and aspect, co-training's Fmax (here the homology
+    transfer under its name) minus each baseline's, as in metrics.tsv, with an interval."""
+    paths = {"naive": predict(demo_inputs, "naive"), "cotraining": predict(demo_inputs, "homology")}
+    names = ("m", "c", "t", "truth", "margins")
+    out = {name: demo_inputs / f"{name}.margins-test.tsv" for name in names}
+    table = evaluation_score(
+        MethodPredictions([str(path) for path in paths.values()], list(paths), ["fold0"]),
+        str(demo_inputs / "targets.tsv"),
+        str(demo_inputs / "labels.tsv"),
+        str(demo_inputs / "ontology.json"),
+        "cross_validation",
+        ScoreTables(out["m"], out["c"], out["t"], out["truth"], margins=out["margins"]),
+    )
+    margins = pd.read_csv(out["margins"], sep="\t")
+    assert set(margins["baseline"]) == {"naive"} and set(margins["protocol"]) == {
+        "cross_validation"
+    }
+    fmax = table.set_index(["targets", "aspect", "method"])["fmax"]
+    assert len(margins) == len(fmax) // 2 == 6
+    for row in margins.itertuples(index=False):
+        expected = (
+            fmax[row.targets, row.aspect, "cotraining"] - fmax[row.targets, row.aspect, "naive"]
+        )
+        assert row.margin == pytest.approx(expected, abs=1e-3)
+        assert row.low <= row.margin <= row.high
+        assert (
+            row.genes
+            == table.set_index(["targets", "aspect", "method"]).loc[
+                (row.targets, row.aspect, "naive"), "n_proteins"
+            ]
+        )
+
+
 def test_every_method_can_be_named_in_the_config():
     import yaml
     from conftest import ROOT

@@ -225,3 +225,31 @@ def test_precision_recall_legend_is_in_the_figure_and_covers_no_panel(tmp_path, 
     labels = [text.get_text() for text in legends[0].get_texts()]
     assert labels == [method.replace("_", " ") for method in METHODS] + ["Fmax"]
     plt.close(figure)
+
+
+def test_the_headline_gives_each_margins_interval_and_says_when_it_reaches_zero(tmp_path):
+    rows = [
+        {"targets": "least_annotated", "aspect": "biological_process", "method": method}
+        | {"n_proteins": 555}
+        | dict.fromkeys(METRIC_COLUMNS, fmax)
+        for method, fmax in (("naive", 0.227), ("homology", 0.430), ("cotraining", 0.431))
+    ]
+    margins = pd.DataFrame(
+        [
+            ("least_annotated", "biological_process", "cotraining", "naive", 0.17, 0.24),
+            ("least_annotated", "biological_process", "cotraining", "homology", -0.020, 0.016),
+            ("cross_validation", "biological_process", "cotraining", "homology", 0.5, 0.6),
+        ],
+        columns=["targets", "aspect", "method", "baseline", "low", "high"],
+    )
+    path = tmp_path / "metrics.html"
+    metrics_html(pd.DataFrame(rows), path, margins)
+    headline = path.read_text().split("Worth more than the baselines?")[1].split("</ul>")[0]
+    assert "95 % interval" in headline
+    assert "naive 0.227 (+0.204, +0.170 to +0.240)" in headline
+    assert "homology 0.430 (+0.001, -0.020 to +0.016)" in headline
+    assert "Not surely better than homology: the margin" in headline
+    assert "Not better than" not in headline and "naive:" not in headline
+    # Without margins (an older run), the margins alone, as before.
+    metrics_html(pd.DataFrame(rows), path)
+    assert "homology 0.430 (+0.001)" in path.read_text()

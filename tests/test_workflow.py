@@ -4,6 +4,8 @@ import gzip
 import json
 import re
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -314,6 +316,32 @@ def test_evaluation_compares_every_method_on_the_same_genes(demo_run):
     assert (
         demo_run / f"{RELEASE_BENCHMARKS}/evaluation/cross_validation/cotraining/fold0.tsv"
     ).exists()
+
+
+def test_the_run_says_how_sure_each_margin_over_a_baseline_is(demo_run):
+    """margins.tsv: co-training over naive, BLAST and DIAMOND kNN per target kind and aspect,
+    as metrics.tsv has them, with intervals the report's headline gives."""
+    folder = demo_run / f"{RELEASE_DIR}/evaluation/cross_validation"
+    fmax = pd.read_csv(folder / "metrics.tsv", sep="\t").set_index(["targets", "aspect", "method"])
+    margins = pd.read_csv(folder / "margins.tsv", sep="\t")
+    assert len(margins) == 2 * 3 * 3
+    assert set(margins["baseline"]) == {"naive", "blast", "homology"}
+    for row in margins.itertuples(index=False):
+        ours, theirs = (
+            fmax.loc[(row.targets, row.aspect, m), "fmax"] for m in (row.method, row.baseline)
+        )
+        assert row.margin == pytest.approx(ours - theirs, abs=1e-3)
+        assert row.low <= row.margin <= row.high
+    page = (demo_run / f"{RELEASE_DIR}/report/metrics.html").read_text()
+    assert "95 % interval over the held-out genes" in page
+    benchmark = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/benchmark_exported_genes.py"), str(demo_run)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "on least_annotated: smallest margin over a baseline" in benchmark.stdout
+    assert "margins with their 95 % intervals" in benchmark.stdout
 
 
 def test_the_run_says_whether_each_view_carries_signal(demo_run):

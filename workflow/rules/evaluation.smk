@@ -160,6 +160,7 @@ rule evaluation_score:
         truth=f"{EVALUATION_DIR}/truth.tsv",
         view_signal=f"{EVALUATION_DIR}/view_signal.tsv",
         prior_weights=f"{EVALUATION_DIR}/prior_weights.tsv",
+        margins=f"{EVALUATION_DIR}/margins.tsv",
     log:
         release_log("evaluation/score.log"),
     benchmark:

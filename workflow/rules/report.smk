@@ -74,6 +74,7 @@ rule evaluation_figures:
         metrics=rules.evaluation_score.output.metrics,
         curves=rules.evaluation_score.output.curves,
         per_term=rules.evaluation_score.output.per_term,
+        margins=rules.evaluation_score.output.margins,
     output:
         metrics_table=report(
             in_release("report/metrics.html"),

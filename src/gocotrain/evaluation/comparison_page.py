@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gocotrain.evaluation.method_names import in_method_order
+from gocotrain.evaluation.method_names import GENOME_BASELINES, PRODUCT_METHOD, in_method_order
 from gocotrain.evaluation.metrics import VIEW_SIGNAL_METHODS, view_signal
 from gocotrain.evaluation.pages import NAMESPACE_TITLES, escape, grid, namespace_order, page, wide
 from gocotrain.export.targets import headline_targets, target_words
@@ -25,14 +25,12 @@ METRIC_COLUMNS = {
     "aupr_micro": "AUPR micro",
 }
 
-# The baselines a prediction must beat to be worth more than what every genome already has.
-BASELINES = ("naive", "blast", "homology")
 
-
-def render_html(metrics: pd.DataFrame) -> str:
+def render_html(metrics: pd.DataFrame, margins: pd.DataFrame | None = None) -> str:
     """The comparison tables, best value per aspect and metric in bold, after the headline
-    and whether each view carries signal (`metrics.view_signal`)."""
-    parts = _headline_parts(metrics) + _view_signal_parts(_headline_first(metrics))
+    (with the `margins`' intervals where given: `margins.margins_table`) and whether each
+    view carries signal (`metrics.view_signal`)."""
+    parts = _headline_parts(metrics, margins) + _view_signal_parts(_headline_first(metrics))
     for (kind, namespace), group in _headline_first(metrics).groupby(
         ["targets", "aspect"], sort=False
     ):
@@ -108,40 +106,69 @@ def _signal_sentences(group: pd.DataFrame) -> list[str]:
     return sentences
 
 
-def _headline_parts(metrics: pd.DataFrame) -> list[str]:
+def _headline_parts(metrics: pd.DataFrame, margins: pd.DataFrame | None) -> list[str]:
     """Co-training's Fmax beside the naive baseline and the best homology baseline, per aspect,
-    on the held-out genes most like the exported ones, in words."""
+    on the held-out genes most like the exported ones, with the margins' intervals, in words."""
     kind = headline_targets(metrics)
     headline = metrics[metrics["targets"] == kind]
-    if "cotraining" not in set(headline["method"]):
+    if PRODUCT_METHOD not in set(headline["method"]):
         return []
+    intervals = _intervals(margins, kind)
     items = []
     for namespace in namespace_order(headline["aspect"]):
         fmax = headline[headline["aspect"] == namespace].set_index("method")["fmax"]
-        ours = fmax["cotraining"]
-        beside = [
-            f"{method.replace('_', ' ')} {fmax[method]:.3f} ({ours - fmax[method]:+.3f})"
-            for method in BASELINES
-            if method in fmax and not pd.isna(fmax[method])
-        ]
-        worse = [method for method in BASELINES if method in fmax and fmax[method] >= ours]
-        verdict = (
-            f" <b>Not better than {', '.join(worse)}: in this aspect a prediction is worth "
-            "no more than that baseline's.</b>"
-            if worse
-            else ""
-        )
-        items.append(
-            f"<li>{escape(NAMESPACE_TITLES.get(namespace, namespace))}: co-training Fmax "
-            f"{ours:.3f}; {escape('; '.join(beside)) or 'no baseline evaluated'}.{verdict}</li>"
-        )
+        compared = [m for m in GENOME_BASELINES if m in fmax and not pd.isna(fmax[m])]
+        items.append(_headline_item(namespace, fmax, compared, intervals))
     genes = int(headline["n_proteins"].max())
     return [
         "<h3>Worth more than the baselines?</h3>",
         f"<p>On up to {genes} held-out genes per aspect most like the ones this run exports "
-        f"({escape(target_words(metrics, kind))}); in brackets, co-training's margin.</p>",
+        f"({escape(target_words(metrics, kind))}); in brackets, co-training's margin and, where "
+        "measured, its 95 % interval over the held-out genes (paired bootstrap).</p>",
         "<ul>" + "".join(items) + "</ul>",
     ]
+
+
+def _intervals(margins: pd.DataFrame | None, kind: str | None) -> dict[tuple[str, str], tuple]:
+    """(aspect, baseline) → (low, high) of co-training's margin on the `kind` targets."""
+    if margins is None or margins.empty:
+        return {}
+    found = margins[(margins["targets"] == kind) & (margins["method"] == PRODUCT_METHOD)]
+    return {
+        (row.aspect, row.baseline): (row.low, row.high) for row in found.itertuples(index=False)
+    }
+
+
+def _headline_item(namespace: str, fmax: pd.Series, compared: list[str], intervals) -> str:
+    ours = fmax[PRODUCT_METHOD]
+    beside = []
+    for method in compared:
+        margin = f"{ours - fmax[method]:+.3f}"
+        if (namespace, method) in intervals:
+            low, high = intervals[namespace, method]
+            margin += f", {low:+.3f} to {high:+.3f}"
+        beside.append(f"{method.replace('_', ' ')} {fmax[method]:.3f} ({margin})")
+    worse = [method for method in compared if fmax[method] >= ours]
+    unsure = [
+        method
+        for method in compared
+        if method not in worse and intervals.get((namespace, method), (1, 1))[0] <= 0
+    ]
+    verdict = ""
+    if worse:
+        verdict += (
+            f" <b>Not better than {', '.join(worse)}: in this aspect a prediction is worth "
+            "no more than that baseline's.</b>"
+        )
+    if unsure:
+        verdict += (
+            f" <b>Not surely better than {', '.join(unsure)}: the margin's interval reaches "
+            "0, so other held-out genes could reverse it.</b>"
+        )
+    return (
+        f"<li>{escape(NAMESPACE_TITLES.get(namespace, namespace))}: co-training Fmax "
+        f"{ours:.3f}; {escape('; '.join(beside)) or 'no baseline evaluated'}.{verdict}</li>"
+    )
 
 
 def _headline_first(metrics: pd.DataFrame) -> pd.DataFrame:

@@ -66,10 +66,10 @@ def _empty(path: str | Path, message: str) -> None:
     _save(figure, path)
 
 
-def metrics_html(metrics: pd.DataFrame, path: str | Path) -> None:
+def metrics_html(metrics: pd.DataFrame, path: str | Path, margins: pd.DataFrame | None = None):
     """The method comparison page (`comparison_page.render_html`)."""
     with atomic_write(path) as handle:
-        handle.write(comparison_page.render_html(metrics))
+        handle.write(comparison_page.render_html(metrics, margins))
 
 
 def metrics_figure(metrics: pd.DataFrame, path: str | Path) -> None:

@@ -21,6 +21,10 @@ LEARNER_NAMES = (
 TRANSFERS_RARE_TERMS = frozenset(LEARNER_NAMES) - {"expression_only"}
 # Every method the evaluation can compare, in the order tables and figures show them.
 METHODS = (*BASELINES, *LEARNER_NAMES)
+# The method whose scores the run exports.
+PRODUCT_METHOD = "cotraining"
+# The baselines every genome already has, which a prediction must beat to be worth reading.
+GENOME_BASELINES = ("naive", "blast", "homology")
 
 
 def in_method_order(methods) -> list[str]:

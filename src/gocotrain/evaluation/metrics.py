@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -247,21 +248,66 @@ def _at_thresholds(entries: sparse.coo_matrix, weights: np.ndarray) -> np.ndarra
     return np.cumsum(per_bucket[:, ::-1], axis=1)[:, ::-1][:, 1:]
 
 
+@dataclass(frozen=True)
+class ProteinScores:
+    """One aspect's protein-centric figures per protein (rows) and threshold (columns), before
+    they are averaged: each protein's precision (0 where it has no prediction), recall, and
+    whether it has a prediction at the threshold."""
+
+    namespace: str
+    proteins: list[str]
+    precision: np.ndarray
+    recall: np.ndarray
+    covered: np.ndarray
+
+    def fmax(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """Fmax with each protein counted `weights` times (rows: one weighting each; default
+        once): precision averaged over the covered proteins, recall over all of them."""
+        weights = np.ones((1, len(self.proteins))) if weights is None else np.atleast_2d(weights)
+        n_covered = weights @ self.covered
+        precision = _ratio(weights @ self.precision, n_covered)
+        recall = (weights @ self.recall) / weights.sum(axis=1, keepdims=True)
+        f = _ratio(2 * precision * recall, precision + recall)
+        return np.where(n_covered > 0, f, 0.0).max(axis=1)
+
+
+def _protein_scores(aspect: AspectBenchmark) -> ProteinScores:
+    predicted = aspect.scores.tocoo()
+    correct = aspect.scores.multiply(aspect.truth).tocoo()
+    n_true = np.asarray(aspect.truth.sum(axis=1))  # column vectors, broadcast over thresholds
+    n_predicted = _at_thresholds(predicted, np.ones(predicted.nnz))
+    n_correct = _at_thresholds(correct, np.ones(correct.nnz))
+    return ProteinScores(
+        aspect.namespace,
+        aspect.proteins,
+        precision=_ratio(n_correct, n_predicted),
+        recall=_ratio(n_correct, n_true),
+        covered=n_predicted > 0,
+    )
+
+
+def protein_scores(
+    truth: Mapping[str, set[str]],
+    predictions: Mapping[str, Mapping[str, float]],
+    ontology: Ontology,
+) -> list[ProteinScores]:
+    """Per aspect, the protein-centric figures per protein that `evaluate` averages."""
+    benchmarks = aspect_benchmarks(truth, predictions, ontology, {})
+    return [_protein_scores(aspect) for aspect in benchmarks]
+
+
 def _curves(aspect: AspectBenchmark) -> pd.DataFrame:
     n = aspect.n_proteins
     predicted = aspect.scores.tocoo()
     correct = aspect.scores.multiply(aspect.truth).tocoo()
-    n_true = np.asarray(aspect.truth.sum(axis=1))  # column vectors, broadcast over thresholds
     ia_true = aspect.truth @ aspect.ia[:, None]
-
-    n_predicted = _at_thresholds(predicted, np.ones(predicted.nnz))
-    n_correct = _at_thresholds(correct, np.ones(correct.nnz))
     ia_predicted = _at_thresholds(predicted, aspect.ia[predicted.col])
     ia_correct = _at_thresholds(correct, aspect.ia[correct.col])
 
-    n_covered = (n_predicted > 0).sum(axis=0)
-    precision = _ratio(_ratio(n_correct, n_predicted).sum(axis=0), n_covered)
-    recall = _ratio(n_correct, n_true).sum(axis=0) / n
+    each = _protein_scores(aspect)
+    n_covered = each.covered.sum(axis=0)
+    precision = _ratio(each.precision.sum(axis=0), n_covered)
+    recall = each.recall.sum(axis=0) / n
     # Weighted precision averages over the proteins with some predicted IA, as cafaeval does.
     wprecision = _ratio(
         _ratio(ia_correct, ia_predicted).sum(axis=0), (ia_predicted > 0).sum(axis=0)

@@ -33,6 +33,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from gocotrain.evaluation.method_names import PRODUCT_METHOD
 from gocotrain.evaluation.metrics import precision_recall_curve
 from gocotrain.evaluation.splits import TIME_SPLIT_NAMES, labels_to_truth
 from gocotrain.export.targets import closest_to_exported
@@ -47,8 +48,6 @@ log = logging.getLogger("gocotrain")
 # Fmax differences this small are within what a few hundred held-out genes can resolve: a
 # weight must gain more than this over a smaller one to be chosen (less mixing is the default).
 FMAX_TOLERANCE = 0.005
-# The method whose scores the run exports.
-PRODUCT_METHOD = "cotraining"
 WEIGHT_COLUMNS = [
     "method",
     "aspect",

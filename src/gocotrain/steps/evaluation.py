@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gocotrain.evaluation import method_names, prior_weights, reuse
+from gocotrain.evaluation import margins, method_names, prior_weights, reuse
 from gocotrain.evaluation.date_split import DateSplit
 from gocotrain.evaluation.method_names import METHODS
 from gocotrain.evaluation.metrics import (
@@ -30,6 +30,7 @@ from gocotrain.evaluation.metrics import (
     information_accretion,
     per_term,
     precision_recall_curve,
+    protein_scores,
     read_split_predictions,
     view_signal,
 )
@@ -321,8 +322,9 @@ class MethodPredictions:
 @dataclass(frozen=True)
 class ScoreTables:
     """What `evaluation_score` writes: the metrics, the precision-recall curves, per-term
-    AUPR, the truth in CAFA's format and (where given) each view's signal and the weights of
-    the own term frequencies (`prior_weights`)."""
+    AUPR, the truth in CAFA's format and (where given) each view's signal, the weights of
+    the own term frequencies (`prior_weights`) and co-training's margins over the baselines
+    with their intervals (`margins`)."""
 
     metrics: str
     curves: str
@@ -330,6 +332,7 @@ class ScoreTables:
     truth: str
     view_signal: str | None = None
     prior_weights: str | None = None
+    margins: str | None = None
 
 
 def evaluation_score(
@@ -348,7 +351,8 @@ def evaluation_score(
     With `choose_prior_weights`, the scores of the methods the teacher finishes are mixed
     with the own term frequencies as the export mixes them, by weights chosen on held-out
     genes (`prior_weights.cross_fitted`); the weights, and the one the export uses, go to
-    `outputs.prior_weights` (empty without).
+    `outputs.prior_weights` (empty without). Co-training's margin over each baseline, with
+    its interval over the held-out genes, goes to `outputs.margins` (`margins.margins_table`).
 
     Information accretion comes from the whole annotation set of the protocol (all labels
     for cross-validation, the newer labels for the time split), not from the targets alone,
@@ -362,7 +366,7 @@ def evaluation_score(
     truth = found[["gene_id", "go_id"]].drop_duplicates()
     with atomic_write(outputs.truth) as handle:
         truth.to_csv(handle, sep="\t", index=False, header=False)
-    metrics, curves, terms, weights = [], [], [], []
+    metrics, curves, terms, weights, compared = [], [], [], [], {}
     for method, paths in predictions.by_method().items():
         predicted = read_split_predictions(paths)
         if choose_prior_weights and method in method_names.TRANSFERS_RARE_TERMS:
@@ -376,10 +380,18 @@ def evaluation_score(
             metrics.append(evaluate(truth, predicted, read, ia).assign(**keys))
             curves.append(precision_recall_curve(truth, predicted, read, ia).assign(**keys))
             terms.append(per_term(truth, predicted, read).assign(**keys))
+            if method in margins.COMPARED:
+                compared[kind, method] = protein_scores(truth, predicted, read)
             log.info("scored %s on %s targets", method, kind)
     table = pd.concat(metrics, ignore_index=True)[KEY_COLUMNS + SUMMARY_COLUMNS]
     curves, terms = (pd.concat(frames, ignore_index=True) for frames in (curves, terms))
     _write_scores(table, curves, terms, outputs)
+    if outputs.margins:
+        found_margins = margins.margins_table(compared).assign(protocol=protocol)
+        with atomic_write(outputs.margins) as handle:
+            found_margins[["protocol", *margins.MARGIN_COLUMNS]].to_csv(
+                handle, sep="\t", index=False, float_format="%.4g"
+            )
     if outputs.prior_weights:
         prior_weights.write_weights(weights, outputs.prior_weights)
     return table

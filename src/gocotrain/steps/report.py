@@ -90,15 +90,17 @@ def evaluation_figures(
     metrics: str,
     curves: str,
     per_term: str,
+    margins: str,
     metrics_table: str,
     metrics_figure: str,
     precision_recall: str,
     per_term_figure: str,
 ) -> None:
-    """The figures of the evaluation, from its metrics, precision-recall curves and per-term
-    AUPR tables, on the held-out genes the report leads with (`targets.headline_targets`)."""
+    """The figures of the evaluation, from its metrics, precision-recall curves, per-term
+    AUPR and margins tables, on the held-out genes the report leads with
+    (`targets.headline_targets`)."""
     measured = pd.read_csv(metrics, sep="\t")
-    figures.metrics_html(measured, metrics_table)
+    figures.metrics_html(measured, metrics_table, pd.read_csv(margins, sep="\t"))
     figures.metrics_figure(measured, metrics_figure)
     figures.precision_recall_figure(pd.read_csv(curves, sep="\t"), measured, precision_recall)
     figures.per_term_figure(

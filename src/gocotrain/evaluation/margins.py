@@ -33,9 +33,8 @@ def gene_draws(n_genes: int, resamples: int = RESAMPLES, seed: int = 0) -> np.nd
     """How often each gene is drawn in each resample: resamples × genes counts."""
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, n_genes, size=(resamples, n_genes))
-    counts = np.zeros((resamples, n_genes))
-    np.add.at(counts, (np.arange(resamples)[:, None], draws), 1)
-    return counts
+    cells = (draws + n_genes * np.arange(resamples)[:, None]).ravel()
+    return np.bincount(cells, minlength=resamples * n_genes).reshape(resamples, n_genes)
 
 
 def fmax_margin(

@@ -179,16 +179,17 @@ def comparable_outputs(workdir: Path) -> dict[str, bytes]:
     """A run's outputs that do not depend on whether it evaluated the methods.
 
     The evaluation sets the export thresholds, and with them the GAF, the header lines and
-    the counts above the thresholds, and gives the summary its view signal and the weights of
-    the own term frequencies it tried; every score (the weight chosen is 0 on the demo: too
-    few least annotated genes to choose on), the CAFA file and the rest of the summary do
-    not. Runs without evaluation are compared with demo_run (which has one) on these.
+    the counts above the thresholds, and gives the summary its view signal, its margins and
+    the weights of the own term frequencies it tried; every score (the weight chosen is 0 on
+    the demo: too few least annotated genes to choose on), the CAFA file and the rest of the
+    summary do not. Runs without evaluation are compared with demo_run (which has one) on these.
     """
     folder = workdir / RELEASE_DIR / "predictions"
     table = (folder / "predictions.tsv").read_bytes()
     summary = json.loads((folder / "summary.json").read_text())
     summary.pop("predictions")
     summary.pop("view_signal", None)
+    summary.pop("margins", None)
     for aspect in summary["aspects"].values():
         assert aspect.pop("own_prior_weight", 0.0) == 0.0
         aspect.pop("own_prior_by_weight", None)

@@ -602,10 +602,14 @@ def threshold_inputs(wildcards):
     return {}
 
 
-def view_signal_inputs(wildcards):
-    """The evaluation's view signal for the run summary, where the evaluation runs anyway."""
+def evaluation_summary_inputs(wildcards):
+    """The evaluation's view signal and co-training's margins over the baselines for the run
+    summary, where the evaluation runs anyway."""
     if threshold_inputs(wildcards):
-        return {"view_signal": f"{EVALUATION_DIR}/view_signal.tsv"}
+        return {
+            "view_signal": f"{EVALUATION_DIR}/view_signal.tsv",
+            "margins": f"{EVALUATION_DIR}/margins.tsv",
+        }
     return {}
 
 

@@ -52,7 +52,7 @@ rule fit_teacher:
 
 rule export_predictions:
     input:
-        unpack(view_signal_inputs),
+        unpack(evaluation_summary_inputs),
         **teacher_inputs(),
         lessons=rules.fit_teacher.output.lessons,
         training_report=TEACHING.training_report,

@@ -184,7 +184,8 @@ class ExportInputs:
     """What the export reads besides the teacher's files and the reports: each aspect's
     co-training scores (in the order of `aspects`), the teacher's lessons (`fit_teacher`),
     the release stamp, the chosen thresholds, the ontology, the genes' names
-    (`sequences.write_names`) and, where the evaluation ran, each view's signal."""
+    (`sequences.write_names`) and, where the evaluation ran, each view's signal and
+    co-training's margins over the baselines."""
 
     scores: list[str]
     lessons: str
@@ -193,6 +194,7 @@ class ExportInputs:
     ontology: str
     names: str | None = None
     view_signal: str | None = None
+    margins: str | None = None
 
 
 @dataclass(frozen=True)
@@ -284,8 +286,9 @@ def export_predictions(
         summary["aspects"][ASPECT_NAMES[aspect]] |= source_counts(table, aspect) | lessons[aspect]
     summary["release"] = stamp
     summary["predictions"]["gaf_taxon"] = gaf["taxon"]
-    if inputs.view_signal:
-        summary["view_signal"] = pd.read_csv(inputs.view_signal, sep="\t").to_dict("records")
+    for name in ("view_signal", "margins"):
+        if getattr(inputs, name):
+            summary[name] = pd.read_csv(getattr(inputs, name), sep="\t").to_dict("records")
     copy_file(inputs.thresholds, outputs.exported_thresholds)
     write_summary(summary, outputs)
 

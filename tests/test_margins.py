@@ -7,8 +7,12 @@ import pytest
 from conftest import EVIDENCE_CODES
 
 from gocotrain.evaluation.margins import fmax_margin, gene_draws, margins_table
-from gocotrain.evaluation.metrics import evaluate, protein_scores
+from gocotrain.evaluation.metrics import evaluate, score
 from gocotrain.inputs.annotations import read_annotations
+
+
+def protein_scores(truth, predictions, ontology):
+    return score(truth, predictions, ontology, {}).proteins
 
 
 @pytest.fixture(scope="module")

@@ -182,37 +182,71 @@ def evaluate(
     being those in the propagated truth or predictions of the aspect. `ia` maps terms to
     information accretion; by default it is estimated from the truth.
     """
-    rows = []
+    return score(truth, predictions, ontology, ia).summary
+
+
+@dataclass(frozen=True)
+class Scores:
+    """One set of predictions scored against one truth: `evaluate`'s summary, the
+    `precision_recall_curve`, the `per_term` AUPR and the figures per protein, from one pass
+    over the benchmark matrices."""
+
+    summary: pd.DataFrame
+    curves: pd.DataFrame
+    per_term: pd.DataFrame
+    proteins: list[ProteinScores]
+
+
+def score(
+    truth: Mapping[str, set[str]],
+    predictions: Mapping[str, Mapping[str, float]],
+    ontology: Ontology,
+    ia: Mapping[str, float] | None = None,
+) -> Scores:
+    """Every figure of `predictions` against `truth` (see `Scores`)."""
+    rows, curves, terms, proteins = [], [], [], []
     for aspect in aspect_benchmarks(truth, predictions, ontology, ia):
-        curve = _curves(aspect)
-        covered = curve[curve["n_covered"] > 0].reset_index(drop=True)
-        row = {
-            "aspect": aspect.namespace,
-            "n_proteins": aspect.n_proteins,
-            "n_terms": len(aspect.terms),
+        each = _protein_scores(aspect)
+        curve = _curves(aspect, each)
+        per_term_values = _per_term(aspect)
+        rows.append(_summary(aspect, curve) | _term_centric(aspect, per_term_values))
+        curves.append(curve)
+        terms.append(per_term_values)
+        proteins.append(each)
+    return Scores(
+        pd.DataFrame(rows, columns=SUMMARY_COLUMNS), _joined(curves), _joined(terms), proteins
+    )
+
+
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _summary(aspect: AspectBenchmark, curve: pd.DataFrame) -> dict:
+    """The protein-centric figures of `evaluate`'s row, at the best thresholds of `curve`."""
+    covered = curve[curve["n_covered"] > 0].reset_index(drop=True)
+    row = dict(aspect=aspect.namespace, n_proteins=aspect.n_proteins, n_terms=len(aspect.terms))
+    if covered.empty:
+        row |= {"fmax": 0.0, "precision": 0.0, "recall": 0.0, "coverage": 0.0, "wfmax": 0.0}
+    else:
+        best = covered.loc[covered["f"].idxmax()]
+        weighted_best = covered.loc[covered["wf"].idxmax()]
+        smallest_s = covered.loc[covered["s"].idxmin()]
+        row |= {
+            "fmax": best["f"],
+            "precision": best["precision"],
+            "recall": best["recall"],
+            "threshold": best["threshold"],
+            "coverage": best["coverage"],
+            "wfmax": weighted_best["wf"],
+            "wthreshold": weighted_best["threshold"],
+            "smin": smallest_s["s"],
+            "sthreshold": smallest_s["threshold"],
         }
-        if covered.empty:
-            row |= {"fmax": 0.0, "precision": 0.0, "recall": 0.0, "coverage": 0.0, "wfmax": 0.0}
-        else:
-            best = covered.loc[covered["f"].idxmax()]
-            weighted_best = covered.loc[covered["wf"].idxmax()]
-            smallest_s = covered.loc[covered["s"].idxmin()]
-            row |= {
-                "fmax": best["f"],
-                "precision": best["precision"],
-                "recall": best["recall"],
-                "threshold": best["threshold"],
-                "coverage": best["coverage"],
-                "wfmax": weighted_best["wf"],
-                "wthreshold": weighted_best["threshold"],
-                "smin": smallest_s["s"],
-                "sthreshold": smallest_s["threshold"],
-            }
-        if not aspect.ia[aspect.truth.indices].any():
-            # Every truth term is certain given its parents: IA weighting is undefined.
-            row |= {"wfmax": math.nan, "wthreshold": math.nan}
-        rows.append(row | _term_centric(aspect))
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    if not aspect.ia[aspect.truth.indices].any():
+        # Every truth term is certain given its parents: IA weighting is undefined.
+        row |= {"wfmax": math.nan, "wthreshold": math.nan}
+    return row
 
 
 def precision_recall_curve(
@@ -228,8 +262,9 @@ def precision_recall_curve(
     (remaining uncertainty), mi (misinformation) and s = √(ru² + mi²). Thresholds without
     coverage are kept here, with precision 0.
     """
-    curves = [_curves(aspect) for aspect in aspect_benchmarks(truth, predictions, ontology, ia)]
-    return pd.concat(curves, ignore_index=True) if curves else pd.DataFrame()
+    return _joined(
+        [_curves(aspect) for aspect in aspect_benchmarks(truth, predictions, ontology, ia)]
+    )
 
 
 def _ratio(numerator, denominator):
@@ -286,17 +321,8 @@ def _protein_scores(aspect: AspectBenchmark) -> ProteinScores:
     )
 
 
-def protein_scores(
-    truth: Mapping[str, set[str]],
-    predictions: Mapping[str, Mapping[str, float]],
-    ontology: Ontology,
-) -> list[ProteinScores]:
-    """Per aspect, the protein-centric figures per protein that `evaluate` averages."""
-    benchmarks = aspect_benchmarks(truth, predictions, ontology, {})
-    return [_protein_scores(aspect) for aspect in benchmarks]
-
-
-def _curves(aspect: AspectBenchmark) -> pd.DataFrame:
+def _curves(aspect: AspectBenchmark, each: ProteinScores | None = None) -> pd.DataFrame:
+    """`precision_recall_curve`'s rows of one aspect; `each` its `_protein_scores` if made."""
     n = aspect.n_proteins
     predicted = aspect.scores.tocoo()
     correct = aspect.scores.multiply(aspect.truth).tocoo()
@@ -304,7 +330,7 @@ def _curves(aspect: AspectBenchmark) -> pd.DataFrame:
     ia_predicted = _at_thresholds(predicted, aspect.ia[predicted.col])
     ia_correct = _at_thresholds(correct, aspect.ia[correct.col])
 
-    each = _protein_scores(aspect)
+    each = _protein_scores(aspect) if each is None else each
     n_covered = each.covered.sum(axis=0)
     precision = _ratio(each.precision.sum(axis=0), n_covered)
     recall = each.recall.sum(axis=0) / n
@@ -411,14 +437,15 @@ def per_term(
 ) -> pd.DataFrame:
     """Term-centric AUPR and AUROC of every term with at least MIN_POSITIVES benchmark
     positives: columns aspect, term, positives, aupr, auroc (the terms `evaluate` averages)."""
-    frames = [_per_term(aspect) for aspect in aspect_benchmarks(truth, predictions, ontology, {})]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return _joined(
+        [_per_term(aspect) for aspect in aspect_benchmarks(truth, predictions, ontology, {})]
+    )
 
 
-def _term_centric(aspect: AspectBenchmark) -> dict[str, float]:
-    """AUPR and AUROC per term (macro) and over all protein × term pairs (micro)."""
+def _term_centric(aspect: AspectBenchmark, per_term_values: pd.DataFrame) -> dict[str, float]:
+    """AUPR and AUROC per term (macro: `per_term_values`, the aspect's `_per_term`) and over
+    all protein × term pairs (micro)."""
     n_proteins, n_terms = aspect.truth.shape
-    per_term_values = _per_term(aspect)
     truth_pairs = aspect.truth.tocoo()
     scored_pairs = aspect.scores.tocoo()
     micro = _aupr_auroc(

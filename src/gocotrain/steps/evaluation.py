@@ -28,10 +28,8 @@ from gocotrain.evaluation.metrics import (
     SUMMARY_COLUMNS,
     evaluate,
     information_accretion,
-    per_term,
-    precision_recall_curve,
-    protein_scores,
     read_split_predictions,
+    score,
     view_signal,
 )
 from gocotrain.evaluation.splits import (
@@ -377,27 +375,31 @@ def evaluation_score(
         for kind, group in found.groupby("targets"):
             truth = labels_to_truth(group)
             keys = {"protocol": protocol, "targets": kind, "method": method}
-            metrics.append(evaluate(truth, predicted, read, ia).assign(**keys))
-            curves.append(precision_recall_curve(truth, predicted, read, ia).assign(**keys))
-            terms.append(per_term(truth, predicted, read).assign(**keys))
+            scored = score(truth, predicted, read, ia)
+            metrics.append(scored.summary.assign(**keys))
+            curves.append(scored.curves.assign(**keys))
+            terms.append(scored.per_term.assign(**keys))
             if method in margins.COMPARED:
-                compared[kind, method] = protein_scores(truth, predicted, read)
+                compared[kind, method] = scored.proteins
             log.info("scored %s on %s targets", method, kind)
     table = pd.concat(metrics, ignore_index=True)[KEY_COLUMNS + SUMMARY_COLUMNS]
     curves, terms = (pd.concat(frames, ignore_index=True) for frames in (curves, terms))
     _write_scores(table, curves, terms, outputs)
     if outputs.margins:
-        found_margins = margins.margins_table(compared).assign(protocol=protocol)
-        with atomic_write(outputs.margins) as handle:
-            found_margins[["protocol", *margins.MARGIN_COLUMNS]].to_csv(
-                handle, sep="\t", index=False, float_format="%.4g"
-            )
+        _write_margins(margins.margins_table(compared).assign(protocol=protocol), outputs.margins)
     if outputs.prior_weights:
         prior_weights.write_weights(weights, outputs.prior_weights)
     return table
 
 
 KEY_COLUMNS = ["protocol", "targets", "method"]
+
+
+def _write_margins(found: pd.DataFrame, path: str) -> None:
+    with atomic_write(path) as handle:
+        found[["protocol", *margins.MARGIN_COLUMNS]].to_csv(
+            handle, sep="\t", index=False, float_format="%.4g"
+        )
 
 
 def _write_scores(

@@ -5,8 +5,9 @@ prints, per target kind and aspect, co-training's Fmax beside naive, BLAST and D
 (``homology``) with the margins and their 95 % intervals over the held-out genes
 (`margins.tsv`, paired bootstrap), whether the goal (every aspect above every baseline by at
 least 0.02 on the kind most like the exported genes) is met, and the own term frequencies'
-weights the run chose (`prior_weights.tsv`). Every figure is the workflow's own: run it first
-with only the data set's files set, e.g. on ../shared/data/human-2022 (not shipped):
+and the transfer's blend weights the run chose (`prior_weights.tsv`). Every figure is the
+workflow's own: run it first with only the data set's files set, e.g. on
+../shared/data/human-2022 (not shipped):
 
     mkdir -p ../human-run
     .venv/bin/snakemake --cores 2 --configfile config/human-2022.yaml --directory ../human-run
@@ -70,7 +71,10 @@ def main(workdir: str) -> None:
     weights = metrics_tsv.with_name("prior_weights.tsv")
     if weights.exists():
         chosen = pd.read_csv(weights, sep="\t", dtype={"half": str})
-        print("\nown term frequencies' weights (half: scored with the other half's choice):")
+        print(
+            "\nthe weights of the own term frequencies and of the transfer's blend (mixed_in; "
+            "half: scored with the other half's choice):"
+        )
         print(chosen.drop(columns="fmax_by_weight").to_string(index=False))
 
 

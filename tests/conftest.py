@@ -180,8 +180,9 @@ def comparable_outputs(workdir: Path) -> dict[str, bytes]:
 
     The evaluation sets the export thresholds, and with them the GAF, the header lines and
     the counts above the thresholds, and gives the summary its view signal, its margins and
-    the weights of the own term frequencies it tried; every score (the weight chosen is 0 on
-    the demo: too few least annotated genes to choose on), the CAFA file and the rest of the
+    the weights of the own term frequencies and of the transfer's blend it tried; every score
+    (the weights chosen are 0 and the plain mean on the demo: too few least annotated genes to
+    choose on), the CAFA file and the rest of the
     summary do not. Runs without evaluation are compared with demo_run (which has one) on these.
     """
     folder = workdir / RELEASE_DIR / "predictions"
@@ -193,6 +194,8 @@ def comparable_outputs(workdir: Path) -> dict[str, bytes]:
     for aspect in summary["aspects"].values():
         assert aspect.pop("own_prior_weight", 0.0) == 0.0
         aspect.pop("own_prior_by_weight", None)
+        assert aspect.pop("blend_weight", 0.5) == 0.5
+        aspect.pop("blend_by_weight", None)
     return {
         "predictions.tsv": b"\n".join(
             line for line in table.split(b"\n") if not line.startswith(b"#")

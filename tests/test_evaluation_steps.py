@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from conftest import EVIDENCE_CODES, FAST_COTRAINING
 
+from gocotrain.evaluation.blend_weights import read_blend_parts
 from gocotrain.evaluation.method_names import METHODS
 from gocotrain.evaluation.metrics import evaluate, information_accretion, read_predictions
 from gocotrain.evaluation.splits import cross_validation_folds, labels_to_truth
@@ -25,7 +26,7 @@ from gocotrain.steps.evaluation import (
     evaluation_targets,
     read_targets,
 )
-from gocotrain.teaching.transfer import transfer_terms
+from gocotrain.teaching.transfer import DEFAULT_BLEND_WEIGHT, transfer_terms
 from gocotrain.views.features import FeatureMatrix
 from gocotrain.views.homology import read_hits, write_hits
 
@@ -154,6 +155,7 @@ def predict(
         hits=str(directory / "hits.tsv"),
         predictions=str(out),
         record=store and str(out.with_suffix(".json")),
+        blend_parts=str(out.with_suffix(".blend.npz")),
     )
     settings = {
         "cotraining": FAST_COTRAINING,
@@ -320,7 +322,8 @@ def product_transfer(directory, modelled=None) -> dict[str, dict[str, float]]:
 
 def test_learned_methods_blend_the_modelled_terms_with_their_transfer(demo_inputs):
     """With homology.blend, a modelled term's score is the mean of the model's and the
-    product's calibrated transfer (0 where no kept homolog carries it)."""
+    product's calibrated transfer (0 where no kept homolog carries it) until a weight is
+    chosen, and the two are kept apart for the evaluation to blend again."""
     model_alone = read_predictions(predict(demo_inputs, "concatenated"))
     blended = read_predictions(
         predict(demo_inputs, "concatenated", out_name="blended.tsv", blend=True)
@@ -343,9 +346,32 @@ def test_learned_methods_blend_the_modelled_terms_with_their_transfer(demo_input
                 compared += 1
                 lowered += blended[gene][term] < score
     assert compared > 100 and 0 < lowered < compared
+    # The model's scores and the transfer kept apart blend, at the plain mean, into what was
+    # written; a part read from the store brings its blend parts along.
+    parts = read_blend_parts(str(demo_inputs / "blended.blend.npz"))
+    assert sorted(parts) == ["C", "F", "P"]
+    at_mean = rebuilt(parts)
+    assert at_mean.keys() == blended.keys()
+    for gene, scores in blended.items():
+        assert at_mean[gene] == pytest.approx(scores, rel=1e-5)
+    store = demo_inputs / "store"
+    for name in ("stored.tsv", "reused.tsv"):
+        predict(demo_inputs, "concatenated", out_name=name, blend=True, store=store)
+    assert record_of(demo_inputs / "reused.tsv") == {"P": True, "F": True, "C": True}
+    reused = read_blend_parts(str(demo_inputs / "reused.blend.npz"))
+    assert rebuilt(reused) == rebuilt(parts)
     # Without a homology search (engine none) there is nothing to blend, as in the export.
     alone = predict(demo_inputs, "concatenated", out_name="none.tsv", blend=True, engine="none")
     assert read_predictions(alone) == model_alone
+
+
+def rebuilt(parts) -> dict[str, dict[str, float]]:
+    """The predictions the blend parts give at the plain mean, genes without any left out."""
+    found: dict[str, dict[str, float]] = {}
+    for part in parts.values():
+        for gene, scores in part.blended(DEFAULT_BLEND_WEIGHT, 0.01).items():
+            found.setdefault(gene, {}).update(scores)
+    return {gene: scores for gene, scores in found.items() if scores}
 
 
 def test_blast_scores_each_term_by_the_best_identity_carrying_it(demo_inputs):

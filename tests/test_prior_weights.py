@@ -10,6 +10,7 @@ from gocotrain.evaluation import prior_weights
 from gocotrain.evaluation.prior_weights import FMAX_TOLERANCE, chosen, cross_fitted, half_of
 from gocotrain.learning.terms import AspectScores
 from gocotrain.teaching import teacher as teaching
+from gocotrain.teaching.chosen_weights import read_prior_weights
 from gocotrain.teaching.frequencies import MIN_PRIOR_GENES
 
 CYTOPLASM, NUCLEUS = "GO:0005737", "GO:0005634"
@@ -63,10 +64,10 @@ def test_the_exports_weight_is_chosen_on_all_of_them_and_read_by_the_teacher(
     row["fmax_by_weight"] = " ".join(f"{e['weight']}:{e['fmax']}" for e in export["fmax_by_weight"])
     path = tmp_path / "prior_weights.tsv"
     pd.DataFrame([row], columns=prior_weights.WEIGHT_COLUMNS).to_csv(path, sep="\t", index=False)
-    read = teaching.read_prior_weights(path)
+    read = read_prior_weights(path)
     assert read["C"]["weight"] == export["weight"]
     assert read["C"]["fmax_by_weight"] == export["fmax_by_weight"]
-    assert teaching.read_prior_weights(None) == {}
+    assert read_prior_weights(None) == {}
 
 
 def own_teacher(labels: pd.DataFrame) -> teaching.Teacher:
@@ -116,4 +117,4 @@ def test_an_aspect_without_genes_to_choose_on_reads_as_not_mixed(demo_ontology, 
     path = tmp_path / "prior_weights.tsv"
     row = {"method": "cotraining", "aspect": "C", "half": "export", "genes_scored": 0} | export
     prior_weights.write_weights([row], str(path))
-    assert teaching.read_prior_weights(path) == {"C": {"weight": 0.0, "fmax_by_weight": []}}
+    assert read_prior_weights(path) == {"C": {"weight": 0.0, "fmax_by_weight": []}}

@@ -113,6 +113,9 @@ rule evaluation_predict:
         predictions=f"{EVALUATION_DIR}/predictions/{{method}}/{{split}}.tsv",
         # Per aspect: trained, or reused from EVALUATION_STORE (same inputs as before).
         record=f"{EVALUATION_DIR}/predictions/{{method}}/{{split}}.json",
+        # The model's scores and the transfer apart, which evaluation_score blends again by
+        # each weight it tries (empty for a method that blends nothing).
+        blend_parts=f"{EVALUATION_DIR}/predictions/{{method}}/{{split}}.blend.npz",
     log:
         release_log(f"evaluation/{EVALUATION['protocol']}/{{method}}/{{split}}.log"),
     benchmark:
@@ -141,6 +144,11 @@ rule evaluation_score:
         unpack(evaluation_label_inputs),
         predictions=expand(
             f"{EVALUATION_DIR}/predictions/{{method}}/{{split}}.tsv",
+            method=EVALUATION["methods"],
+            split=EVALUATION_SPLITS,
+        ),
+        blend_parts=expand(
+            f"{EVALUATION_DIR}/predictions/{{method}}/{{split}}.blend.npz",
             method=EVALUATION["methods"],
             split=EVALUATION_SPLITS,
         ),
@@ -176,6 +184,7 @@ rule evaluation_score:
         splits=EVALUATION_SPLITS,
         # With a reference, the teacher mixed the own term frequencies in already.
         choose_prior_weights=TEACHING.chooses_prior_weights,
+        min_score=TEACHER_SETTINGS["min_score"],
     script:
         "../scripts/run_step.py"
 

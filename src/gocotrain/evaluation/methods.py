@@ -29,6 +29,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.semi_supervised import SelfTrainingClassifier
 
+from gocotrain.evaluation.blend_weights import BlendParts
 from gocotrain.evaluation.method_names import TRANSFERS_RARE_TERMS
 from gocotrain.learning.cotraining import CoTrainingClassifier, from_settings
 from gocotrain.learning.terms import AspectScores, score_aspect
@@ -223,12 +224,20 @@ def as_predictions(
     }
 
 
+Made = tuple[Predictions, BlendParts | None]
+
+
+def _without_parts(predict: Callable[..., Predictions]) -> Callable[..., Made]:
+    return lambda labels, aspect, targets: (predict(labels, aspect, targets), None)
+
+
 def predictor(
     method: str, settings: dict, seed: int, threads: int, inputs: dict[str, str], teacher: Teacher
-):
-    """`method` as one function (training labels, aspect, targets) -> predictions, trained
-    with the run's `settings` (``cotraining``, ``homology``, ``min_positives``) on `inputs`
-    (the ``sequence`` and ``expression`` views, the ``hits``).
+) -> Callable[..., Made]:
+    """`method` as one function (training labels, aspect, targets) -> predictions and, where
+    the finish blends the transfer in by a weight the evaluation chooses, their `BlendParts`
+    (else None); trained with the run's `settings` (``cotraining``, ``homology``,
+    ``min_positives``) on `inputs` (the ``sequence`` and ``expression`` views, the ``hits``).
 
     The learned methods' scores are finished by `teacher` (the product's, fitted without the
     targets' labels: `teaching.Teacher.fit`), as the product finishes them; where a reference
@@ -239,19 +248,22 @@ def predictor(
     hits = read_hits(inputs["hits"])
     neighbours = settings["homology"]["neighbours"]
     if method == "naive":
-        return naive
+        return _without_parts(naive)
     if method == "multifunctionality":
-        return partial(multifunctionality, FeatureMatrix.from_npz(inputs["expression"]))
+        expression = FeatureMatrix.from_npz(inputs["expression"])
+        return _without_parts(partial(multifunctionality, expression))
     if method in ("blast", "homology"):
         # blast: CAFA's BLAST baseline, the highest identity carrying the term
         k, rule = (neighbours, "knn") if method == "homology" else (None, "max_identity")
-        return lambda labels, aspect, targets: homology_transfer(
-            teacher.hits,
-            teacher.without(targets).transferred_labels(),
-            aspect,
-            targets,
-            k,
-            rule,
+        return _without_parts(
+            lambda labels, aspect, targets: homology_transfer(
+                teacher.hits,
+                teacher.without(targets).transferred_labels(),
+                aspect,
+                targets,
+                k,
+                rule,
+            )
         )
     sequence = FeatureMatrix.from_npz(inputs["sequence"])
     expression = FeatureMatrix.from_npz(inputs["expression"])
@@ -274,7 +286,18 @@ def predictor(
             hits=hits,
         )
         if not finishes:
-            return as_predictions(scores, targets)
-        return fitted.finish(scores, aspect).predictions(targets)
+            return as_predictions(scores, targets), None
+        return finished(fitted, scores, aspect, targets)
 
     return predict
+
+
+def finished(teacher: Teacher, scores: AspectScores, aspect: str, targets) -> Made:
+    """The targets' `scores` finished by the `teacher`, and where it blends the transfer in by
+    a weight the evaluation chooses, the model's scores and the transfer apart."""
+    transferred = teacher.blend_parts(scores, aspect)
+    if transferred is None:
+        return teacher.finish(scores, aspect).predictions(targets), None
+    done = teacher.finish(scores, aspect, transferred=transferred)
+    modelled = AspectScores(scores.genes, scores.terms, scores.score, {})
+    return done.predictions(targets), BlendParts(modelled, transferred)

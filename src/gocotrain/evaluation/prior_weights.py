@@ -38,8 +38,12 @@ from gocotrain.evaluation.metrics import precision_recall_curve
 from gocotrain.evaluation.splits import TIME_SPLIT_NAMES, labels_to_truth
 from gocotrain.export.targets import closest_to_exported
 from gocotrain.inputs.ontology import Ontology
+from gocotrain.teaching.chosen_weights import (
+    EXPORT_WEIGHT,
+    MIXES_OWN_FREQUENCY,
+    MIXES_TRANSFER,
+)
 from gocotrain.teaching.frequencies import MIN_PRIOR_GENES, PRIOR_WEIGHTS, own_frequencies
-from gocotrain.teaching.teacher import EXPORT_WEIGHT
 from gocotrain.teaching.transfer import Predictions
 from gocotrain.textio import atomic_write
 
@@ -51,6 +55,7 @@ FMAX_TOLERANCE = 0.005
 WEIGHT_COLUMNS = [
     "method",
     "aspect",
+    "mixed_in",
     "half",
     "genes_scored",
     "genes_chosen_on",
@@ -196,7 +201,8 @@ def with_own_frequencies(method, predicted, targets, labels, ontology, protocol)
             at_least = MIN_PRIOR_GENES if halves else float("inf")
             export = choose(chosen_on, predicted, ontology, aspect, at_least)
             record.append({"half": EXPORT_WEIGHT, "genes_scored": 0} | export)
-        records.extend({"method": method, "aspect": aspect} | entry for entry in record)
+        keys = {"method": method, "aspect": aspect, "mixed_in": MIXES_OWN_FREQUENCY}
+        records.extend(keys | entry for entry in record)
     return out, records
 
 
@@ -206,10 +212,15 @@ def write_weights(records: list[dict], path: str) -> None:
         lambda tried: " ".join(f"{entry['weight']}:{entry['fmax']}" for entry in tried)
     )
     for _, row in table[table["half"] == EXPORT_WEIGHT].iterrows():
+        what = (
+            "blends the homology transfer in"
+            if row["mixed_in"] == MIXES_TRANSFER
+            else "mixes own term frequencies in"
+        )
         log.info(
-            "aspect %s: the export mixes own term frequencies by %s (chosen on %d genes; Fmax by "
-            "weight %s)",
+            "aspect %s: the export %s by %s (chosen on %d genes; Fmax by weight %s)",
             row["aspect"],
+            what,
             row["weight"],
             row["genes_chosen_on"],
             row["fmax_by_weight"],

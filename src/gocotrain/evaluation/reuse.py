@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gocotrain.evaluation.blend_weights import BlendParts, read_blend_parts, write_blend_parts
 from gocotrain.export.models import versions
 from gocotrain.inputs.releases import file_sha256
 from gocotrain.teaching.transfer import training_labels
@@ -62,24 +63,34 @@ class InputsDigest:
 
 
 class PredictionStore:
-    """One method's stored parts: `<digest>.tsv` files of gene, term, score rows."""
+    """One method's stored parts: `<digest>.tsv` files of gene, term, score rows, and beside
+    them `<digest>.blend.npz` where the part has `BlendParts`."""
 
     def __init__(self, method: str, folder: str | Path = STORE):
         self.folder = Path(folder) / method
 
-    def get(self, digest: str) -> Rows | None:
+    def get(self, digest: str) -> tuple[Rows, BlendParts | None] | None:
         path = self.folder / f"{digest}.tsv"
         if not path.is_file():
             return None
         table = pd.read_csv(path, sep="\t", dtype={"gene": str, "term": str})
-        return list(table.itertuples(index=False, name=None))
+        blend = self.folder / f"{digest}.blend.npz"
+        parts = read_blend_parts(blend).get(PART) if blend.is_file() else None
+        return list(table.itertuples(index=False, name=None)), parts
 
-    def put(self, digest: str, rows: Rows) -> None:
+    def put(self, digest: str, rows: Rows, parts: BlendParts | None = None) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
+        if parts is not None:
+            # First, so that a part's rows are there only with its blend parts.
+            write_blend_parts({PART: parts}, self.folder / f"{digest}.blend.npz")
         table = pd.DataFrame(rows, columns=["gene", "term", "score"])
         # Full precision: a reused part must give the same file as a recomputed one.
         with atomic_write(self.folder / f"{digest}.tsv") as handle:
             table.to_csv(handle, sep="\t", index=False, float_format="%.17g")
+
+
+# The name of a stored part's one aspect in its blend file (the digest holds the aspect).
+PART = "part"
 
 
 class StoredParts:
@@ -93,26 +104,28 @@ class StoredParts:
         self.digests = InputsDigest(method, settings, seed, inputs) if store_dir else None
         self.store = PredictionStore(method, store_dir) if store_dir else None
 
-    def make(self, labels, aspect: str, targets: list[str]) -> tuple[list, dict]:
-        """The part's (gene, term, score) rows at or above min_score, and its record."""
+    def make(self, labels, aspect: str, targets: list[str]) -> tuple[list, BlendParts | None, dict]:
+        """The part's (gene, term, score) rows at or above min_score, its `BlendParts` (None
+        where nothing is blended by a weight), and its record."""
         digest = None
         if self.digests:
             training = training_labels(labels, aspect, targets)
             digest = self.digests.of(aspect, training, targets)
             stored = self.store.get(digest)
             if stored is not None:
-                return stored, {"digest": digest, "reused": True}
+                return *stored, {"digest": digest, "reused": True}
         if self._predict is None:
             self._predict = self.build()
+        predictions, parts = self._predict(labels, aspect, targets)
         rows = [
             (gene, term, score)
-            for gene, scores in self._predict(labels, aspect, targets).items()
+            for gene, scores in predictions.items()
             for term, score in scores.items()
             if score >= self.settings["min_score"]
         ]
         if self.store:
-            self.store.put(digest, rows)
-        return rows, {"digest": digest, "reused": False}
+            self.store.put(digest, rows, parts)
+        return rows, parts, {"digest": digest, "reused": False}
 
 
 def teacher_inputs(teacher, labels: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gocotrain.evaluation import margins, method_names, prior_weights, reuse
+from gocotrain.evaluation import blend_weights, margins, method_names, prior_weights, reuse
 from gocotrain.evaluation.date_split import DateSplit
 from gocotrain.evaluation.method_names import METHODS
 from gocotrain.evaluation.metrics import (
@@ -179,7 +179,7 @@ def read_targets(path: str | Path) -> pd.DataFrame:
 class MethodFiles:
     """What one method's predictions for one split read (the labels, the splits' targets,
     both views, the organism's homology hits) and write (the predictions; with `record`,
-    which aspects were reused from the store)."""
+    which aspects were reused from the store; with `blend_parts`, `blend_weights.BlendParts`)."""
 
     labels: str
     targets: str
@@ -188,6 +188,7 @@ class MethodFiles:
     hits: str
     predictions: str
     record: str | None = None
+    blend_parts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -233,15 +234,15 @@ def evaluation_predict(
     if protocol == CROSS_VALIDATION:
         labels = labels[~labels["gene_id"].isin(set(targets["gene_id"]))]
     parts = _stored_parts(method, files, training, teacher)
-    rows, record = [], {}
+    rows, record, blend_parts = [], {}, {}
     for aspect in aspects:
         aspect_targets = sorted(set(targets.loc[targets["aspect"] == aspect, "gene_id"]))
         if not aspect_targets:
             continue
-        kept, record[aspect] = parts.make(labels, aspect, aspect_targets)
-        how = (
-            "reused: an earlier run had the same inputs" if record[aspect]["reused"] else "trained"
-        )
+        kept, blend, record[aspect] = parts.make(labels, aspect, aspect_targets)
+        if blend is not None:
+            blend_parts[aspect] = blend
+        how = "reused: same inputs as before" if record[aspect]["reused"] else "trained"
         log.info(
             "%s %s aspect %s: %d targets, %d predictions ≥ %g (%s)",
             *(method, split, aspect, len(aspect_targets), len(kept)),
@@ -254,6 +255,8 @@ def evaluation_predict(
         table.to_csv(handle, sep="\t", index=False, header=False, float_format="%.6g")
     if files.record:
         write_json(record, files.record)
+    if files.blend_parts:
+        blend_weights.write_blend_parts(blend_parts, files.blend_parts)
     return table
 
 
@@ -301,19 +304,20 @@ def _part_inputs(files: MethodFiles, teacher: TeacherFiles) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class MethodPredictions:
-    """Every method's predictions files, in the order of the rule's `expand`: methods outer,
-    splits inner."""
+    """Every method's predictions (and blend parts) files, in the order of the rule's
+    `expand`: methods outer, splits inner."""
 
     predictions: list[str]
     methods: list[str]
     splits: list[str]
+    blend_parts: list[str] | None = None
 
-    def by_method(self) -> dict[str, list[str]]:
-        """Each method's files over the splits."""
+    def by_method(self, files: list[str] | None = None) -> dict[str, list[str]]:
+        """Each method's files over the splits (`files`: the predictions)."""
+        files = self.predictions if files is None else files
         n = len(self.splits)
         return {
-            method: self.predictions[index * n : (index + 1) * n]
-            for index, method in enumerate(self.methods)
+            method: files[index * n : (index + 1) * n] for index, method in enumerate(self.methods)
         }
 
 
@@ -333,6 +337,15 @@ class ScoreTables:
     margins: str | None = None
 
 
+@dataclass(frozen=True)
+class FinishChoices:
+    """Whether the evaluation chooses the finish's weights (where own labels teach), and the
+    lowest score predictions are written with (``export.min_score``)."""
+
+    choose_prior_weights: bool = False
+    min_score: float = 0.01
+
+
 def evaluation_score(
     predictions: MethodPredictions,
     targets: str,
@@ -341,16 +354,16 @@ def evaluation_score(
     protocol: str,
     outputs: ScoreTables,
     labels_new: str | None = None,
-    choose_prior_weights: bool = False,
+    finish: FinishChoices | None = None,
 ) -> pd.DataFrame:
     """Score each method's predictions, gathered over the splits, per aspect and target kind,
     and (`outputs.view_signal`) whether each view carries signal (`metrics.view_signal`).
 
-    With `choose_prior_weights`, the scores of the methods the teacher finishes are mixed
-    with the own term frequencies as the export mixes them, by weights chosen on held-out
-    genes (`prior_weights.cross_fitted`); the weights, and the one the export uses, go to
-    `outputs.prior_weights` (empty without). Co-training's margin over each baseline, with
-    its interval over the held-out genes, goes to `outputs.margins` (`margins.margins_table`).
+    With `finish.choose_prior_weights`, the methods the teacher finishes are finished as the
+    export is, by weights chosen on held-out genes (`_finished_as_exported`); the weights, and
+    those the export uses, go to `outputs.prior_weights` (empty without). Co-training's margin
+    over each baseline, with its interval over the held-out genes, goes to `outputs.margins`
+    (`margins.margins_table`).
 
     Information accretion comes from the whole annotation set of the protocol (all labels
     for cross-validation, the newer labels for the time split), not from the targets alone,
@@ -365,13 +378,15 @@ def evaluation_score(
     with atomic_write(outputs.truth) as handle:
         truth.to_csv(handle, sep="\t", index=False, header=False)
     metrics, curves, terms, weights, compared = [], [], [], [], {}
+    blend_parts = predictions.by_method(predictions.blend_parts or [])
     for method, paths in predictions.by_method().items():
-        predicted = read_split_predictions(paths)
-        if choose_prior_weights and method in method_names.TRANSFERS_RARE_TERMS:
-            predicted, chosen = prior_weights.with_own_frequencies(
-                method, predicted, found, training, read, protocol
-            )
-            weights.extend(chosen)
+        predicted, chosen = _finished_as_exported(
+            method,
+            read_split_predictions(paths),
+            blend_parts.get(method, []),
+            *(found, training, read, protocol, finish or FinishChoices()),
+        )
+        weights.extend(chosen)
         for kind, group in found.groupby("targets"):
             truth = labels_to_truth(group)
             keys = {"protocol": protocol, "targets": kind, "method": method}
@@ -393,6 +408,20 @@ def evaluation_score(
 
 
 KEY_COLUMNS = ["protocol", "targets", "method"]
+
+
+def _finished_as_exported(method, predicted, blend_parts, found, training, read, protocol, finish):
+    """The method's predictions finished as the export's, by weights chosen on held-out genes
+    (the transfer's blend, then the own term frequencies), with the weights' records."""
+    if not finish.choose_prior_weights or method not in method_names.TRANSFERS_RARE_TERMS:
+        return predicted, []
+    predicted, blends = blend_weights.with_blend_weights(
+        method, predicted, blend_parts, found, read, finish.min_score
+    )
+    predicted, mixes = prior_weights.with_own_frequencies(
+        method, predicted, found, training, read, protocol
+    )
+    return predicted, blends + mixes
 
 
 def _write_margins(found: pd.DataFrame, path: str) -> None:

@@ -20,6 +20,7 @@ from gocotrain.inputs.sequences import read_names
 from gocotrain.learning.terms import AspectScores
 from gocotrain.steps import Exports, ExportSettings, TeacherFiles, read_json, write_json
 from gocotrain.teaching import teacher as teaching
+from gocotrain.teaching.chosen_weights import read_prior_weights
 from gocotrain.textio import atomic_write
 
 log = logging.getLogger("gocotrain")
@@ -135,14 +136,14 @@ def fit_teacher(
     """What finishes the run's scores, fitted once (`teaching.Teacher.fit`), written to
     `lessons`: the export and the saved model read it. `settings` as
     `teaching.TeacherSettings.of` reads them; `prior_weights` is the evaluation's choice of
-    the own term frequencies' weight (`teaching.read_prior_weights`)."""
+    the own term frequencies' and the transfer's blend weights (`read_prior_weights`)."""
     fitted = teaching.load_teacher(
         teaching.TeacherSettings.of(settings),
         teacher.teacher_hits,
         teacher.training_labels,
         teacher.reference_labels,
         teacher.reference_calibrations,
-    ).fit(aspects, prior_weights=teaching.read_prior_weights(prior_weights))
+    ).fit(aspects, prior_weights=read_prior_weights(prior_weights))
     for aspect, lesson in fitted.lessons.items():
         log.info(
             "aspect %s: transfer calibration %s; the organism's own term frequencies weigh %s%s",

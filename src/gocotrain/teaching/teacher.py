@@ -6,17 +6,18 @@ scoring new genes (`Teacher.finish`):
 
 * **Homology transfer.** Each term a gene's labeled homologs carry gets the calibrated
   evidence of `transfer.transfer_evidence`. The terms too rare to model get that score
-  (``homology.rare_terms: transfer``); the modelled terms the mean of model and transfer
-  (``homology.blend``).
+  (``homology.rare_terms: transfer``); the modelled terms a blend of model and transfer
+  (``homology.blend``), the transfer's share chosen by the evaluation (`Lesson.blend_weight`).
 * **A reference** (the new-organism mode): the homologs are the reference species' proteins
   beside the organism's own labeled genes; the calibration is fitted on held-out reference
   proteins; a gene the reference taught keeps its transfer (`reference.with_taught_scores`);
   and every score is mixed with the organism's own term frequencies by the weight that ranks
   its own labeled genes' terms best (`reference.own_prior`).
 
-What the teacher fits — per aspect a `Lesson`: the transfer's calibration and the own term
-frequencies with their weight — is fitted once per run (rule ``fit_teacher``), saved with the
-model, and fitted again for each evaluation split without the split's targets.
+What the teacher fits — per aspect a `Lesson`: the transfer's calibration, its blend weight,
+and the own term frequencies with their weight — is fitted once per run (rule
+``fit_teacher``), saved with the model, and fitted again for each evaluation split without
+the split's targets.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from gocotrain.teaching.reference import (
     with_taught_scores,
 )
 from gocotrain.teaching.transfer import (
+    DEFAULT_BLEND_WEIGHT,
     Predictions,
     TransferCalibration,
     blends,
@@ -95,12 +97,16 @@ class Lesson:
     could be fitted: the raw evidence scores), and the organism's own term frequencies with
     their weight and every weight tried, with what it was chosen by: average precision on the
     own labeled genes with a reference (`reference.own_prior`), else the evaluation's Fmax on
-    held-out genes (`read_prior_weights`)."""
+    held-out genes (`chosen_weights.read_prior_weights`); and the transfer's share of a
+    blended score (`blend_weight`, `transfer.with_transfer`) with every share tried, chosen by
+    the evaluation's Fmax on held-out genes like the exported ones (else the plain mean)."""
 
     calibration: TransferCalibration | None
     frequency: dict[str, float] = field(default_factory=dict)
     weight: float = 0.0
     weights_tried: list[dict] = field(default_factory=list)
+    blend_weight: float = DEFAULT_BLEND_WEIGHT
+    blend_weights_tried: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -108,16 +114,21 @@ class Lesson:
             "frequency": self.frequency,
             "weight": self.weight,
             "weights_tried": self.weights_tried,
+            "blend_weight": self.blend_weight,
+            "blend_weights_tried": self.blend_weights_tried,
         }
 
     @classmethod
     def from_dict(cls, entry: dict) -> Lesson:
+        """A lesson as `to_dict` wrote it (a model saved before the blend weight: the mean)."""
         calibration = entry.get("calibration")
         return cls(
             TransferCalibration.from_dict(calibration) if calibration else None,
             entry.get("frequency", {}),
             entry.get("weight", 0.0),
             entry.get("weights_tried", []),
+            entry.get("blend_weight", DEFAULT_BLEND_WEIGHT),
+            entry.get("blend_weights_tried", []),
         )
 
 
@@ -216,10 +227,10 @@ class Teacher:
         self, aspects: list[str], held_out=frozenset(), prior_weights: dict | None = None
     ) -> Teacher:
         """The teacher with a `Lesson` per aspect, fitted without `held_out`'s own labels.
-        Its calibration is fitted on the organism's own labels and the own term frequencies
-        get the weight the evaluation chose on held-out genes like the exported ones
-        (`prior_weights`: per aspect, its entry as `read_prior_weights` reads it; none: not
-        mixed)."""
+        Its calibration is fitted on the organism's own labels; the transfer's blend weight
+        and the own term frequencies' weight are those the evaluation chose on held-out genes
+        like the exported ones (`prior_weights`: per aspect, its entry as
+        `read_prior_weights` reads it; none: the plain mean, and frequencies not mixed)."""
         teacher = self.without(held_out)
         lessons = {
             aspect: teacher._lesson(aspect, (prior_weights or {}).get(aspect)) for aspect in aspects
@@ -228,10 +239,16 @@ class Teacher:
 
     def _lesson(self, aspect: str, chosen: dict | None) -> Lesson:
         calibration = self._own_calibration(aspect)
-        if not chosen:
-            return Lesson(calibration)
-        frequency = own_frequencies(self.own_labels(), aspect) if chosen["weight"] else {}
-        return Lesson(calibration, frequency, chosen["weight"], chosen["fmax_by_weight"])
+        chosen = chosen or {}
+        weight = chosen.get("weight", 0.0)
+        return Lesson(
+            calibration,
+            own_frequencies(self.own_labels(), aspect) if weight else {},
+            weight,
+            chosen.get("fmax_by_weight", []),
+            chosen.get("blend_weight", DEFAULT_BLEND_WEIGHT),
+            chosen.get("fmax_by_blend_weight", []),
+        )
 
     def _own_calibration(self, aspect: str) -> TransferCalibration | None:
         if not self.settings.transfers:
@@ -241,11 +258,10 @@ class Teacher:
         terms = calibrated_terms(labels, self.settings.min_positives, self.settings.blend)
         return TransferCalibration.fit(self.hits, labels, terms, self.settings.neighbours)
 
-    def finish(self, scores: AspectScores, aspect: str, query_prefix: str = "") -> Finished:
-        """The aspect's finished scores of `scores`' genes, called `query_prefix` + gene in
-        `hits` (a saved model marks new genes so)."""
-        if not self.settings.transfers:
-            return self.finish_without_transfer(scores, aspect)
+    def transferred(self, scores: AspectScores, aspect: str, query_prefix: str = "") -> Predictions:
+        """The calibrated transfer to `scores`' genes (called `query_prefix` + gene in `hits`:
+        a saved model marks new genes so) of the rare terms and, with ``blend``, the modelled
+        ones."""
         transferred = transfer_terms(
             self.hits,
             self.own_labels(),
@@ -256,16 +272,32 @@ class Teacher:
             self.lessons[aspect].calibration,
             blended_terms=scores.terms.tolist() if self.settings.blend else (),
         )
-        combined, rare = with_transfer(
-            scores, _without_prefix(transferred, query_prefix), self.settings.blend
-        )
-        lesson = self.lessons[aspect]
+        return _without_prefix(transferred, query_prefix)
+
+    def blend_parts(self, scores: AspectScores, aspect: str) -> Predictions | None:
+        """What the evaluation blends again by each weight it tries (`transferred`; None
+        where nothing is blended)."""
+        return self.transferred(scores, aspect) if self.settings.blend else None
+
+    def finish(
+        self,
+        scores: AspectScores,
+        aspect: str,
+        query_prefix: str = "",
+        transferred: Predictions | None = None,
+    ) -> Finished:
+        """The aspect's finished scores of `scores`' genes, called `query_prefix` + gene in
+        `hits` (a saved model marks new genes so); `transferred` where already worked out."""
+        if not self.settings.transfers:
+            return self.finish_without_transfer(scores, aspect)
+        if transferred is None:
+            transferred = self.transferred(scores, aspect, query_prefix)
+        lesson, blend = self.lessons[aspect], self.settings.blend
+        combined, rare = with_transfer(scores, transferred, blend, lesson.blend_weight)
         combined, rare, alone = with_prior(
             combined, rare, lesson.frequency, lesson.weight, self.settings.min_score
         )
-        return Finished(
-            combined, rare, alone, blended=self.settings.blend, prior_weight=lesson.weight
-        )
+        return Finished(combined, rare, alone, blended=blend, prior_weight=lesson.weight)
 
     def finish_without_transfer(self, scores: AspectScores, aspect: str) -> Finished:
         """The aspect's scores where nothing is transferred (no homology transfer set, or no
@@ -279,11 +311,15 @@ class Teacher:
 
     def report(self, aspect: str) -> dict:
         """What the run summary says of the aspect's lesson: the own term frequencies'
-        weight and every weight tried with the evaluation's Fmax (none where not chosen)."""
-        lesson = self.lessons[aspect]
-        if not lesson.weights_tried:
-            return {}
-        return {"own_prior_weight": lesson.weight, "own_prior_by_weight": lesson.weights_tried}
+        weight and the transfer's blend weight, each with every weight tried and the
+        evaluation's Fmax (none where not chosen)."""
+        lesson, said = self.lessons[aspect], {}
+        if lesson.weights_tried:
+            said = {"own_prior_weight": lesson.weight, "own_prior_by_weight": lesson.weights_tried}
+        if lesson.blend_weights_tried:
+            said |= {"blend_weight": lesson.blend_weight}
+            said |= {"blend_by_weight": lesson.blend_weights_tried}
+        return said
 
 
 @dataclass(frozen=True)
@@ -310,6 +346,9 @@ class ReferenceTeacher(Teacher):
             calibration,
         )
         return Lesson(calibration, frequency, weight, tried)
+
+    def blend_parts(self, scores: AspectScores, aspect: str) -> None:
+        """None: a reference's blend keeps the plain mean (its taught genes keep the transfer)."""
 
     def finish(self, scores: AspectScores, aspect: str, query_prefix: str = "") -> Finished:
         lesson, settings = self.lessons[aspect], self.settings
@@ -366,29 +405,6 @@ def _no_labels() -> pd.DataFrame:
 
 def _without_prefix(predictions: Predictions, prefix: str) -> Predictions:
     return {gene.removeprefix(prefix): terms for gene, terms in predictions.items()}
-
-
-# The rows of evaluation/<protocol>/prior_weights.tsv that hold the export's weights.
-EXPORT_WEIGHT = "export"
-
-
-def read_prior_weights(path: str | Path | None) -> dict[str, dict]:
-    """The weights of the own term frequencies the evaluation chose for the export, per
-    aspect (rows ``half == export`` of evaluation/<protocol>/prior_weights.tsv): ``weight``
-    and ``fmax_by_weight`` (every weight's Fmax on the held-out genes chosen on)."""
-    if not path:
-        return {}
-    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    chosen = {}
-    for _, row in table[table["half"] == EXPORT_WEIGHT].iterrows():
-        tried = [entry.split(":") for entry in row["fmax_by_weight"].split()]
-        chosen[row["aspect"]] = {
-            "weight": float(row["weight"]),
-            "fmax_by_weight": [
-                {"weight": float(weight), "fmax": float(fmax)} for weight, fmax in tried
-            ],
-        }
-    return chosen
 
 
 def write_lessons(teacher: Teacher, path: str | Path) -> None:

@@ -1,9 +1,9 @@
 """Homology transfer: the GO terms of a gene's labeled homologs, scored for it.
 
 The product scores the terms too rare to model this way (`transfer_terms`, setting
-``homology.rare_terms: transfer``) and, with ``homology.blend``, averages each modelled term's
-two-view score with its transfer (`with_transfer`); the evaluation's ``homology`` method is
-`homology_transfer` over every term. Predictions are CAFA-style, ``{gene: {term: score}}``
+``homology.rare_terms: transfer``) and, with ``homology.blend``, blends each modelled term's
+two-view score with its transfer by a weight (`with_transfer`); the evaluation's ``homology``
+method is `homology_transfer` over every term. Predictions are CAFA-style, ``{gene: {term: score}}``
 with scores in [0, 1] and one entry per target gene (possibly empty).
 """
 
@@ -247,15 +247,27 @@ def transfer_terms(
     return predictions
 
 
+# The transfer's share of a blended score where no weight was chosen (a model saved before
+# the weight existed, or too few held-out genes to choose on): the plain mean.
+DEFAULT_BLEND_WEIGHT = 0.5
+
+
 def with_transfer(
-    scores: AspectScores, transferred: Predictions, blend: bool
+    scores: AspectScores,
+    transferred: Predictions,
+    blend: bool,
+    weight: float = DEFAULT_BLEND_WEIGHT,
 ) -> tuple[AspectScores, Predictions]:
     """The modelled terms' scores and the rare terms' transferred ones, apart.
 
-    With `blend`, each modelled term's combined score becomes the mean of the two-view
-    model's probability and the term's calibrated transfer (0 where no kept homolog carries
-    it): an unweighted average of two estimators that err differently (what it is worth is
-    measured in docs/measured.md); the views' own scores are kept as they are.
+    With `blend`, each modelled term's combined score becomes ``(1 - weight) * model +
+    weight * transfer``: the two-view model's probability and the term's calibrated transfer
+    (0 where no kept homolog carries it), two estimators that err differently. `weight` is
+    chosen by the evaluation on held-out genes like the exported ones (`Lesson.blend_weight`).
+    A gene with no transfer at all (no labeled homolog) keeps the plain mean, half its model
+    score, whatever the weight: the weight is chosen on how the two agree where both speak,
+    and halving such genes ranked them better than their whole score (docs/measured.md). The
+    views' own scores are kept as they are.
     """
     column = {term: index for index, term in enumerate(scores.terms.tolist())}
     rare = {
@@ -266,10 +278,12 @@ def with_transfer(
         return scores, rare
     transfer = np.zeros_like(scores.score)
     row_of = {gene: row for row, gene in enumerate(scores.genes.tolist())}
+    shares = np.full((len(row_of), 1), DEFAULT_BLEND_WEIGHT)
     for gene, found in transferred.items():
-        if gene in row_of:
+        if gene in row_of and found:
+            shares[row_of[gene]] = weight
             for term, score in found.items():
                 if term in column:
                     transfer[row_of[gene], column[term]] = score
-    blended = ((scores.score + transfer) / 2).astype(scores.score.dtype)
+    blended = ((1.0 - shares) * scores.score + shares * transfer).astype(scores.score.dtype)
     return replace(scores, score=blended), rare

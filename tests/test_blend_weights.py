@@ -55,7 +55,7 @@ def test_the_weight_closest_to_the_mean_within_the_tolerance_of_the_best_is_chos
     assert chosen(tried, MIN_PRIOR_GENES - 1) == DEFAULT_BLEND_WEIGHT
 
 
-def test_blend_parts_are_written_and_read_back_and_blend_as_the_finish_does(tmp_path):
+def test_blend_parts_are_written_and_read_back_and_blend_by_the_weight(tmp_path):
     scores = model_scores(["a", "b"], [[0.8, 0.004], [0.3, 0.5]])
     transferred = {"a": {CYTOPLASM: 0.5, MITOCHONDRION: 0.05}, "b": {}}
     path = tmp_path / "fold0.blend.npz"

@@ -27,8 +27,10 @@ from conftest import (
     snakemake,
 )
 
+from gocotrain.evaluation.blend_weights import BLEND_WEIGHTS, read_blend_parts
 from gocotrain.evaluation.method_names import METHODS
 from gocotrain.export.formats import read_predictions_tsv
+from gocotrain.inputs.ontology import ASPECT_NAMES
 
 pytestmark = pytest.mark.workflow
 
@@ -344,6 +346,29 @@ def test_the_run_says_how_sure_each_margin_over_a_baseline_is(demo_run):
     )
     assert ": smallest margin over a baseline" in benchmark.stdout
     assert "margins with their 95 % intervals" in benchmark.stdout
+
+
+def test_the_exports_blend_weight_is_the_one_the_evaluation_chose(demo_run):
+    """prior_weights.tsv holds, per aspect, every blend weight's Fmax and the export's choice
+    (the plain mean where too few genes are like the exported ones); the saved model and the
+    run summary carry that weight; each learned method's blend parts are beside its
+    predictions."""
+    folder = demo_run / f"{RELEASE_DIR}/evaluation/cross_validation"
+    weights = pd.read_csv(folder / "prior_weights.tsv", sep="\t", dtype={"half": str})
+    export = weights[(weights["mixed_in"] == "transfer") & (weights["half"] == "export")]
+    assert sorted(export["aspect"]) == ["C", "F", "P"]
+    assert (export["method"] == "cotraining").all()
+    chosen = dict(zip(export["aspect"], export["weight"], strict=True))
+    for tried in export["fmax_by_weight"]:
+        assert [float(entry.split(":")[0]) for entry in tried.split()] == list(BLEND_WEIGHTS)
+    lessons = json.loads((demo_run / f"{RELEASE_DIR}/model/teacher.json").read_text())
+    summary = json.loads((demo_run / f"{RELEASE_DIR}/predictions/summary.json").read_text())
+    for aspect, weight in chosen.items():
+        assert lessons["aspects"][aspect]["blend_weight"] == weight
+        assert summary["aspects"][ASPECT_NAMES[aspect]]["blend_weight"] == weight
+    parts = read_blend_parts(str(folder / "predictions/cotraining/fold0.blend.npz"))
+    assert sorted(parts) == ["C", "F", "P"]
+    assert read_blend_parts(str(folder / "predictions/naive/fold0.blend.npz")) == {}
 
 
 def test_the_run_says_whether_each_view_carries_signal(demo_run):

@@ -175,7 +175,8 @@ def with_blend_weights(
             weight = chosen(tried[1 - half], len(halves[1 - half]))
             found = _blended(parts, aspect, weight, min_score)
             in_half = sorted(g for g in set(in_aspect["gene_id"]) if half_of(g) == half)
-            for gene in in_half:
+            # Only genes whose split kept blend parts (all, as written) are blended again.
+            for gene in (gene for gene in in_half if gene in found):
                 other_aspects = {
                     term: value
                     for term, value in predicted.get(gene, {}).items()

@@ -171,21 +171,17 @@ def with_blend_weights(
         halves = [{g: t for g, t in chosen_on.items() if half_of(g) == half} for half in (0, 1)]
         tried = _tried(parts, aspect, [*halves, chosen_on], ontology, min_score)
         keys = {"method": method, "aspect": aspect, "mixed_in": MIXES_TRANSFER}
-        for half in (0, 1):
-            weight = chosen(tried[1 - half], len(halves[1 - half]))
+        weights = [chosen(tried[1 - half], len(halves[1 - half])) for half in (0, 1)]
+        scored = set(in_aspect["gene_id"])
+        # One blend per weight chosen, held one at a time (a proteome's is large).
+        for weight in sorted(set(weights)):
             found = _blended(parts, aspect, weight, min_score)
-            in_half = sorted(g for g in set(in_aspect["gene_id"]) if half_of(g) == half)
-            # Only genes whose split kept blend parts (all, as written) are blended again.
-            for gene in (gene for gene in in_half if gene in found):
-                other_aspects = {
-                    term: value
-                    for term, value in predicted.get(gene, {}).items()
-                    if ontology.aspects.get(term) != aspect
-                }
-                predicted[gene] = other_aspects | found.get(gene, {})
+            in_halves = {g for g in scored if weights[half_of(g)] == weight}
+            _replace_aspect(predicted, found, in_halves, aspect, ontology)
+        for half, weight in enumerate(weights):
             records.append(
                 keys
-                | {"half": str(half), "genes_scored": len(in_half)}
+                | {"half": str(half), "genes_scored": sum(half_of(g) == half for g in scored)}
                 | {"genes_chosen_on": len(halves[1 - half]), "weight": weight}
                 | {"fmax_by_weight": tried[1 - half]}
             )
@@ -198,3 +194,15 @@ def with_blend_weights(
                 | {"weight": weight, "fmax_by_weight": tried[2]}
             )
     return predicted, records
+
+
+def _replace_aspect(predicted, found: Predictions, genes, aspect: str, ontology: Ontology):
+    """The `genes`' predictions in `aspect` replaced by `found`'s, those of the other aspects
+    kept; only genes whose split kept blend parts (all, as written) are blended again."""
+    for gene in (gene for gene in genes if gene in found):
+        other_aspects = {
+            term: value
+            for term, value in predicted.get(gene, {}).items()
+            if ontology.aspects.get(term) != aspect
+        }
+        predicted[gene] = other_aspects | found[gene]

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from gocotrain.evaluation import prior_weights
 from gocotrain.evaluation.method_names import PRODUCT_METHOD
-from gocotrain.evaluation.metrics import precision_recall_curve
-from gocotrain.evaluation.prior_weights import FMAX_TOLERANCE, half_of
+from gocotrain.evaluation.prior_weights import half_of
 from gocotrain.evaluation.splits import labels_to_truth
 from gocotrain.export.targets import closest_to_exported
 from gocotrain.inputs.ontology import Ontology
@@ -111,20 +111,10 @@ def read_blend_parts(path: str) -> dict[str, BlendParts]:
     return parts
 
 
-def _fmax(truth: dict[str, set[str]], predictions: Predictions, ontology: Ontology) -> float:
-    scored = {gene: predictions.get(gene, {}) for gene in truth}
-    curve = precision_recall_curve(truth, scored, ontology)
-    return round(float(curve["f"].max()), 4) if not curve.empty else 0.0
-
-
 def chosen(tried: list[dict], genes: int) -> float:
     """The weight closest to the plain mean whose Fmax is within `FMAX_TOLERANCE` of the
     best; the plain mean on fewer than `MIN_PRIOR_GENES` genes to choose on."""
-    if genes < MIN_PRIOR_GENES or not tried:
-        return DEFAULT_BLEND_WEIGHT
-    best = max(entry["fmax"] for entry in tried)
-    near = [entry["weight"] for entry in tried if entry["fmax"] >= best - FMAX_TOLERANCE]
-    return min(near, key=lambda weight: (abs(weight - DEFAULT_BLEND_WEIGHT), weight))
+    return prior_weights.chosen(tried, genes, default=DEFAULT_BLEND_WEIGHT)
 
 
 def _blended(parts: list[dict[str, BlendParts]], aspect: str, weight, min_score) -> Predictions:
@@ -142,7 +132,8 @@ def _tried(parts, aspect, truths: list[dict], ontology, min_score) -> list[list[
         found = _blended(parts, aspect, weight, min_score)
         for record, truth in zip(tried, truths, strict=True):
             if truth:
-                record.append({"weight": weight, "fmax": _fmax(truth, found, ontology)})
+                fmax = prior_weights.fmax_of(truth, found, ontology)
+                record.append({"weight": weight, "fmax": fmax})
     return tried
 
 

@@ -110,19 +110,28 @@ def fmax_by_weight(
         scores = {}
         for genes, frequency in parts:
             scores |= mixed(predictions, genes, frequency, weight, ontology.aspects, aspect)
-        curve = precision_recall_curve(truth, scores, ontology)
-        fmax = float(curve["f"].max()) if not curve.empty else 0.0
-        tried.append({"weight": weight, "fmax": round(fmax, 4)})
+        tried.append({"weight": weight, "fmax": fmax_of(truth, scores, ontology)})
     return tried
 
 
-def chosen(tried: list[dict], genes: int, at_least: int = MIN_PRIOR_GENES) -> float:
-    """The smallest weight whose Fmax is within `FMAX_TOLERANCE` of the best; 0 on fewer
-    than `at_least` genes to choose on."""
+def fmax_of(truth: dict[str, set[str]], predictions, ontology: Ontology) -> float:
+    """The protein-centric Fmax of the `truth` genes' predictions, to the 4 digits a weight is
+    chosen by."""
+    scored = {gene: predictions.get(gene, {}) for gene in truth}
+    curve = precision_recall_curve(truth, scored, ontology)
+    return round(float(curve["f"].max()), 4) if not curve.empty else 0.0
+
+
+def chosen(
+    tried: list[dict], genes: int, at_least: int = MIN_PRIOR_GENES, default: float = 0.0
+) -> float:
+    """The weight closest to `default` (the smallest for 0: less mixing) whose Fmax is within
+    `FMAX_TOLERANCE` of the best; `default` on fewer than `at_least` genes to choose on."""
     if genes < at_least or not tried:
-        return 0.0
+        return default
     best = max(entry["fmax"] for entry in tried)
-    return min(entry["weight"] for entry in tried if entry["fmax"] >= best - FMAX_TOLERANCE)
+    near = [entry["weight"] for entry in tried if entry["fmax"] >= best - FMAX_TOLERANCE]
+    return min(near, key=lambda weight: (abs(weight - default), weight))
 
 
 def choose(

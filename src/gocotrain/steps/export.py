@@ -146,9 +146,11 @@ def fit_teacher(
     ).fit(aspects, prior_weights=read_prior_weights(prior_weights))
     for aspect, lesson in fitted.lessons.items():
         log.info(
-            "aspect %s: transfer calibration %s; the organism's own term frequencies weigh %s%s",
+            "aspect %s: transfer calibration %s, blended in by %s; the organism's own term "
+            "frequencies weigh %s%s",
             aspect,
             "fitted" if lesson.calibration else "none (raw evidence)",
+            lesson.blend_weight,
             lesson.weight,
             f" (weights tried: {lesson.weights_tried})" if lesson.weights_tried else "",
         )
